@@ -1,0 +1,216 @@
+"""Ranking quality of heron against tantivy and bm25s on the CISI and NPL collections.
+
+Each engine indexes every document's title and text as one text field with English stemming,
+runs every judged query as a bag of words (``\\w+`` words, lower-cased, joined by spaces: the
+same string for every engine, free of query syntax) and returns its top 100 documents.
+Reported: nDCG@10 (graded gains from the qrels, log2 discount, ideal ranking from all
+judged-relevant documents) and Recall@100, averaged over the judged queries.
+
+    .venv/bin/python benchmarks/relevance.py [--data DIR] [--engines heron,tantivy,bm25s]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from _common import (
+    Check,
+    Collection,
+    TantivyField,
+    Timer,
+    add_common_arguments,
+    bag_of_words,
+    beir_paths,
+    heron_build,
+    heron_search,
+    load_beir,
+    ndcg_at,
+    print_checks,
+    print_header,
+    print_table,
+    recall_at,
+    require_paths,
+    run_info,
+    tantivy_build,
+    tantivy_search,
+    use_checkout_heron,
+    write_json,
+)
+
+ENGINES = ("heron", "tantivy", "bm25s")
+COLLECTIONS = ("cisi", "npl")
+TOP_K = 100
+MARGIN = 0.005
+TEXT_FIELD = "text"
+
+Rankings = dict[str, list[str]]
+"""query id -> document ids, best first."""
+
+Ranker = Callable[[Collection, Mapping[str, str], Path], Rankings]
+"""Indexes a collection in a work folder and ranks documents for each bag-of-words query."""
+
+
+@dataclass(frozen=True)
+class Score:
+    """One engine's figures on one collection."""
+
+    collection: str
+    engine: str
+    ndcg10: float | None
+    recall100: float | None
+    seconds: float
+    error: str | None = None
+
+
+def rank_heron(collection: Collection, queries: Mapping[str, str], workdir: Path) -> Rankings:
+    """Rank with heron: an ID field and one TEXT field with its default English analyzer."""
+    import heron
+
+    schema = heron.Schema(id=heron.ID(stored=True, unique=True), text=heron.TEXT())
+    rows = ({"id": doc_id, TEXT_FIELD: text} for doc_id, text in collection.docs)
+    heron_build(workdir, schema, rows)
+    with heron_search(workdir, [TEXT_FIELD], TOP_K) as search:
+        return {query_id: search(text) for query_id, text in queries.items()}
+
+
+def rank_tantivy(collection: Collection, queries: Mapping[str, str], workdir: Path) -> Rankings:
+    """Rank with tantivy: the text field uses the en_stem tokenizer (no stop words)."""
+    fields = {"id": TantivyField("raw", stored=True), TEXT_FIELD: TantivyField("en_stem", False)}
+    rows = ({"id": doc_id, TEXT_FIELD: text} for doc_id, text in collection.docs)
+    tantivy_build(workdir, fields, rows)
+    with tantivy_search(workdir, [TEXT_FIELD], TOP_K) as search:
+        return {query_id: search(text) for query_id, text in queries.items()}
+
+
+def rank_bm25s(collection: Collection, queries: Mapping[str, str], workdir: Path) -> Rankings:
+    """Rank with bm25s: Lucene BM25 (k1=1.2, b=0.75), English stop words, Snowball stems."""
+    del workdir  # bm25s indexes in memory
+    import bm25s
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    texts = [text for _doc_id, text in collection.docs]
+    corpus = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False)
+    retriever = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
+    retriever.index(corpus, show_progress=False)
+    query_ids = list(queries)
+    tokens = bm25s.tokenize(
+        [queries[query_id] for query_id in query_ids],
+        stopwords="en",
+        stemmer=stemmer,
+        return_ids=False,
+        show_progress=False,
+    )
+    found, scores = retriever.retrieve(tokens, k=TOP_K, show_progress=False)
+    doc_ids = [doc_id for doc_id, _text in collection.docs]
+    return {
+        query_id: [doc_ids[doc] for doc, score in zip(row, row_scores, strict=True) if score > 0]
+        for query_id, row, row_scores in zip(query_ids, found, scores, strict=True)
+    }
+
+
+RANKERS: dict[str, Ranker] = {"heron": rank_heron, "tantivy": rank_tantivy, "bm25s": rank_bm25s}
+
+
+def evaluate(collection: Collection, engine: str, workdir: Path) -> Score:
+    """Run one engine on one collection and average its nDCG@10 and Recall@100."""
+    queries = {query_id: bag_of_words(text) for query_id, text in collection.queries.items()}
+    try:
+        with Timer() as timer:
+            rankings = RANKERS[engine](collection, queries, workdir)
+    except Exception as error:  # a broken engine must not hide the others' figures
+        traceback.print_exc()
+        return Score(collection.name, engine, None, None, 0.0, f"{type(error).__name__}: {error}")
+    ndcg = [ndcg_at(rankings.get(qid, []), collection.qrels[qid], 10) for qid in queries]
+    recall = [recall_at(rankings.get(qid, []), collection.qrels[qid], TOP_K) for qid in queries]
+    return Score(
+        collection.name, engine, sum(ndcg) / len(ndcg), sum(recall) / len(recall), timer.seconds
+    )
+
+
+def heron_check(collection: str, scores: list[Score]) -> Check:
+    """heron's nDCG@10 must be within MARGIN of the best peer's on the collection."""
+    name = f"{collection}: heron nDCG@10 >= best peer nDCG@10 - {MARGIN}"
+    mine = {score.engine: score for score in scores if score.collection == collection}
+    peers = [s for engine, s in mine.items() if engine != "heron" and s.ndcg10 is not None]
+    if "heron" not in mine or not peers:
+        return Check(name, None, "needs heron and at least one peer")
+    heron = mine["heron"]
+    if heron.ndcg10 is None:
+        return Check(name, False, f"heron failed ({heron.error})")
+    best = max(peers, key=lambda score: score.ndcg10 or 0.0)
+    assert best.ndcg10 is not None
+    passed = heron.ndcg10 >= best.ndcg10 - MARGIN
+    return Check(name, passed, f"heron {heron.ndcg10:.3f}, {best.engine} {best.ndcg10:.3f}")
+
+
+def describe(collection: Collection) -> str:
+    """One line about a collection's size."""
+    judgements = sum(len(judged) for judged in collection.qrels.values())
+    return (
+        f"{collection.name}: {len(collection.docs):,} documents, "
+        f"{len(collection.queries)} judged queries, {judgements:,} judgements"
+    )
+
+
+def format_row(score: Score) -> list[object]:
+    """A table row for one engine on one collection."""
+    if score.error is not None:
+        return [score.collection, score.engine, "failed", "failed", "-"]
+    return [
+        score.collection,
+        score.engine,
+        f"{score.ndcg10:.3f}",
+        f"{score.recall100:.3f}",
+        f"{score.seconds:.2f}",
+    ]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_common_arguments(parser, ENGINES)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Evaluate every engine on every collection and print the figures."""
+    args = parse_args(argv)
+    folders = [args.data / name for name in COLLECTIONS]
+    require_paths(*(path for folder in folders for path in beir_paths(folder)))
+    use_checkout_heron()
+    info = run_info(["heron", "tantivy", "bm25s", "PyStemmer", "numpy"])
+    print_header("relevance: nDCG@10 and Recall@100, queries as bags of words", info)
+    scores: list[Score] = []
+    for folder in folders:
+        collection = load_beir(folder)
+        print(describe(collection))
+        for engine in args.engines:
+            with tempfile.TemporaryDirectory(prefix=f"heron-bench-{engine}-") as workdir:
+                scores.append(evaluate(collection, engine, Path(workdir)))
+    print()
+    print_table(
+        ["collection", "engine", "nDCG@10", "Recall@100", "index+search s"],
+        [format_row(score) for score in scores],
+        left=2,
+    )
+    checks = [heron_check(name, scores) for name in COLLECTIONS]
+    all_passed = print_checks(checks)
+    if args.json:
+        payload = {
+            "run": info,
+            "scores": [asdict(score) for score in scores],
+            "checks": [check.as_dict() for check in checks],
+        }
+        write_json(args.json, payload)
+    return 1 if args.strict and not all_passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""heron: full-text search for Python.
+
+>>> import heron, tempfile
+>>> schema = heron.Schema(id=heron.ID(stored=True, unique=True), body=heron.TEXT(stored=True))
+>>> ix = heron.create_index(tempfile.mkdtemp() + "/ix", schema)
+>>> with ix.writer() as w:
+...     w.add_document(id="a1", body="Smuggling tunnels under the border")
+...     w.add_document(id="a2", body="A tunnel collapsed")
+>>> with ix.searcher() as s:
+...     [hit["id"] for hit in s.search("tunnels")]
+['a2', 'a1']
+"""
+
+from heron import analysis, highlight, index, query, search
+from heron._api import Index, create_index, exists_in, open_index
+from heron.errors import (
+    CorruptIndexError,
+    HeronError,
+    IndexError_,
+    IndexExistsError,
+    IndexNotFoundError,
+    LockError,
+    QueryError,
+    SchemaError,
+    WriterClosedError,
+)
+from heron.index import IndexReader, IndexWriter
+from heron.query import parse
+from heron.schema import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from heron.scoring import BM25
+from heron.search import Hit, Results, Searcher
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BM25",
+    "BOOLEAN",
+    "DATETIME",
+    "ID",
+    "KEYWORD",
+    "NUMERIC",
+    "STORED",
+    "TEXT",
+    "CorruptIndexError",
+    "FieldType",
+    "HeronError",
+    "Hit",
+    "Index",
+    "IndexError_",
+    "IndexExistsError",
+    "IndexNotFoundError",
+    "IndexReader",
+    "IndexWriter",
+    "LockError",
+    "QueryError",
+    "Results",
+    "SchemaError",
+    "Schema",
+    "Searcher",
+    "WriterClosedError",
+    "analysis",
+    "create_index",
+    "exists_in",
+    "highlight",
+    "index",
+    "open_index",
+    "parse",
+    "query",
+    "search",
+]

@@ -1,0 +1,83 @@
+"""The index handle: create or open an index, then get writers and searchers from it.
+
+It sits above every layer (it hands out :mod:`heron.index` writers and
+:mod:`heron.search` searchers), so it lives at the top of the package.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from heron.index import IndexReader, IndexWriter, create_storage, index_exists, open_writer
+from heron.index import latest_manifest as _latest
+from heron.index import schema_of as _schema_of
+from heron.schema import Schema
+from heron.scoring import BM25
+from heron.search import Searcher
+
+
+class Index:
+    """An index directory and its schema."""
+
+    def __init__(self, path: Path, schema: Schema) -> None:
+        self.path = path
+        self.schema = schema
+
+    def __repr__(self) -> str:
+        return f"Index({str(self.path)!r})"
+
+    def writer(self, *, buffer_mb: float = 256.0, timeout: float | None = None) -> IndexWriter:
+        """A writer holding the index's lock (``timeout``: seconds to wait for it).
+
+        Raises:
+            LockError: another writer holds the lock (after ``timeout``, if given).
+        """
+        return open_writer(self.path, self.schema, buffer_mb=buffer_mb, timeout=timeout)
+
+    def reader(self) -> IndexReader:
+        """A reader on the newest commit."""
+        return IndexReader.open(self.path, self.schema)
+
+    def searcher(self, scoring: BM25 | None = None) -> Searcher:
+        """A searcher on the newest commit."""
+        return Searcher(self.reader(), scoring)
+
+    def doc_count(self) -> int:
+        """Number of live documents in the newest commit."""
+        return sum(s.doc_count - s.deleted_count for s in _latest(self.path).segments)
+
+    def latest_generation(self) -> int:
+        """The generation of the newest commit."""
+        return _latest(self.path).generation
+
+
+def create_index(path: str | os.PathLike[str], schema: Schema, *, overwrite: bool = False
+                 ) -> Index:
+    """Create an empty index at ``path`` (directories are made as needed).
+
+    Raises:
+        IndexExistsError: an index is already there and ``overwrite`` is false.
+    """
+    directory = Path(path)
+    create_storage(directory, schema, overwrite=overwrite)
+    return Index(directory, schema)
+
+
+def open_index(path: str | os.PathLike[str], schema: Schema | None = None) -> Index:
+    """Open the index at ``path``; its schema is read back from the index.
+
+    Pass ``schema`` only to supply analyzers of your own that the index cannot rebuild.
+
+    Raises:
+        IndexNotFoundError: there is no index at ``path``.
+        CorruptIndexError: its newest commit is damaged.
+    """
+    directory = Path(path)
+    manifest = _latest(directory)
+    return Index(directory, schema if schema is not None else _schema_of(manifest))
+
+
+def exists_in(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` holds a heron index."""
+    return index_exists(Path(path))

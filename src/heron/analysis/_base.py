@@ -1,0 +1,139 @@
+"""Stages of analysis and their composition: tokenizers, filters and analyzers.
+
+An :class:`Analyzer` is a frozen tuple of stages, a tokenizer followed by filters,
+built with ``|`` as in Whoosh. It offers two paths that yield the same terms:
+:meth:`Analyzer.tokens` (token objects with offsets) and :meth:`Analyzer.words`
+plus :meth:`Analyzer.map_word` (the batch path: when every filter maps one word
+to at most one term, the work is done once per distinct word and memoised).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar
+
+from attrs import frozen
+
+from heron.analysis._tokens import Token
+from heron.errors import SchemaError
+
+
+class Stage:
+    """Common base of tokenizers and filters: a named, parameterised value."""
+
+    name: ClassVar[str] = ""
+
+    def params(self) -> dict[str, Any]:
+        """Return the parameters that rebuild this stage (see :meth:`to_json`)."""
+        return {}
+
+    def to_json(self) -> dict[str, Any]:
+        """Describe this stage as a JSON object: its name and parameters."""
+        return {"name": self.name, **self.params()}
+
+    def __or__(self, other: Filter) -> Analyzer:
+        return Analyzer((self,)) | other
+
+
+class Tokenizer(Stage):
+    """Base of tokenizers: split a text into tokens."""
+
+    def tokenize(self, text: str) -> Iterator[Token]:
+        """Yield the tokens of ``text`` with positions and offsets."""
+        raise NotImplementedError
+
+    def words(self, text: str) -> list[str]:
+        """Return the words of ``text`` in order, without offsets (the fast path)."""
+        return [t.text for t in self.tokenize(text)]
+
+
+class Filter(Stage):
+    """Base of token filters.
+
+    A filter that turns each word into at most one term overrides :meth:`map_word`
+    and sets ``word_map = True``; the writer then analyses each distinct word
+    once. Any other filter (n-grams, a user's own) overrides :meth:`__call__` and
+    runs on the token-by-token path.
+    """
+
+    word_map: ClassVar[bool] = False
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        """Filter a stream of tokens."""
+        for tok in tokens:
+            text = self.map_word(tok.text)
+            if text is not None:
+                yield Token(text, tok.position, tok.start, tok.end)
+
+    def map_word(self, word: str) -> str | None:
+        """Return the word as this filter transforms it, or ``None`` to drop it."""
+        raise NotImplementedError
+
+
+@frozen
+class Analyzer:
+    """A tokenizer followed by filters, composed with ``|``.
+
+    >>> from heron.analysis import LowercaseFilter, RegexTokenizer
+    >>> ana = RegexTokenizer() | LowercaseFilter()
+    >>> ana.terms("Smuggling Tunnels")
+    ['smuggling', 'tunnels']
+    """
+
+    stages: tuple[Stage, ...]
+
+    def __attrs_post_init__(self) -> None:
+        if not self.stages or not isinstance(self.stages[0], Tokenizer):
+            raise SchemaError("an analyzer starts with a tokenizer")
+        for stage in self.stages[1:]:
+            if not isinstance(stage, Filter):
+                raise SchemaError(f"{stage!r} is not a filter; only filters follow the tokenizer")
+
+    def __or__(self, other: Filter) -> Analyzer:
+        if not isinstance(other, Filter):
+            return NotImplemented
+        return Analyzer((*self.stages, other))
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The first stage."""
+        stage = self.stages[0]
+        assert isinstance(stage, Tokenizer)
+        return stage
+
+    @property
+    def filters(self) -> tuple[Filter, ...]:
+        """The stages after the tokenizer."""
+        return tuple(s for s in self.stages[1:] if isinstance(s, Filter))
+
+    @property
+    def word_map(self) -> bool:
+        """Whether every filter maps one word to at most one term (the batch path applies)."""
+        return all(f.word_map for f in self.filters)
+
+    def tokens(self, text: str) -> Iterator[Token]:
+        """Yield the analysed tokens of ``text``, with positions and offsets."""
+        stream: Iterable[Token] = self.tokenizer.tokenize(text)
+        for filt in self.filters:
+            stream = filt(stream)
+        yield from stream
+
+    def terms(self, text: str) -> list[str]:
+        """Return the analysed terms of ``text`` in order."""
+        if self.word_map:
+            mapped = (self.map_word(w) for w in self.tokenizer.words(text))
+            return [t for t in mapped if t is not None]
+        return [t.text for t in self.tokens(text)]
+
+    def map_word(self, word: str) -> str | None:
+        """Run one word through every filter (only for word-map analyzers)."""
+        term: str | None = word
+        for filt in self.filters:
+            term = filt.map_word(term)
+            if term is None:
+                return None
+        return term
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """Describe the stages as JSON objects, in order."""
+        return [stage.to_json() for stage in self.stages]

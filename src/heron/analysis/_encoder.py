@@ -1,0 +1,104 @@
+"""The batch path of analysis: many texts to flat arrays of term numbers and positions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+from attrs import define, field, frozen
+
+from heron.analysis._base import Analyzer
+
+_DROPPED = -1
+
+
+@frozen
+class EncodedBatch:
+    """The terms of a batch of texts as arrays, one entry per kept token.
+
+    ``text_index[i]`` is the text the i-th token came from, ``term_ids[i]`` its term
+    number in the encoder's vocabulary and ``positions[i]`` its position in that
+    text. ``lengths[j]`` is how many tokens text ``j`` kept (its field length).
+    """
+
+    text_index: npt.NDArray[np.int64]
+    term_ids: npt.NDArray[np.int32]
+    positions: npt.NDArray[np.int32]
+    lengths: npt.NDArray[np.int32]
+
+
+@define
+class TermEncoder:
+    """Encodes texts with an analyzer into term numbers, growing a vocabulary.
+
+    For a word-map analyzer (every filter maps a word to at most one term) each
+    distinct word is analysed once and remembered; any other analyzer runs token
+    by token. Both paths give the same terms and positions.
+
+    >>> from heron.analysis import StandardAnalyzer
+    >>> enc = TermEncoder(StandardAnalyzer())
+    >>> batch = enc.encode(["Tunnels and more tunnels", "a tunnel"])
+    >>> [enc.terms[i] for i in batch.term_ids], batch.positions.tolist(), batch.lengths.tolist()
+    (['tunnel', 'more', 'tunnel', 'tunnel'], [0, 2, 3, 1], [3, 1])
+    """
+
+    analyzer: Analyzer
+    terms: list[str] = field(factory=list)
+    _ids: dict[str, int] = field(factory=dict)
+    _memo: dict[str, int] = field(factory=dict)
+
+    def term_id(self, term: str) -> int:
+        """Return the number of ``term``, adding it to the vocabulary if new."""
+        tid = self._ids.get(term)
+        if tid is None:
+            tid = self._ids[term] = len(self.terms)
+            self.terms.append(term)
+        return tid
+
+    def encode(self, texts: Sequence[str]) -> EncodedBatch:
+        """Analyse ``texts`` and return their tokens as arrays."""
+        if self.analyzer.word_map:
+            return self._encode_words(texts)
+        return self._encode_tokens(texts)
+
+    def _encode_words(self, texts: Sequence[str]) -> EncodedBatch:
+        split = self.analyzer.tokenizer.words
+        words: list[str] = []
+        counts = np.empty(len(texts), dtype=np.int64)
+        for j, text in enumerate(texts):
+            found = split(text)
+            words.extend(found)
+            counts[j] = len(found)
+        memo = self._memo
+        mapper = self.analyzer.map_word
+        for word in set(words).difference(memo):
+            term = mapper(word)
+            memo[word] = _DROPPED if term is None else self.term_id(term)
+        ids = np.fromiter(map(memo.__getitem__, words), dtype=np.int32, count=len(words))
+        text_index = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
+        starts = np.cumsum(counts) - counts
+        positions = (np.arange(len(words), dtype=np.int64) - np.repeat(starts, counts)).astype(
+            np.int32
+        )
+        keep = ids != _DROPPED
+        if not keep.all():
+            ids, positions, text_index = ids[keep], positions[keep], text_index[keep]
+        lengths = np.bincount(text_index, minlength=len(texts)).astype(np.int32)
+        return EncodedBatch(text_index, ids, positions, lengths)
+
+    def _encode_tokens(self, texts: Sequence[str]) -> EncodedBatch:
+        index: list[int] = []
+        ids: list[int] = []
+        positions: list[int] = []
+        for j, text in enumerate(texts):
+            for tok in self.analyzer.tokens(text):
+                index.append(j)
+                ids.append(self.term_id(tok.text))
+                positions.append(tok.position)
+        text_index = np.asarray(index, dtype=np.int64)
+        lengths = np.bincount(text_index, minlength=len(texts)).astype(np.int32)
+        return EncodedBatch(
+            text_index, np.asarray(ids, dtype=np.int32), np.asarray(positions, dtype=np.int32),
+            lengths,
+        )

@@ -1,0 +1,168 @@
+"""Token filters: lower-casing, stop words, stemming, accent folding and n-grams."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar
+
+from attrs import field, frozen
+from nltk.stem.snowball import SnowballStemmer
+
+from heron.analysis._base import Filter
+from heron.analysis._stopwords import stop_words
+from heron.analysis._tokens import Token
+from heron.errors import SchemaError
+
+#: The most words a stemmer remembers before it starts afresh (bounds its memory).
+_STEM_MEMO_LIMIT = 500_000
+
+
+def stem_languages() -> tuple[str, ...]:
+    """Return the languages the Snowball stemmers cover, sorted."""
+    return tuple(sorted(lang for lang in SnowballStemmer.languages if lang != "porter"))
+
+
+@frozen(slots=True)
+class LowercaseFilter(Filter):
+    """Lower-case every token.
+
+    >>> LowercaseFilter().map_word("Gaza")
+    'gaza'
+    """
+
+    name: ClassVar[str] = "lowercase"
+    word_map: ClassVar[bool] = True
+
+    def map_word(self, word: str) -> str | None:
+        return word.lower()
+
+
+@frozen(slots=True)
+class StopFilter(Filter):
+    """Drop stop words and words shorter than ``minsize`` or longer than ``maxsize``.
+
+    The list is the shipped one for ``language`` (``None`` for none) plus ``extra``.
+    Dropped words leave a gap in positions, as in Lucene.
+
+    >>> f = StopFilter()
+    >>> f.map_word("the"), f.map_word("a"), f.map_word("tunnel")
+    (None, None, 'tunnel')
+    """
+
+    name: ClassVar[str] = "stop"
+    word_map: ClassVar[bool] = True
+    language: str | None = "english"
+    extra: frozenset[str] = field(default=frozenset(), converter=frozenset)
+    minsize: int = 2
+    maxsize: int | None = None
+    _stops: frozenset[str] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        base = stop_words(self.language) if self.language is not None else frozenset()
+        object.__setattr__(self, "_stops", base | self.extra)
+
+    def map_word(self, word: str) -> str | None:
+        size = len(word)
+        if size < self.minsize or (self.maxsize is not None and size > self.maxsize):
+            return None
+        return None if word in self._stops else word
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "extra": sorted(self.extra),
+            "minsize": self.minsize,
+            "maxsize": self.maxsize,
+        }
+
+
+@frozen(slots=True)
+class StemFilter(Filter):
+    """Reduce words to their stems with nltk's Snowball stemmer for ``language``.
+
+    Each distinct word is stemmed once and remembered.
+
+    >>> StemFilter("english").map_word("tunnels")
+    'tunnel'
+    >>> StemFilter("german").map_word("häuser")
+    'haus'
+    """
+
+    name: ClassVar[str] = "stem"
+    word_map: ClassVar[bool] = True
+    language: str = "english"
+    _stem: Any = field(init=False, eq=False, repr=False)
+    _memo: dict[str, str] = field(init=False, eq=False, repr=False, factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        if self.language not in stem_languages():
+            raise SchemaError(
+                f"no stemmer for language {self.language!r}; "
+                f"supported: {', '.join(stem_languages())}"
+            )
+        object.__setattr__(self, "_stem", SnowballStemmer(self.language).stem)
+
+    def map_word(self, word: str) -> str | None:
+        memo = self._memo
+        stem = memo.get(word)
+        if stem is None:
+            if len(memo) >= _STEM_MEMO_LIMIT:
+                memo.clear()
+            stem = memo[word] = self._stem(word)
+        return stem
+
+    def params(self) -> dict[str, Any]:
+        return {"language": self.language}
+
+
+@frozen(slots=True)
+class AccentFoldFilter(Filter):
+    """Remove diacritics: decompose each character and drop the combining marks.
+
+    >>> AccentFoldFilter().map_word("Café Zürich")
+    'Cafe Zurich'
+    """
+
+    name: ClassVar[str] = "accentfold"
+    word_map: ClassVar[bool] = True
+
+    def map_word(self, word: str) -> str | None:
+        if word.isascii():
+            return word
+        decomposed = unicodedata.normalize("NFKD", word)
+        return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@frozen(slots=True)
+class NgramFilter(Filter):
+    """Replace each token by its character n-grams of ``minsize`` to ``maxsize`` letters.
+
+    Every n-gram keeps its token's position and offsets of the letters it covers.
+
+    >>> [t.text for t in NgramFilter(2, 3)([Token("gaza", 0, 0, 4)])]
+    ['ga', 'gaz', 'az', 'aza', 'za']
+    """
+
+    name: ClassVar[str] = "ngram"
+    minsize: int = 2
+    maxsize: int = 4
+
+    def __attrs_post_init__(self) -> None:
+        if not 1 <= self.minsize <= self.maxsize:
+            raise SchemaError(f"n-gram sizes need 1 <= minsize <= maxsize, got {self!r}")
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for tok in tokens:
+            text = tok.text
+            exact = tok.end - tok.start == len(text)
+            for i in range(len(text)):
+                for size in range(self.minsize, self.maxsize + 1):
+                    if i + size > len(text):
+                        break
+                    start, end = (tok.start + i, tok.start + i + size) if exact else (
+                        tok.start, tok.end)
+                    yield Token(text[i : i + size], tok.position, start, end)
+
+    def params(self) -> dict[str, Any]:
+        return {"minsize": self.minsize, "maxsize": self.maxsize}

@@ -1,0 +1,106 @@
+"""Tokenizers: split a text into tokens, keeping positions and character offsets.
+
+Every tokenizer offers two paths that must agree: :meth:`tokenize` yields
+:class:`Token` objects with offsets (for highlighting and custom filters), and
+:meth:`words` returns just the words as a list (the batch path used for indexing).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from attrs import field, frozen
+
+from heron.analysis._base import Tokenizer
+from heron.analysis._tokens import Token
+from heron.errors import SchemaError
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise SchemaError(f"invalid tokenizer pattern {pattern!r}: {exc}") from None
+
+
+@frozen(slots=True)
+class RegexTokenizer(Tokenizer):
+    r"""Tokens are the matches of a regular expression (by default runs of word characters).
+
+    >>> [t.text for t in RegexTokenizer().tokenize("Smuggling tunnels, near Rafah")]
+    ['Smuggling', 'tunnels', 'near', 'Rafah']
+    """
+
+    name: ClassVar[str] = "regex"
+    pattern: str = r"\w+"
+    _regex: re.Pattern[str] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_regex", _compile(self.pattern))
+
+    def tokenize(self, text: str) -> Iterator[Token]:
+        for pos, m in enumerate(self._regex.finditer(text)):
+            yield Token(m.group(), pos, m.start(), m.end())
+
+    def words(self, text: str) -> list[str]:
+        return self._regex.findall(text)  # type: ignore[no-any-return]
+
+    def params(self) -> dict[str, Any]:
+        return {"pattern": self.pattern}
+
+
+@frozen(slots=True)
+class SeparatorTokenizer(Tokenizer):
+    """Tokens are the pieces between separators (commas, or runs of white space).
+
+    Pieces are stripped of surrounding white space and empty pieces are skipped.
+
+    >>> [t.text for t in SeparatorTokenizer(commas=True).tokenize("gaza, sinai ,,egypt")]
+    ['gaza', 'sinai', 'egypt']
+    """
+
+    name: ClassVar[str] = "separator"
+    commas: bool = False
+    _regex: re.Pattern[str] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_regex", re.compile(r"[^,]+" if self.commas else r"\S+"))
+
+    def tokenize(self, text: str) -> Iterator[Token]:
+        pos = 0
+        for m in self._regex.finditer(text):
+            raw = m.group()
+            word = raw.strip()
+            if word:
+                start = m.start() + (len(raw) - len(raw.lstrip()))
+                yield Token(word, pos, start, start + len(word))
+                pos += 1
+
+    def words(self, text: str) -> list[str]:
+        found = self._regex.findall(text)
+        if self.commas:
+            return [w for w in (piece.strip() for piece in found) if w]
+        return found  # type: ignore[no-any-return]
+
+    def params(self) -> dict[str, Any]:
+        return {"commas": self.commas}
+
+
+@frozen(slots=True)
+class WholeTokenizer(Tokenizer):
+    """The whole text is one token (for IDs), unless it is empty.
+
+    >>> [t.text for t in WholeTokenizer().tokenize("a-17/x")]
+    ['a-17/x']
+    """
+
+    name: ClassVar[str] = "whole"
+
+    def tokenize(self, text: str) -> Iterator[Token]:
+        if text:
+            yield Token(text, 0, 0, len(text))
+
+    def words(self, text: str) -> list[str]:
+        return [text] if text else []

@@ -1,0 +1,61 @@
+"""The exceptions heron raises, all rooted at :class:`HeronError`.
+
+::
+
+    HeronError
+    ├── SchemaError            a field definition, or a document that does not fit the schema
+    ├── QueryError             a malformed query string or an impossible query (has .position)
+    ├── IndexError_            base of storage problems (exported as heron.IndexError_)
+    │   ├── IndexNotFoundError     no index at the path
+    │   ├── IndexExistsError       create_index on an existing index without overwrite=True
+    │   ├── CorruptIndexError      a file fails its checksum, size or format check
+    │   └── LockError              another writer holds the index
+    └── WriterClosedError      a writer used after commit() or cancel()
+"""
+
+from __future__ import annotations
+
+
+class HeronError(Exception):
+    """Root of every error heron raises on purpose."""
+
+
+class SchemaError(HeronError):
+    """A field definition is invalid, or a document does not fit the schema."""
+
+
+class QueryError(HeronError):
+    """A query string is malformed, or a query cannot run as asked.
+
+    ``position`` is the character offset in the query string where the problem
+    was found, or ``None`` when the problem is not tied to one place.
+    """
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message if position is None else f"{message} at {position}")
+        self.message = message
+        self.position = position
+
+
+class IndexError_(HeronError):  # noqa: N801 - the trailing underscore avoids shadowing the builtin
+    """Base of the errors about an index on disk."""
+
+
+class IndexNotFoundError(IndexError_):
+    """There is no index at the given path."""
+
+
+class IndexExistsError(IndexError_):
+    """An index already exists where a new one was to be created."""
+
+
+class CorruptIndexError(IndexError_):
+    """An index file is damaged: wrong checksum, size, magic number or structure."""
+
+
+class LockError(IndexError_):
+    """Another writer holds the index's write lock."""
+
+
+class WriterClosedError(HeronError):
+    """A writer was used after it committed or was cancelled."""

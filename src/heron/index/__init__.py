@@ -1,0 +1,26 @@
+"""The on-disk index: segments, commit manifests, the write lock, writer and reader."""
+
+from heron.index._files import Container, write_container
+from heron.index._lock import WriteLock
+from heron.index._manifest import FORMAT_VERSION, Manifest, SegmentEntry, latest_manifest
+from heron.index._reader import IndexReader, schema_of
+from heron.index._segment_reader import SegmentReader
+from heron.index._storage import create_storage, index_exists, open_writer
+from heron.index._writer import IndexWriter
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Container",
+    "IndexReader",
+    "IndexWriter",
+    "Manifest",
+    "SegmentEntry",
+    "SegmentReader",
+    "WriteLock",
+    "create_storage",
+    "index_exists",
+    "latest_manifest",
+    "open_writer",
+    "schema_of",
+    "write_container",
+]

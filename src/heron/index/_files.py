@@ -1,0 +1,198 @@
+"""Write-once container files of named numpy arrays, each with a CRC-32, and atomic writes.
+
+Layout of a container (all integers little-endian)::
+
+    magic      8 bytes   b"HERONSEG" (or another magic given by the caller)
+    version    u32       the container format version (1)
+    toc_len    u32       length of the table of contents in bytes
+    toc_crc    u32       CRC-32 of the table of contents
+    reserved   u32       zero
+    arrays               each array's raw bytes, starting at a multiple of 64
+    toc                  UTF-8 JSON: {"meta": {...}, "arrays": {name: {"dtype", "shape",
+                         "offset", "nbytes", "crc32"}}}
+    toc_offset u64       where the table of contents starts (the last 8 bytes)
+
+A reader maps the file once, checks the magic, version and table of contents,
+and verifies each array's CRC-32 the first time the array is used.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import struct
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from heron.errors import CorruptIndexError
+
+CONTAINER_VERSION = 1
+_HEADER = struct.Struct("<8sIIII")
+_TAIL = struct.Struct("<Q")
+_ALIGN = 64
+#: dtypes a container may declare: plain little-endian numbers and bytes, nothing else
+_DTYPES = frozenset(
+    {"|u1", "|i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8", "<f4", "<f8", "|b1"}
+)
+
+
+def fsync_dir(path: Path) -> None:
+    """Flush a directory's entries to disk (so a rename inside it survives a crash)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, fsync and rename."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def write_container(
+    path: Path, magic: bytes, arrays: Mapping[str, npt.NDArray[Any]], meta: Mapping[str, Any]
+) -> tuple[int, int]:
+    """Write a container file once (through a temporary name) and return (size, crc32).
+
+    The CRC-32 returned covers the whole file, so a manifest can record it.
+    """
+    tmp = path.with_name(path.name + ".tmp")
+    toc: dict[str, Any] = {}
+    crc = 0
+    with open(tmp, "wb") as fh:
+        header = _HEADER.pack(magic, CONTAINER_VERSION, 0, 0, 0)
+        fh.write(header)
+        offset = len(header)
+        for name, arr in arrays.items():
+            arr = np.ascontiguousarray(arr)
+            dtype = arr.dtype.newbyteorder("<") if arr.dtype.byteorder == ">" else arr.dtype
+            arr = arr.astype(dtype, copy=False)
+            if dtype.str not in _DTYPES:
+                raise ValueError(f"array {name!r} has unsupported dtype {dtype.str}")
+            pad = -offset % _ALIGN
+            fh.write(b"\0" * pad)
+            offset += pad
+            raw = memoryview(arr).cast("B") if arr.size else memoryview(b"")
+            fh.write(raw)
+            toc[name] = {
+                "dtype": dtype.str, "shape": list(arr.shape), "offset": offset,
+                "nbytes": arr.nbytes, "crc32": zlib.crc32(raw),
+            }
+            offset += arr.nbytes
+        body = json.dumps({"meta": meta, "arrays": toc}, separators=(",", ":")).encode()
+        fh.write(body)
+        fh.write(_TAIL.pack(offset))
+        fh.seek(0)
+        fh.write(_HEADER.pack(magic, CONTAINER_VERSION, len(body), zlib.crc32(body), 0))
+        fh.flush()
+        os.fsync(fh.fileno())
+    with open(tmp, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            crc = zlib.crc32(chunk, crc)
+        size = fh.tell()
+    os.replace(tmp, path)
+    return size, crc
+
+
+def file_crc(path: Path) -> int:
+    """CRC-32 of a whole file."""
+    crc = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+class Container:
+    """A container file opened read-only and memory-mapped.
+
+    Raises :class:`CorruptIndexError` for a wrong size, magic, version or table of
+    contents when opened, and for a wrong array checksum when that array is first read.
+    """
+
+    def __init__(self, path: Path, magic: bytes, size: int | None = None) -> None:
+        self.path = path
+        try:
+            with open(path, "rb") as fh:
+                actual = os.fstat(fh.fileno()).st_size
+                if size is not None and actual != size:
+                    raise self._corrupt(f"size is {actual} bytes, the manifest says {size}")
+                if actual < _HEADER.size + _TAIL.size:
+                    raise self._corrupt("file is too short")
+                self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except FileNotFoundError:
+            raise CorruptIndexError(f"{path.name}: file is missing") from None
+        got_magic, version, toc_len, toc_crc, _ = _HEADER.unpack_from(self._map, 0)
+        if got_magic != magic:
+            raise self._corrupt(f"bad magic {got_magic!r}")
+        if version != CONTAINER_VERSION:
+            raise self._corrupt(f"unknown container version {version}")
+        (toc_offset,) = _TAIL.unpack_from(self._map, len(self._map) - _TAIL.size)
+        if toc_offset + toc_len + _TAIL.size != len(self._map):
+            raise self._corrupt("table of contents is out of place")
+        body = self._map[toc_offset : toc_offset + toc_len]
+        if zlib.crc32(body) != toc_crc:
+            raise self._corrupt("table of contents fails its checksum")
+        try:
+            toc = json.loads(body)
+            self.meta: dict[str, Any] = toc["meta"]
+            self._toc: dict[str, dict[str, Any]] = toc["arrays"]
+        except (ValueError, KeyError, TypeError):
+            raise self._corrupt("table of contents is not valid") from None
+        self._arrays: dict[str, npt.NDArray[Any]] = {}
+
+    def _corrupt(self, why: str) -> CorruptIndexError:
+        return CorruptIndexError(f"{self.path.name}: {why}")
+
+    def names(self) -> list[str]:
+        """Names of the arrays in this container."""
+        return list(self._toc)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._toc
+
+    def array(self, name: str) -> npt.NDArray[Any]:
+        """Return the named array (a read-only view of the mapping), verified once."""
+        arr = self._arrays.get(name)
+        if arr is None:
+            arr = self._arrays[name] = self._load(name)
+        return arr
+
+    def _load(self, name: str) -> npt.NDArray[Any]:
+        try:
+            entry = self._toc[name]
+            dtype, shape = entry["dtype"], tuple(entry["shape"])
+            offset, nbytes = int(entry["offset"]), int(entry["nbytes"])
+        except (KeyError, TypeError, ValueError):
+            raise self._corrupt(f"array {name!r} is missing or badly described") from None
+        if dtype not in _DTYPES:
+            raise self._corrupt(f"array {name!r} declares dtype {dtype!r}")
+        count = int(np.prod(shape)) if shape else 1
+        if count * np.dtype(dtype).itemsize != nbytes or offset < 0 or (
+            offset + nbytes > len(self._map)
+        ):
+            raise self._corrupt(f"array {name!r} lies outside the file")
+        view = memoryview(self._map)[offset : offset + nbytes]
+        if zlib.crc32(view) != entry.get("crc32"):
+            raise self._corrupt(f"array {name!r} fails its checksum")
+        if count == 0:
+            return np.empty(shape, dtype=dtype)
+        return np.frombuffer(self._map, dtype=dtype, count=count, offset=offset).reshape(shape)
+
+    def verify(self) -> None:
+        """Check every array's checksum."""
+        for name in self._toc:
+            self.array(name)

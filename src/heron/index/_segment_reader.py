@@ -1,0 +1,95 @@
+"""Reading one segment: term look-ups, postings, positions, norms, columns, stored fields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from heron.errors import CorruptIndexError
+from heron.index._files import Container
+from heron.index._manifest import SegmentEntry
+from heron.index._segment_writer import SEGMENT_FORMAT, SEGMENT_MAGIC
+from heron.index._stored import StoredReader
+from heron.index._termdict import TermDictionary
+
+
+def segment_file(directory: Path, name: str) -> Path:
+    """Path of a segment's container file."""
+    return directory / f"{name}.hsg"
+
+
+class SegmentReader:
+    """A read-only view of one immutable segment, memory-mapped."""
+
+    def __init__(self, directory: Path, entry: SegmentEntry) -> None:
+        self.entry = entry
+        self.name = entry.name
+        self._c = Container(segment_file(directory, entry.name), SEGMENT_MAGIC, entry.size)
+        meta = self._c.meta
+        try:
+            if meta["format"] != SEGMENT_FORMAT:
+                raise CorruptIndexError(f"{entry.name}: unknown segment format {meta['format']!r}")
+            self.doc_count: int = int(meta["doc_count"])
+            self.field_nos: dict[str, int] = dict(meta["fields"])
+            self.stats: dict[str, dict[str, int]] = dict(meta["stats"])
+            ranges = dict(meta["term_ranges"])
+        except (KeyError, TypeError, ValueError):
+            raise CorruptIndexError(f"{entry.name}: segment metadata is badly formed") from None
+        if self.doc_count != entry.doc_count:
+            raise CorruptIndexError(
+                f"{entry.name}: holds {self.doc_count} documents, the manifest says "
+                f"{entry.doc_count}"
+            )
+        self.terms = TermDictionary(self._c, ranges, self.field_nos)
+        self.stored = StoredReader(self._c)
+        self.deleted: npt.NDArray[np.bool_] | None = None
+
+    @property
+    def path(self) -> Path:
+        """The segment's file."""
+        return self._c.path
+
+    def verify(self) -> None:
+        """Check every array's checksum."""
+        self._c.verify()
+
+    def doc_freq(self, term_no: int) -> int:
+        """How many documents of this segment hold term ``term_no``."""
+        post = self._c.array("terms.post")
+        return int(post[term_no + 1] - post[term_no])
+
+    def postings(self, term_no: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+        """Documents (ascending) and frequencies of a term."""
+        post = self._c.array("terms.post")
+        a, b = int(post[term_no]), int(post[term_no + 1])
+        return self._c.array("post.docs")[a:b], self._c.array("post.freqs")[a:b]
+
+    def positions(self, term_no: int) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
+        """All positions of a term, and where each posting's positions start (len + 1)."""
+        pos = self._c.array("terms.pos")
+        a, b = int(pos[term_no]), int(pos[term_no + 1])
+        _, freqs = self.postings(term_no)
+        starts = np.zeros(len(freqs) + 1, dtype=np.int64)
+        np.cumsum(freqs, out=starts[1:])
+        if b - a not in (0, int(starts[-1])):
+            raise CorruptIndexError(f"{self.name}: positions of term {term_no} do not add up")
+        return self._c.array("pos.data")[a:b], starts
+
+    def norms(self, field: str) -> npt.NDArray[np.uint32] | None:
+        """Field lengths of a scored field per document, or None."""
+        name = f"norms.{field}"
+        return self._c.array(name) if name in self._c else None
+
+    def column(self, field: str) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]] | None:
+        """Values and presence mask of a columnar field, or None."""
+        name = f"col.{field}"
+        if name not in self._c:
+            return None
+        return self._c.array(name), self._c.array(f"colmask.{field}")
+
+    def document(self, doc: int) -> dict[str, Any]:
+        """Stored values (JSON form) of a segment-local document."""
+        return self.stored.document(doc)

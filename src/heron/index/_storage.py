@@ -1,0 +1,54 @@
+"""Creating and opening index directories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from heron.errors import IndexExistsError, IndexNotFoundError
+from heron.index._lock import WriteLock
+from heron.index._manifest import Manifest, generations, latest_manifest
+from heron.index._writer import IndexWriter, remove_unreferenced
+from heron.schema import Schema
+
+
+def index_exists(directory: Path) -> bool:
+    """Whether ``directory`` holds a heron index (a manifest)."""
+    return directory.is_dir() and bool(generations(directory))
+
+
+def create_storage(directory: Path, schema: Schema, *, overwrite: bool = False) -> Manifest:
+    """Create an empty index in ``directory`` (made if needed) and return its first manifest.
+
+    With ``overwrite=True`` an existing index there is replaced by an empty one in a
+    single commit; without it an existing index is an :class:`IndexExistsError`.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    lock = WriteLock(directory)
+    try:
+        gens = generations(directory)
+        if gens and not overwrite:
+            raise IndexExistsError(
+                f"an index already exists at {directory}; pass overwrite=True to replace it"
+            )
+        generation = gens[0] + 1 if gens else 1
+        next_segment = latest_manifest(directory).next_segment if gens else 1
+        manifest = Manifest(generation, schema.to_dict(), (), next_segment)
+        manifest.write(directory)
+        remove_unreferenced(directory, manifest)
+        return manifest
+    finally:
+        lock.release()
+
+
+def open_writer(directory: Path, schema: Schema, *, buffer_mb: float = 256.0,
+                timeout: float | None = None) -> IndexWriter:
+    """Take the write lock and return a writer on the newest commit."""
+    if not index_exists(directory):
+        raise IndexNotFoundError(f"no index at {directory}")
+    lock = WriteLock(directory, timeout=timeout)
+    try:
+        manifest = latest_manifest(directory)
+        return IndexWriter(directory, manifest, schema, lock, buffer_mb=buffer_mb)
+    except BaseException:
+        lock.release()
+        raise

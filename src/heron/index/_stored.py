@@ -1,0 +1,102 @@
+"""Stored fields: documents as JSON, compressed with zlib in blocks of about 16 KB.
+
+Arrays in a segment:
+    ``stored.offsets``  int64 [docs + 1]   start of each document in the uncompressed stream
+    ``stored.blocks``   int64 [blocks + 1] start of each block in the uncompressed stream
+    ``stored.zpos``     int64 [blocks + 1] start of each block in ``stored.data``
+    ``stored.data``     uint8              the compressed blocks, one zlib stream each
+A document never spans two blocks. Each document is a UTF-8 JSON object of its
+stored fields (values in the JSON form their field types give).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from heron.errors import CorruptIndexError
+from heron.index._files import Container
+
+BLOCK_BYTES = 16 * 1024
+_CACHE_BLOCKS = 32
+
+
+def encode_document(values: dict[str, Any]) -> bytes:
+    """The stored form of one document's stored values."""
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def build_stored(docs: list[bytes]) -> dict[str, npt.NDArray[Any]]:
+    """Compress encoded documents into blocks and return the arrays to write."""
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    starts = [0]
+    acc = 0
+    for i, size in enumerate(lengths.tolist()):
+        acc += size
+        if acc >= BLOCK_BYTES:
+            starts.append(i + 1)
+            acc = 0
+    if starts[-1] != len(docs):
+        starts.append(len(docs))
+    chunks = [
+        zlib.compress(b"".join(docs[a:b]), 1) for a, b in zip(starts, starts[1:], strict=False)
+    ]
+    zpos = np.zeros(len(chunks) + 1, dtype=np.int64)
+    np.cumsum([len(c) for c in chunks], out=zpos[1:])
+    return {
+        "stored.offsets": offsets,
+        "stored.blocks": offsets[np.asarray(starts, dtype=np.int64)],
+        "stored.zpos": zpos,
+        "stored.data": np.frombuffer(b"".join(chunks), dtype=np.uint8),
+    }
+
+
+class StoredReader:
+    """Reads stored documents of one segment, keeping recently used blocks."""
+
+    def __init__(self, container: Container) -> None:
+        self._c = container
+        self._cache: OrderedDict[int, bytes] = OrderedDict()
+
+    def raw(self, doc: int) -> bytes:
+        """The stored JSON bytes of a segment-local document."""
+        offsets = self._c.array("stored.offsets")
+        blocks = self._c.array("stored.blocks")
+        start, end = int(offsets[doc]), int(offsets[doc + 1])
+        block = int(np.searchsorted(blocks, start, side="right")) - 1
+        data = self._block(block)
+        base = int(blocks[block])
+        return data[start - base : end - base]
+
+    def _block(self, block: int) -> bytes:
+        data = self._cache.get(block)
+        if data is not None:
+            self._cache.move_to_end(block)
+            return data
+        zpos = self._c.array("stored.zpos")
+        raw = self._c.array("stored.data")[int(zpos[block]) : int(zpos[block + 1])]
+        try:
+            data = zlib.decompress(raw)
+        except zlib.error:
+            raise CorruptIndexError(f"{self._c.path.name}: stored block {block} is damaged") from None
+        self._cache[block] = data
+        if len(self._cache) > _CACHE_BLOCKS:
+            self._cache.popitem(last=False)
+        return data
+
+    def document(self, doc: int) -> dict[str, Any]:
+        """The stored values of a segment-local document, as JSON values."""
+        try:
+            value = json.loads(self.raw(doc))
+        except ValueError:
+            raise CorruptIndexError(f"{self._c.path.name}: stored document {doc} is damaged") from None
+        if not isinstance(value, dict):
+            raise CorruptIndexError(f"{self._c.path.name}: stored document {doc} is damaged")
+        return value

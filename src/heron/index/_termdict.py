@@ -1,0 +1,83 @@
+"""The term dictionary of a segment: sorted terms found by a 64-bit key and a byte compare."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from heron.index._files import Container
+
+_KEY_BYTES = 7
+
+
+def _key(field_no: int, term: bytes) -> np.uint64:
+    return np.uint64((field_no << 56) | int.from_bytes(term[:_KEY_BYTES].ljust(_KEY_BYTES, b"\0"),
+                                                       "big"))
+
+
+class TermDictionary:
+    """Looks terms up in one segment's ``terms.*`` arrays."""
+
+    def __init__(self, container: Container, ranges: dict[str, list[int]],
+                 field_nos: dict[str, int]) -> None:
+        self._c = container
+        self._ranges = ranges
+        self._field_nos = field_nos
+
+    def __len__(self) -> int:
+        return len(self._c.array("terms.keys"))
+
+    def term_bytes(self, number: int) -> bytes:
+        """The UTF-8 bytes of term ``number``."""
+        offsets = self._c.array("terms.offsets")
+        return self._c.array("terms.blob")[int(offsets[number]) : int(offsets[number + 1])].tobytes()
+
+    def term(self, number: int) -> str:
+        """The text of term ``number``."""
+        return self.term_bytes(number).decode("utf-8", "replace")
+
+    def field_range(self, field: str) -> tuple[int, int]:
+        """The term numbers ``[start, stop)`` of a field (empty if it has none here)."""
+        lo, hi = self._ranges.get(field, (0, 0))
+        return int(lo), int(hi)
+
+    def find(self, field: str, term: str) -> int:
+        """The number of ``term`` in ``field``, or -1 if the segment lacks it."""
+        no = self._field_nos.get(field)
+        if no is None:
+            return -1
+        raw = term.encode("utf-8")
+        keys = self._c.array("terms.keys")
+        key = _key(no, raw)
+        lo = int(np.searchsorted(keys, key, side="left"))
+        hi = int(np.searchsorted(keys, key, side="right"))
+        while lo < hi:  # terms sharing the 7-byte key: binary search on the bytes
+            mid = (lo + hi) // 2
+            found = self.term_bytes(mid)
+            if found == raw:
+                return mid
+            if found < raw:
+                lo = mid + 1
+            else:
+                hi = mid
+        return -1
+
+    def lower_bound(self, field: str, raw: bytes) -> int:
+        """The first term number of ``field`` whose bytes are >= ``raw``."""
+        start, stop = self.field_range(field)
+        lo = int(np.searchsorted(self._c.array("terms.keys")[start:stop],
+                                 _key(self._field_nos[field], raw), side="left")) + start
+        while lo < stop and self.term_bytes(lo) < raw:
+            lo += 1
+        return lo
+
+    def iter_range(self, field: str, start: int, stop: int) -> Iterator[tuple[int, str]]:
+        """Yield (number, text) of the terms numbered ``[start, stop)``."""
+        offsets = self._c.array("terms.offsets")[start : stop + 1].tolist()
+        blob = self._c.array("terms.blob")
+        data = blob[offsets[0] : offsets[-1]].tobytes() if offsets else b""
+        base = offsets[0] if offsets else 0
+        for i in range(stop - start):
+            yield start + i, data[offsets[i] - base : offsets[i + 1] - base].decode(
+                "utf-8", "replace")

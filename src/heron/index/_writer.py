@@ -1,0 +1,145 @@
+"""The index writer: buffers documents into segments and publishes them with a commit."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from heron.errors import WriterClosedError
+from heron.index._lock import WriteLock
+from heron.index._manifest import Manifest, SegmentEntry, manifest_name
+from heron.index._segment_reader import segment_file
+from heron.index._segment_writer import SegmentBuilder
+from heron.schema import Schema
+
+#: documents validated before a batch goes through analysis
+BATCH_DOCS = 2048
+_OWN_FILE = re.compile(r"(seg_\d+\.hsg|manifest_\d{8}\.json)(\.tmp)?\Z")
+
+
+def remove_unreferenced(directory: Path, manifest: Manifest) -> None:
+    """Delete index files that the given (newest) commit does not name.
+
+    Only the lock holder calls this. Readers that still map a removed segment keep
+    reading it (the file lives until they close it).
+    """
+    keep = {segment_file(directory, s.name).name for s in manifest.segments}
+    keep.add(manifest_name(manifest.generation))
+    for path in directory.iterdir():
+        if _OWN_FILE.match(path.name) and path.name not in keep:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+class IndexWriter:
+    """Adds documents to an index; holds the write lock until commit or cancel.
+
+    Documents are validated when added (a bad one raises :class:`SchemaError` and
+    nothing of it is kept), analysed in batches, and flushed into a new segment
+    whenever the buffer passes ``buffer_mb``. Nothing is visible to readers until
+    :meth:`commit` publishes a new manifest. Used as a context manager it commits
+    on a clean exit and cancels on an exception.
+    """
+
+    def __init__(self, directory: Path, manifest: Manifest, schema: Schema, lock: WriteLock,
+                 *, buffer_mb: float = 256.0, batch_docs: int = BATCH_DOCS) -> None:
+        self.directory = directory
+        self.schema = schema
+        self._base = manifest
+        self._lock = lock
+        self._limit = int(buffer_mb * 1024 * 1024)
+        self._batch_docs = max(1, batch_docs)
+        self._pending: list[dict[str, Any]] = []
+        self._builder = SegmentBuilder(schema)
+        self._new: list[SegmentEntry] = []
+        self._next_segment = manifest.next_segment
+        remove_unreferenced(directory, manifest)
+
+    @property
+    def closed(self) -> bool:
+        """Whether the writer has committed or been cancelled."""
+        return not self._lock.held
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise WriterClosedError("this writer has already committed or been cancelled")
+
+    def add_document(self, **fields: Any) -> None:
+        """Add one document given as field=value arguments."""
+        self.add_documents((fields,))
+
+    def add_documents(self, docs: Iterable[Mapping[str, Any]]) -> int:
+        """Add documents from any iterable of mappings (the fast path); return how many."""
+        self._check_open()
+        validate = self.schema.validate
+        count = 0
+        for doc in docs:
+            self._pending.append(validate(doc))
+            count += 1
+            if len(self._pending) >= self._batch_docs:
+                self._analyse_pending()
+        return count
+
+    def _analyse_pending(self) -> None:
+        if self._pending:
+            batch, self._pending = self._pending, []
+            self._builder.add(batch)
+            if self._builder.nbytes + self._builder.vocabulary_bytes() >= self._limit:
+                self._flush()
+
+    def _flush(self) -> None:
+        builder = self._builder
+        if builder.doc_count == 0:
+            return
+        name = f"seg_{self._next_segment:06d}"
+        self._next_segment += 1
+        size, crc = builder.write(segment_file(self.directory, name))
+        self._new.append(SegmentEntry(name, size, crc, builder.doc_count))
+        self._builder = SegmentBuilder(self.schema)
+
+    def commit(self) -> None:
+        """Write what is buffered and publish everything added as a new commit."""
+        self._check_open()
+        try:
+            self._analyse_pending()
+            self._flush()
+            if self._new:
+                manifest = self._base.successor(
+                    (*self._base.segments, *self._new), self._next_segment
+                )
+                manifest.write(self.directory)
+                remove_unreferenced(self.directory, manifest)
+        except BaseException:
+            self.cancel()
+            raise
+        self._lock.release()
+
+    def cancel(self) -> None:
+        """Drop everything added since the last commit and release the lock."""
+        if self.closed:
+            return
+        self._pending = []
+        self._builder = SegmentBuilder(self.schema)
+        for entry in self._new:
+            with contextlib.suppress(FileNotFoundError):
+                segment_file(self.directory, entry.name).unlink()
+        self._new = []
+        for path in self.directory.glob("*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        self._lock.release()
+
+    def __enter__(self) -> IndexWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            if not self.closed:
+                self.commit()
+        else:
+            self.cancel()

@@ -1,0 +1,312 @@
+"""The query protocol and its algebra (And, Or, Not): a frozen query binds to a searcher's statistics, then matches segments.
+
+A :class:`Query` is a value (equality, hashing, a readable repr). :meth:`Query.bind`
+gathers what it needs from index-wide statistics once and returns a :class:`Weight`;
+:meth:`Weight.match` runs on one segment and returns :class:`Matches`: the matching
+segment-local documents, ascending, with their scores, as numpy arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from attrs import define, field, frozen
+
+from heron.index import IndexReader, SegmentReader
+from heron.schema import Schema
+from heron.scoring import BM25, FieldStats
+
+_EMPTY_DOCS = np.zeros(0, dtype=np.int64)
+_EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+
+
+@frozen
+class Matches:
+    """Matching documents of one segment (ascending, unique) and their scores."""
+
+    docs: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float64]
+
+    @classmethod
+    def empty(cls) -> Matches:
+        """No match."""
+        return cls(_EMPTY_DOCS, _EMPTY_SCORES)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+
+@define
+class Context:
+    """What a query needs to bind: the schema, the scoring model and index-wide statistics."""
+
+    reader: IndexReader
+    scoring: BM25 = field(factory=BM25)
+    _doc_freqs: dict[tuple[str, str], int] = field(factory=dict)
+
+    @property
+    def schema(self) -> Schema:
+        """The index's schema."""
+        return self.reader.schema
+
+    def doc_freq(self, field_name: str, term: str) -> int:
+        """Documents holding ``term`` in ``field_name`` over the whole index (cached)."""
+        key = (field_name, term)
+        df = self._doc_freqs.get(key)
+        if df is None:
+            df = self._doc_freqs[key] = self.reader.doc_freq(field_name, term)
+        return df
+
+    def field_stats(self, field_name: str) -> FieldStats:
+        """Index-wide statistics of a field (for fields without lengths: document count)."""
+        docs, length = self.reader.field_stats(field_name)
+        if docs == 0:
+            docs, length = self.reader.max_doc, self.reader.max_doc
+        return FieldStats(docs, length)
+
+
+class Weight:
+    """A query bound to statistics, ready to match segments."""
+
+    def match(self, segment: SegmentReader) -> Matches:
+        """Matching documents of ``segment`` with their scores."""
+        raise NotImplementedError
+
+
+class Query:
+    """Base of queries. Combine with ``&`` (and), ``|`` (or) and ``~`` (not)."""
+
+    def bind(self, context: Context) -> Weight:
+        """Gather statistics and return a :class:`Weight`."""
+        raise NotImplementedError
+
+    def terms(self) -> set[tuple[str, str]]:
+        """The (field, term) pairs this query looks for (for highlighting)."""
+        return set()
+
+    def __and__(self, other: Query) -> Query:
+        return And((self, other))
+
+    def __or__(self, other: Query) -> Query:
+        return Or((self, other))
+
+    def __invert__(self) -> Query:
+        return Not(self)
+
+
+def live(segment: SegmentReader, docs: npt.NDArray[Any]) -> npt.NDArray[np.bool_] | None:
+    """Mask of the documents that are not deleted, or None if the segment has no deletions."""
+    deleted = segment.deleted
+    return None if deleted is None else ~deleted[docs]
+
+
+def union(parts: Sequence[Matches], size: int) -> Matches:
+    """Documents in any part, scores summed (dense when the parts cover much of the segment)."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return Matches.empty()
+    if len(parts) == 1:
+        return parts[0]
+    total = sum(len(p) for p in parts)
+    if total * 8 >= size:
+        acc = np.zeros(size, dtype=np.float64)
+        hit = np.zeros(size, dtype=bool)
+        for p in parts:
+            acc[p.docs] += p.scores
+            hit[p.docs] = True
+        docs = np.flatnonzero(hit)
+        return Matches(docs, acc[docs])
+    docs = np.concatenate([p.docs for p in parts])
+    scores = np.concatenate([p.scores for p in parts])
+    order = np.argsort(docs, kind="stable")
+    docs, scores = docs[order], scores[order]
+    first = np.ones(len(docs), dtype=bool)
+    first[1:] = docs[1:] != docs[:-1]
+    starts = np.flatnonzero(first)
+    return Matches(docs[starts], np.add.reduceat(scores, starts))
+
+
+def member(docs: npt.NDArray[np.int64], within: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Mask of the entries of sorted ``docs`` that also occur in sorted ``within``."""
+    if not len(within):
+        return np.zeros(len(docs), dtype=bool)
+    idx = np.searchsorted(within, docs)
+    idx[idx == len(within)] = 0
+    return within[idx] == docs
+
+
+def intersection(parts: Sequence[Matches]) -> Matches:
+    """Documents in every part, scores summed."""
+    if not parts:
+        return Matches.empty()
+    ordered = sorted(parts, key=len)
+    docs, scores = ordered[0].docs, ordered[0].scores
+    for p in ordered[1:]:
+        if not len(docs):
+            break
+        keep = member(docs, p.docs)
+        docs, scores = docs[keep], scores[keep]
+        scores = scores + p.scores[np.searchsorted(p.docs, docs)]
+    return Matches(docs, scores)
+
+
+def difference(base: Matches, remove: Matches) -> Matches:
+    """Documents of ``base`` not in ``remove``, with ``base``'s scores."""
+    if not len(remove) or not len(base):
+        return base
+    keep = ~member(base.docs, remove.docs)
+    return Matches(base.docs[keep], base.scores[keep])
+
+
+def every(segment: SegmentReader, score: float) -> Matches:
+    """All live documents of a segment with a constant score."""
+    docs = np.arange(segment.doc_count, dtype=np.int64)
+    mask = live(segment, docs)
+    if mask is not None:
+        docs = docs[mask]
+    return Matches(docs, np.full(len(docs), score, dtype=np.float64))
+
+
+def _flatten(kind: type[And | Or], queries: Sequence[Query]) -> tuple[Query, ...]:
+    out: list[Query] = []
+    for q in queries:
+        out.extend(q.queries if isinstance(q, kind) else (q,))
+    return tuple(out)
+
+
+@frozen
+class Every(Query):
+    """Every document, with a constant score ``boost``.
+
+    >>> Every()
+    Every(boost=1.0)
+    """
+
+    boost: float = 1.0
+
+    def bind(self, context: Context) -> Weight:
+        return _EveryWeight(self.boost)
+
+
+@define
+class _EveryWeight(Weight):
+    boost: float
+
+    def match(self, segment: SegmentReader) -> Matches:
+        return every(segment, self.boost)
+
+
+@frozen
+class And(Query):
+    """Documents that match every sub-query; scores add up. ``Not`` parts exclude.
+
+    >>> from heron.query import Term
+    >>> Term("body", "gaza") & Term("body", "tunnel") & ~Term("body", "egypt")
+    And(queries=(Term(field='body', text='gaza', boost=1.0), Term(field='body', text='tunnel', boost=1.0), Not(query=Term(field='body', text='egypt', boost=1.0))))
+    """
+
+    queries: tuple[Query, ...] = field(converter=lambda qs: _flatten(And, qs))
+
+    def bind(self, context: Context) -> Weight:
+        required = [q.bind(context) for q in self.queries if not isinstance(q, Not)]
+        prohibited = [q.query.bind(context) for q in self.queries if isinstance(q, Not)]
+        return _AndWeight(required, prohibited)
+
+    def terms(self) -> set[tuple[str, str]]:
+        return set().union(*(q.terms() for q in self.queries if not isinstance(q, Not)))
+
+
+@define
+class _AndWeight(Weight):
+    required: list[Weight]
+    prohibited: list[Weight]
+
+    def match(self, segment: SegmentReader) -> Matches:
+        if self.required:
+            found = intersection([w.match(segment) for w in self.required])
+        else:
+            found = every(segment, 0.0)
+        for w in self.prohibited:
+            if not len(found):
+                break
+            found = difference(found, w.match(segment))
+        return found
+
+
+@frozen
+class Or(Query):
+    """Documents that match any sub-query; scores of those they match add up.
+
+    >>> from heron.query import Term
+    >>> Term("body", "gaza") | Term("title", "gaza")
+    Or(queries=(Term(field='body', text='gaza', boost=1.0), Term(field='title', text='gaza', boost=1.0)))
+    """
+
+    queries: tuple[Query, ...] = field(converter=lambda qs: _flatten(Or, qs))
+
+    def bind(self, context: Context) -> Weight:
+        return _OrWeight([q.bind(context) for q in self.queries])
+
+    def terms(self) -> set[tuple[str, str]]:
+        return set().union(*(q.terms() for q in self.queries))
+
+
+@define
+class _OrWeight(Weight):
+    weights: list[Weight]
+
+    def match(self, segment: SegmentReader) -> Matches:
+        return union([w.match(segment) for w in self.weights], segment.doc_count)
+
+
+@frozen
+class Not(Query):
+    """Documents that do not match ``query`` (inside ``And``: excluded from the others).
+
+    >>> from heron.query import Term
+    >>> ~Term("body", "egypt")
+    Not(query=Term(field='body', text='egypt', boost=1.0))
+    """
+
+    query: Query
+
+    def bind(self, context: Context) -> Weight:
+        return _AndWeight([], [self.query.bind(context)])
+
+
+@frozen
+class AndMaybe(Query):
+    """Documents matching ``required``; those that also match ``optional`` score more.
+
+    This is Lucene's MUST plus SHOULD: ``+gaza tunnels`` needs gaza, prefers tunnels.
+    """
+
+    required: Query
+    optional: Query
+
+    def bind(self, context: Context) -> Weight:
+        return _AndMaybeWeight(self.required.bind(context), self.optional.bind(context))
+
+    def terms(self) -> set[tuple[str, str]]:
+        return self.required.terms() | self.optional.terms()
+
+
+@define
+class _AndMaybeWeight(Weight):
+    required: Weight
+    optional: Weight
+
+    def match(self, segment: SegmentReader) -> Matches:
+        base = self.required.match(segment)
+        if not len(base):
+            return base
+        extra = self.optional.match(segment)
+        if not len(extra):
+            return base
+        keep = member(extra.docs, base.docs)
+        bonus = np.zeros(len(base), dtype=np.float64)
+        bonus[np.searchsorted(base.docs, extra.docs[keep])] = extra.scores[keep]
+        return Matches(base.docs, base.scores + bonus)

@@ -1,0 +1,60 @@
+"""The term query: documents whose field holds one exact (already analysed) term."""
+
+from __future__ import annotations
+
+import numpy as np
+from attrs import define, frozen
+
+from heron.index import SegmentReader
+from heron.query._base import Context, Matches, Query, Weight, live
+from heron.scoring import BM25
+
+
+@frozen
+class Term(Query):
+    """Documents whose ``field`` holds the term ``text``, scored with BM25 times ``boost``.
+
+    ``text`` is a term as the index holds it (already analysed: ``tunnel``, not
+    ``Tunnels``); the query parser analyses words for you.
+
+    >>> Term("body", "tunnel", boost=2.0)
+    Term(field='body', text='tunnel', boost=2.0)
+    """
+
+    field: str
+    text: str
+    boost: float = 1.0
+
+    def bind(self, context: Context) -> Weight:
+        ftype = context.schema[self.field]
+        stats = context.field_stats(self.field)
+        df = context.doc_freq(self.field, self.text)
+        weight = self.boost * ftype.boost * context.scoring.idf(df, stats.doc_count)
+        return TermWeight(self.field, self.text, weight, stats.average_length, context.scoring)
+
+    def terms(self) -> set[tuple[str, str]]:
+        return {(self.field, self.text)}
+
+
+@define
+class TermWeight(Weight):
+    """A term bound to its idf and the field's average length."""
+
+    field: str
+    text: str
+    weight: float
+    average_length: float
+    scoring: BM25
+
+    def match(self, segment: SegmentReader) -> Matches:
+        number = segment.terms.find(self.field, self.text)
+        if number < 0:
+            return Matches.empty()
+        docs, freqs = segment.postings(number)
+        mask = live(segment, docs)
+        if mask is not None:
+            docs, freqs = docs[mask], freqs[mask]
+        norms = segment.norms(self.field)
+        lengths = None if norms is None else norms[docs]
+        scores = self.scoring.score(freqs, lengths, self.average_length, self.weight)
+        return Matches(docs.astype(np.int64), scores)

@@ -1,0 +1,79 @@
+"""Search results: the page of hits, the total, and each hit's stored fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, overload
+
+from attrs import define, field
+
+from heron.query import Query
+
+if TYPE_CHECKING:
+    from heron.search._searcher import Searcher
+
+
+@define
+class Hit:
+    """One result: its rank (1 = best), score, document number and stored fields.
+
+    Stored fields are read when first asked for (``hit["title"]``, ``hit.fields``).
+    """
+
+    searcher: Searcher = field(repr=False)
+    docnum: int
+    score: float
+    rank: int
+    _fields: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The stored fields of the document."""
+        if self._fields is None:
+            self._fields = self.searcher.stored_fields(self.docnum)
+        return self._fields
+
+    def __getitem__(self, name: str) -> Any:
+        return self.fields[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """A stored field, or ``default``."""
+        return self.fields.get(name, default)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.fields
+
+
+@define
+class Results:
+    """A page of hits, best first, and ``total``: how many documents matched in all."""
+
+    query: Query
+    total: int
+    hits: list[Hit]
+    offset: int = 0
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    @overload
+    def __getitem__(self, index: int) -> Hit: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Hit]: ...
+    def __getitem__(self, index: int | slice) -> Hit | list[Hit]:
+        return self.hits[index]
+
+    def docnums(self) -> list[int]:
+        """Document numbers of the hits, best first."""
+        return [h.docnum for h in self.hits]
+
+    def scored_length(self) -> int:
+        """Number of hits on this page (Whoosh's name)."""
+        return len(self.hits)
+
+    def is_empty(self) -> bool:
+        """Whether nothing matched."""
+        return self.total == 0
