@@ -109,7 +109,7 @@ def test_index_refuses_to_overwrite_without_flag(
     index: Path, jsonl: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["index", str(index), "--jsonl", str(jsonl)]) == 1
-    error_line(capsys)
+    assert "--overwrite" in error_line(capsys)
     assert main(["index", str(index), "--jsonl", str(jsonl), "--overwrite"]) == 0
 
 
@@ -130,6 +130,22 @@ def test_bad_jsonl_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["index", str(tmp_path / "ix"), "--jsonl", str(bad)]) == 1
     assert "line 1" in error_line(capsys)
     assert not (tmp_path / "ix").exists()
+
+
+@needs_core
+def test_documents_are_checked_before_the_index_is_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "body": "ok"}\n{"id": "b", "year": 1999}\n', encoding="utf-8")
+    path = tmp_path / "ix"
+    assert main(["index", str(path), "--jsonl", str(bad)]) == 1
+    err = error_line(capsys)
+    assert "line 2" in err
+    assert "year" in err
+    assert not path.exists()
+    assert main(["info", str(path)]) == 1
+    error_line(capsys)
 
 
 def test_missing_jsonl_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -79,7 +79,7 @@ def test_main_builds_queries_and_prints_figures(
     full = demo.default_corpus
 
     def small() -> Iterator[dict[str, str]]:
-        return itertools.islice(full(), 400)
+        return itertools.islice(full(), 3000)  # enough to cross the writer's batches
 
     monkeypatch.setattr(demo, "default_corpus", small)
     path = tmp_path / "demo"
@@ -88,8 +88,8 @@ def test_main_builds_queries_and_prints_figures(
     for query in demo.QUERIES:
         assert repr(query) in out
     last = out.strip().splitlines()[-1]
-    assert re.fullmatch(r"400 documents, [\d.]+ MB, [\d.]+ s, [\d.]+ MB/s", last), last
+    assert re.fullmatch(r"3000 documents, [\d.]+ MB, [\d.]+ s, [\d.]+ MB/s", last), last
 
     # A second run overwrites the index instead of failing or appending.
     assert demo.main(["--path", str(path)]) == 0
-    assert capsys.readouterr().out.strip().splitlines()[-1].startswith("400 documents,")
+    assert capsys.readouterr().out.strip().splitlines()[-1].startswith("3000 documents,")

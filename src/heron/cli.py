@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -25,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         status: int = args.run(args)
+    except BrokenPipeError:  # output piped into a reader that stopped (`| head`): end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (heron.HeronError, OSError) as exc:
         return _fail(str(exc) or type(exc).__name__)
     return status
@@ -88,18 +92,21 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _index(args: argparse.Namespace) -> int:
-    """Build an index from a JSON-lines file."""
+    """Build an index from a JSON-lines file, checking every line before creating it."""
     source = Path(args.jsonl)
     try:
-        keys = _scan_jsonl(source)
-    except ValueError as exc:
+        if args.schema:
+            schema = heron.Schema.from_json(Path(args.schema).read_text(encoding="utf-8"))
+        else:
+            schema = _default_schema(_scan_jsonl(source))
+        _scan_jsonl(source, schema)
+    except (ValueError, heron.SchemaError) as exc:
         return _fail(f"{source}: {exc}")
-    if args.schema:
-        schema = heron.Schema.from_json(Path(args.schema).read_text(encoding="utf-8"))
-    else:
-        schema = _default_schema(keys)
     start = time.perf_counter()
-    ix = heron.create_index(args.path, schema, overwrite=args.overwrite)
+    try:
+        ix = heron.create_index(args.path, schema, overwrite=args.overwrite)
+    except heron.IndexExistsError:
+        return _fail(f"an index already exists at {args.path}; use --overwrite to replace it")
     with ix.writer() as writer:
         writer.add_documents(_read_jsonl(source))
     seconds = time.perf_counter() - start
@@ -107,11 +114,12 @@ def _index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _scan_jsonl(path: Path) -> list[str]:
-    """Check that every non-blank line is a JSON object; return the keys in first-seen order.
+def _scan_jsonl(path: Path, schema: heron.Schema | None = None) -> list[str]:
+    """Check every non-blank line (a JSON object fitting `schema`); return the keys seen.
 
     Raises:
         ValueError: naming the first line that is not valid JSON or not an object.
+        SchemaError: naming the first line whose document does not fit `schema`.
     """
     keys: dict[str, None] = {}
     with path.open(encoding="utf-8") as lines:
@@ -124,6 +132,11 @@ def _scan_jsonl(path: Path) -> list[str]:
                 raise ValueError(f"line {number}: not valid JSON ({exc.msg})") from None
             if not isinstance(doc, dict):
                 raise ValueError(f"line {number}: a document must be a JSON object")
+            if schema is not None:
+                try:
+                    schema.validate(doc)
+                except heron.SchemaError as exc:
+                    raise heron.SchemaError(f"line {number}: {exc}") from None
             keys.update(dict.fromkeys(doc))
     return list(keys)
 

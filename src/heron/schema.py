@@ -77,6 +77,14 @@ class FieldType:
         """
         raise NotImplementedError
 
+    def from_text(self, name: str, text: str) -> Any:
+        """Convert a value written in a query (text) for field ``name``.
+
+        Raises:
+            SchemaError: the text is not a value of this field.
+        """
+        return self.convert(name, text)
+
     def index_text(self, value: Any) -> str:
         """Return the text the analyzer indexes for a converted value."""
         return str(value)
@@ -275,6 +283,13 @@ class NUMERIC(FieldType):
             raise SchemaError(f"field {name!r}: {value} is not a finite number")
         return float(value)
 
+    def from_text(self, name: str, text: str) -> Any:
+        try:
+            value: int | float = int(text) if self.numtype == "int" else float(text)
+        except ValueError:
+            raise SchemaError(f"field {name!r}: {text!r} is not a number ({self.numtype})") from None
+        return self.convert(name, value)
+
     def index_text(self, value: Any) -> str:
         key = value + _INT64 if self.numtype == "int" else _sortable_float(value)
         return f"{key:016x}"
@@ -432,6 +447,7 @@ class Schema:
     """
 
     items: tuple[tuple[str, FieldType], ...]
+    _by_name: dict[str, FieldType] = field(eq=False, repr=False)
 
     def __init__(self, **fields: FieldType) -> None:
         for name, ftype in fields.items():
@@ -447,16 +463,16 @@ class Schema:
         uniques = [n for n, f in fields.items() if f.unique]
         if len(uniques) > 1:
             raise SchemaError(f"only one field can be unique, got {uniques}")
-        self.__attrs_init__(tuple(fields.items()))
+        self.__attrs_init__(tuple(fields.items()), dict(fields))
 
     def __getitem__(self, name: str) -> FieldType:
-        for key, ftype in self.items:
-            if key == name:
-                return ftype
-        raise SchemaError(self.unknown_field_message(name))
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise SchemaError(self.unknown_field_message(name)) from None
 
     def __contains__(self, name: object) -> bool:
-        return any(key == name for key, _ in self.items)
+        return name in self._by_name
 
     def __iter__(self) -> Iterator[str]:
         return (key for key, _ in self.items)

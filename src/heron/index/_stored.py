@@ -1,4 +1,4 @@
-"""Stored fields: documents as JSON, compressed with zlib in blocks of about 16 KB.
+"""Stored fields: documents as JSON, compressed with zlib in blocks of about 4 KB.
 
 Arrays in a segment:
     ``stored.offsets``  int64 [docs + 1]   start of each document in the uncompressed stream
@@ -22,8 +22,8 @@ import numpy.typing as npt
 from heron.errors import CorruptIndexError
 from heron.index._files import Container
 
-BLOCK_BYTES = 16 * 1024
-_CACHE_BLOCKS = 32
+BLOCK_BYTES = 4 * 1024
+_CACHE_BLOCKS = 64
 
 
 def encode_document(values: dict[str, Any]) -> bytes:

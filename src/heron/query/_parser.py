@@ -85,7 +85,7 @@ class _Builder:
         for name in fields:
             ftype = self.schema[name]
             try:
-                value = ftype.convert(name, node.text) if ftype.columnar else None
+                value = ftype.from_text(name, node.text) if ftype.columnar else None
             except SchemaError as exc:
                 raise QueryError(str(exc), node.position) from None
             if value is not None:

@@ -1,0 +1,135 @@
+"""The writer: commits, rollbacks, validation before writing, the lock and buffer flushes."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import heron
+
+
+def _ids(ix: heron.Index) -> list[str]:
+    with ix.searcher() as s:
+        return sorted(s.stored_fields(d)["id"] for d in range(s.reader.max_doc))
+
+
+def test_commit_on_clean_exit(tmp_path: Path, news_schema: heron.Schema,
+                              sample_docs: list[dict[str, Any]]) -> None:
+    ix = heron.create_index(tmp_path / "ix", news_schema)
+    with ix.writer() as w:
+        w.add_documents(sample_docs)
+    assert ix.doc_count() == 4
+    assert _ids(ix) == ["a1", "a2", "a3", "a4"]
+
+
+def test_exception_rolls_back_and_leaves_no_files(tmp_path: Path, news_schema: heron.Schema,
+                                                  sample_docs: list[dict[str, Any]]) -> None:
+    ix = heron.create_index(tmp_path / "ix", news_schema)
+    with ix.writer() as w:
+        w.add_documents(sample_docs[:2])
+    before = sorted(p.name for p in (tmp_path / "ix").iterdir())
+    with pytest.raises(RuntimeError), ix.writer(buffer_mb=0.0001) as w:
+        w.add_documents(sample_docs[2:])
+        w.add_documents(sample_docs[2:])
+        raise RuntimeError("boom")
+    assert ix.doc_count() == 2
+    assert sorted(p.name for p in (tmp_path / "ix").iterdir()) == before
+
+
+def test_bad_document_raises_before_anything_is_written(
+    tmp_path: Path, news_schema: heron.Schema
+) -> None:
+    ix = heron.create_index(tmp_path / "ix", news_schema)
+    with ix.writer() as w:
+        w.add_document(id="ok", body="fine")
+        with pytest.raises(heron.SchemaError, match="'year'"):
+            w.add_document(id="bad", body="never seen", year="nineteen")
+        with pytest.raises(heron.SchemaError, match="titel"):
+            w.add_document(id="bad2", titel="typo")
+    assert _ids(ix) == ["ok"]
+    with ix.searcher() as s:
+        assert s.search("never").total == 0
+
+
+def test_cancel_and_closed_writer(tmp_path: Path, news_schema: heron.Schema) -> None:
+    ix = heron.create_index(tmp_path / "ix", news_schema)
+    w = ix.writer()
+    w.add_document(id="x", body="gone")
+    w.cancel()
+    assert ix.doc_count() == 0
+    with pytest.raises(heron.WriterClosedError):
+        w.add_document(id="y")
+    w2 = ix.writer()  # the lock was released
+    w2.add_document(id="y", body="kept")
+    w2.commit()
+    with pytest.raises(heron.WriterClosedError):
+        w2.commit()
+    assert ix.doc_count() == 1
+
+
+def test_second_writer_is_refused_naming_the_holder(tmp_path: Path,
+                                                    news_schema: heron.Schema) -> None:
+    ix = heron.create_index(tmp_path / "ix", news_schema)
+    with ix.writer():
+        with pytest.raises(heron.LockError, match="process"):
+            ix.writer()
+        with pytest.raises(heron.LockError):
+            ix.writer(timeout=0.1)
+
+
+def _hold_lock_and_die(path: str) -> None:
+    ix = heron.open_index(path)
+    w = ix.writer()
+    w.add_document(id="lost", body="never committed")
+    import os  # noqa: PLC0415 - only in the child process
+
+    os._exit(0)  # dies holding the lock, without cleaning up
+
+
+def test_lock_of_a_dead_process_is_taken_over(tmp_path: Path, news_schema: heron.Schema) -> None:
+    heron.create_index(tmp_path / "ix", news_schema)
+    ctx = multiprocessing.get_context("spawn")
+    child = ctx.Process(target=_hold_lock_and_die, args=(str(tmp_path / "ix"),))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    ix = heron.open_index(tmp_path / "ix")
+    with ix.writer(timeout=5) as w:
+        w.add_document(id="after", body="ok")
+    assert _ids(ix) == ["after"]
+
+
+def test_small_buffer_flushes_many_segments(tmp_path: Path, news_schema: heron.Schema) -> None:
+    ix = heron.create_index(tmp_path / "ix", news_schema)
+    docs = [{"id": f"d{i}", "body": f"word{i % 7} common text number {i}"} for i in range(500)]
+    with ix.writer(buffer_mb=0.02) as w:
+        w._batch_docs = 50
+        w.add_documents(docs)
+    with ix.searcher() as s:
+        assert len(s.reader.segments) > 3
+        assert s.search("common").total == 500
+        assert s.search("word3").total == len([d for d in range(500) if d % 7 == 3])
+    assert ix.doc_count() == 500
+
+
+def test_create_refuses_existing_unless_overwrite(tmp_path: Path, news_schema: heron.Schema,
+                                                  sample_docs: list[dict[str, Any]]) -> None:
+    ix = heron.create_index(tmp_path / "ix", news_schema)
+    with ix.writer() as w:
+        w.add_documents(sample_docs)
+    with pytest.raises(heron.IndexExistsError):
+        heron.create_index(tmp_path / "ix", news_schema)
+    ix = heron.create_index(tmp_path / "ix", news_schema, overwrite=True)
+    assert ix.doc_count() == 0
+    assert not list((tmp_path / "ix").glob("seg_*"))
+
+
+def test_open_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(heron.IndexNotFoundError):
+        heron.open_index(tmp_path / "nothing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(heron.IndexNotFoundError):
+        heron.open_index(tmp_path / "empty")
