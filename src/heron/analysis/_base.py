@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
-from attrs import frozen
+from attrs import field, frozen
 
 from heron.analysis._tokens import Token
 from heron.errors import SchemaError
@@ -81,13 +81,17 @@ class Analyzer:
     """
 
     stages: tuple[Stage, ...]
+    _filters: tuple[Filter, ...] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.stages or not isinstance(self.stages[0], Tokenizer):
             raise SchemaError("an analyzer starts with a tokenizer")
+        filters = []
         for stage in self.stages[1:]:
             if not isinstance(stage, Filter):
                 raise SchemaError(f"{stage!r} is not a filter; only filters follow the tokenizer")
+            filters.append(stage)
+        object.__setattr__(self, "_filters", tuple(filters))
 
     def __or__(self, other: Filter) -> Analyzer:
         if not isinstance(other, Filter):
@@ -104,7 +108,7 @@ class Analyzer:
     @property
     def filters(self) -> tuple[Filter, ...]:
         """The stages after the tokenizer."""
-        return tuple(s for s in self.stages[1:] if isinstance(s, Filter))
+        return self._filters
 
     @property
     def word_map(self) -> bool:
@@ -128,7 +132,7 @@ class Analyzer:
     def map_word(self, word: str) -> str | None:
         """Run one word through every filter (only for word-map analyzers)."""
         term: str | None = word
-        for filt in self.filters:
+        for filt in self._filters:
             term = filt.map_word(term)
             if term is None:
                 return None

@@ -22,6 +22,7 @@ Arrays of a segment (besides the stored fields of :mod:`heron.index._stored`):
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from attrs import define, field
 
 from heron.analysis import TermEncoder
 from heron.index._files import write_container
-from heron.index._stored import build_stored, encode_document
+from heron.index._stored import StoredWriter, encode_document
 from heron.schema import DATETIME, NUMERIC, FieldType, Schema
 
 SEGMENT_MAGIC = b"HERONSEG"
@@ -74,12 +75,14 @@ class SegmentBuilder:
     """Collects validated documents for one segment and writes it."""
 
     schema: Schema
+    executor: Executor
     doc_count: int = 0
     nbytes: int = 0
     _fields: dict[str, _FieldBuffer] = field(factory=dict)
-    _stored: list[bytes] = field(factory=list)
+    _stored: StoredWriter = field(init=False)
 
     def __attrs_post_init__(self) -> None:
+        self._stored = StoredWriter(self.executor)
         for name, ftype in self.schema.items:
             if ftype.indexed:
                 self._fields[name] = _FieldBuffer(TermEncoder(ftype.analyzer))
@@ -110,12 +113,10 @@ class SegmentBuilder:
             if ftype.columnar:
                 buf.column.append((where + base, [ftype.column_value(v) for v in values]))
             self.nbytes += 12 * len(batch.term_ids) + 16 * len(present)
-        stored_names = schema.stored_names()
+        stored = [(n, schema[n]) for n in schema.stored_names()]
         for d in docs:
-            raw = encode_document(
-                {n: schema[n].to_stored(d[n]) for n in stored_names if n in d}
-            )
-            self._stored.append(raw)
+            raw = encode_document({n: f.to_stored(d[n]) for n, f in stored if n in d})
+            self._stored.add(raw)
             self.nbytes += len(raw) + 64
         self.doc_count += len(docs)
 
@@ -165,7 +166,7 @@ class SegmentBuilder:
         arrays["terms.blob"] = np.frombuffer(b"".join(blobs), dtype=np.uint8)
         arrays["terms.offsets"] = offsets
         arrays["terms.keys"] = np.asarray(keys, dtype=np.uint64)
-        arrays.update(build_stored(self._stored))
+        arrays.update(self._stored.finish())
         meta = {
             "format": SEGMENT_FORMAT, "doc_count": self.doc_count, "fields": field_nos,
             "term_ranges": ranges, "stats": stats,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections import OrderedDict
+from concurrent.futures import Executor, Future
 from typing import Any
 
 import numpy as np
@@ -31,31 +32,48 @@ def encode_document(values: dict[str, Any]) -> bytes:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def build_stored(docs: list[bytes]) -> dict[str, npt.NDArray[Any]]:
-    """Compress encoded documents into blocks and return the arrays to write."""
-    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    starts = [0]
-    acc = 0
-    for i, size in enumerate(lengths.tolist()):
-        acc += size
-        if acc >= BLOCK_BYTES:
-            starts.append(i + 1)
-            acc = 0
-    if starts[-1] != len(docs):
-        starts.append(len(docs))
-    chunks = [
-        zlib.compress(b"".join(docs[a:b]), 1) for a, b in zip(starts, starts[1:], strict=False)
-    ]
-    zpos = np.zeros(len(chunks) + 1, dtype=np.int64)
-    np.cumsum([len(c) for c in chunks], out=zpos[1:])
-    return {
-        "stored.offsets": offsets,
-        "stored.blocks": offsets[np.asarray(starts, dtype=np.int64)],
-        "stored.zpos": zpos,
-        "stored.data": np.frombuffer(b"".join(chunks), dtype=np.uint8),
-    }
+class StoredWriter:
+    """Collects encoded documents into blocks, compressing full blocks on a worker thread.
+
+    zlib releases the GIL, so compression overlaps the analysis of the next batch.
+    """
+
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
+        self._lengths: list[int] = []
+        self._block: list[bytes] = []
+        self._block_bytes = 0
+        self._block_starts: list[int] = [0]
+        self._chunks: list[Future[bytes]] = []
+
+    def add(self, raw: bytes) -> None:
+        """Append one encoded document."""
+        self._lengths.append(len(raw))
+        self._block.append(raw)
+        self._block_bytes += len(raw)
+        if self._block_bytes >= BLOCK_BYTES:
+            self._seal()
+
+    def _seal(self) -> None:
+        if self._block:
+            self._chunks.append(self._executor.submit(zlib.compress, b"".join(self._block), 1))
+            self._block_starts.append(len(self._lengths))
+            self._block, self._block_bytes = [], 0
+
+    def finish(self) -> dict[str, npt.NDArray[Any]]:
+        """Compress what is left and return the arrays to write."""
+        self._seal()
+        offsets = np.zeros(len(self._lengths) + 1, dtype=np.int64)
+        np.cumsum(np.asarray(self._lengths, dtype=np.int64), out=offsets[1:])
+        chunks = [f.result() for f in self._chunks]
+        zpos = np.zeros(len(chunks) + 1, dtype=np.int64)
+        np.cumsum([len(c) for c in chunks], out=zpos[1:])
+        return {
+            "stored.offsets": offsets,
+            "stored.blocks": offsets[np.asarray(self._block_starts, dtype=np.int64)],
+            "stored.zpos": zpos,
+            "stored.data": np.frombuffer(b"".join(chunks), dtype=np.uint8),
+        }
 
 
 class StoredReader:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -54,7 +55,8 @@ class IndexWriter:
         self._limit = int(buffer_mb * 1024 * 1024)
         self._batch_docs = max(1, batch_docs)
         self._pending: list[dict[str, Any]] = []
-        self._builder = SegmentBuilder(schema)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="heron-zlib")
+        self._builder = SegmentBuilder(schema, self._executor)
         self._new: list[SegmentEntry] = []
         self._next_segment = manifest.next_segment
         remove_unreferenced(directory, manifest)
@@ -99,7 +101,7 @@ class IndexWriter:
         self._next_segment += 1
         size, crc = builder.write(segment_file(self.directory, name))
         self._new.append(SegmentEntry(name, size, crc, builder.doc_count))
-        self._builder = SegmentBuilder(self.schema)
+        self._builder = SegmentBuilder(self.schema, self._executor)
 
     def commit(self) -> None:
         """Write what is buffered and publish everything added as a new commit."""
@@ -116,6 +118,10 @@ class IndexWriter:
         except BaseException:
             self.cancel()
             raise
+        self._close()
+
+    def _close(self) -> None:
+        self._executor.shutdown(wait=True)
         self._lock.release()
 
     def cancel(self) -> None:
@@ -123,7 +129,7 @@ class IndexWriter:
         if self.closed:
             return
         self._pending = []
-        self._builder = SegmentBuilder(self.schema)
+        self._builder = SegmentBuilder(self.schema, self._executor)
         for entry in self._new:
             with contextlib.suppress(FileNotFoundError):
                 segment_file(self.directory, entry.name).unlink()
@@ -131,7 +137,7 @@ class IndexWriter:
         for path in self.directory.glob("*.tmp"):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
-        self._lock.release()
+        self._close()
 
     def __enter__(self) -> IndexWriter:
         return self
