@@ -46,6 +46,8 @@ class SegmentReader:
         self.terms = TermDictionary(self._c, ranges, self.field_nos)
         self.stored = StoredReader(self._c)
         self.deleted: npt.NDArray[np.bool_] | None = None
+        #: data that queries derive from this segment and reuse (e.g. fuzzy matrices)
+        self.derived: dict[tuple[str, str], Any] = {}
 
     @property
     def path(self) -> Path:
@@ -89,6 +91,13 @@ class SegmentReader:
         if name not in self._c:
             return None
         return self._c.array(name), self._c.array(f"colmask.{field}")
+
+    def forward(self, field: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]] | None:
+        """Per-document term lists of a KEYWORD or ID field (offsets, field-relative terms)."""
+        name = f"fwd.{field}.offsets"
+        if name not in self._c:
+            return None
+        return self._c.array(name), self._c.array(f"fwd.{field}.terms")
 
     def document(self, doc: int) -> dict[str, Any]:
         """Stored values (JSON form) of a segment-local document."""

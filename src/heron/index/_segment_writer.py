@@ -18,6 +18,10 @@ Arrays of a segment (besides the stored fields of :mod:`heron.index._stored`):
     ``norms.<f>``     uint32  [docs] field length (tokens kept) of scored field f
     ``col.<f>``       int64/float64 [docs] value of columnar field f
     ``colmask.<f>``   bool    [docs] whether the document has a value in f
+    ``fwd.<f>.offsets`` int64 [docs + 1] where each document's terms of KEYWORD/ID field f
+                      start in ``fwd.<f>.terms``
+    ``fwd.<f>.terms``  uint32  term numbers of the document's terms, relative to the field's
+                      first term (for facets and sorting)
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from attrs import define, field
 from heron.analysis import TermEncoder
 from heron.index._files import write_container
 from heron.index._stored import StoredWriter, encode_document
-from heron.schema import DATETIME, NUMERIC, FieldType, Schema
+from heron.schema import DATETIME, ID, KEYWORD, NUMERIC, FieldType, Schema
 
 SEGMENT_MAGIC = b"HERONSEG"
 SEGMENT_FORMAT = "heron-segment-1"
@@ -160,7 +164,9 @@ class SegmentBuilder:
                 stats[name] = {"docs": int(np.count_nonzero(norms)), "length": int(norms.sum())}
             if ftype.columnar:
                 arrays.update(self._column(name, ftype, buf))
-        arrays.update(self._postings(base, all_ids, all_docs, all_pos, pos_mask))
+        forward = [n for n, f in self.schema.items if isinstance(f, KEYWORD | ID)]
+        arrays.update(self._postings(base, all_ids, all_docs, all_pos, pos_mask,
+                                     {n: ranges[n] for n in forward}))
         offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
         np.cumsum([len(b) for b in blobs], out=offsets[1:])
         arrays["terms.blob"] = np.frombuffer(b"".join(blobs), dtype=np.uint8)
@@ -192,6 +198,7 @@ class SegmentBuilder:
         all_docs: list[npt.NDArray[np.int32]],
         all_pos: list[npt.NDArray[np.int32]],
         pos_mask: list[npt.NDArray[np.bool_]],
+        forward: dict[str, list[int]],
     ) -> dict[str, npt.NDArray[Any]]:
         ids = np.concatenate(all_ids) if all_ids else np.zeros(0, np.int64)
         docs = np.concatenate(all_docs) if all_docs else np.zeros(0, np.int32)
@@ -218,7 +225,17 @@ class SegmentBuilder:
         max_doc = max(self.doc_count - 1, 0)
         max_pos = int(positions.max()) if len(positions) else 0
         max_freq = int(freqs.max()) if len(freqs) else 0
-        return {
+        pair_docs = docs[starts]
+        arrays: dict[str, npt.NDArray[Any]] = {}
+        for name, (lo, hi) in forward.items():
+            in_field = (pair_terms >= lo) & (pair_terms < hi)
+            f_docs = pair_docs[in_field]
+            order = np.argsort(f_docs, kind="stable")
+            offsets = np.zeros(self.doc_count + 1, dtype=np.int64)
+            np.cumsum(np.bincount(f_docs, minlength=self.doc_count), out=offsets[1:])
+            arrays[f"fwd.{name}.offsets"] = offsets
+            arrays[f"fwd.{name}.terms"] = (pair_terms[in_field][order] - lo).astype(np.uint32)
+        return arrays | {
             "terms.post": post,
             "terms.pos": pos,
             "post.docs": docs[starts].astype(np.uint16 if max_doc <= 0xFFFF else np.uint32),

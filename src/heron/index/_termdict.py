@@ -66,11 +66,29 @@ class TermDictionary:
     def lower_bound(self, field: str, raw: bytes) -> int:
         """The first term number of ``field`` whose bytes are >= ``raw``."""
         start, stop = self.field_range(field)
-        lo = int(np.searchsorted(self._c.array("terms.keys")[start:stop],
-                                 _key(self._field_nos[field], raw), side="left")) + start
-        while lo < stop and self.term_bytes(lo) < raw:
-            lo += 1
+        if start == stop:
+            return start
+        keys = self._c.array("terms.keys")
+        key = _key(self._field_nos[field], raw)
+        lo = int(np.searchsorted(keys[start:stop], key, side="left")) + start
+        hi = int(np.searchsorted(keys[start:stop], key, side="right")) + start
+        while lo < hi:  # among terms sharing the key, binary search on the bytes
+            mid = (lo + hi) // 2
+            if self.term_bytes(mid) < raw:
+                lo = mid + 1
+            else:
+                hi = mid
         return lo
+
+    def prefix_range(self, field: str, prefix: str) -> tuple[int, int]:
+        """Term numbers ``[start, stop)`` of the terms of ``field`` that start with ``prefix``."""
+        raw = prefix.encode("utf-8")
+        start = self.lower_bound(field, raw)
+        successor = raw.rstrip(b"\xff")
+        if not successor:
+            return start, self.field_range(field)[1]
+        successor = successor[:-1] + bytes([successor[-1] + 1])
+        return start, self.lower_bound(field, successor)
 
     def iter_range(self, field: str, start: int, stop: int) -> Iterator[tuple[int, str]]:
         """Yield (number, text) of the terms numbered ``[start, stop)``."""

@@ -11,21 +11,33 @@ from heron.query._base import (
     Query,
     Weight,
 )
+from heron.query._fuzzy import Fuzzy
+from heron.query._multiterm import MAX_EXPANSIONS, MultiTerm, Prefix, TermRange, Wildcard
 from heron.query._parser import parse
+from heron.query._phrase import Phrase
+from heron.query._range import NumericRange
 from heron.query._syntax import parse_syntax
 from heron.query._term import Term
 
 __all__ = [
+    "MAX_EXPANSIONS",
     "And",
     "AndMaybe",
     "Context",
     "Every",
+    "Fuzzy",
     "Matches",
+    "MultiTerm",
     "Not",
+    "NumericRange",
     "Or",
+    "Phrase",
+    "Prefix",
     "Query",
     "Term",
+    "TermRange",
     "Weight",
+    "Wildcard",
     "parse",
     "parse_syntax",
 ]

@@ -52,6 +52,7 @@ class Results:
     total: int
     hits: list[Hit]
     offset: int = 0
+    facets: dict[str, dict[Any, int]] = field(factory=dict)
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)

@@ -6,13 +6,24 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from heron.errors import HeronError
-from heron.index import IndexReader
-from heron.query import Context, Query, parse
+from heron.index import IndexReader, SegmentReader
+from heron.query import MAX_EXPANSIONS, Context, Matches, Query, parse
+from heron.query._base import intersection
 from heron.schema import Schema
 from heron.scoring import BM25
 from heron.search._collect import collect
+from heron.search._facets import check_facet_field, count_segment, order_counts
 from heron.search._results import Hit, Results
+from heron.search._sorting import SortKey, merge_order, segment_top, segment_value, sort_keys
+
+
+def intersect_filter(found: Matches, allowed: Matches) -> Matches:
+    """The matches of ``found`` that ``allowed`` also matches, with ``found``'s scores."""
+    return intersection([found, Matches(allowed.docs, np.zeros(len(allowed)))])
 
 
 class Searcher:
@@ -48,7 +59,11 @@ class Searcher:
         *,
         offset: int = 0,
         fields: Sequence[str] | None = None,
+        filter: str | Query | None = None,  # noqa: A002 - Whoosh's and Lucene's name
+        sort_by: str | Sequence[str] | None = None,
+        facets: Sequence[str] | None = None,
         default_operator: str = "OR",
+        max_expansions: int = MAX_EXPANSIONS,
     ) -> Results:
         """Run a query (a string or a :class:`Query`) and return the best hits.
 
@@ -56,24 +71,70 @@ class Searcher:
             limit: hits to return (``None``: all).
             offset: hits to skip first (pagination); ``total`` still counts all.
             fields: fields searched by unqualified words (default: every TEXT field).
+            filter: a query (or string) that restricts matches without changing scores.
+            sort_by: a field name or list of them (``"-year"`` descending) to order hits
+                by instead of score; ties are broken by score.
+            facets: fields whose values are counted over all matching documents
+                (``results.facets[name]`` maps value to count).
             default_operator: how words side by side combine, ``"OR"`` or ``"AND"``.
+            max_expansions: how many terms a prefix, wildcard, fuzzy or range query may
+                expand to before it is refused.
         """
         self._check_open()
-        if isinstance(query, str):
-            query = self.parse(query, fields, default_operator)
-        if limit is not None and limit < 0 or offset < 0:
+        if (limit is not None and limit < 0) or offset < 0:
             raise HeronError("limit and offset must not be negative")
-        weight = query.bind(Context(self.reader, self.scoring))
+        query = self._as_query(query, fields, default_operator, max_expansions)
+        context = Context(self.reader, self.scoring)
+        weight = query.bind(context)
+        restrict = None
+        if filter is not None:
+            restrict = self._as_query(filter, fields, default_operator, max_expansions
+                                      ).bind(context)
+        keys = sort_keys(self.schema, sort_by) if sort_by is not None else None
+        for name in facets or ():
+            check_facet_field(self.schema, name)
+        counts: dict[str, dict[Any, int]] = {name: {} for name in facets or ()}
         k = self.reader.max_doc if limit is None else offset + limit
-        total, docs, scores = collect(
-            ((base, weight.match(seg)) for base, seg in self.reader.iter_segments()), k
-        )
+        parts = []
+        for base, seg in self.reader.iter_segments():
+            found = weight.match(seg)
+            if restrict is not None and len(found):
+                found = intersect_filter(found, restrict.match(seg))
+            for name, into in counts.items():
+                count_segment(self.schema, name, seg, found.docs, into)
+            parts.append((base, seg, found))
+        if keys is None:
+            total, docs, scores = collect(((b, f) for b, _, f in parts), k)
+        else:
+            total, docs, scores = self._collect_sorted(parts, keys, k)
         hits = [
-            Hit(self, int(d), float(s), offset + i + 1)
-            for i, (d, s) in enumerate(zip(docs[offset:].tolist(), scores[offset:].tolist(),
-                                           strict=True))
+            Hit(self, d, sc, offset + i + 1)
+            for i, (d, sc) in enumerate(zip(docs[offset:].tolist(), scores[offset:].tolist(),
+                                            strict=True))
         ]
-        return Results(query, total, hits, offset)
+        return Results(query, total, hits, offset,
+                       {name: order_counts(c) for name, c in counts.items()})
+
+    def _as_query(self, query: str | Query, fields: Sequence[str] | None,
+                  default_operator: str, max_expansions: int) -> Query:
+        if isinstance(query, Query):
+            return query
+        return parse(query, self.schema, fields, default_operator, max_expansions)
+
+    def _collect_sorted(self, parts: list[tuple[int, SegmentReader, Matches]],
+                        keys: list[SortKey], k: int
+                        ) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        total = 0
+        rows: list[tuple[list[Any], float, int]] = []
+        for base, seg, found in parts:
+            total += len(found)
+            for i in segment_top(seg, found, keys, k).tolist():
+                doc = int(found.docs[i])
+                rows.append(([segment_value(seg, key, doc) for key in keys],
+                             float(found.scores[i]), base + doc))
+        order = merge_order(rows, keys)[:k]
+        return (total, np.asarray([rows[i][2] for i in order], dtype=np.int64),
+                np.asarray([rows[i][1] for i in order], dtype=np.float64))
 
     def stored_fields(self, docnum: int) -> dict[str, Any]:
         """The stored fields of a document number."""

@@ -1,0 +1,191 @@
+"""Queries that expand to many terms of the dictionary: prefix, wildcard and term ranges.
+
+Expansion is capped (``max_expansions``, default 1024, like Lucene's clause limit):
+beyond it a :class:`QueryError` names the pattern. As in Lucene, the expanded terms
+match with a constant score (the query's boost).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import numpy as np
+from attrs import define, frozen
+
+from heron.errors import QueryError
+from heron.index import SegmentReader
+from heron.query._base import Context, Matches, Query, Weight, live
+
+MAX_EXPANSIONS = 1024
+
+
+class MultiTerm(Query):
+    """Base of queries that match any of the terms they expand to."""
+
+    field: str
+    boost: float
+    max_expansions: int
+
+    def describe(self) -> str:
+        """How the query reads in an error message."""
+        raise NotImplementedError
+
+    def segment_terms(self, segment: SegmentReader) -> Iterator[tuple[int, str]]:
+        """Yield (number, text) of the matching terms of one segment."""
+        raise NotImplementedError
+
+    def expand(self, context: Context) -> dict[str, list[int]]:
+        """Term numbers per segment name, after checking the expansion cap."""
+        found: set[str] = set()
+        per_segment: dict[str, list[int]] = {}
+        for segment in context.reader.segments:
+            numbers = per_segment[segment.name] = []
+            for number, text in self.segment_terms(segment):
+                numbers.append(number)
+                found.add(text)
+                if len(found) > self.max_expansions:
+                    raise QueryError(
+                        f"{self.describe()} expands to more than {self.max_expansions} terms; "
+                        "make it more specific or raise max_expansions"
+                    )
+        return per_segment
+
+    def expanded_terms(self, context: Context) -> set[str]:
+        """The terms this query matches in the index."""
+        return {
+            text
+            for segment in context.reader.segments
+            for _, text in self.segment_terms(segment)
+        }
+
+    def bind(self, context: Context) -> Weight:
+        ftype = context.schema[self.field]
+        return _ConstantWeight(self.expand(context), self.boost * ftype.boost)
+
+
+@define
+class _ConstantWeight(Weight):
+    numbers: dict[str, list[int]]
+    score: float
+
+    def match(self, segment: SegmentReader) -> Matches:
+        numbers = self.numbers.get(segment.name, [])
+        if not numbers:
+            return Matches.empty()
+        docs = np.unique(np.concatenate([segment.postings(n)[0] for n in numbers]).astype(np.int64))
+        mask = live(segment, docs)
+        if mask is not None:
+            docs = docs[mask]
+        return Matches(docs, np.full(len(docs), self.score))
+
+
+def _check_cap(value: int) -> None:
+    if value < 1:
+        raise QueryError(f"max_expansions must be at least 1, got {value}")
+
+
+@frozen
+class Prefix(MultiTerm):
+    """Documents with a term of ``field`` that starts with ``prefix``.
+
+    >>> Prefix("body", "tunn")
+    Prefix(field='body', prefix='tunn', boost=1.0, max_expansions=1024)
+    """
+
+    field: str
+    prefix: str
+    boost: float = 1.0
+    max_expansions: int = MAX_EXPANSIONS
+
+    def __attrs_post_init__(self) -> None:
+        _check_cap(self.max_expansions)
+        if not self.prefix and self.max_expansions <= MAX_EXPANSIONS:
+            raise QueryError(f"an empty prefix on {self.field!r} matches every term; "
+                             "raise max_expansions to allow it")
+
+    def describe(self) -> str:
+        return f"prefix {self.field}:{self.prefix}*"
+
+    def segment_terms(self, segment: SegmentReader) -> Iterator[tuple[int, str]]:
+        start, stop = segment.terms.prefix_range(self.field, self.prefix)
+        return segment.terms.iter_range(self.field, start, stop)
+
+
+def wildcard_regex(pattern: str) -> re.Pattern[str]:
+    """A compiled regular expression for a wildcard pattern (``*`` any run, ``?`` one)."""
+    parts = ("." * (c == "?") + ".*" * (c == "*") if c in "*?" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts), re.DOTALL)
+
+
+@frozen
+class Wildcard(MultiTerm):
+    """Documents with a term of ``field`` matching ``pattern`` (``*`` any run, ``?`` one).
+
+    >>> Wildcard("body", "t?nnel*").describe()
+    'wildcard body:t?nnel*'
+    """
+
+    field: str
+    pattern: str
+    boost: float = 1.0
+    max_expansions: int = MAX_EXPANSIONS
+
+    def __attrs_post_init__(self) -> None:
+        _check_cap(self.max_expansions)
+        if not self.pattern.strip("*?") and self.max_expansions <= MAX_EXPANSIONS:
+            raise QueryError(f"wildcard {self.pattern!r} on {self.field!r} has no letters and "
+                             "matches every term; raise max_expansions to allow it")
+
+    def describe(self) -> str:
+        return f"wildcard {self.field}:{self.pattern}"
+
+    def segment_terms(self, segment: SegmentReader) -> Iterator[tuple[int, str]]:
+        literal = re.split(r"[*?]", self.pattern, maxsplit=1)[0]
+        regex = wildcard_regex(self.pattern)
+        start, stop = segment.terms.prefix_range(self.field, literal)
+        for number, text in segment.terms.iter_range(self.field, start, stop):
+            if regex.fullmatch(text):
+                yield number, text
+
+
+@frozen
+class TermRange(MultiTerm):
+    """Documents with a term of ``field`` between ``low`` and ``high`` in dictionary order.
+
+    ``None`` leaves an end open.
+
+    >>> TermRange("id", "a", "c", include_high=False).describe()
+    'range id:[a TO c}'
+    """
+
+    field: str
+    low: str | None
+    high: str | None
+    include_low: bool = True
+    include_high: bool = True
+    boost: float = 1.0
+    max_expansions: int = MAX_EXPANSIONS
+
+    def __attrs_post_init__(self) -> None:
+        _check_cap(self.max_expansions)
+
+    def describe(self) -> str:
+        return (f"range {self.field}:{'[' if self.include_low else '{'}{self.low or '*'} TO "
+                f"{self.high or '*'}{']' if self.include_high else '}'}")
+
+    def segment_terms(self, segment: SegmentReader) -> Iterator[tuple[int, str]]:
+        terms = segment.terms
+        start, stop = terms.field_range(self.field)
+        if self.low is not None:
+            raw = self.low.encode("utf-8")
+            start = terms.lower_bound(self.field, raw)
+            if not self.include_low and start < stop and terms.term_bytes(start) == raw:
+                start += 1
+        if self.high is not None:
+            raw = self.high.encode("utf-8")
+            end = terms.lower_bound(self.field, raw)
+            if self.include_high and end < stop and terms.term_bytes(end) == raw:
+                end += 1
+            stop = min(stop, end)
+        return terms.iter_range(self.field, start, max(start, stop))

@@ -1,0 +1,181 @@
+"""The phrase query: terms at given relative positions, exactly or within a slop.
+
+Matching works on whole position arrays. Each term's positions in the candidate
+documents are shifted back by the term's offset in the phrase and packed with the
+document number into one 64-bit key; an exact phrase is the intersection of those
+key sets. A sloppy phrase matches where some window of ``slop + 1`` shifted
+positions holds every term (Lucene's measure: ``"b a"`` is ``"a b"`` with 2 moves).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+import numpy as np
+import numpy.typing as npt
+from attrs import define, field, frozen
+
+from heron.errors import QueryError
+from heron.index import SegmentReader
+from heron.query._base import Context, Matches, Query, Weight, intersection, live, member
+from heron.scoring import BM25
+
+_SHIFT = np.int64(1 << 32)
+_BIAS = np.int64(1 << 31)
+
+
+def _offsets_default(inst: Phrase, attribute: object, value: tuple[int, ...] | None) -> None:
+    if value is not None and len(value) != len(inst.words):
+        raise QueryError("a phrase needs one position per word")
+
+
+@frozen
+class Phrase(Query):
+    """Documents where ``words`` (terms as indexed) occur together, in order.
+
+    ``slop`` allows that many position moves (words between, or out of order);
+    ``positions`` gives each word's place in the phrase (default 0, 1, 2, ...; the
+    parser passes gaps left by stop words).
+
+    >>> Phrase("body", ("smuggl", "tunnel"), slop=1)
+    Phrase(field='body', words=('smuggl', 'tunnel'), slop=1, boost=1.0, positions=None)
+    """
+
+    field: str
+    words: tuple[str, ...] = field(converter=tuple)
+    slop: int = 0
+    boost: float = 1.0
+    positions: tuple[int, ...] | None = field(default=None, validator=_offsets_default)
+
+    def offsets(self) -> tuple[int, ...]:
+        """Each word's position within the phrase."""
+        return self.positions if self.positions is not None else tuple(range(len(self.words)))
+
+    def bind(self, context: Context) -> Weight:
+        if self.slop < 0:
+            raise QueryError(f"phrase slop must not be negative, got {self.slop}")
+        ftype = context.schema[self.field]
+        if not ftype.positions:
+            raise QueryError(f"field {self.field!r} keeps no positions, so phrases cannot "
+                             "match it (a TEXT field with phrase=True does)")
+        stats = context.field_stats(self.field)
+        idf = sum(context.scoring.idf(context.doc_freq(self.field, w), stats.doc_count)
+                  for w in self.words)
+        return _PhraseWeight(self.field, self.words, self.offsets(), self.slop,
+                             self.boost * ftype.boost * idf, stats.average_length,
+                             context.scoring)
+
+    def terms(self) -> set[tuple[str, str]]:
+        return {(self.field, w) for w in self.words}
+
+
+@define
+class _PhraseWeight(Weight):
+    field: str
+    words: tuple[str, ...]
+    offsets: tuple[int, ...]
+    slop: int
+    weight: float
+    average_length: float
+    scoring: BM25
+
+    def match(self, segment: SegmentReader) -> Matches:
+        if not self.words:
+            return Matches.empty()
+        numbers = [segment.terms.find(self.field, w) for w in self.words]
+        if min(numbers) < 0:
+            return Matches.empty()
+        postings = [segment.postings(n) for n in set(numbers)]
+        candidates = intersection([Matches(d.astype(np.int64), np.zeros(len(d)))
+                                   for d, _ in postings]).docs
+        mask = live(segment, candidates)
+        if mask is not None:
+            candidates = candidates[mask]
+        if not len(candidates):
+            return Matches.empty()
+        keys = {n: _position_keys(segment, n, candidates) for n in set(numbers)}
+        if self.slop == 0:
+            docs, freqs = _exact(keys, numbers, self.offsets)
+        elif len(set(numbers)) == len(numbers):
+            docs, freqs = _sloppy(keys, numbers, self.offsets, self.slop)
+        else:
+            docs, freqs = _sloppy_repeated(keys, numbers, self.offsets, self.slop)
+        if not len(docs):
+            return Matches.empty()
+        norms = segment.norms(self.field)
+        lengths = None if norms is None else norms[docs]
+        return Matches(docs, self.scoring.score(freqs, lengths, self.average_length, self.weight))
+
+
+def _position_keys(segment: SegmentReader, number: int, candidates: npt.NDArray[np.int64]
+                   ) -> npt.NDArray[np.int64]:
+    """Sorted keys ``doc << 32 | position + 2**31`` of a term in the candidate documents."""
+    docs, freqs = segment.postings(number)
+    positions, _ = segment.positions(number)
+    keep = member(docs.astype(np.int64), candidates)
+    per_position = np.repeat(keep, freqs.astype(np.int64))
+    doc_of = np.repeat(docs.astype(np.int64), freqs.astype(np.int64))[per_position]
+    return (doc_of << 32) | (positions[per_position].astype(np.int64) + _BIAS)
+
+
+def _exact(keys: dict[int, npt.NDArray[np.int64]], numbers: list[int], offsets: tuple[int, ...]
+           ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    found: npt.NDArray[np.int64] | None = None
+    for number, offset in sorted(zip(numbers, offsets, strict=True),
+                                 key=lambda p: len(keys[p[0]])):
+        shifted = keys[number] - offset
+        found = shifted if found is None else found[member(found, shifted)]
+        if not len(found):
+            break
+    assert found is not None
+    docs, freqs = np.unique(found >> 32, return_counts=True)
+    return docs, freqs
+
+
+def _sloppy(keys: dict[int, npt.NDArray[np.int64]], numbers: list[int], offsets: tuple[int, ...],
+            slop: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Windows anchored at each shifted position that hold every (distinct) term."""
+    shifted = [keys[n] - o for n, o in zip(numbers, offsets, strict=True)]
+    anchors = np.unique(np.concatenate(shifted))
+    ok = np.ones(len(anchors), dtype=bool)
+    for arr in shifted:
+        lo = np.searchsorted(arr, anchors, side="left")
+        hi = np.searchsorted(arr, anchors + slop, side="right")
+        ok &= hi > lo
+        # a window must stay inside one document: keys of the same doc share the top bits
+    ok &= ((anchors + slop) >> 32) == (anchors >> 32)
+    docs, freqs = np.unique(anchors[ok] >> 32, return_counts=True)
+    return docs, freqs
+
+
+def _sloppy_repeated(keys: dict[int, npt.NDArray[np.int64]], numbers: list[int],
+                     offsets: tuple[int, ...], slop: int
+                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Sloppy phrases with a repeated term: each occurrence needs its own position."""
+    docs_out: list[int] = []
+    freqs_out: list[int] = []
+    need = Counter(numbers)
+    common = np.unique(np.concatenate([keys[n] for n in need]) >> 32)
+    for doc in common.tolist():
+        per_term = {n: ((keys[n][(keys[n] >> 32) == doc] & 0xFFFFFFFF) - _BIAS).tolist()
+                    for n in need}
+        count = _count_windows(per_term, numbers, offsets, slop)
+        if count:
+            docs_out.append(doc)
+            freqs_out.append(count)
+    return np.asarray(docs_out, dtype=np.int64), np.asarray(freqs_out, dtype=np.int64)
+
+
+def _count_windows(per_term: dict[int, list[int]], numbers: list[int], offsets: tuple[int, ...],
+                   slop: int) -> int:
+    """Anchors (smallest shifted position) of windows with distinct positions per occurrence."""
+    anchors = set()
+    choices = [per_term[n] for n in numbers]
+    for combo in itertools.product(*choices):
+        if len(set(combo)) != len(combo):
+            continue
+        shifted = [p - o for p, o in zip(combo, offsets, strict=True)]
+        if max(shifted) - min(shifted) <= slop:
+            anchors.add(min(shifted))
+    return len(anchors)

@@ -1,0 +1,77 @@
+"""Facet counts: how many matching documents hold each value of a field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from heron.errors import HeronError
+from heron.index import SegmentReader
+from heron.schema import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, Schema
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def check_facet_field(schema: Schema, name: str) -> None:
+    """Raise unless ``name`` is a field that facets can count."""
+    ftype = schema[name]
+    if not isinstance(ftype, KEYWORD | ID | NUMERIC | DATETIME | BOOLEAN):
+        raise HeronError(f"facets count KEYWORD, ID, NUMERIC, DATETIME or BOOLEAN fields; "
+                         f"{name!r} is {ftype.kind}")
+
+
+def gather(offsets: npt.NDArray[np.int64], docs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Indices into a CSR value array of all entries of the given documents."""
+    starts, ends = offsets[docs], offsets[docs + 1]
+    counts = ends - starts
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return np.arange(total, dtype=np.int64) + shift
+
+
+def column_value(schema: Schema, name: str, raw: Any) -> Any:
+    """A column entry as the Python value users see."""
+    ftype = schema[name]
+    if isinstance(ftype, DATETIME):
+        return _EPOCH + dt.timedelta(microseconds=int(raw))
+    if isinstance(ftype, BOOLEAN):
+        return bool(raw)
+    if isinstance(ftype, NUMERIC) and ftype.numtype == "int":
+        return int(raw)
+    return float(raw)
+
+
+def count_segment(schema: Schema, name: str, segment: SegmentReader,
+                  docs: npt.NDArray[np.int64], into: dict[Any, int]) -> None:
+    """Add one segment's facet counts of field ``name`` over ``docs`` to ``into``."""
+    if not len(docs):
+        return
+    forward = segment.forward(name)
+    if forward is not None:
+        offsets, terms = forward
+        ordinals = terms[gather(offsets, docs)]
+        counts = np.bincount(ordinals)
+        start, _ = segment.terms.field_range(name)
+        for ordinal in np.flatnonzero(counts).tolist():
+            text = segment.terms.term(start + ordinal)
+            into[text] = into.get(text, 0) + int(counts[ordinal])
+        return
+    column = segment.column(name)
+    if column is None:
+        return
+    values, present = column
+    chosen = values[docs[present[docs]]]
+    uniq, counts = np.unique(chosen, return_counts=True)
+    for raw, count in zip(uniq.tolist(), counts.tolist(), strict=True):
+        value = column_value(schema, name, raw)
+        into[value] = into.get(value, 0) + count
+
+
+def order_counts(counts: dict[Any, int]) -> dict[Any, int]:
+    """Counts ordered by count (descending), then value."""
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))

@@ -1,0 +1,98 @@
+"""Sorting hits by field values read from per-field columns, ties broken by score.
+
+Each segment picks its best ``k`` documents with one ``lexsort`` over its columns
+(term ordinals for KEYWORD and ID fields, values for NUMERIC, DATETIME and BOOLEAN);
+the candidates of all segments are then merged by their actual values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from attrs import frozen
+
+from heron.errors import HeronError
+from heron.index import SegmentReader
+from heron.query import Matches
+from heron.schema import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, Schema
+
+
+@frozen
+class SortKey:
+    """One field to sort by, ascending unless ``reverse``."""
+
+    field: str
+    reverse: bool = False
+
+
+def sort_keys(schema: Schema, sort_by: str | Sequence[str]) -> list[SortKey]:
+    """Parse ``"year"``, ``"-year"`` or a list of them into sort keys."""
+    names = [sort_by] if isinstance(sort_by, str) else list(sort_by)
+    keys = []
+    for spec in names:
+        reverse = spec.startswith("-")
+        name = spec.lstrip("+-")
+        if name not in schema:
+            raise HeronError(f"cannot sort: {schema.unknown_field_message(name)}")
+        if not isinstance(schema[name], KEYWORD | ID | NUMERIC | DATETIME | BOOLEAN):
+            raise HeronError(f"cannot sort by {name!r}: sorting needs a KEYWORD, ID, NUMERIC, "
+                             f"DATETIME or BOOLEAN field, not {schema[name].kind}")
+        keys.append(SortKey(name, reverse))
+    if not keys:
+        raise HeronError("sort_by names no field")
+    return keys
+
+
+def _segment_values(segment: SegmentReader, key: SortKey, docs: npt.NDArray[np.int64]
+                    ) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
+    """Sortable values (ordinals or numbers) and presence of ``docs`` in one segment."""
+    forward = segment.forward(key.field)
+    if forward is not None:
+        offsets, terms = forward
+        present = offsets[docs + 1] > offsets[docs]
+        first = np.where(present, offsets[docs], 0)
+        values = terms[np.minimum(first, max(len(terms) - 1, 0))] if len(terms) else (
+            np.zeros(len(docs), dtype=np.uint32))
+        return values.astype(np.int64), present
+    column = segment.column(key.field)
+    if column is None:
+        return np.zeros(len(docs)), np.zeros(len(docs), dtype=bool)
+    values, present = column
+    return values[docs], present[docs]
+
+
+def segment_top(segment: SegmentReader, found: Matches, keys: list[SortKey], k: int
+                ) -> npt.NDArray[np.int64]:
+    """Indices into ``found`` of the segment's best ``k`` by the sort keys."""
+    columns: list[npt.NDArray[Any]] = [found.docs, -found.scores]
+    for key in reversed(keys):
+        values, present = _segment_values(segment, key, found.docs)
+        signed = -values if key.reverse else values
+        columns.extend([signed, ~present])  # missing values sort last either way
+    order = np.lexsort(tuple(columns))
+    return order[:k].astype(np.int64)
+
+
+def segment_value(segment: SegmentReader, key: SortKey, doc: int) -> Any:
+    """The comparable value of one document (a term's text, or a number), or None."""
+    values, present = _segment_values(segment, key, np.asarray([doc], dtype=np.int64))
+    if not present[0]:
+        return None
+    if segment.forward(key.field) is not None:
+        start, _ = segment.terms.field_range(key.field)
+        return segment.terms.term_bytes(start + int(values[0]))
+    return values[0].item()
+
+
+def merge_order(rows: list[tuple[list[Any], float, int]], keys: list[SortKey]) -> list[int]:
+    """Order candidate rows (values, score, global doc) by the keys, score, then doc."""
+    order = sorted(range(len(rows)), key=lambda i: (-rows[i][1], rows[i][2]))
+    for pos in reversed(range(len(keys))):
+        present = [i for i in order if rows[i][0][pos] is not None]
+        missing = [i for i in order if rows[i][0][pos] is None]
+        present.sort(key=lambda i: rows[i][0][pos], reverse=keys[pos].reverse)
+        order = present + missing
+    return order
