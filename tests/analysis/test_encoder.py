@@ -98,7 +98,7 @@ TEXTS = st.lists(
 @pytest.mark.parametrize(
     "analyzer", [StandardAnalyzer(), FoldingAnalyzer("german")], ids=["standard", "folding"]
 )
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(first=TEXTS, second=TEXTS)
 def test_batch_path_equals_token_path(analyzer: Analyzer, first: list[str],
                                       second: list[str]) -> None:
@@ -111,7 +111,7 @@ def test_batch_path_equals_token_path(analyzer: Analyzer, first: list[str],
         assert got == expected(analyzer, texts)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(texts=TEXTS)
 def test_token_path_of_non_word_map_analyzer(texts: list[str]) -> None:
     ana = RegexTokenizer() | LowercaseFilter() | NgramFilter(1, 3)

@@ -226,7 +226,7 @@ class _Parser:
                 raise self.error(f"expected a query after '{occur}'")
         field = None
         save = self.i
-        if self.text[self.i] not in _SPECIAL:
+        if self.text[self.i] not in _SPECIAL or self.text[self.i] == "\\":
             name, wildcard = self.read_word()
             if self.i < len(self.text) and self.text[self.i] == ":" and name and not wildcard:
                 field = name
@@ -276,7 +276,7 @@ class _Parser:
             return self.parse_range()
         if c in "<>":
             return self.parse_compare()
-        if c in _SPECIAL:
+        if c in _SPECIAL and c != "\\":
             raise self.error(f"unexpected {c!r}")
         word, wildcard = self.read_word()
         if not word:

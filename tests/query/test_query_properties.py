@@ -1,0 +1,106 @@
+"""Property tests: phrases against a brute-force scan, boolean algebra, and the parser's errors."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import heron
+from heron.analysis import RegexTokenizer
+from heron.query import Phrase, Term
+
+VOCAB = ["a0", "b1", "c2", "d3", "e4"]
+SCHEMA = heron.Schema(
+    id=heron.NUMERIC(stored=True),
+    body=heron.TEXT(analyzer=RegexTokenizer() | heron.analysis.LowercaseFilter()),
+)
+docs_strategy = st.lists(st.lists(st.sampled_from(VOCAB), min_size=0, max_size=12),
+                         min_size=1, max_size=25)
+
+
+def _build(docs: list[list[str]], parts: int) -> heron.Index:
+    path = Path(tempfile.mkdtemp()) / "ix"
+    ix = heron.create_index(path, SCHEMA)
+    size = max(1, -(-len(docs) // parts))
+    for start in range(0, len(docs), size):
+        with ix.writer() as w:
+            w.add_documents({"id": i, "body": " ".join(words)}
+                            for i, words in enumerate(docs) if start <= i < start + size)
+    return ix
+
+
+def _phrase_brute(tokens: list[str], words: list[str], slop: int) -> bool:
+    """Some choice of distinct positions, one per phrase word, within the slop."""
+    choices = [[p for p, t in enumerate(tokens) if t == w] for w in words]
+    for combo in itertools.product(*choices):
+        if len(set(combo)) != len(combo):
+            continue
+        shifted = [p - i for i, p in enumerate(combo)]
+        if max(shifted) - min(shifted) <= slop:
+            return True
+    return False
+
+
+def _ids(ix: heron.Index, query: heron.query.Query) -> set[int]:
+    with ix.searcher() as s:
+        return {h["id"] for h in s.search(query, limit=None)}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(docs=docs_strategy, words=st.lists(st.sampled_from(VOCAB), min_size=2, max_size=3),
+       slop=st.integers(0, 3), parts=st.integers(1, 3))
+def test_phrase_matches_brute_force(docs: list[list[str]], words: list[str], slop: int,
+                                    parts: int) -> None:
+    ix = _build(docs, parts)
+    expected = {i for i, tokens in enumerate(docs) if _phrase_brute(tokens, words, slop)}
+    assert _ids(ix, Phrase("body", words, slop=slop)) == expected
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(docs=docs_strategy, a=st.sampled_from(VOCAB), b=st.sampled_from(VOCAB),
+       parts=st.integers(1, 3))
+def test_boolean_algebra(docs: list[list[str]], a: str, b: str, parts: int) -> None:
+    ix = _build(docs, parts)
+    with_a = {i for i, t in enumerate(docs) if a in t}
+    with_b = {i for i, t in enumerate(docs) if b in t}
+    with ix.searcher() as s:
+        def run(q: str) -> set[int]:
+            return {h["id"] for h in s.search(q, limit=None)}
+        assert run(f"{a} AND {b}") == with_a & with_b
+        assert run(f"{a} OR {b}") == with_a | with_b
+        assert run(f"{a} -{b}") == with_a - with_b
+        assert run(f"NOT {a}") == set(range(len(docs))) - with_a
+    assert _ids(ix, Term("body", a) & Term("body", b)) == with_a & with_b
+
+
+QUERY_ALPHABET = st.sampled_from(list('ab yz:()"^~*?[]{}+-\\!&|<>=TOANDORNT09.,é东') + [
+    " AND ", " OR ", " NOT ", " TO ", "title:", "year:", "body:"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(st.text(max_size=30), st.lists(QUERY_ALPHABET, max_size=15).map("".join)))
+def test_parser_returns_results_or_query_error(text: str) -> None:
+    schema = heron.Schema(title=heron.TEXT(), body=heron.TEXT(), year=heron.NUMERIC())
+    ix = _shared_index(schema)
+    with ix.searcher() as s:
+        try:
+            s.search(text)
+        except heron.QueryError as exc:
+            assert exc.position is None or 0 <= exc.position <= len(text)
+
+
+_CACHE: dict[str, heron.Index] = {}
+
+
+def _shared_index(schema: heron.Schema) -> heron.Index:
+    if "ix" not in _CACHE:
+        ix = heron.create_index(Path(tempfile.mkdtemp()) / "ix", schema)
+        with ix.writer() as w:
+            w.add_documents([{"title": "ab yz", "body": "a b zz 东京", "year": 3},
+                             {"title": "T0", "body": "é ab", "year": 2010}])
+        _CACHE["ix"] = ix
+    return _CACHE["ix"]
