@@ -50,17 +50,7 @@ def test_isort_key() -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(
-            strict=True,
-            reason="heron.__all__ lists 'SchemaError' before 'Schema' (src/heron/__init__.py; "
-            "ruff RUF022 flags it too)",
-        )) if p == "heron" else p
-        for p in PACKAGES
-    ],
-)
+@pytest.mark.parametrize("name", PACKAGES)
 def test_all_is_sorted(name: str) -> None:
     module, _ = package(name)
     assert module.__all__ == sorted(module.__all__, key=isort_key)

@@ -96,21 +96,11 @@ def test_convert_rejects_bad_value(ftype: FieldType, value: Any, match: str) -> 
         ftype.convert("n", value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NUMERIC(numtype='float').convert calls math.isfinite on an int too large for a "
-    "float, which raises OverflowError, not SchemaError (src/heron/schema.py, NUMERIC.convert)",
-)
 def test_float_field_rejects_huge_int() -> None:
     with pytest.raises(SchemaError, match="'n'"):
         NUMERIC(numtype="float").convert("n", 10**400)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KEYWORD.convert (commas=False) only rejects list items containing ' ' or outer "
-    "white space, so 'new\\tyork' passes and is then split into two keywords",
-)
 def test_keyword_list_item_with_tab_is_rejected() -> None:
     with pytest.raises(SchemaError, match="separator"):
         KEYWORD().convert("tags", ["new\tyork"])

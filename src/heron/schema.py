@@ -189,7 +189,7 @@ class KEYWORD(FieldType):
             sep = "," if self.commas else " "
             for item in value:
                 _check_str(name, item, "a string or a list of strings")
-                if sep in item or (not self.commas and item != item.strip()):
+                if sep in item or (not self.commas and any(c.isspace() for c in item)):
                     raise SchemaError(
                         f"field {name!r}: keyword {item!r} contains the separator {sep!r}"
                     )
@@ -279,9 +279,13 @@ class NUMERIC(FieldType):
             if not -_INT64 <= value < _INT64:
                 raise SchemaError(f"field {name!r}: {value} does not fit in 64 bits")
             return value
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:
+            raise SchemaError(f"field {name!r}: {value} is too large for a float") from None
+        if not math.isfinite(number):
             raise SchemaError(f"field {name!r}: {value} is not a finite number")
-        return float(value)
+        return number
 
     def from_text(self, name: str, text: str) -> Any:
         try:
@@ -512,10 +516,10 @@ class Schema:
             raise SchemaError(f"a document is a mapping of field names to values, got {doc!r:.60}")
         out: dict[str, Any] = {}
         for name, value in doc.items():
-            if value is None:
-                continue
             if not isinstance(name, str) or name not in self:
                 raise SchemaError(self.unknown_field_message(str(name)))
+            if value is None:
+                continue
             out[name] = self[name].convert(name, value)
         return out
 

@@ -73,22 +73,12 @@ def test_regex_invalid_pattern() -> None:
         RegexTokenizer("(unclosed")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RegexTokenizer.words uses re.findall, which returns the groups, not the whole "
-    "match, when the pattern has capturing groups (src/heron/analysis/_tokenizers.py, words)",
-)
 def test_regex_words_with_capturing_group() -> None:
     tok = RegexTokenizer(r"\w+('\w+)?")
     assert [t.text for t in tok.tokenize("don't stop")] == ["don't", "stop"]
     assert tok.words("don't stop") == ["don't", "stop"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=r"the default pattern \w+ does not match combining marks (category M), so "
-    "decomposed accents, Arabic harakat and Devanagari vowel signs split words",
-)
 @pytest.mark.parametrize("word", ["cafe\u0301", "हिन्दी", "مُحَمَّد"])
 def test_regex_keeps_combining_marks(word: str) -> None:
     assert RegexTokenizer().words(word) == [word]

@@ -82,13 +82,15 @@ def IDAnalyzer(*, lowercase: bool = False) -> Analyzer:  # noqa: N802
 
 
 def FoldingAnalyzer(language: str | None = "english") -> Analyzer:  # noqa: N802
-    """:func:`StandardAnalyzer` with accents folded before stop words and stemming.
+    """:func:`StandardAnalyzer` with accents folded after stop words, before stemming.
 
     >>> FoldingAnalyzer(None).terms("Café Zürich")
     ['cafe', 'zurich']
+    >>> FoldingAnalyzer("german").terms("für Häuser")
+    ['haus']
     """
-    ana = RegexTokenizer() | LowercaseFilter() | AccentFoldFilter()
-    ana = ana | StopFilter(language=language)
+    ana = RegexTokenizer() | LowercaseFilter() | StopFilter(language=language)
+    ana = ana | AccentFoldFilter()
     return ana | StemFilter(language) if language is not None else ana
 
 
@@ -102,7 +104,9 @@ def analyzer_from_json(data: Any) -> Analyzer:
         raise SchemaError(f"an analyzer is a non-empty list of stages, got {data!r}")
     stages = []
     for item in data:
-        if not isinstance(item, dict) or item.get("name") not in STAGES:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or (
+            item["name"] not in STAGES
+        ):
             raise SchemaError(
                 f"unknown analysis stage {item!r}; a custom analyzer must be given again "
                 "when the index is opened (open_index(path, schema=...))"

@@ -38,9 +38,9 @@ class TermEncoder:
 
     >>> from heron.analysis import StandardAnalyzer
     >>> enc = TermEncoder(StandardAnalyzer())
-    >>> batch = enc.encode(["Tunnels and more tunnels", "a tunnel"])
+    >>> batch = enc.encode(["Tunnels and long tunnels", "a tunnel"])
     >>> [enc.terms[i] for i in batch.term_ids], batch.positions.tolist(), batch.lengths.tolist()
-    (['tunnel', 'more', 'tunnel', 'tunnel'], [0, 2, 3, 1], [3, 1])
+    (['tunnel', 'long', 'tunnel', 'tunnel'], [0, 2, 3, 1], [3, 1])
     """
 
     analyzer: Analyzer
@@ -72,7 +72,7 @@ class TermEncoder:
             counts[j] = len(found)
         memo = self._memo
         mapper = self.analyzer.map_word
-        for word in set(words).difference(memo):
+        for word in [w for w in dict.fromkeys(words) if w not in memo]:
             term = mapper(word)
             memo[word] = _DROPPED if term is None else self.term_id(term)
         ids = np.fromiter(map(memo.__getitem__, words), dtype=np.int32, count=len(words))

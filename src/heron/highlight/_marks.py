@@ -1,0 +1,137 @@
+"""Finding what to mark: the query's terms and phrases located in a text by re-analysis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from attrs import field, frozen
+
+from heron.analysis import Analyzer
+
+
+@frozen
+class PhraseMark:
+    """A phrase to mark only where its words occur together (within ``slop`` moves)."""
+
+    words: tuple[str, ...]
+    offsets: tuple[int, ...]
+    slop: int = 0
+
+
+@frozen
+class QueryMarks:
+    """The terms and phrases a query looks for in one field.
+
+    ``terms`` are marked wherever they occur; words of ``phrases`` only inside an
+    occurrence of the phrase. Each distinct term gets a class number (its order here).
+    """
+
+    terms: tuple[str, ...] = ()
+    phrases: tuple[PhraseMark, ...] = ()
+    classes: dict[str, int] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        classes: dict[str, int] = {}
+        for term in (*self.terms, *(w for p in self.phrases for w in p.words)):
+            classes.setdefault(term, len(classes))
+        object.__setattr__(self, "classes", classes)
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.phrases)
+
+
+@frozen
+class Span:
+    """A marked stretch ``[start, end)`` of text and the class number of its term."""
+
+    start: int
+    end: int
+    term: int
+
+
+def analysed_tokens(analyzer: Analyzer, text: str) -> Iterator[tuple[str, int, int, int]]:
+    """Yield (term, position, start, end) lazily, memoising words for word-map analyzers."""
+    if not analyzer.word_map:
+        for tok in analyzer.tokens(text):
+            yield tok.text, tok.position, tok.start, tok.end
+        return
+    memo: dict[str, str | None] = {}
+    map_word = analyzer.map_word
+    for tok in analyzer.tokenizer.tokenize(text):
+        word = tok.text
+        if word in memo:
+            term = memo[word]
+        else:
+            term = memo[word] = map_word(word)
+        if term is not None:
+            yield term, tok.position, tok.start, tok.end
+
+
+def _phrase_spans(marks: QueryMarks, hits: dict[str, list[tuple[int, int, int]]]
+                  ) -> list[Span]:
+    """Spans of the words of every phrase occurrence (positions within the slop)."""
+    spans: list[Span] = []
+    for phrase in marks.phrases:
+        lists = [hits.get(w, []) for w in phrase.words]
+        if not all(lists):
+            continue
+        first_word = lists[0]
+        others = [{p: (s, e) for p, s, e in lst} for lst in lists]
+        for pos0, _, _ in first_word:
+            if phrase.slop == 0:
+                found = [others[i].get(pos0 + off) for i, off in enumerate(phrase.offsets)]
+                if all(found):
+                    spans.extend(Span(s, e, marks.classes[w]) for (s, e), w in
+                                 zip(found, phrase.words, strict=True) if (s, e))
+                continue
+            window = []
+            for i, off in enumerate(phrase.offsets):
+                near = [(abs(p - (pos0 + off)), s, e) for p, s, e in lists[i]
+                        if abs(p - (pos0 + off)) <= phrase.slop]
+                if not near:
+                    break
+                window.append(min(near)[1:])
+            else:
+                spans.extend(Span(s, e, marks.classes[w])
+                             for (s, e), w in zip(window, phrase.words, strict=True))
+    return spans
+
+
+def find_spans(text: str, analyzer: Analyzer, marks: QueryMarks, window: int | None,
+               enough: int) -> tuple[list[Span], int]:
+    """Spans of query matches in ``text`` and how far the text was read.
+
+    Reading stops early once ``enough`` disjoint windows of ``window`` characters each
+    hold every term of the query (so a huge text is not analysed to its end when
+    good fragments came first); ``window=None`` reads everything.
+    """
+    wanted = set(marks.terms)
+    phrase_words = {w for p in marks.phrases for w in p.words}
+    everything = len(marks.classes)
+    spans: list[Span] = []
+    hits: dict[str, list[tuple[int, int, int]]] = {}
+    complete = 0
+    window_end = -1
+    read = len(text)
+    recent: list[tuple[int, str]] = []
+    for term, position, start, end in analysed_tokens(analyzer, text):
+        if term in phrase_words:
+            hits.setdefault(term, []).append((position, start, end))
+        if term not in wanted and term not in phrase_words:
+            continue
+        if term in wanted:
+            spans.append(Span(start, end, marks.classes[term]))
+        if window is None:
+            continue
+        recent.append((start, term))
+        while recent and recent[0][0] < end - window:
+            recent.pop(0)
+        if start > window_end and len({t for _, t in recent}) == everything:
+            complete += 1
+            window_end = end + window
+            if complete >= enough:
+                read = min(len(text), end + window)
+                break
+    spans.extend(_phrase_spans(marks, hits))
+    unique = {(s.start, s.end): s for s in spans}
+    return sorted(unique.values(), key=lambda s: s.start), read
