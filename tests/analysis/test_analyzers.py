@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from heron import SchemaError
+from heron.analysis._tokenizers import WORD_PATTERN
 from heron.analysis import (
     STAGES,
     AccentFoldFilter,
