@@ -116,7 +116,7 @@ def test_json_round_trip(stage: Stage) -> None:
 def test_json_form() -> None:
     ana = StandardAnalyzer("german", minsize=3)
     assert ana.to_json() == [
-        {"name": "regex", "pattern": r"\w+"},
+        {"name": "regex", "pattern": WORD_PATTERN},
         {"name": "lowercase"},
         {"name": "stop", "language": "german", "extra": [], "minsize": 3, "maxsize": None},
         {"name": "stem", "language": "german"},
