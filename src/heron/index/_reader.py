@@ -9,7 +9,7 @@ from typing import Any
 from heron.errors import CorruptIndexError, SchemaError
 from heron.index._manifest import Manifest, latest_manifest
 from heron.index._segment_reader import SegmentReader
-from heron.schema import Schema
+from heron.schema import FieldType, Schema
 
 _OPEN_ATTEMPTS = 5
 
@@ -33,6 +33,11 @@ class IndexReader:
             self.bases.append(total)
             total += seg.doc_count
         self.max_doc = total
+        #: stored values that need converting back (DATETIME), by field
+        self._from_stored = {
+            name: ftype.from_stored for name, ftype in schema.items
+            if type(ftype).from_stored is not FieldType.from_stored
+        }
         self._field_stats: dict[str, tuple[int, int]] = {}
 
     @classmethod
@@ -73,12 +78,18 @@ class IndexReader:
 
     def doc_freq(self, field: str, term: str) -> int:
         """How many documents hold ``term`` in ``field``, over all segments."""
+        return self.term_info(field, term)[0]
+
+    def term_info(self, field: str, term: str) -> tuple[int, list[int]]:
+        """Document frequency over all segments, and the term's number in each (-1: absent)."""
         total = 0
+        numbers = []
         for seg in self.segments:
             no = seg.terms.find(field, term)
+            numbers.append(no)
             if no >= 0:
                 total += seg.doc_freq(no)
-        return total
+        return total, numbers
 
     def locate(self, docnum: int) -> tuple[SegmentReader, int]:
         """The segment and local number of a global document number."""
@@ -96,11 +107,10 @@ class IndexReader:
     def stored_fields(self, docnum: int) -> dict[str, Any]:
         """The stored fields of a document, converted back to Python values."""
         seg, local = self.locate(docnum)
-        raw = seg.document(local)
-        out: dict[str, Any] = {}
-        for name, value in raw.items():
-            if name in self.schema:
-                out[name] = self.schema[name].from_stored(value)
+        out = seg.document(local)
+        for name, convert in self._from_stored.items():
+            if name in out:
+                out[name] = convert(out[name])
         return out
 
     def iter_segments(self) -> Iterator[tuple[int, SegmentReader]]:

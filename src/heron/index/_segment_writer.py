@@ -122,6 +122,7 @@ class SegmentBuilder:
             raw = encode_document({n: f.to_stored(d[n]) for n, f in stored if n in d})
             self._stored.add(raw)
             self.nbytes += len(raw) + 64
+        self._stored.submit()
         self.doc_count += len(docs)
 
     def vocabulary_bytes(self) -> int:

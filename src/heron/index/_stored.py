@@ -1,4 +1,4 @@
-"""Stored fields: documents as JSON, compressed with zlib in blocks of about 4 KB.
+"""Stored fields: documents as JSON, compressed with zlib in blocks of at least 512 bytes (a document or a few short ones).
 
 Arrays in a segment:
     ``stored.offsets``  int64 [docs + 1]   start of each document in the uncompressed stream
@@ -23,13 +23,17 @@ import numpy.typing as npt
 from heron.errors import CorruptIndexError
 from heron.index._files import Container
 
-BLOCK_BYTES = 4 * 1024
+BLOCK_BYTES = 512
 _CACHE_BLOCKS = 64
 
 
 def encode_document(values: dict[str, Any]) -> bytes:
     """The stored form of one document's stored values."""
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _compress_all(blocks: list[bytes]) -> list[bytes]:
+    return [zlib.compress(b, 1) for b in blocks]
 
 
 class StoredWriter:
@@ -44,7 +48,8 @@ class StoredWriter:
         self._block: list[bytes] = []
         self._block_bytes = 0
         self._block_starts: list[int] = [0]
-        self._chunks: list[Future[bytes]] = []
+        self._sealed: list[bytes] = []
+        self._chunks: list[Future[list[bytes]]] = []
 
     def add(self, raw: bytes) -> None:
         """Append one encoded document."""
@@ -56,16 +61,23 @@ class StoredWriter:
 
     def _seal(self) -> None:
         if self._block:
-            self._chunks.append(self._executor.submit(zlib.compress, b"".join(self._block), 1))
+            self._sealed.append(b"".join(self._block))
             self._block_starts.append(len(self._lengths))
             self._block, self._block_bytes = [], 0
+
+    def submit(self) -> None:
+        """Hand the sealed blocks to the worker thread for compression."""
+        if self._sealed:
+            self._chunks.append(self._executor.submit(_compress_all, self._sealed))
+            self._sealed = []
 
     def finish(self) -> dict[str, npt.NDArray[Any]]:
         """Compress what is left and return the arrays to write."""
         self._seal()
+        self.submit()
         offsets = np.zeros(len(self._lengths) + 1, dtype=np.int64)
         np.cumsum(np.asarray(self._lengths, dtype=np.int64), out=offsets[1:])
-        chunks = [f.result() for f in self._chunks]
+        chunks = [c for f in self._chunks for c in f.result()]
         zpos = np.zeros(len(chunks) + 1, dtype=np.int64)
         np.cumsum([len(c) for c in chunks], out=zpos[1:])
         return {
@@ -82,13 +94,15 @@ class StoredReader:
     def __init__(self, container: Container) -> None:
         self._c = container
         self._cache: OrderedDict[int, bytes] = OrderedDict()
+        self._arrays: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
 
     def raw(self, doc: int) -> bytes:
         """The stored JSON bytes of a segment-local document."""
-        offsets = self._c.array("stored.offsets")
-        blocks = self._c.array("stored.blocks")
-        start, end = int(offsets[doc]), int(offsets[doc + 1])
-        block = int(np.searchsorted(blocks, start, side="right")) - 1
+        if self._arrays is None:
+            self._arrays = (self._c.array("stored.offsets"), self._c.array("stored.blocks"))
+        offsets, blocks = self._arrays
+        start, end = offsets[doc : doc + 2].tolist()
+        block = int(blocks.searchsorted(start, side="right")) - 1
         data = self._block(block)
         base = int(blocks[block])
         return data[start - base : end - base]

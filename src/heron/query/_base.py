@@ -45,7 +45,7 @@ class Context:
 
     reader: IndexReader
     scoring: BM25 = field(factory=BM25)
-    _doc_freqs: dict[tuple[str, str], int] = field(factory=dict)
+    _terms: dict[tuple[str, str], tuple[int, list[int]]] = field(factory=dict)
 
     @property
     def schema(self) -> Schema:
@@ -54,11 +54,15 @@ class Context:
 
     def doc_freq(self, field_name: str, term: str) -> int:
         """Documents holding ``term`` in ``field_name`` over the whole index (cached)."""
+        return self.term_info(field_name, term)[0]
+
+    def term_info(self, field_name: str, term: str) -> tuple[int, list[int]]:
+        """Document frequency and the term's number in each segment (cached)."""
         key = (field_name, term)
-        df = self._doc_freqs.get(key)
-        if df is None:
-            df = self._doc_freqs[key] = self.reader.doc_freq(field_name, term)
-        return df
+        info = self._terms.get(key)
+        if info is None:
+            info = self._terms[key] = self.reader.term_info(field_name, term)
+        return info
 
     def field_stats(self, field_name: str) -> FieldStats:
         """Index-wide statistics of a field (for fields without lengths: document count)."""

@@ -28,9 +28,10 @@ class Term(Query):
     def bind(self, context: Context) -> Weight:
         ftype = context.schema[self.field]
         stats = context.field_stats(self.field)
-        df = context.doc_freq(self.field, self.text)
+        df, numbers = context.term_info(self.field, self.text)
         weight = self.boost * ftype.boost * context.scoring.idf(df, stats.doc_count)
-        return TermWeight(self.field, self.text, weight, stats.average_length, context.scoring)
+        by_segment = {s.name: n for s, n in zip(context.reader.segments, numbers, strict=True)}
+        return TermWeight(self.field, by_segment, weight, stats.average_length, context.scoring)
 
     def terms(self) -> set[tuple[str, str]]:
         return {(self.field, self.text)}
@@ -41,13 +42,13 @@ class TermWeight(Weight):
     """A term bound to its idf and the field's average length."""
 
     field: str
-    text: str
+    numbers: dict[str, int]
     weight: float
     average_length: float
     scoring: BM25
 
     def match(self, segment: SegmentReader) -> Matches:
-        number = segment.terms.find(self.field, self.text)
+        number = self.numbers.get(segment.name, -1)
         if number < 0:
             return Matches.empty()
         docs, freqs = segment.postings(number)
