@@ -18,6 +18,7 @@ import platform
 import re
 import resource
 import shlex
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -195,6 +196,28 @@ class Timer:
         tb: TracebackType | None,
     ) -> None:
         self.seconds = time.perf_counter() - self._start
+
+
+def run_child_script(
+    script: Path, spec: Mapping[str, Any], workdir: Path
+) -> dict[str, Any] | None:
+    """Run ``script --child SPEC`` in a fresh interpreter and return the JSON it wrote.
+
+    ``spec`` names the ``engine`` and the ``phase``; it is written to a file in
+    ``workdir`` with the path of the result file added under ``result``. Returns None
+    (after printing a message) when the child fails or writes no result.
+    """
+    name = f"{spec['engine']}-{spec['phase']}"
+    spec_file = workdir / f"{name}.spec.json"
+    result_file = workdir / f"{name}.result.json"
+    spec_file.write_text(json.dumps({**spec, "result": str(result_file)}), encoding="utf-8")
+    print(f"  {spec['engine']}: {spec['phase']} ...", flush=True)
+    command = [sys.executable, str(script), "--child", str(spec_file)]
+    completed = subprocess.run(command, check=False)
+    if completed.returncode != 0 or not result_file.exists():
+        print(f"  {name} failed with exit status {completed.returncode}", flush=True)
+        return None
+    return dict(json.loads(result_file.read_text(encoding="utf-8")))
 
 
 def peak_rss_mb() -> float:

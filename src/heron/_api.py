@@ -27,13 +27,19 @@ class Index:
     def __repr__(self) -> str:
         return f"Index({str(self.path)!r})"
 
-    def writer(self, *, buffer_mb: float = 256.0, timeout: float | None = None) -> IndexWriter:
+    def writer(self, *, buffer_mb: float = 256.0, timeout: float | None = None,
+               procs: int = 1) -> IndexWriter:
         """A writer holding the index's lock (``timeout``: seconds to wait for it).
+
+        ``buffer_mb`` bounds the memory of the writer's buffer: past it, a segment is
+        flushed. ``procs > 1`` builds segments in that many processes in all (the
+        writer's own and ``procs - 1`` workers), for large bulk loads.
 
         Raises:
             LockError: another writer holds the lock (after ``timeout``, if given).
         """
-        return open_writer(self.path, self.schema, buffer_mb=buffer_mb, timeout=timeout)
+        return open_writer(self.path, self.schema, buffer_mb=buffer_mb, timeout=timeout,
+                           procs=procs)
 
     def reader(self) -> IndexReader:
         """A reader on the newest commit."""

@@ -420,6 +420,9 @@ class STORED(FieldType):
         return {"type": self.kind}
 
 
+#: field types whose convert() returns any str unchanged
+_PLAIN_STR = frozenset({TEXT, ID})
+
 _TYPES: Mapping[str, type[FieldType]] = {
     cls.kind: cls for cls in (TEXT, KEYWORD, ID, NUMERIC, DATETIME, BOOLEAN, STORED)
 }
@@ -515,12 +518,17 @@ class Schema:
         if not isinstance(doc, Mapping):
             raise SchemaError(f"a document is a mapping of field names to values, got {doc!r:.60}")
         out: dict[str, Any] = {}
+        by_name = self._by_name
+        plain = _PLAIN_STR
         for name, value in doc.items():
-            if not isinstance(name, str) or name not in self:
+            ftype = by_name.get(name) if isinstance(name, str) else None
+            if ftype is None:
                 raise SchemaError(self.unknown_field_message(str(name)))
             if value is None:
                 continue
-            out[name] = self[name].convert(name, value)
+            # fast path: a string for a field that takes any string as it is
+            out[name] = value if type(value) is str and type(ftype) in plain else (
+                ftype.convert(name, value))
         return out
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,6 +13,21 @@ from heron.analysis._base import Analyzer
 _DROPPED = -1
 
 
+class _WordMemo(dict[str, int]):
+    """Raw word to term number (or -1 for dropped); a missing word is analysed on first use."""
+
+    __slots__ = ("_encoder",)
+
+    def __init__(self, encoder: TermEncoder) -> None:
+        super().__init__()
+        self._encoder = encoder
+
+    def __missing__(self, word: str) -> int:
+        term = self._encoder.analyzer.map_word(word)
+        number = self[word] = _DROPPED if term is None else self._encoder.term_id(term)
+        return number
+
+
 @frozen
 class EncodedBatch:
     """The terms of a batch of texts as arrays, one entry per kept token.
@@ -46,7 +61,10 @@ class TermEncoder:
     analyzer: Analyzer
     terms: list[str] = field(factory=list)
     _ids: dict[str, int] = field(factory=dict)
-    _memo: dict[str, int] = field(factory=dict)
+    _memo: _WordMemo = field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._memo = _WordMemo(self)
 
     def term_id(self, term: str) -> int:
         """Return the number of ``term``, adding it to the vocabulary if new."""
@@ -70,12 +88,7 @@ class TermEncoder:
             found = split(text)
             words.extend(found)
             counts[j] = len(found)
-        memo = self._memo
-        mapper = self.analyzer.map_word
-        for word in [w for w in dict.fromkeys(words) if w not in memo]:
-            term = mapper(word)
-            memo[word] = _DROPPED if term is None else self.term_id(term)
-        ids = np.fromiter(map(memo.__getitem__, words), dtype=np.int32, count=len(words))
+        ids = np.fromiter(map(self._memo.__getitem__, words), dtype=np.int32, count=len(words))
         text_index = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
         starts = np.cumsum(counts) - counts
         positions = (np.arange(len(words), dtype=np.int64) - np.repeat(starts, counts)).astype(

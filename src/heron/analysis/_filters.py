@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
@@ -16,6 +17,12 @@ from heron.errors import SchemaError
 
 #: The most words a stemmer remembers before it starts afresh (bounds its memory).
 _STEM_MEMO_LIMIT = 500_000
+
+
+@functools.cache
+def _stemmer(language: str) -> tuple[Any, dict[str, str]]:
+    """nltk's Snowball stemmer for ``language`` and the memo every equal filter shares."""
+    return SnowballStemmer(language).stem, {}
 
 
 def stem_languages() -> tuple[str, ...]:
@@ -81,7 +88,8 @@ class StopFilter(Filter):
 class StemFilter(Filter):
     """Reduce words to their stems with nltk's Snowball stemmer for ``language``.
 
-    Each distinct word is stemmed once and remembered.
+    Each distinct word is stemmed once and remembered (one memo per language, shared by
+    every filter of that language in the process, and bounded in size).
 
     >>> StemFilter("english").map_word("tunnels")
     'tunnel'
@@ -93,7 +101,7 @@ class StemFilter(Filter):
     word_map: ClassVar[bool] = True
     language: str = "english"
     _stem: Any = field(init=False, eq=False, repr=False)
-    _memo: dict[str, str] = field(init=False, eq=False, repr=False, factory=dict)
+    _memo: dict[str, str] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.language not in stem_languages():
@@ -101,7 +109,9 @@ class StemFilter(Filter):
                 f"no stemmer for language {self.language!r}; "
                 f"supported: {', '.join(stem_languages())}"
             )
-        object.__setattr__(self, "_stem", SnowballStemmer(self.language).stem)
+        stem, memo = _stemmer(self.language)
+        object.__setattr__(self, "_stem", stem)
+        object.__setattr__(self, "_memo", memo)
 
     def map_word(self, word: str) -> str | None:
         memo = self._memo

@@ -1,3 +1,28 @@
-"""Highlighting: fragmenters, fragment scoring and formatters for snippets."""
+"""Highlighting: fragmenters, fragment ranking and formatters for snippets."""
 
-__all__: list[str] = []
+from heron.highlight._formatters import AnsiFormatter, Formatter, HtmlFormatter, TextFormatter
+from heron.highlight._fragments import (
+    ContextFragmenter,
+    Fragment,
+    Fragmenter,
+    SentenceFragmenter,
+    WholeFragmenter,
+)
+from heron.highlight._highlighter import highlight
+from heron.highlight._marks import PhraseMark, QueryMarks, Span
+
+__all__ = [
+    "AnsiFormatter",
+    "ContextFragmenter",
+    "Formatter",
+    "Fragment",
+    "Fragmenter",
+    "HtmlFormatter",
+    "PhraseMark",
+    "QueryMarks",
+    "SentenceFragmenter",
+    "Span",
+    "TextFormatter",
+    "WholeFragmenter",
+    "highlight",
+]

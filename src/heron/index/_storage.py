@@ -41,14 +41,14 @@ def create_storage(directory: Path, schema: Schema, *, overwrite: bool = False) 
 
 
 def open_writer(directory: Path, schema: Schema, *, buffer_mb: float = 256.0,
-                timeout: float | None = None) -> IndexWriter:
+                timeout: float | None = None, procs: int = 1) -> IndexWriter:
     """Take the write lock and return a writer on the newest commit."""
     if not index_exists(directory):
         raise IndexNotFoundError(f"no index at {directory}")
     lock = WriteLock(directory, timeout=timeout)
     try:
         manifest = latest_manifest(directory)
-        return IndexWriter(directory, manifest, schema, lock, buffer_mb=buffer_mb)
+        return IndexWriter(directory, manifest, schema, lock, buffer_mb=buffer_mb, procs=procs)
     except BaseException:
         lock.release()
         raise

@@ -10,15 +10,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from heron.errors import WriterClosedError
+from heron.errors import HeronError, WriterClosedError
 from heron.index._lock import WriteLock
 from heron.index._manifest import Manifest, SegmentEntry, manifest_name
+from heron.index._parallel import SegmentPool
 from heron.index._segment_reader import segment_file
 from heron.index._segment_writer import SegmentBuilder
 from heron.schema import Schema
 
 #: documents validated before a batch goes through analysis
 BATCH_DOCS = 2048
+#: batches a worker process gets at a time (with procs > 1)
+_CHUNK_BATCHES = 2
 _OWN_FILE = re.compile(r"(seg_\d+\.hsg|manifest_\d{8}\.json)(\.tmp)?\Z")
 
 
@@ -47,7 +50,10 @@ class IndexWriter:
     """
 
     def __init__(self, directory: Path, manifest: Manifest, schema: Schema, lock: WriteLock,
-                 *, buffer_mb: float = 256.0, batch_docs: int = BATCH_DOCS) -> None:
+                 *, buffer_mb: float = 256.0, batch_docs: int = BATCH_DOCS, procs: int = 1
+                 ) -> None:
+        if procs < 1:
+            raise HeronError(f"procs must be at least 1, got {procs}")
         self.directory = directory
         self.schema = schema
         self._base = manifest
@@ -59,6 +65,10 @@ class IndexWriter:
         self._builder = SegmentBuilder(schema, self._executor)
         self._new: list[SegmentEntry] = []
         self._next_segment = manifest.next_segment
+        self._procs = procs
+        self._pool = SegmentPool(procs - 1, schema, self._batch_docs) if procs > 1 else None
+        self._batches = 0
+        self._remote: list[dict[str, Any]] = []
         remove_unreferenced(directory, manifest)
 
     @property
@@ -87,18 +97,35 @@ class IndexWriter:
         return count
 
     def _analyse_pending(self) -> None:
-        if self._pending:
-            batch, self._pending = self._pending, []
-            self._builder.add(batch)
-            if self._builder.nbytes + self._builder.vocabulary_bytes() >= self._limit:
-                self._flush()
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        self._batches += 1
+        if self._pool is not None and self._batches % self._procs:
+            # this batch goes to a worker process, in chunks of several batches
+            self._remote.extend(batch)
+            if len(self._remote) >= _CHUNK_BATCHES * self._batch_docs:
+                self._submit_remote()
+            return
+        self._builder.add(batch)
+        if self._builder.nbytes + self._builder.vocabulary_bytes() >= self._limit:
+            self._flush()
+
+    def _new_name(self) -> str:
+        name = f"seg_{self._next_segment:06d}"
+        self._next_segment += 1
+        return name
+
+    def _submit_remote(self) -> None:
+        if self._pool is not None and self._remote:
+            docs, self._remote = self._remote, []
+            self._pool.submit(segment_file(self.directory, self._new_name()), docs)
 
     def _flush(self) -> None:
         builder = self._builder
         if builder.doc_count == 0:
             return
-        name = f"seg_{self._next_segment:06d}"
-        self._next_segment += 1
+        name = self._new_name()
         size, crc = builder.write(segment_file(self.directory, name))
         self._new.append(SegmentEntry(name, size, crc, builder.doc_count))
         self._builder = SegmentBuilder(self.schema, self._executor)
@@ -109,6 +136,11 @@ class IndexWriter:
         try:
             self._analyse_pending()
             self._flush()
+            self._submit_remote()
+            if self._pool is not None:
+                for file_name, size, crc, count in self._pool.results():
+                    self._new.append(SegmentEntry(file_name.removesuffix(".hsg"), size, crc,
+                                                  count))
             if self._new:
                 manifest = self._base.successor(
                     (*self._base.segments, *self._new), self._next_segment
@@ -121,6 +153,8 @@ class IndexWriter:
         self._close()
 
     def _close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
         self._executor.shutdown(wait=True)
         self._lock.release()
 
@@ -130,6 +164,12 @@ class IndexWriter:
             return
         self._pending = []
         self._builder = SegmentBuilder(self.schema, self._executor)
+        if self._pool is not None:
+            self._pool.shutdown()
+            for file_name in self._pool.submitted():
+                with contextlib.suppress(FileNotFoundError):
+                    (self.directory / file_name).unlink()
+        self._remote = []
         for entry in self._new:
             with contextlib.suppress(FileNotFoundError):
                 segment_file(self.directory, entry.name).unlink()

@@ -1,0 +1,135 @@
+"""Fragmenters cut a text into candidate snippets around the matches, and fragments are ranked."""
+
+from __future__ import annotations
+
+import re
+
+from attrs import field, frozen
+
+from heron.errors import HeronError
+from heron.highlight._marks import Span
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"')\]]*\s+|\n\s*\n")
+
+
+@frozen
+class Fragment:
+    """A stretch ``[start, end)`` of the text and the spans inside it."""
+
+    start: int
+    end: int
+    spans: tuple[Span, ...]
+
+    def score(self) -> tuple[int, int, int]:
+        """Rank key, higher is better: distinct terms, then matches, then closeness."""
+        distinct = len({s.term for s in self.spans})
+        spread = self.spans[-1].end - self.spans[0].start if self.spans else 0
+        return distinct, len(self.spans), -spread
+
+
+def _word_start(text: str, pos: int, floor: int) -> int:
+    """Move ``pos`` back to the start of the word it falls in (not before ``floor``)."""
+    while pos > floor and not text[pos - 1].isspace():
+        pos -= 1
+    return pos
+
+
+def _word_end(text: str, pos: int, ceiling: int) -> int:
+    """Move ``pos`` forward to the end of the word it falls in (not past ``ceiling``)."""
+    while pos < ceiling and not text[pos].isspace():
+        pos += 1
+    return pos
+
+
+@frozen
+class ContextFragmenter:
+    """Fragments of about ``chars`` characters around groups of nearby matches.
+
+    Matches closer than ``chars`` share a fragment; the rest of the room is filled
+    with context on both sides, cut at word boundaries.
+    """
+
+    chars: int = field(default=200)
+    window: int | None = field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.chars < 1:
+            raise HeronError(f"ContextFragmenter needs chars >= 1, got {self.chars}")
+        object.__setattr__(self, "window", self.chars)
+
+    def fragments(self, text: str, spans: list[Span], limit: int) -> list[Fragment]:
+        """Candidate fragments of ``text[:limit]``."""
+        groups: list[list[Span]] = []
+        for span in spans:
+            if groups and span.end - groups[-1][0].start <= self.chars:
+                groups[-1].append(span)
+            else:
+                groups.append([span])
+        out = []
+        for group in groups:
+            first, last = group[0].start, group[-1].end
+            room = max(0, self.chars - (last - first))
+            start = max(0, first - room // 2)
+            end = min(limit, last + (room - (first - start)))
+            start = max(0, min(start, first - max(0, self.chars - (end - first))))
+            if start > 0:
+                start = _word_end(text, start, first)
+                while start < first and text[start].isspace():
+                    start += 1
+            end = _word_start(text, end, last) if end < len(text) else end
+            out.append(Fragment(start, max(end, last), tuple(group)))
+        return out
+
+
+@frozen
+class SentenceFragmenter:
+    """Whole sentences that hold matches (a sentence ends at ``.``, ``!``, ``?`` or a blank line).
+
+    Sentences longer than ``max_chars`` are cut around their matches.
+    """
+
+    max_chars: int = 400
+    window: int | None = field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "window", self.max_chars)
+
+    def fragments(self, text: str, spans: list[Span], limit: int) -> list[Fragment]:
+        """Candidate fragments of ``text[:limit]``."""
+        bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text, 0, limit)] + [limit]
+        out: list[Fragment] = []
+        i = 0
+        for start, end in zip(bounds, bounds[1:], strict=False):
+            inside = []
+            while i < len(spans) and spans[i].start < end:
+                if spans[i].start >= start:
+                    inside.append(spans[i])
+                i += 1
+            if not inside:
+                continue
+            stripped_end = start + len(text[start:end].rstrip())
+            if stripped_end - start > self.max_chars:
+                out.extend(ContextFragmenter(self.max_chars).fragments(text, inside, end))
+            else:
+                out.append(Fragment(start, stripped_end, tuple(inside)))
+        return out
+
+
+@frozen
+class WholeFragmenter:
+    """The whole field as one fragment."""
+
+    window: int | None = field(default=None, init=False)
+
+    def fragments(self, text: str, spans: list[Span], limit: int) -> list[Fragment]:
+        """The text as a single fragment."""
+        return [Fragment(0, len(text), tuple(spans))]
+
+
+Fragmenter = ContextFragmenter | SentenceFragmenter | WholeFragmenter
+
+
+def best_fragments(fragments: list[Fragment], top: int) -> list[Fragment]:
+    """The ``top`` best-ranked fragments, in the order they appear in the text."""
+    ranked = sorted(fragments, key=lambda f: f.score(), reverse=True)[:top]
+    return sorted(ranked, key=lambda f: f.start)
