@@ -221,8 +221,10 @@ def run_child_script(
 
 
 def peak_rss_mb() -> float:
-    """This process's resident-set high-water mark so far, in MB (1e6 bytes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """The resident-set high-water mark so far of this process or its largest finished
+    child (heron's writer workers), in MB (1e6 bytes)."""
+    peak = max(resource.getrusage(who).ru_maxrss
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     scale = 1 if sys.platform == "darwin" else 1024  # macOS reports bytes, Linux KiB
     return peak * scale / 1e6
 
@@ -235,12 +237,13 @@ def dir_size(path: Path) -> int:
 # --------------------------------------------------------------------------- engines
 
 
-def heron_build(path: Path, schema: Any, rows: Iterable[Mapping[str, Any]]) -> None:
+def heron_build(path: Path, schema: Any, rows: Iterable[Mapping[str, Any]], procs: int = 1
+                ) -> None:
     """Create a heron index at path and add rows through the bulk path in one commit."""
     import heron
 
     index = heron.create_index(path, schema, overwrite=True)
-    with index.writer() as writer:
+    with index.writer(procs=procs) as writer:
         writer.add_documents(rows)
 
 

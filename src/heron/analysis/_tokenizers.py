@@ -61,18 +61,23 @@ class RegexTokenizer(Tokenizer):
     name: ClassVar[str] = "regex"
     pattern: str = WORD_PATTERN
     _regex: re.Pattern[str] = field(init=False, eq=False, repr=False)
+    #: the same pattern for pure-ASCII text (combining marks cannot occur there)
+    _ascii: re.Pattern[str] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_regex", _compile(self.pattern))
+        ascii_pattern = r"\w+" if self.pattern == WORD_PATTERN else self.pattern
+        object.__setattr__(self, "_ascii", _compile(ascii_pattern))
 
     def tokenize(self, text: str) -> Iterator[Token]:
         for pos, m in enumerate(self._regex.finditer(text)):
             yield Token(m.group(), pos, m.start(), m.end())
 
     def words(self, text: str) -> list[str]:
-        if self._regex.groups:
-            return [m.group() for m in self._regex.finditer(text)]
-        return self._regex.findall(text)  # type: ignore[no-any-return]
+        regex = self._ascii if text.isascii() else self._regex
+        if regex.groups:
+            return [m.group() for m in regex.finditer(text)]
+        return regex.findall(text)  # type: ignore[no-any-return]
 
     def params(self) -> dict[str, Any]:
         return {"pattern": self.pattern}
