@@ -46,6 +46,11 @@ class Tokenizer(Stage):
         """Return the words of ``text`` in order, without offsets (the fast path)."""
         return [t.text for t in self.tokenize(text)]
 
+    def spans(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """Yield (word, start, end) lazily; the n-th tuple is the word at position n."""
+        for tok in self.tokenize(text):
+            yield tok.text, tok.start, tok.end
+
 
 class Filter(Stage):
     """Base of token filters.

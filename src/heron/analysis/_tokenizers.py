@@ -73,6 +73,10 @@ class RegexTokenizer(Tokenizer):
         for pos, m in enumerate(self._regex.finditer(text)):
             yield Token(m.group(), pos, m.start(), m.end())
 
+    def spans(self, text: str) -> Iterator[tuple[str, int, int]]:
+        for m in self._regex.finditer(text):
+            yield m.group(), m.start(), m.end()
+
     def words(self, text: str) -> list[str]:
         regex = self._ascii if text.isascii() else self._regex
         if regex.groups:

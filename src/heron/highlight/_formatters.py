@@ -41,7 +41,7 @@ class HtmlFormatter:
     tagname: str = "b"
     classname: str = "match"
     termclass: str = "term"
-    between: str = "…"
+    between: str = " … "
 
     def __call__(self, text: str, spans: Sequence[Span]) -> str:
         tag = html.escape(self.tagname, quote=True)

@@ -67,17 +67,20 @@ class ContextFragmenter:
                 groups.append([span])
         out = []
         for group in groups:
-            first, last = group[0].start, group[-1].end
-            room = max(0, self.chars - (last - first))
-            start = max(0, first - room // 2)
-            end = min(limit, last + (room - (first - start)))
-            start = max(0, min(start, first - max(0, self.chars - (end - first))))
-            if start > 0:
+            first, last = group[0].start, max(s.end for s in group)
+            extra = max(0, self.chars - (last - first))
+            start = max(0, first - extra // 2)
+            end = min(limit, last + extra - (first - start))
+            start = max(0, min(start, end - self.chars))
+            if start > 0:  # begin at a word
                 start = _word_end(text, start, first)
                 while start < first and text[start].isspace():
                     start += 1
-            end = _word_start(text, end, last) if end < len(text) else end
-            out.append(Fragment(start, max(end, last), tuple(group)))
+            if end < len(text):  # end after a whole word
+                end = max(_word_start(text, end, last), last)
+            while end > last and text[end - 1].isspace():
+                end -= 1
+            out.append(Fragment(start, end, tuple(group)))
         return out
 
 
@@ -130,6 +133,18 @@ Fragmenter = ContextFragmenter | SentenceFragmenter | WholeFragmenter
 
 
 def best_fragments(fragments: list[Fragment], top: int) -> list[Fragment]:
-    """The ``top`` best-ranked fragments, in the order they appear in the text."""
+    """The ``top`` best-ranked fragments, in text order, trimmed so that none overlap."""
     ranked = sorted(fragments, key=lambda f: f.score(), reverse=True)[:top]
-    return sorted(ranked, key=lambda f: f.start)
+    chosen: list[Fragment] = []
+    for frag in sorted(ranked, key=lambda f: f.start):
+        if chosen and frag.start < chosen[-1].end:
+            prev = chosen[-1]
+            cut = max(prev.spans[-1].end, frag.start)
+            if cut >= frag.spans[0].start:  # the matches interleave: one fragment
+                spans = tuple(sorted({*prev.spans, *frag.spans}, key=lambda s: s.start))
+                chosen[-1] = Fragment(prev.start, max(prev.end, frag.end), spans)
+                continue
+            chosen[-1] = Fragment(prev.start, cut, prev.spans)
+            frag = Fragment(cut, frag.end, frag.spans)
+        chosen.append(frag)
+    return chosen

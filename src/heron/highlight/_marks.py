@@ -57,14 +57,13 @@ def analysed_tokens(analyzer: Analyzer, text: str) -> Iterator[tuple[str, int, i
         return
     memo: dict[str, str | None] = {}
     map_word = analyzer.map_word
-    for tok in analyzer.tokenizer.tokenize(text):
-        word = tok.text
+    for position, (word, start, end) in enumerate(analyzer.tokenizer.spans(text)):
         if word in memo:
             term = memo[word]
         else:
             term = memo[word] = map_word(word)
         if term is not None:
-            yield term, tok.position, tok.start, tok.end
+            yield term, position, start, end
 
 
 def _phrase_spans(marks: QueryMarks, hits: dict[str, list[tuple[int, int, int]]]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from attrs import define, field
 
+from heron.highlight import Formatter, Fragmenter
 from heron.query import Query
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ class Hit:
     docnum: int
     score: float
     rank: int
+    query: Query = field(repr=False)
     _fields: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
@@ -42,6 +44,27 @@ class Hit:
 
     def __contains__(self, name: str) -> bool:
         return name in self.fields
+
+    def highlights(
+        self,
+        field_name: str,
+        top: int = 3,
+        *,
+        fragmenter: Fragmenter | None = None,
+        formatter: Formatter | None = None,
+        text: str | None = None,
+    ) -> str:
+        """The best fragments of a field with the query's matches marked.
+
+        By default up to three fragments of about 200 characters, joined by an
+        ellipsis, each match in ``<b class="match termN">`` with the document's text
+        HTML-escaped. ``text`` supplies the field's text when it is not stored.
+
+        Raises:
+            HeronError: the field is not stored and no ``text`` was given.
+        """
+        return self.searcher.highlight(self, field_name, top=top, fragmenter=fragmenter,
+                                       formatter=formatter, text=text)
 
 
 @define

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import HeronError
+from heron.highlight import Formatter, Fragmenter, QueryMarks, highlight
 from heron.index import IndexReader, SegmentReader
 from heron.query import MAX_EXPANSIONS, Context, Matches, Query, parse
 from heron.query._base import intersection
@@ -17,8 +18,12 @@ from heron.schema import Schema
 from heron.scoring import BM25
 from heron.search._collect import collect
 from heron.search._facets import check_facet_field, count_segment, order_counts
+from heron.search._highlights import query_marks
 from heron.search._results import Hit, Results
 from heron.search._sorting import SortKey, merge_order, segment_top, segment_value, sort_keys
+
+#: (query, field) pairs whose marks a searcher remembers
+_MARKS_CACHE = 256
 
 
 def intersect_filter(found: Matches, allowed: Matches) -> Matches:
@@ -37,6 +42,7 @@ class Searcher:
         self.reader = reader
         self.scoring = scoring or BM25()
         self._closed = False
+        self._marks: dict[tuple[Query, str], QueryMarks] = {}
 
     @property
     def schema(self) -> Schema:
@@ -59,7 +65,7 @@ class Searcher:
         *,
         offset: int = 0,
         fields: Sequence[str] | None = None,
-        filter: str | Query | None = None,  # noqa: A002 - Whoosh's and Lucene's name
+        filter: str | Query | None = None,
         sort_by: str | Sequence[str] | None = None,
         facets: Sequence[str] | None = None,
         default_operator: str = "OR",
@@ -108,7 +114,7 @@ class Searcher:
         else:
             total, docs, scores = self._collect_sorted(parts, keys, k)
         hits = [
-            Hit(self, d, sc, offset + i + 1)
+            Hit(self, d, sc, offset + i + 1, query)
             for i, (d, sc) in enumerate(zip(docs[offset:].tolist(), scores[offset:].tolist(),
                                             strict=True))
         ]
@@ -140,6 +146,37 @@ class Searcher:
         """The stored fields of a document number."""
         self._check_open()
         return self.reader.stored_fields(docnum)
+
+    def highlight(
+        self,
+        hit: Hit,
+        field_name: str,
+        *,
+        top: int = 3,
+        fragmenter: Fragmenter | None = None,
+        formatter: Formatter | None = None,
+        text: str | None = None,
+    ) -> str:
+        """Snippets of ``field_name`` of a hit (see :meth:`Hit.highlights`)."""
+        self._check_open()
+        ftype = self.schema[field_name]
+        if text is None:
+            if not ftype.stored:
+                raise HeronError(f"field {field_name!r} is not stored, so it cannot be "
+                                 "highlighted unless you pass its text (text=...)")
+            value = hit.fields.get(field_name)
+            if value is None:
+                return ""
+            text = value if isinstance(value, str) else str(value)
+        key = (hit.query, field_name)
+        marks = self._marks.get(key)
+        if marks is None:
+            if len(self._marks) > _MARKS_CACHE:
+                self._marks.clear()
+            marks = self._marks[key] = query_marks(hit.query, field_name,
+                                                   Context(self.reader, self.scoring))
+        return highlight(text, ftype.analyzer, marks, top=top, fragmenter=fragmenter,
+                         formatter=formatter)
 
     def refresh(self) -> Searcher:
         """A searcher on the newest commit (this one if nothing changed)."""
