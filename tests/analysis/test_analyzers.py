@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from heron import SchemaError
-from heron.analysis._tokenizers import WORD_PATTERN
 from heron.analysis import (
     STAGES,
     AccentFoldFilter,
@@ -33,6 +32,7 @@ from heron.analysis import (
     WholeTokenizer,
     analyzer_from_json,
 )
+from heron.analysis._tokenizers import WORD_PATTERN
 
 
 class SynonymFilter(Filter):

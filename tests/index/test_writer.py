@@ -84,7 +84,7 @@ def _hold_lock_and_die(path: str) -> None:
     ix = heron.open_index(path)
     w = ix.writer()
     w.add_document(id="lost", body="never committed")
-    import os  # noqa: PLC0415 - only in the child process
+    import os
 
     os._exit(0)  # dies holding the lock, without cleaning up
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from tests.conftest import load_news
 
 import heron
 from heron.analysis import StandardAnalyzer, TermEncoder
-from tests.conftest import load_news
 
 
 def test_batch_and_token_paths_give_the_same_terms() -> None:

@@ -19,7 +19,6 @@ from heron.analysis._base import Tokenizer
 from heron.analysis._tokens import Token
 from heron.errors import SchemaError
 
-
 #: the default word pattern: runs of word characters, with combining marks kept inside a word
 #: (``\\p{M}`` is expanded by heron; the look-ahead keeps the common ASCII case fast)
 WORD_PATTERN = r"\w+(?:(?![\x00-\x7f])\p{M}+\w*)*"

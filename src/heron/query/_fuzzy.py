@@ -31,7 +31,7 @@ def _term_matrix(segment: SegmentReader, field: str
         start, stop = segment.terms.field_range(field)
         texts = [t for _, t in segment.terms.iter_range(field, start, stop)]
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        width = int(lengths.max()) if len(texts) else 0
+        width = int(lengths.max()) if texts else 0
         matrix = np.full((len(texts), width), -1, dtype=np.int32)
         for i, text in enumerate(texts):
             matrix[i, : len(text)] = np.frombuffer(text.encode("utf-32-le"), dtype=np.int32)
