@@ -12,8 +12,17 @@ English list, which heron uses, and Whoosh's extra "may", "tbd" and "yet"):
   (heron: ``default_operator="AND"``; Whoosh: MultifieldParser and its AndGroup).
 - prefix: the first four letters of a title word of six letters or more, ``body:tunn*``.
 - fuzzy: a title word of five letters or more with one letter replaced, ``body:word~1``
-  (Damerau-Levenshtein distance 1, no fixed prefix in either engine: heron's Fuzzy
-  defaults to prefix_length 0 and Whoosh's FuzzyTermPlugin to 0 for ``~``).
+  (edit distance 1, no fixed prefix in either engine: heron's Fuzzy defaults to
+  prefix_length 0 and Whoosh's FuzzyTermPlugin to 0 for ``~``; heron counts a swap of
+  two letters as one edit, Whoosh as two, which a one-letter substitution never meets).
+
+Match counts differ between the engines by design (heron's were checked against a brute
+force count over heron's own analyzer): Whoosh stems with Porter, heron with Snowball
+(``dlrs``: Whoosh ``dlr``, heron ``dlrs``); Whoosh renumbers positions after stop words
+(``dlrs in cash`` matches ``"dlrs cash"``); Whoosh stems the text of a prefix or fuzzy
+query (``pros*`` searches ``pro*``, ``firmes~1`` searches ``firm~1``), where heron, like
+Lucene, only lower-cases it. Whoosh also scores prefix matches by BM25, heron (like
+Lucene) with a constant, so their top 10s differ.
 
 Every query runs once to warm up (which also records how many documents matched),
 then once timed: parsing the string, the top 10 and each hit's stored id. A query that
@@ -272,8 +281,8 @@ class Runs:
 
     def errors(self, kind: str) -> int:
         """Queries of a kind that raised."""
-        runs = self.kind(kind)
-        return sum(error is not None for error in runs["errors"]) if runs else 0
+        found = self.kind(kind)
+        return sum(error is not None for error in found["errors"]) if found else 0
 
 
 def measure(
@@ -305,10 +314,10 @@ def timed(runs: Sequence[Runs], kind: str) -> list[int]:
 
 def latency_ms(run: Runs | None, kind: str, keep: Sequence[int], q: float) -> float | None:
     """The q-th percentile latency in ms over the queries at ``keep``."""
-    runs = run.kind(kind) if run else None
-    if not runs or not keep:
+    found = run.kind(kind) if run else None
+    if not found or not keep:
         return None
-    return percentile([runs["latencies"][i] for i in keep], q) * 1e3
+    return percentile([found["latencies"][i] for i in keep], q) * 1e3
 
 
 def milliseconds(value: float | None) -> str:
@@ -355,26 +364,27 @@ def mean(values: Sequence[float]) -> str:
 
 def results_row(run: Runs, kind: str, heron: Runs | None) -> list[object]:
     """Errors, hits and matches per query of one engine on one kind, and agreement with heron."""
-    runs = run.kind(kind)
-    if not runs:
+    found = run.kind(kind)
+    if not found:
         return [kind, run.engine, "failed"]
-    totals = [total for total in runs["totals"] if total is not None]
-    mine = heron.kind(kind) if heron and heron.engine != run.engine else None
+    answered = [i for i, error in enumerate(found["errors"]) if error is None]
+    totals = [found["totals"][i] for i in answered]
+    reference = heron.kind(kind) if heron and heron.engine != run.engine else None
     same, shared = "-", "-"
-    if mine:
+    if reference:
         pairs = [
             (a, b)
-            for a, b in zip(runs["totals"], mine["totals"], strict=True)
+            for a, b in zip(found["totals"], reference["totals"], strict=True)
             if a is not None and b is not None
         ]
         same = f"{sum(a == b for a, b in pairs)}/{len(pairs)}"
-        shared = f"{overlap(runs['hits'], mine['hits']):.2f}"
+        shared = f"{overlap(found['hits'], reference['hits']):.2f}"
     return [
         kind,
         run.engine,
-        len(runs["errors"]),
+        len(found["errors"]),
         run.errors(kind),
-        mean([len(ids) for ids in runs["hits"]]),
+        mean([len(found["hits"][i]) for i in answered]),
         mean(totals),
         same,
         shared,
@@ -407,14 +417,14 @@ def error_lines(all_runs: Sequence[Runs], queries: Mapping[str, list[str]]) -> l
     lines = []
     for run in all_runs:
         for kind in KINDS:
-            runs = run.kind(kind)
+            found = run.kind(kind)
             failed = (
                 [
                     (text, error)
-                    for text, error in zip(queries[kind], runs["errors"], strict=True)
+                    for text, error in zip(queries[kind], found["errors"], strict=True)
                     if error
                 ]
-                if runs
+                if found
                 else []
             )
             lines += [f"  {run.engine} {kind} {text}: {error}" for text, error in failed[:EXAMPLES]]

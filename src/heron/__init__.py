@@ -13,6 +13,7 @@
 
 from heron import analysis, highlight, index, query, search
 from heron._api import Index, create_index, exists_in, open_index
+from heron._writer import Writer
 from heron.errors import (
     CorruptIndexError,
     HeronError,
@@ -22,6 +23,7 @@ from heron.errors import (
     LockError,
     QueryError,
     SchemaError,
+    StorageError,
     WriterClosedError,
 )
 from heron.index import IndexReader, IndexWriter
@@ -57,6 +59,8 @@ __all__ = [
     "Schema",
     "SchemaError",
     "Searcher",
+    "StorageError",
+    "Writer",
     "WriterClosedError",
     "analysis",
     "create_index",

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from heron.index import IndexReader, IndexWriter, create_storage, index_exists, open_writer
+from heron._writer import Writer
+from heron.index import IndexReader, check_index, create_storage, index_exists, open_writer
 from heron.index import latest_manifest as _latest
 from heron.index import schema_of as _schema_of
 from heron.schema import Schema
@@ -28,18 +29,34 @@ class Index:
         return f"Index({str(self.path)!r})"
 
     def writer(self, *, buffer_mb: float = 256.0, timeout: float | None = None,
-               procs: int = 1) -> IndexWriter:
+               procs: int = 1, merge: bool = True) -> Writer:
         """A writer holding the index's lock (``timeout``: seconds to wait for it).
 
         ``buffer_mb`` bounds the memory of the writer's buffer: past it, a segment is
         flushed. ``procs > 1`` builds segments in that many processes in all (the
-        writer's own and ``procs - 1`` workers), for large bulk loads.
+        writer's own and ``procs - 1`` workers), for large bulk loads. ``merge=False``
+        turns the merge policy off for this writer's commit.
 
         Raises:
             LockError: another writer holds the lock (after ``timeout``, if given).
         """
-        return open_writer(self.path, self.schema, buffer_mb=buffer_mb, timeout=timeout,
-                           procs=procs)
+        writer = open_writer(self.path, self.schema, buffer_mb=buffer_mb, timeout=timeout,
+                             procs=procs, merge=merge, factory=Writer)
+        assert isinstance(writer, Writer)
+        return writer
+
+    def optimize(self, *, timeout: float | None = None) -> None:
+        """Merge every segment into one, dropping deleted documents."""
+        writer = self.writer(timeout=timeout)
+        writer.commit(optimize=True)
+
+    def check(self) -> None:
+        """Verify the newest commit: the manifest, and every file's size and checksums.
+
+        Raises:
+            CorruptIndexError: naming the first damaged file.
+        """
+        check_index(self.path)
 
     def reader(self) -> IndexReader:
         """A reader on the newest commit."""

@@ -9,7 +9,8 @@
     │   ├── IndexNotFoundError     no index at the path
     │   ├── IndexExistsError       create_index on an existing index without overwrite=True
     │   ├── CorruptIndexError      a file fails its checksum, size or format check
-    │   └── LockError              another writer holds the index
+    │   ├── LockError              another writer holds the index
+    │   └── StorageError           a file could not be written (disk full, permissions)
     └── WriterClosedError      a writer used after commit() or cancel()
 """
 
@@ -55,6 +56,11 @@ class CorruptIndexError(IndexError_):
 
 class LockError(IndexError_):
     """Another writer holds the index's write lock."""
+
+
+class StorageError(IndexError_):
+    """An index file could not be written or renamed: the disk is full, a permission is
+    missing, a file-size limit was reached. The previous commit is left as it was."""
 
 
 class WriterClosedError(HeronError):

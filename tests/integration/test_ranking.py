@@ -91,7 +91,7 @@ def test_scores_do_not_depend_on_segmentation(tmp_path: Path) -> None:
         w.add_documents(docs)
     many = heron.create_index(tmp_path / "many", _plain_schema())
     for start in range(0, 300, 15):  # twenty commits, twenty segments
-        with many.writer() as w:
+        with many.writer(merge=False) as w:
             w.add_documents(docs[start : start + 15])
     with many.searcher() as s:
         assert len(s.reader.segments) == 20

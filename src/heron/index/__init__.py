@@ -5,7 +5,7 @@ from heron.index._lock import WriteLock
 from heron.index._manifest import FORMAT_VERSION, Manifest, SegmentEntry, latest_manifest
 from heron.index._reader import IndexReader, schema_of
 from heron.index._segment_reader import SegmentReader
-from heron.index._storage import create_storage, index_exists, open_writer
+from heron.index._storage import check_index, create_storage, index_exists, open_writer
 from heron.index._writer import IndexWriter
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "SegmentEntry",
     "SegmentReader",
     "WriteLock",
+    "check_index",
     "create_storage",
     "index_exists",
     "latest_manifest",

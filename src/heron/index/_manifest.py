@@ -35,13 +35,21 @@ class SegmentEntry:
     doc_count: int
     deletions: str | None = None
     deleted_count: int = 0
+    deletions_size: int = 0
+    deletions_crc32: int = 0
+
+    @property
+    def live_count(self) -> int:
+        """Documents not deleted."""
+        return self.doc_count - self.deleted_count
 
     def to_json(self) -> dict[str, Any]:
         """Describe the entry as JSON."""
         return {
             "name": self.name, "size": self.size, "crc32": self.crc32,
             "doc_count": self.doc_count, "deletions": self.deletions,
-            "deleted_count": self.deleted_count,
+            "deleted_count": self.deleted_count, "deletions_size": self.deletions_size,
+            "deletions_crc32": self.deletions_crc32,
         }
 
 

@@ -9,9 +9,10 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
+from heron.index._deletions import read_deletions
 from heron.index._files import Container
 from heron.index._manifest import SegmentEntry
-from heron.index._segment_writer import SEGMENT_FORMAT, SEGMENT_MAGIC
+from heron.index._assemble import SEGMENT_FORMAT, SEGMENT_MAGIC
 from heron.index._stored import StoredReader
 from heron.index._termdict import TermDictionary
 
@@ -46,6 +47,9 @@ class SegmentReader:
         self.terms = TermDictionary(self._c, ranges, self.field_nos)
         self.stored = StoredReader(self._c)
         self.deleted: npt.NDArray[np.bool_] | None = None
+        if entry.deletions is not None:
+            self.deleted = read_deletions(directory / entry.deletions, entry.deletions_size,
+                                          entry.name, self.doc_count, entry.deleted_count)
         #: data that queries derive from this segment and reuse (e.g. fuzzy matrices)
         self.derived: dict[tuple[str, str], Any] = {}
 
@@ -57,6 +61,10 @@ class SegmentReader:
     def verify(self) -> None:
         """Check every array's checksum."""
         self._c.verify()
+
+    def raw_array(self, name: str) -> npt.NDArray[Any]:
+        """One of the segment's arrays by its name in the format (for merging)."""
+        return self._c.array(name)
 
     def doc_freq(self, term_no: int) -> int:
         """How many documents of this segment hold term ``term_no``."""

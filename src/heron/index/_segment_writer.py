@@ -35,27 +35,14 @@ import numpy.typing as npt
 from attrs import define, field
 
 from heron.analysis import TermEncoder
-from heron.index._files import write_container
+from heron.index._assemble import (
+    dictionary_arrays,
+    field_stats,
+    postings_arrays,
+    write_segment,
+)
 from heron.index._stored import StoredWriter, encode_document
 from heron.schema import DATETIME, ID, KEYWORD, NUMERIC, FieldType, Schema
-
-SEGMENT_MAGIC = b"HERONSEG"
-SEGMENT_FORMAT = "heron-segment-1"
-_KEY_BYTES = 7
-
-
-def smallest_uint(max_value: int) -> type[np.unsignedinteger[Any]]:
-    """The smallest unsigned dtype that holds ``max_value``."""
-    for dtype in (np.uint8, np.uint16, np.uint32):
-        if max_value <= np.iinfo(dtype).max:
-            return dtype
-    return np.uint64
-
-
-def term_key(field_no: int, term: bytes) -> int:
-    """The 64-bit sort key of a term: field number, then its first 7 bytes."""
-    return (field_no << 56) | int.from_bytes(term[:_KEY_BYTES].ljust(_KEY_BYTES, b"\0"), "big")
-
 
 def column_dtype(ftype: FieldType) -> type[np.generic]:
     """The dtype of a columnar field's values."""
@@ -133,23 +120,17 @@ class SegmentBuilder:
         """Write the segment file; return its (size, crc32)."""
         arrays: dict[str, npt.NDArray[Any]] = {}
         field_nos = {name: no for no, name in enumerate(self.schema.names())}
-        blobs: list[bytes] = []
-        keys: list[int] = []
+        dictionary: list[tuple[str, int, list[bytes]]] = []
         all_docs, all_ids, all_pos, pos_mask = [], [], [], []
-        ranges: dict[str, list[int]] = {}
         stats: dict[str, dict[str, int]] = {}
         base = 0
         for name, buf in self._fields.items():
             ftype = self.schema[name]
-            terms = buf.encoder.terms
-            encoded = [t.encode() for t in terms]
-            order = sorted(range(len(terms)), key=encoded.__getitem__)
-            rank = np.empty(len(terms), dtype=np.int64)
-            rank[np.asarray(order, dtype=np.int64)] = np.arange(len(terms)) + base
-            no = field_nos[name]
-            blobs.extend(encoded[i] for i in order)
-            keys.extend(term_key(no, encoded[i]) for i in order)
-            ranges[name] = [base, base + len(terms)]
+            encoded = [t.encode() for t in buf.encoder.terms]
+            order = sorted(range(len(encoded)), key=encoded.__getitem__)
+            rank = np.empty(len(encoded), dtype=np.int64)
+            rank[np.asarray(order, dtype=np.int64)] = np.arange(len(encoded)) + base
+            dictionary.append((name, field_nos[name], [encoded[i] for i in order]))
             if buf.ids:
                 ids = rank[np.concatenate(buf.ids)]
                 all_ids.append(ids)
@@ -157,28 +138,20 @@ class SegmentBuilder:
                 if ftype.positions:
                     all_pos.append(np.concatenate(buf.positions))
                 pos_mask.append(np.full(len(ids), ftype.positions))
-            base += len(terms)
+            base += len(encoded)
             if ftype.scorable:
                 norms = (np.concatenate(buf.lengths) if buf.lengths
                          else np.zeros(0, np.int32)).astype(np.uint32)
                 arrays[f"norms.{name}"] = norms
-                stats[name] = {"docs": int(np.count_nonzero(norms)), "length": int(norms.sum())}
+                stats[name] = field_stats(norms)
             if ftype.columnar:
                 arrays.update(self._column(name, ftype, buf))
-        forward = [n for n, f in self.schema.items if isinstance(f, KEYWORD | ID)]
-        arrays.update(self._postings(base, all_ids, all_docs, all_pos, pos_mask,
-                                     {n: ranges[n] for n in forward}))
-        offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
-        np.cumsum([len(b) for b in blobs], out=offsets[1:])
-        arrays["terms.blob"] = np.frombuffer(b"".join(blobs), dtype=np.uint8)
-        arrays["terms.offsets"] = offsets
-        arrays["terms.keys"] = np.asarray(keys, dtype=np.uint64)
+        terms, ranges = dictionary_arrays(dictionary)
+        arrays.update(terms)
+        forward = {n: ranges[n] for n, f in self.schema.items if isinstance(f, KEYWORD | ID)}
+        arrays.update(self._postings(base, all_ids, all_docs, all_pos, pos_mask, forward))
         arrays.update(self._stored.finish())
-        meta = {
-            "format": SEGMENT_FORMAT, "doc_count": self.doc_count, "fields": field_nos,
-            "term_ranges": ranges, "stats": stats,
-        }
-        return write_container(path, SEGMENT_MAGIC, arrays, meta)
+        return write_segment(path, arrays, self.doc_count, field_nos, ranges, stats)
 
     def _column(self, name: str, ftype: FieldType, buf: _FieldBuffer) -> dict[str, Any]:
         dtype = column_dtype(ftype)
@@ -201,45 +174,22 @@ class SegmentBuilder:
         pos_mask: list[npt.NDArray[np.bool_]],
         forward: dict[str, list[int]],
     ) -> dict[str, npt.NDArray[Any]]:
+        """Postings arrays from token-level arrays: one stable sort by term."""
         ids = np.concatenate(all_ids) if all_ids else np.zeros(0, np.int64)
-        docs = np.concatenate(all_docs) if all_docs else np.zeros(0, np.int32)
+        docs = np.concatenate(all_docs).astype(np.int64) if all_docs else np.zeros(0, np.int64)
         with_pos = np.concatenate(pos_mask) if pos_mask else np.zeros(0, bool)
         order = np.argsort(ids, kind="stable")
         ids, docs = ids[order], docs[order]
         # positions exist only for tokens of fields that keep them; place them in order
-        pos_full = np.zeros(len(order), dtype=np.int32)
+        pos_full = np.zeros(len(order), dtype=np.int64)
         if all_pos:
             pos_full[with_pos] = np.concatenate(all_pos)
-        pos_full = pos_full[order]
-        with_pos = with_pos[order]
+        pos_full, with_pos = pos_full[order], with_pos[order]
         new_pair = np.ones(len(ids), dtype=bool)
         if len(ids):
             new_pair[1:] = (ids[1:] != ids[:-1]) | (docs[1:] != docs[:-1])
         starts = np.flatnonzero(new_pair)
         freqs = np.diff(np.append(starts, len(ids)))
-        pair_terms = ids[starts]
-        post = np.zeros(nterms + 1, dtype=np.int64)
-        np.cumsum(np.bincount(pair_terms, minlength=nterms), out=post[1:])
-        pos = np.zeros(nterms + 1, dtype=np.int64)
-        np.cumsum(np.bincount(ids[with_pos], minlength=nterms), out=pos[1:])
-        positions = pos_full[with_pos]
-        max_doc = max(self.doc_count - 1, 0)
-        max_pos = int(positions.max()) if len(positions) else 0
-        max_freq = int(freqs.max()) if len(freqs) else 0
-        pair_docs = docs[starts]
-        arrays: dict[str, npt.NDArray[Any]] = {}
-        for name, (lo, hi) in forward.items():
-            in_field = (pair_terms >= lo) & (pair_terms < hi)
-            f_docs = pair_docs[in_field]
-            order = np.argsort(f_docs, kind="stable")
-            offsets = np.zeros(self.doc_count + 1, dtype=np.int64)
-            np.cumsum(np.bincount(f_docs, minlength=self.doc_count), out=offsets[1:])
-            arrays[f"fwd.{name}.offsets"] = offsets
-            arrays[f"fwd.{name}.terms"] = (pair_terms[in_field][order] - lo).astype(np.uint32)
-        return arrays | {
-            "terms.post": post,
-            "terms.pos": pos,
-            "post.docs": docs[starts].astype(np.uint16 if max_doc <= 0xFFFF else np.uint32),
-            "post.freqs": freqs.astype(smallest_uint(max_freq)),
-            "pos.data": positions.astype(np.uint16 if max_pos <= 0xFFFF else np.uint32),
-        }
+        pos_counts = np.where(with_pos[starts], freqs, 0)
+        return postings_arrays(nterms, self.doc_count, ids[starts], docs[starts], freqs,
+                               pos_counts, pos_full[with_pos], forward)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from heron.errors import IndexExistsError, IndexNotFoundError
+from heron.errors import CorruptIndexError, IndexExistsError, IndexNotFoundError
+from heron.index._files import file_crc
 from heron.index._lock import WriteLock
 from heron.index._manifest import Manifest, generations, latest_manifest
+from heron.index._segment_reader import SegmentReader, segment_file
 from heron.index._writer import IndexWriter, remove_unreferenced
 from heron.schema import Schema
 
@@ -41,14 +43,41 @@ def create_storage(directory: Path, schema: Schema, *, overwrite: bool = False) 
 
 
 def open_writer(directory: Path, schema: Schema, *, buffer_mb: float = 256.0,
-                timeout: float | None = None, procs: int = 1) -> IndexWriter:
+                timeout: float | None = None, procs: int = 1, merge: bool = True,
+                factory: type[IndexWriter] = IndexWriter) -> IndexWriter:
     """Take the write lock and return a writer on the newest commit."""
     if not index_exists(directory):
         raise IndexNotFoundError(f"no index at {directory}")
     lock = WriteLock(directory, timeout=timeout)
     try:
         manifest = latest_manifest(directory)
-        return IndexWriter(directory, manifest, schema, lock, buffer_mb=buffer_mb, procs=procs)
+        return factory(directory, manifest, schema, lock, buffer_mb=buffer_mb, procs=procs,
+                       merge=merge)
     except BaseException:
         lock.release()
         raise
+
+
+def check_index(directory: Path) -> None:
+    """Verify the newest commit: its manifest, each file's size and whole-file CRC-32, and
+    every array's checksum.
+
+    Raises:
+        CorruptIndexError: naming the first damaged file.
+    """
+    manifest = latest_manifest(directory)
+    for entry in manifest.segments:
+        files = [(segment_file(directory, entry.name), entry.size, entry.crc32)]
+        if entry.deletions:
+            files.append((directory / entry.deletions, entry.deletions_size,
+                          entry.deletions_crc32))
+        for path, size, crc in files:
+            try:
+                actual = path.stat().st_size
+            except FileNotFoundError:
+                raise CorruptIndexError(f"{path.name}: file is missing") from None
+            if actual != size:
+                raise CorruptIndexError(f"{path.name}: size is {actual}, the manifest says {size}")
+            if file_crc(path) != crc:
+                raise CorruptIndexError(f"{path.name}: fails its checksum")
+        SegmentReader(directory, entry).verify()

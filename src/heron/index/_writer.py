@@ -1,20 +1,34 @@
-"""The index writer: buffers documents into segments and publishes them with a commit."""
+"""The index writer: buffers documents into segments, records deletions, merges, commits.
+
+Documents are validated when added, analysed in batches and flushed into new segment
+files whenever the buffer passes its memory bound. Deletions (``delete_by_term``,
+``update_document``, and :meth:`IndexWriter.delete_where` for the query layer) mark
+committed documents at once and are replayed at commit on the documents this writer
+added before them. A commit writes deletion bitmaps, runs the merge policy and
+publishes everything with one new manifest; until then readers see nothing of it.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from heron.errors import HeronError, WriterClosedError
+import numpy as np
+import numpy.typing as npt
+from attrs import evolve
+
+from heron.errors import HeronError, SchemaError, StorageError, WriterClosedError
+from heron.index._deletions import write_deletions
 from heron.index._lock import WriteLock
 from heron.index._manifest import Manifest, SegmentEntry, manifest_name
+from heron.index._merge import choose_merges, merge_segments
 from heron.index._parallel import SegmentPool
-from heron.index._segment_reader import segment_file
+from heron.index._segment_reader import SegmentReader, segment_file
 from heron.index._segment_writer import SegmentBuilder
 from heron.schema import Schema
 
@@ -22,36 +36,53 @@ from heron.schema import Schema
 BATCH_DOCS = 2048
 #: batches a worker process gets at a time (with procs > 1)
 _CHUNK_BATCHES = 2
-_OWN_FILE = re.compile(r"(seg_\d+\.hsg|manifest_\d{8}\.json)(\.tmp)?\Z")
+_OWN_FILE = re.compile(r"(seg_\d+(_\d{8}\.hdl|\.hsg)|manifest_\d{8}\.json)(\.tmp)?\Z")
+
+#: finds documents to delete: given segments, yields (segment, local document numbers)
+Matcher = Callable[[list[SegmentReader]], Iterator[tuple[SegmentReader, npt.NDArray[np.int64]]]]
 
 
 def remove_unreferenced(directory: Path, manifest: Manifest) -> None:
     """Delete index files that the given (newest) commit does not name.
 
-    Only the lock holder calls this. Readers that still map a removed segment keep
-    reading it (the file lives until they close it).
+    Only the lock holder calls this. Readers that still map a removed file keep
+    reading it (POSIX keeps it until they close it).
     """
-    keep = {segment_file(directory, s.name).name for s in manifest.segments}
-    keep.add(manifest_name(manifest.generation))
+    keep = {manifest_name(manifest.generation)}
+    for entry in manifest.segments:
+        keep.add(segment_file(directory, entry.name).name)
+        if entry.deletions:
+            keep.add(entry.deletions)
     for path in directory.iterdir():
         if _OWN_FILE.match(path.name) and path.name not in keep:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 
 
-class IndexWriter:
-    """Adds documents to an index; holds the write lock until commit or cancel.
+def term_matcher(field: str, term: str) -> Matcher:
+    """A matcher for the documents holding one exact term."""
 
-    Documents are validated when added (a bad one raises :class:`SchemaError` and
-    nothing of it is kept), analysed in batches, and flushed into a new segment
-    whenever the buffer passes ``buffer_mb``. Nothing is visible to readers until
-    :meth:`commit` publishes a new manifest. Used as a context manager it commits
-    on a clean exit and cancels on an exception.
+    def match(segments: list[SegmentReader]) -> Iterator[tuple[SegmentReader, Any]]:
+        for seg in segments:
+            number = seg.terms.find(field, term)
+            if number >= 0:
+                yield seg, seg.postings(number)[0].astype(np.int64)
+
+    return match
+
+
+class IndexWriter:
+    """Adds, updates and deletes documents; holds the write lock until commit or cancel.
+
+    A bad document raises :class:`SchemaError` and nothing of it is kept. Nothing is
+    visible to readers until :meth:`commit`. Used as a context manager it commits on
+    a clean exit and cancels on an exception. ``merge=False`` turns the merge policy
+    off for this writer's commit.
     """
 
     def __init__(self, directory: Path, manifest: Manifest, schema: Schema, lock: WriteLock,
-                 *, buffer_mb: float = 256.0, batch_docs: int = BATCH_DOCS, procs: int = 1
-                 ) -> None:
+                 *, buffer_mb: float = 256.0, batch_docs: int = BATCH_DOCS, procs: int = 1,
+                 merge: bool = True) -> None:
         if procs < 1:
             raise HeronError(f"procs must be at least 1, got {procs}")
         self.directory = directory
@@ -60,17 +91,29 @@ class IndexWriter:
         self._lock = lock
         self._limit = int(buffer_mb * 1024 * 1024)
         self._batch_docs = max(1, batch_docs)
+        self._merge = merge
         self._pending: list[dict[str, Any]] = []
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="heron-zlib")
         self._builder = SegmentBuilder(schema, self._executor)
+        self._builder_seqs: list[npt.NDArray[np.int64]] = []
         self._new: list[SegmentEntry] = []
+        self._new_seqs: dict[str, npt.NDArray[np.int64]] = {}
         self._next_segment = manifest.next_segment
         self._procs = procs
         self._pool = SegmentPool(procs - 1, schema, self._batch_docs) if procs > 1 else None
         self._batches = 0
         self._remote: list[dict[str, Any]] = []
+        self._remote_seqs: list[npt.NDArray[np.int64]] = []
+        # deletions: committed segments are marked at once, new documents at commit
+        self._committed = [SegmentReader(directory, e) for e in manifest.segments]
+        self._deleted: dict[str, npt.NDArray[np.bool_]] = {}
+        self._ops: list[tuple[int, Matcher]] = []
+        self._seq = 0  # documents added so far (the next one's sequence number)
+        self._unique = schema.unique_field()
+        self._buffered_keys: dict[str, list[int]] = {}  # unique term -> sequence numbers
         remove_unreferenced(directory, manifest)
 
+    # -- adding -------------------------------------------------------------------
     @property
     def closed(self) -> bool:
         """Whether the writer has committed or been cancelled."""
@@ -90,24 +133,54 @@ class IndexWriter:
         validate = self.schema.validate
         count = 0
         for doc in docs:
-            self._pending.append(validate(doc))
+            self._add_valid(validate(doc))
             count += 1
-            if len(self._pending) >= self._batch_docs:
-                self._analyse_pending()
         return count
+
+    def _add_valid(self, doc: dict[str, Any]) -> None:
+        if self._unique is not None and self._unique in doc:
+            key = self.term_for(self._unique, doc[self._unique])
+            self._buffered_keys.setdefault(key, []).append(self._seq)
+        self._pending.append(doc)
+        self._seq += 1
+        if len(self._pending) >= self._batch_docs:
+            self._analyse_pending()
+
+    def update_document(self, **fields: Any) -> int:
+        """Replace the documents whose unique field has this document's value, or add it.
+
+        Returns how many documents it replaced.
+
+        Raises:
+            SchemaError: the schema has no unique field, the document lacks it, or the
+                document does not fit the schema (then nothing is deleted).
+        """
+        self._check_open()
+        if self._unique is None:
+            raise SchemaError("update_document needs a field declared unique=True")
+        doc = self.schema.validate(fields)
+        if self._unique not in doc:
+            raise SchemaError(f"update_document needs a value for the unique field "
+                              f"{self._unique!r}")
+        replaced = self.delete_by_term(self._unique, doc[self._unique])
+        self._add_valid(doc)
+        return replaced
 
     def _analyse_pending(self) -> None:
         if not self._pending:
             return
         batch, self._pending = self._pending, []
+        seqs = np.arange(self._seq - len(batch), self._seq, dtype=np.int64)
         self._batches += 1
         if self._pool is not None and self._batches % self._procs:
             # this batch goes to a worker process, in chunks of several batches
             self._remote.extend(batch)
+            self._remote_seqs.append(seqs)
             if len(self._remote) >= _CHUNK_BATCHES * self._batch_docs:
                 self._submit_remote()
             return
         self._builder.add(batch)
+        self._builder_seqs.append(seqs)
         if self._builder.nbytes + self._builder.vocabulary_bytes() >= self._limit:
             self._flush()
 
@@ -119,7 +192,10 @@ class IndexWriter:
     def _submit_remote(self) -> None:
         if self._pool is not None and self._remote:
             docs, self._remote = self._remote, []
-            self._pool.submit(segment_file(self.directory, self._new_name()), docs)
+            name = self._new_name()
+            self._new_seqs[name] = np.concatenate(self._remote_seqs)
+            self._remote_seqs = []
+            self._pool.submit(segment_file(self.directory, name), docs)
 
     def _flush(self) -> None:
         builder = self._builder
@@ -128,29 +204,144 @@ class IndexWriter:
         name = self._new_name()
         size, crc = builder.write(segment_file(self.directory, name))
         self._new.append(SegmentEntry(name, size, crc, builder.doc_count))
+        self._new_seqs[name] = np.concatenate(self._builder_seqs)
         self._builder = SegmentBuilder(self.schema, self._executor)
+        self._builder_seqs = []
 
-    def commit(self) -> None:
-        """Write what is buffered and publish everything added as a new commit."""
+    # -- deleting -----------------------------------------------------------------
+    def term_for(self, field: str, value: Any) -> str:
+        """The single indexed term of a field's value (as ``delete_by_term`` looks it up)."""
+        ftype = self.schema[field]
+        if not ftype.indexed:
+            raise SchemaError(f"field {field!r} is not indexed")
+        if ftype.columnar:
+            converted = ftype.from_text(field, value) if isinstance(value, str) else (
+                ftype.convert(field, value))
+            return ftype.index_text(converted)
+        terms = ftype.analyzer.terms(ftype.index_text(ftype.convert(field, value)))
+        if len(terms) != 1:
+            raise SchemaError(f"{value!r} gives {len(terms)} terms in field {field!r}; "
+                              "delete_by_term needs exactly one")
+        return terms[0]
+
+    def delete_where(self, matcher: Matcher) -> int:
+        """Delete the documents a matcher finds; return how many committed ones it deleted.
+
+        Documents added earlier by this writer are matched at commit.
+        """
+        self._check_open()
+        count = 0
+        for seg, docs in matcher(self._committed):
+            mask = self._deleted.get(seg.name)
+            if mask is None:
+                mask = self._deleted[seg.name] = (
+                    np.zeros(seg.doc_count, bool) if seg.deleted is None else seg.deleted.copy())
+            count += int(np.count_nonzero(~mask[docs]))
+            mask[docs] = True
+        self._ops.append((self._seq, matcher))
+        return count
+
+    def delete_by_term(self, field: str, value: Any) -> int:
+        """Delete the documents whose ``field`` holds ``value``'s term; return how many.
+
+        The count covers committed documents, and documents added by this writer when
+        ``field`` is the unique field (others added by this writer are deleted at commit).
+        """
+        term = self.term_for(field, value)
+        count = self.delete_where(term_matcher(field, term))
+        if field == self._unique:
+            count += len(self._buffered_keys.pop(term, ()))
+        return count
+
+    # -- committing ---------------------------------------------------------------
+    def commit(self, *, optimize: bool = False) -> None:
+        """Publish everything added and deleted as a new commit (``optimize``: one segment).
+
+        Raises:
+            StorageError: a file could not be written; the previous commit stays intact.
+        """
         self._check_open()
         try:
-            self._analyse_pending()
-            self._flush()
-            self._submit_remote()
-            if self._pool is not None:
-                for file_name, size, crc, count in self._pool.results():
-                    self._new.append(SegmentEntry(file_name.removesuffix(".hsg"), size, crc,
-                                                  count))
-            if self._new:
-                manifest = self._base.successor(
-                    (*self._base.segments, *self._new), self._next_segment
-                )
-                manifest.write(self.directory)
-                remove_unreferenced(self.directory, manifest)
+            self._write_commit(optimize)
+        except OSError as exc:
+            self.cancel()
+            raise StorageError(f"commit to {self.directory} failed: {exc}") from exc
         except BaseException:
             self.cancel()
             raise
         self._close()
+
+    def _write_commit(self, optimize: bool) -> None:
+        self._analyse_pending()
+        self._flush()
+        self._submit_remote()
+        if self._pool is not None:
+            for file_name, size, crc, count in self._pool.results():
+                self._new.append(SegmentEntry(file_name.removesuffix(".hsg"), size, crc, count))
+        generation = self._base.generation + 1
+        entries = [*self._base.segments, *self._new]
+        masks = dict(self._deleted) | self._new_deletions()
+        changed = bool(self._new or masks)
+        entries = [self._with_deletions(e, masks.get(e.name), generation) for e in entries]
+        entries = [e for e in entries if e.live_count > 0]
+        if optimize and (len(entries) > 1 or any(e.deleted_count for e in entries)):
+            entries = self._merge_groups(entries, [[e.name for e in entries]])
+            changed = True
+        elif self._merge and (groups := choose_merges(entries)):
+            while groups:
+                entries = self._merge_groups(entries, groups)
+                groups = choose_merges(entries)
+            changed = True
+        if changed:
+            manifest = Manifest(generation, self._base.schema, tuple(entries), self._next_segment)
+            manifest.write(self.directory)
+            self._base = manifest  # published: from here on, nothing may undo it
+            with contextlib.suppress(OSError):  # clean-up is best effort; the next writer retries
+                remove_unreferenced(self.directory, manifest)
+
+    def _new_deletions(self) -> dict[str, npt.NDArray[np.bool_]]:
+        """Replay the deletions on the documents this writer added before each of them."""
+        if not self._ops or not self._new:
+            return {}
+        readers = [SegmentReader(self.directory, e) for e in self._new]
+        masks: dict[str, npt.NDArray[np.bool_]] = {}
+        first = min(int(s[0]) for s in self._new_seqs.values() if len(s))
+        for op_seq, matcher in self._ops:
+            if op_seq <= first:
+                continue
+            for seg, docs in matcher(readers):
+                earlier = docs[self._new_seqs[seg.name][docs] < op_seq]
+                if len(earlier):
+                    masks.setdefault(seg.name, np.zeros(seg.doc_count, bool))[earlier] = True
+        return masks
+
+    def _with_deletions(self, entry: SegmentEntry, mask: npt.NDArray[np.bool_] | None,
+                        generation: int) -> SegmentEntry:
+        if mask is None or not mask.any():
+            return entry
+        name, size, crc = write_deletions(self.directory, entry.name, generation, mask)
+        return evolve(entry, deletions=name, deleted_count=int(np.count_nonzero(mask)),
+                      deletions_size=size, deletions_crc32=crc)
+
+    def _merge_groups(self, entries: list[SegmentEntry], groups: list[list[str]]
+                      ) -> list[SegmentEntry]:
+        """Merge each group of segments into one, placed where the group's first one was."""
+        by_name = {e.name: e for e in entries}
+        replaced: dict[str, SegmentEntry | None] = {}
+        for group in groups:
+            name = self._new_name()
+            readers = [SegmentReader(self.directory, by_name[n]) for n in group]
+            size, crc, count = merge_segments(readers, self.schema, segment_file(
+                self.directory, name), self._executor)
+            replaced[group[0]] = SegmentEntry(name, size, crc, count) if count else None
+            replaced.update(dict.fromkeys(group[1:]))
+        out: list[SegmentEntry] = []
+        for entry in entries:
+            if entry.name not in replaced:
+                out.append(entry)
+            elif (merged := replaced[entry.name]) is not None:
+                out.append(merged)
+        return out
 
     def _close(self) -> None:
         if self._pool is not None:
@@ -159,24 +350,18 @@ class IndexWriter:
         self._lock.release()
 
     def cancel(self) -> None:
-        """Drop everything added since the last commit and release the lock."""
+        """Drop everything added and deleted since the last commit; release the lock."""
         if self.closed:
             return
         self._pending = []
         self._builder = SegmentBuilder(self.schema, self._executor)
         if self._pool is not None:
             self._pool.shutdown()
-            for file_name in self._pool.submitted():
-                with contextlib.suppress(FileNotFoundError):
-                    (self.directory / file_name).unlink()
         self._remote = []
-        for entry in self._new:
-            with contextlib.suppress(FileNotFoundError):
-                segment_file(self.directory, entry.name).unlink()
-        self._new = []
-        for path in self.directory.glob("*.tmp"):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+        self._ops = []
+        self._deleted = {}
+        with contextlib.suppress(OSError):
+            remove_unreferenced(self.directory, self._base)
         self._close()
 
     def __enter__(self) -> IndexWriter:
