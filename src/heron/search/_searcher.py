@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -141,6 +141,14 @@ class Searcher:
         order = merge_order(rows, keys)[:k]
         return (total, np.asarray([rows[i][2] for i in order], dtype=np.int64),
                 np.asarray([rows[i][1] for i in order], dtype=np.float64))
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        """The stored fields of every live document, in document-number order."""
+        self._check_open()
+        for base, seg in self.reader.iter_segments():
+            for local in range(seg.doc_count):
+                if seg.deleted is None or not seg.deleted[local]:
+                    yield self.reader.stored_fields(base + local)
 
     def stored_fields(self, docnum: int) -> dict[str, Any]:
         """The stored fields of a document number."""

@@ -1,0 +1,186 @@
+"""Crashes, damaged files, concurrent readers and failed writes: nothing committed is lost."""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import heron
+from tests.integration.crash_writer import expected
+
+CHILD = Path(__file__).with_name("crash_writer.py")
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _schema() -> heron.Schema:
+    return heron.Schema(id=heron.ID(stored=True, unique=True), body=heron.TEXT(stored=True),
+                        n=heron.NUMERIC(stored=True))
+
+
+def _contents(path: Path) -> dict[str, tuple[str, int]]:
+    ix = heron.open_index(path)
+    ix.check()
+    with ix.searcher() as s:
+        docs = {d["id"]: (d["body"], d["n"]) for d in s.documents()}
+        assert s.doc_count() == len(docs) == ix.doc_count()
+        if docs:  # the inverted index agrees with the stored documents
+            assert s.search("batch OR updated OR text", limit=None).total == len(docs)
+    return docs
+
+
+def test_killed_writer_leaves_the_last_commit(tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    heron.create_index(path, _schema())
+    rng = random.Random(20261125)
+    acked = 0  # batches known to be committed
+    kills = 0
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    while kills < 50:
+        child = subprocess.Popen([sys.executable, str(CHILD), str(path), str(acked)],
+                                 stdout=subprocess.PIPE, text=True, env=env)
+        time.sleep(rng.uniform(0.25, 0.9))
+        child.send_signal(signal.SIGKILL)
+        out, _ = child.communicate()
+        kills += 1
+        printed = [int(line) for line in out.split()]
+        if printed:
+            acked = printed[-1] + 1
+        docs = _contents(path)
+        # the commit in flight when the kill came may or may not have been published
+        if docs == expected(acked + 1) and docs != expected(acked):
+            acked += 1
+        assert docs == expected(acked), f"after kill {kills}: not the last commit"
+    assert acked > 10  # the writer made real progress between the kills
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    path = tmp_path / "ix"
+    ix = heron.create_index(path, _schema())
+    with ix.writer() as w:
+        w.add_documents({"id": f"a{i}", "body": f"alpha text {i}", "n": i} for i in range(50))
+    with ix.writer() as w:
+        w.add_documents({"id": f"b{i}", "body": f"beta text {i}", "n": i} for i in range(50))
+        w.delete_by_term("id", "a3")
+    return path
+
+
+def _read_everything(path: Path) -> list[object]:
+    """Everything a reader can see: stored documents and the results of several queries."""
+    ix = heron.open_index(path)
+    with ix.searcher() as s:
+        seen: list[object] = [s.stored_fields(d) for d in range(s.reader.max_doc)]
+        for query in ("text alpha beta", '"alpha text"', "n:[0 TO 100]", "id:b*", "alpah~1"):
+            res = s.search(query, limit=None, sort_by="n", facets=["n"])
+            seen.append([(h.docnum, h.score) for h in res])
+            seen.append(res.facets)
+        return seen
+
+
+def _index_files(path: Path) -> list[Path]:
+    return sorted(p for p in path.iterdir() if p.name != "write.lock")
+
+
+def test_every_file_is_checked(built: Path) -> None:
+    files = _index_files(built)
+    assert {p.suffix for p in files} == {".json", ".hsg", ".hdl"}
+    heron.open_index(built).check()
+    assert len(_read_everything(built)) == 100 + 10  # max_doc counts the deleted a3
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate"])
+def test_damaged_files_raise_corrupt_index_error(built: Path, damage: str) -> None:
+    """check() always notices; reading either raises or returns exactly the true contents
+    (a flipped padding byte between arrays harms no data, and only check() sees it)."""
+    rng = random.Random(7)
+    truth = _read_everything(built)
+    for target in _index_files(built):
+        original = target.read_bytes()
+        for _ in range(8 if damage == "flip" else 3):
+            data = bytearray(original)
+            if damage == "flip":
+                data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+            else:
+                del data[rng.randrange(1, len(data)) :]
+            target.write_bytes(bytes(data))
+            with pytest.raises(heron.CorruptIndexError, match=target.name.split(".")[0]):
+                heron.open_index(built).check()
+            try:
+                seen = _read_everything(built)
+            except heron.CorruptIndexError:
+                continue
+            assert seen == truth, f"{target.name} damaged, yet read without an error"
+        target.write_bytes(original)
+    heron.open_index(built).check()
+
+
+def test_searching_threads_while_committing(built: Path) -> None:
+    ix = heron.open_index(built)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def search() -> None:
+        try:
+            while not stop.is_set():
+                with ix.searcher() as s:
+                    total = s.doc_count()
+                    res = s.search("text", limit=None)
+                    # one snapshot: every count agrees within it
+                    assert res.total == total
+                    assert len({h["id"] for h in res}) == total
+        except BaseException as exc:  # noqa: BLE001 - reported to the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=search) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for k in range(15):
+        with ix.writer() as w:
+            w.add_documents({"id": f"c{k}-{i}", "body": f"gamma text {i}", "n": i}
+                            for i in range(20))
+            w.delete_by_term("id", f"a{k}")
+    stop.set()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert ix.doc_count() == 99 + 15 * 20 - 14  # a3 was already gone
+
+
+FULL_DISK_CHILD = """
+import resource, signal, sys, heron
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+ix = heron.open_index(sys.argv[1])
+try:
+    with ix.writer() as w:
+        w.add_documents({"id": f"z{i}", "body": "zeta " * 200 + str(i), "n": i}
+                        for i in range(3000))
+except heron.StorageError as exc:
+    print("StorageError:", exc)
+"""
+
+
+def test_failed_write_keeps_the_previous_commit(built: Path) -> None:
+    before = _contents(built)
+    files = _index_files(built)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, "-c", FULL_DISK_CHILD, str(built)],
+                          capture_output=True, text=True, env=env, check=True)
+    assert proc.stdout.startswith("StorageError:"), proc.stdout + proc.stderr
+    assert "File too large" in proc.stdout
+    assert _contents(built) == before
+    assert _index_files(built) == files  # no stray files
+
+
+def test_file_size_limit_is_restored() -> None:
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    assert soft == resource.RLIM_INFINITY or soft > 10**9
