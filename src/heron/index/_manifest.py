@@ -101,8 +101,9 @@ def generations(directory: Path) -> list[int]:
 
 def parse_manifest(path: Path) -> Manifest:
     """Read and verify one manifest file."""
+    raw = path.read_bytes()
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(raw)
         checksum = data.pop("checksum")
         canon = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     except (ValueError, KeyError, TypeError, AttributeError):
@@ -133,7 +134,11 @@ def latest_manifest(directory: Path) -> Manifest:
     """
     if not directory.is_dir():
         raise IndexNotFoundError(f"no index at {directory}: not a directory")
-    gens = generations(directory)
-    if not gens:
-        raise IndexNotFoundError(f"no index at {directory}: no manifest")
-    return parse_manifest(directory / manifest_name(gens[0]))
+    while True:
+        gens = generations(directory)
+        if not gens:
+            raise IndexNotFoundError(f"no index at {directory}: no manifest")
+        try:
+            return parse_manifest(directory / manifest_name(gens[0]))
+        except FileNotFoundError:
+            continue  # a writer published a newer commit and removed this one meanwhile

@@ -9,7 +9,7 @@ from typing import Any
 from heron.errors import CorruptIndexError, SchemaError
 from heron.index._manifest import Manifest, latest_manifest
 from heron.index._segment_reader import SegmentReader
-from heron.schema import FieldType, Schema
+from heron.schema import ID, FieldType, Schema
 
 _OPEN_ATTEMPTS = 5
 
@@ -39,6 +39,11 @@ class IndexReader:
             if type(ftype).from_stored is not FieldType.from_stored
         }
         self._field_stats: dict[str, tuple[int, int]] = {}
+        #: stored ID fields whose values equal their single term, read from forward lists
+        self._by_term = frozenset(
+            name for name, ftype in schema.items
+            if isinstance(ftype, ID) and ftype.stored and not ftype.lowercase
+        )
 
     @classmethod
     def open(cls, directory: Path, schema: Schema | None = None) -> IndexReader:
@@ -103,6 +108,24 @@ class IndexReader:
             else:
                 hi = mid - 1
         return self.segments[lo], docnum - self.bases[lo]
+
+    def stored_value(self, docnum: int, name: str) -> Any:
+        """One stored field of a document, or None if the document has no value there.
+
+        Stored ID fields are read from the field's forward list (the value is its own
+        term), without decompressing the stored document.
+        """
+        if name in self._by_term:
+            seg, local = self.locate(docnum)
+            forward = seg.forward(name)
+            if forward is not None:
+                offsets, terms = forward
+                start, end = offsets[local : local + 2].tolist()
+                if end == start:
+                    return None
+                first, _ = seg.terms.field_range(name)
+                return seg.terms.term(first + int(terms[start]))
+        return self.stored_fields(docnum).get(name)
 
     def stored_fields(self, docnum: int) -> dict[str, Any]:
         """The stored fields of a document, converted back to Python values."""

@@ -36,10 +36,17 @@ class Hit:
         return self._fields
 
     def __getitem__(self, name: str) -> Any:
+        if self._fields is None:
+            value = self.searcher.stored_value(self.docnum, name)
+            if value is not None:
+                return value
         return self.fields[name]
 
     def get(self, name: str, default: Any = None) -> Any:
         """A stored field, or ``default``."""
+        if self._fields is None:
+            value = self.searcher.stored_value(self.docnum, name)
+            return default if value is None else value
         return self.fields.get(name, default)
 
     def __contains__(self, name: str) -> bool:

@@ -150,6 +150,11 @@ class Searcher:
                 if seg.deleted is None or not seg.deleted[local]:
                     yield self.reader.stored_fields(base + local)
 
+    def stored_value(self, docnum: int, name: str) -> Any:
+        """One stored field of a document number (None if absent); cheap for ID fields."""
+        self._check_open()
+        return self.reader.stored_value(docnum, name)
+
     def stored_fields(self, docnum: int) -> dict[str, Any]:
         """The stored fields of a document number."""
         self._check_open()
