@@ -104,3 +104,29 @@ def _shared_index(schema: heron.Schema) -> heron.Index:
                              {"title": "T0", "body": "é ab", "year": 2010}])
         _CACHE["ix"] = ix
     return _CACHE["ix"]
+
+
+def _osa(a: str, b: str) -> int:
+    """Optimal string alignment distance, the textbook table."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+FUZZY_WORDS = st.text(alphabet="abcé", min_size=1, max_size=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=st.lists(FUZZY_WORDS, min_size=1, max_size=30), probe=FUZZY_WORDS,
+       distance=st.integers(0, 2), prefix=st.integers(0, 2))
+def test_fuzzy_matches_brute_force(words: list[str], probe: str, distance: int,
+                                   prefix: int) -> None:
+    ix = _build([[w] for w in words], 2)
+    expected = {i for i, w in enumerate(words)
+                if _osa(probe, w) <= distance and w.startswith(probe[:prefix])}
+    query = heron.query.Fuzzy("body", probe, distance, prefix_length=prefix)
+    assert _ids(ix, query) == expected

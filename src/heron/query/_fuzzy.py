@@ -1,9 +1,12 @@
 """The fuzzy query: terms within a Damerau-Levenshtein distance of a word.
 
-Distances to every candidate term of a segment are computed at once: the terms
-are laid out as a matrix of code points (built once per segment and field), and
-the edit-distance table is filled one cell of the word at a time over all
-candidates together (optimal string alignment: insert, delete, substitute, swap
+Distance 1 (the common case) uses a deletion index, built once per segment and
+field on first use: every term and every term with one character deleted, hashed
+and sorted. A term within one edit of the word shares one of these strings with
+the word's own deletions, so a handful of binary searches find the candidates,
+and a direct check confirms each. Distance 2 fills the edit-distance table for all
+candidate terms at once: the terms laid out as a matrix of code points, one cell
+of the word at a time (optimal string alignment: insert, delete, substitute, swap
 two neighbours).
 """
 
@@ -37,6 +40,49 @@ def _term_matrix(segment: SegmentReader, field: str
             matrix[i, : len(text)] = np.frombuffer(text.encode("utf-32-le"), dtype=np.int32)
         cached = segment.derived[key] = (matrix, lengths, np.arange(start, stop, dtype=np.int64))
     return cached  # type: ignore[no-any-return]
+
+
+def _deletions(word: str) -> set[str]:
+    """The word and the word with any one character deleted."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+def _deletion_index(segment: SegmentReader, field: str
+                    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Sorted hashes of every term's one-deletion variants, and the term of each."""
+    key = ("fuzzy1", field)
+    cached = segment.derived.get(key)
+    if cached is None:
+        start, stop = segment.terms.field_range(field)
+        hashes: list[int] = []
+        numbers: list[int] = []
+        for number, text in segment.terms.iter_range(field, start, stop):
+            variants = _deletions(text)
+            hashes.extend(map(hash, variants))
+            numbers.extend([number] * len(variants))
+        keys = np.asarray(hashes, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        cached = segment.derived[key] = (keys[order], np.asarray(numbers, np.int64)[order])
+    return cached  # type: ignore[no-any-return]
+
+
+def within_one(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are at most one edit apart (swaps of neighbours included)."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    i = 0
+    shortest = min(la, lb)
+    while i < shortest and a[i] == b[i]:
+        i += 1
+    if la > lb:
+        return a[i + 1 :] == b[i:]
+    if la < lb:
+        return a[i:] == b[i + 1 :]
+    return a[i + 1 :] == b[i + 1 :] or (
+        i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :])
 
 
 def distances(word: str, matrix: npt.NDArray[np.int32], lengths: npt.NDArray[np.int64]
@@ -87,10 +133,21 @@ class Fuzzy(Query):
 
     def segment_terms(self, segment: SegmentReader) -> list[str]:
         """The terms of one segment within the distance."""
+        prefix = self.text[: self.prefix_length]
+        if self.distance <= 1:
+            keys, owners = _deletion_index(segment, self.field)
+            probes = np.asarray([hash(v) for v in _deletions(self.text)], dtype=np.int64)
+            lo = np.searchsorted(keys, probes, side="left")
+            hi = np.searchsorted(keys, probes, side="right")
+            found = set()
+            for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+                found.update(owners[a:b].tolist())
+            texts = [segment.terms.term(n) for n in sorted(found)]
+            check = within_one if self.distance == 1 else str.__eq__
+            return [t for t in texts if t.startswith(prefix) and check(self.text, t)]
         matrix, lengths, numbers = _term_matrix(segment, self.field)
         size = len(self.text)
         keep = np.abs(lengths - size) <= self.distance
-        prefix = self.text[: self.prefix_length]
         if prefix:
             for k, c in enumerate(prefix):
                 keep &= matrix[:, k] == ord(c) if k < matrix.shape[1] else False
