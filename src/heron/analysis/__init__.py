@@ -9,7 +9,7 @@ from heron.analysis._analyzers import (
     StandardAnalyzer,
     analyzer_from_json,
 )
-from heron.analysis._base import Analyzer, Filter, Stage, Tokenizer
+from heron.analysis._base import Analyzer, Filter, Stage, TermMemo, Tokenizer
 from heron.analysis._encoder import EncodedBatch, TermEncoder
 from heron.analysis._filters import (
     AccentFoldFilter,
@@ -42,6 +42,7 @@ __all__ = [
     "StemFilter",
     "StopFilter",
     "TermEncoder",
+    "TermMemo",
     "Token",
     "Tokenizer",
     "WholeTokenizer",

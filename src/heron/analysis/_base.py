@@ -9,7 +9,7 @@ to at most one term, the work is done once per distinct word and memoised).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from attrs import field, frozen
@@ -51,6 +51,19 @@ class Tokenizer(Stage):
         for tok in self.tokenize(text):
             yield tok.text, tok.start, tok.end
 
+    def offsets(self, text: str, positions: Sequence[int]) -> list[tuple[int, int]]:
+        """Character offsets (start, end) of the words at the given ascending positions."""
+        wanted = iter(positions)
+        target = next(wanted, None)
+        out: list[tuple[int, int]] = []
+        for position, (_, start, end) in enumerate(self.spans(text)):
+            if position == target:
+                out.append((start, end))
+                target = next(wanted, None)
+                if target is None:
+                    break
+        return out
+
 
 class Filter(Stage):
     """Base of token filters.
@@ -73,6 +86,20 @@ class Filter(Stage):
     def map_word(self, word: str) -> str | None:
         """Return the word as this filter transforms it, or ``None`` to drop it."""
         raise NotImplementedError
+
+
+class TermMemo(dict[str, "str | None"]):
+    """Word to term (or None when dropped) for a word-map analyzer, filled on first use."""
+
+    __slots__ = ("_map_word",)
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        super().__init__()
+        self._map_word = analyzer.map_word
+
+    def __missing__(self, word: str) -> str | None:
+        term = self[word] = self._map_word(word)
+        return term
 
 
 @frozen

@@ -8,9 +8,10 @@ Every tokenizer offers two paths that must agree: :meth:`tokenize` yields
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from attrs import field, frozen
@@ -73,11 +74,24 @@ class RegexTokenizer(Tokenizer):
             yield Token(m.group(), pos, m.start(), m.end())
 
     def spans(self, text: str) -> Iterator[tuple[str, int, int]]:
-        for m in self._regex.finditer(text):
+        for m in self._pick(text).finditer(text):
             yield m.group(), m.start(), m.end()
 
+    def offsets(self, text: str, positions: Sequence[int]) -> list[tuple[int, int]]:
+        matches = self._pick(text).finditer(text)
+        out = []
+        current = 0
+        for position in positions:  # islice skips the matches in between without Python code
+            m = next(itertools.islice(matches, position - current, None))
+            out.append(m.span())
+            current = position + 1
+        return out
+
+    def _pick(self, text: str) -> re.Pattern[str]:
+        return self._ascii if text.isascii() else self._regex
+
     def words(self, text: str) -> list[str]:
-        regex = self._ascii if text.isascii() else self._regex
+        regex = self._pick(text)
         if regex.groups:
             return [m.group() for m in regex.finditer(text)]
         return regex.findall(text)  # type: ignore[no-any-return]

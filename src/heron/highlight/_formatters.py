@@ -48,9 +48,14 @@ class HtmlFormatter:
         cls = html.escape(self.classname, quote=True)
         prefix = html.escape(self.termclass, quote=True)
         return _weave(
-            text, spans, html.escape,
-            lambda word, n: f'<{tag} class="{cls} {prefix}{n}">{html.escape(word)}</{tag}>',
+            text, spans, _escape_text,
+            lambda word, n: f'<{tag} class="{cls} {prefix}{n}">{_escape_text(word)}</{tag}>',
         )
+
+
+def _escape_text(text: str) -> str:
+    """Escape &, <, > and both quotes, so a snippet is safe in a text node or an attribute."""
+    return html.escape(text, quote=True)
 
 
 _ANSI_COLOURS = (31, 32, 33, 34, 35, 36)

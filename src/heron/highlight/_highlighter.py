@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from heron.analysis import Analyzer
+from heron.analysis import Analyzer, TermMemo
 from heron.errors import HeronError
 from heron.highlight._formatters import Formatter, HtmlFormatter
 from heron.highlight._fragments import (
@@ -22,6 +22,7 @@ def highlight(
     fragmenter: Fragmenter | None = None,
     formatter: Formatter | None = None,
     between: str | None = None,
+    memo: TermMemo | None = None,
 ) -> str:
     """The ``top`` best fragments of ``text`` with the query's matches marked.
 
@@ -39,7 +40,7 @@ def highlight(
     formatter = formatter if formatter is not None else HtmlFormatter()
     if not text or not marks:
         return ""
-    spans, read = find_spans(text, analyzer, marks, fragmenter.window, top)
+    spans, read = find_spans(text, analyzer, marks, fragmenter.window, top, memo)
     if not spans:
         return ""
     chosen = best_fragments(fragmenter.fragments(text, spans, read), top)

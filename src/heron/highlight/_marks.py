@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from attrs import field, frozen
 
-from heron.analysis import Analyzer
+from heron.analysis import Analyzer, TermMemo
 
 
 @frozen
@@ -66,6 +66,29 @@ def analysed_tokens(analyzer: Analyzer, text: str) -> Iterator[tuple[str, int, i
             yield term, position, start, end
 
 
+def _short_spans(text: str, analyzer: Analyzer, marks: QueryMarks, memo: TermMemo | None
+                 ) -> list[Span]:
+    memo = memo if memo is not None else TermMemo(analyzer)
+    terms = list(map(memo.__getitem__, analyzer.tokenizer.words(text)))
+    wanted = set(marks.terms)
+    phrase_words = {w for p in marks.phrases for w in p.words}
+    found = [i for i, t in enumerate(terms) if t in wanted or t in phrase_words]
+    if not found:
+        return []
+    spans: list[Span] = []
+    hits: dict[str, list[tuple[int, int, int]]] = {}
+    for i, (start, end) in zip(found, analyzer.tokenizer.offsets(text, found), strict=True):
+        term = terms[i]
+        assert term is not None
+        if term in wanted:
+            spans.append(Span(start, end, marks.classes[term]))
+        if term in phrase_words:
+            hits.setdefault(term, []).append((i, start, end))
+    spans.extend(_phrase_spans(marks, hits))
+    unique = {(s.start, s.end): s for s in spans}
+    return sorted(unique.values(), key=lambda s: s.start)
+
+
 def _phrase_spans(marks: QueryMarks, hits: dict[str, list[tuple[int, int, int]]]
                   ) -> list[Span]:
     """Spans of the words of every phrase occurrence (positions within the slop)."""
@@ -96,14 +119,22 @@ def _phrase_spans(marks: QueryMarks, hits: dict[str, list[tuple[int, int, int]]]
     return spans
 
 
+#: texts up to this many characters are analysed in one go; longer ones as a stream
+SHORT_TEXT = 65_536
+
+
 def find_spans(text: str, analyzer: Analyzer, marks: QueryMarks, window: int | None,
-               enough: int) -> tuple[list[Span], int]:
+               enough: int, memo: TermMemo | None = None) -> tuple[list[Span], int]:
     """Spans of query matches in ``text`` and how far the text was read.
 
-    Reading stops early once ``enough`` disjoint windows of ``window`` characters each
-    hold every term of the query (so a huge text is not analysed to its end when
-    good fragments came first); ``window=None`` reads everything.
+    A short text with a word-map analyzer is split with the tokenizer's fast path and
+    its words mapped through ``memo`` (which a searcher shares between documents).
+    A long one is read as a stream that stops early once ``enough`` disjoint windows
+    of ``window`` characters each hold every term of the query (so a huge text is not
+    analysed to its end when good fragments came first); ``window=None`` reads all.
     """
+    if analyzer.word_map and len(text) <= SHORT_TEXT:
+        return _short_spans(text, analyzer, marks, memo), len(text)
     wanted = set(marks.terms)
     phrase_words = {w for p in marks.phrases for w in p.words}
     everything = len(marks.classes)

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import HeronError
+from heron.analysis import TermMemo
 from heron.highlight import Formatter, Fragmenter, QueryMarks, highlight
 from heron.index import IndexReader, SegmentReader
 from heron.query import MAX_EXPANSIONS, Context, Matches, Query, parse
@@ -24,6 +25,8 @@ from heron.search._sorting import SortKey, merge_order, segment_top, segment_val
 
 #: (query, field) pairs whose marks a searcher remembers
 _MARKS_CACHE = 256
+#: words whose terms a searcher remembers per field for highlighting
+_MEMO_WORDS = 200_000
 
 
 def intersect_filter(found: Matches, allowed: Matches) -> Matches:
@@ -43,6 +46,7 @@ class Searcher:
         self.scoring = scoring or BM25()
         self._closed = False
         self._marks: dict[tuple[Query, str], QueryMarks] = {}
+        self._memos: dict[str, TermMemo] = {}
 
     @property
     def schema(self) -> Schema:
@@ -188,8 +192,11 @@ class Searcher:
                 self._marks.clear()
             marks = self._marks[key] = query_marks(hit.query, field_name,
                                                    Context(self.reader, self.scoring))
+        memo = self._memos.get(field_name)
+        if memo is None or len(memo) > _MEMO_WORDS:
+            memo = self._memos[field_name] = TermMemo(ftype.analyzer)
         return highlight(text, ftype.analyzer, marks, top=top, fragmenter=fragmenter,
-                         formatter=formatter)
+                         formatter=formatter, memo=memo if ftype.analyzer.word_map else None)
 
     def refresh(self) -> Searcher:
         """A searcher on the newest commit (this one if nothing changed)."""
