@@ -9,9 +9,10 @@ from heron.highlight._fragments import (
     WholeFragmenter,
 )
 from heron.highlight._highlighter import highlight
-from heron.highlight._marks import PhraseMark, QueryMarks, Span
+from heron.highlight._marks import SHORT_TEXT, PhraseMark, QueryMarks, Span
 
 __all__ = [
+    "SHORT_TEXT",
     "AnsiFormatter",
     "ContextFragmenter",
     "Formatter",

@@ -7,6 +7,7 @@ A formatter is any callable ``(text, spans) -> str`` where ``spans`` are
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 
 from attrs import frozen
@@ -44,18 +45,25 @@ class HtmlFormatter:
     between: str = " … "
 
     def __call__(self, text: str, spans: Sequence[Span]) -> str:
-        tag = html.escape(self.tagname, quote=True)
-        cls = html.escape(self.classname, quote=True)
-        prefix = html.escape(self.termclass, quote=True)
+        tag = _escape_text(self.tagname)
+        cls = _escape_text(self.classname)
+        prefix = _escape_text(self.termclass)
         return _weave(
             text, spans, _escape_text,
             lambda word, n: f'<{tag} class="{cls} {prefix}{n}">{_escape_text(word)}</{tag}>',
         )
 
 
+_HTML_SPECIAL = re.compile(r"[&<>\"']")
+
+
 def _escape_text(text: str) -> str:
-    """Escape &, <, > and both quotes, so a snippet is safe in a text node or an attribute."""
-    return html.escape(text, quote=True)
+    """Escape &, <, > and both quotes, so a snippet is safe in a text node or an attribute.
+
+    >>> _escape_text("<a href='x'>&</a>")
+    '&lt;a href=&#x27;x&#x27;&gt;&amp;&lt;/a&gt;'
+    """
+    return html.escape(text, quote=True) if _HTML_SPECIAL.search(text) else text
 
 
 _ANSI_COLOURS = (31, 32, 33, 34, 35, 36)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from heron.analysis import Analyzer, TermMemo
 from heron.errors import HeronError
 from heron.highlight._formatters import Formatter, HtmlFormatter
@@ -23,6 +25,7 @@ def highlight(
     formatter: Formatter | None = None,
     between: str | None = None,
     memo: TermMemo | None = None,
+    positions: Mapping[str, Sequence[int]] | None = None,
 ) -> str:
     """The ``top`` best fragments of ``text`` with the query's matches marked.
 
@@ -40,7 +43,7 @@ def highlight(
     formatter = formatter if formatter is not None else HtmlFormatter()
     if not text or not marks:
         return ""
-    spans, read = find_spans(text, analyzer, marks, fragmenter.window, top, memo)
+    spans, read = find_spans(text, analyzer, marks, fragmenter.window, top, memo, positions)
     if not spans:
         return ""
     chosen = best_fragments(fragmenter.fragments(text, spans, read), top)

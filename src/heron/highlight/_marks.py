@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 
 from attrs import field, frozen
 
@@ -66,15 +66,39 @@ def analysed_tokens(analyzer: Analyzer, text: str) -> Iterator[tuple[str, int, i
             yield term, position, start, end
 
 
+def _known_spans(text: str, analyzer: Analyzer, marks: QueryMarks,
+                 positions: Mapping[str, Sequence[int]]) -> list[Span]:
+    by_position: dict[int, str] = {}
+    for term, found in positions.items():
+        for p in found:
+            by_position[int(p)] = term
+    if not by_position:
+        return []
+    order = sorted(by_position)
+    wanted = set(marks.terms)
+    spans: list[Span] = []
+    hits: dict[str, list[tuple[int, int, int]]] = {}
+    for p, (start, end) in zip(order, analyzer.tokenizer.offsets(text, order), strict=True):
+        term = by_position[p]
+        if term in wanted:
+            spans.append(Span(start, end, marks.classes[term]))
+        if marks.phrases:
+            hits.setdefault(term, []).append((p, start, end))
+    spans.extend(_phrase_spans(marks, hits))
+    unique = {(s.start, s.end): s for s in spans}
+    return sorted(unique.values(), key=lambda s: s.start)
+
+
 def _short_spans(text: str, analyzer: Analyzer, marks: QueryMarks, memo: TermMemo | None
                  ) -> list[Span]:
     memo = memo if memo is not None else TermMemo(analyzer)
     terms = list(map(memo.__getitem__, analyzer.tokenizer.words(text)))
     wanted = set(marks.terms)
-    phrase_words = {w for p in marks.phrases for w in p.words}
-    found = [i for i, t in enumerate(terms) if t in wanted or t in phrase_words]
+    interesting = wanted.union(*(p.words for p in marks.phrases))
+    found = [i for i, t in enumerate(terms) if t in interesting]
     if not found:
         return []
+    phrase_words = interesting - wanted if marks.phrases else set()
     spans: list[Span] = []
     hits: dict[str, list[tuple[int, int, int]]] = {}
     for i, (start, end) in zip(found, analyzer.tokenizer.offsets(text, found), strict=True):
@@ -82,7 +106,7 @@ def _short_spans(text: str, analyzer: Analyzer, marks: QueryMarks, memo: TermMem
         assert term is not None
         if term in wanted:
             spans.append(Span(start, end, marks.classes[term]))
-        if term in phrase_words:
+        if term in phrase_words or (marks.phrases and term in wanted):
             hits.setdefault(term, []).append((i, start, end))
     spans.extend(_phrase_spans(marks, hits))
     unique = {(s.start, s.end): s for s in spans}
@@ -124,7 +148,8 @@ SHORT_TEXT = 65_536
 
 
 def find_spans(text: str, analyzer: Analyzer, marks: QueryMarks, window: int | None,
-               enough: int, memo: TermMemo | None = None) -> tuple[list[Span], int]:
+               enough: int, memo: TermMemo | None = None,
+               positions: Mapping[str, Sequence[int]] | None = None) -> tuple[list[Span], int]:
     """Spans of query matches in ``text`` and how far the text was read.
 
     A short text with a word-map analyzer is split with the tokenizer's fast path and
@@ -132,7 +157,12 @@ def find_spans(text: str, analyzer: Analyzer, marks: QueryMarks, window: int | N
     A long one is read as a stream that stops early once ``enough`` disjoint windows
     of ``window`` characters each hold every term of the query (so a huge text is not
     analysed to its end when good fragments came first); ``window=None`` reads all.
+
+    ``positions`` (term to its token positions in this text, as the index holds them)
+    skips analysis altogether: the tokenizer only finds those tokens' offsets.
     """
+    if positions is not None:
+        return _known_spans(text, analyzer, marks, positions), len(text)
     if analyzer.word_map and len(text) <= SHORT_TEXT:
         return _short_spans(text, analyzer, marks, memo), len(text)
     wanted = set(marks.terms)

@@ -88,6 +88,19 @@ class SegmentReader:
             raise CorruptIndexError(f"{self.name}: positions of term {term_no} do not add up")
         return self._c.array("pos.data")[a:b], starts
 
+    def doc_positions(self, term_no: int, doc: int) -> npt.NDArray[Any] | None:
+        """Positions of a term in one document (None if the document lacks the term)."""
+        docs, freqs = self.postings(term_no)
+        j = int(docs.searchsorted(doc))
+        if j >= len(docs) or int(docs[j]) != doc:
+            return None
+        pos = self._c.array("terms.pos")
+        a, b = int(pos[term_no]), int(pos[term_no + 1])
+        if a == b:
+            return None  # the field keeps no positions
+        start = a + int(freqs[:j].sum(dtype=np.int64))
+        return self._c.array("pos.data")[start : start + int(freqs[j])]
+
     def norms(self, field: str) -> npt.NDArray[np.uint32] | None:
         """Field lengths of a scored field per document, or None."""
         name = f"norms.{field}"

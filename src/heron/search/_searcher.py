@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from heron.errors import HeronError
 from heron.analysis import TermMemo
-from heron.highlight import Formatter, Fragmenter, QueryMarks, highlight
+from heron.highlight import SHORT_TEXT, Formatter, Fragmenter, QueryMarks, highlight
 from heron.index import IndexReader, SegmentReader
 from heron.query import MAX_EXPANSIONS, Context, Matches, Query, parse
 from heron.query._base import intersection
@@ -47,6 +47,7 @@ class Searcher:
         self._closed = False
         self._marks: dict[tuple[Query, str], QueryMarks] = {}
         self._memos: dict[str, TermMemo] = {}
+        self._term_numbers: dict[tuple[str, str, str], int] = {}
 
     @property
     def schema(self) -> Schema:
@@ -177,6 +178,7 @@ class Searcher:
         """Snippets of ``field_name`` of a hit (see :meth:`Hit.highlights`)."""
         self._check_open()
         ftype = self.schema[field_name]
+        given = text is not None
         if text is None:
             if not ftype.stored:
                 raise HeronError(f"field {field_name!r} is not stored, so it cannot be "
@@ -192,11 +194,32 @@ class Searcher:
                 self._marks.clear()
             marks = self._marks[key] = query_marks(hit.query, field_name,
                                                    Context(self.reader, self.scoring))
+        positions = None
+        if not given and ftype.positions and len(text) <= SHORT_TEXT:
+            positions = self._positions(hit.docnum, field_name, marks)
         memo = self._memos.get(field_name)
         if memo is None or len(memo) > _MEMO_WORDS:
             memo = self._memos[field_name] = TermMemo(ftype.analyzer)
         return highlight(text, ftype.analyzer, marks, top=top, fragmenter=fragmenter,
-                         formatter=formatter, memo=memo if ftype.analyzer.word_map else None)
+                         formatter=formatter, memo=memo if ftype.analyzer.word_map else None,
+                         positions=positions)
+
+    def _positions(self, docnum: int, field_name: str, marks: QueryMarks
+                   ) -> dict[str, Any]:
+        """Where each marked term occurs in a stored field, as the index recorded it."""
+        seg, local = self.reader.locate(docnum)
+        found = {}
+        numbers = self._term_numbers
+        if len(numbers) > _MEMO_WORDS:
+            numbers.clear()
+        for term in marks.classes:
+            key = (seg.name, field_name, term)
+            number = numbers.get(key)
+            if number is None:
+                number = numbers[key] = seg.terms.find(field_name, term)
+            if number >= 0 and (where := seg.doc_positions(number, local)) is not None:
+                found[term] = where.tolist()
+        return found
 
     def refresh(self) -> Searcher:
         """A searcher on the newest commit (this one if nothing changed)."""
