@@ -76,11 +76,25 @@ class BM25:
         ``weight`` is boost times idf. Without lengths (a field that keeps none) every
         document is taken to have the average length.
         """
-        tf = freqs.astype(np.float64)
         if lengths is None or self.b == 0:
+            tf = freqs.astype(np.float64)
             return weight * tf / (tf + self.k1)
-        norm = self.k1 * (1.0 - self.b + self.b * (lengths.astype(np.float64) / average_length))
-        return weight * tf / (tf + norm)
+        return self.score_normed(freqs, self.length_norms(lengths, average_length), weight)
+
+    def length_norms(self, lengths: npt.NDArray[np.number], average_length: float
+                     ) -> npt.NDArray[np.float64]:
+        """The length part of the formula per document: ``k1 * (1 - b + b * dl / avgdl)``.
+
+        It depends only on field lengths and their average, so a searcher can compute it
+        once per segment and field and reuse it for every term.
+        """
+        return self.k1 * (1.0 - self.b + self.b * (lengths.astype(np.float64) / average_length))
+
+    def score_normed(self, freqs: npt.NDArray[np.number], norms: npt.NDArray[np.float64],
+                     weight: float) -> npt.NDArray[np.float64]:
+        """Scores from frequencies and :meth:`length_norms` of the same documents."""
+        tf = freqs.astype(np.float64)
+        return weight * tf / (tf + norms)
 
     def explain(
         self, freq: int, length: int | None, stats: FieldStats, doc_freq: int, boost: float

@@ -130,3 +130,15 @@ def test_fuzzy_matches_brute_force(words: list[str], probe: str, distance: int,
                 if _osa(probe, w) <= distance and w.startswith(probe[:prefix])}
     query = heron.query.Fuzzy("body", probe, distance, prefix_length=prefix)
     assert _ids(ix, query) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(["a", "bé", "東京", "x1", " ", "  ", "\t", "AND", "OR"]),
+                     max_size=8).map("".join),
+       operator=st.sampled_from(["OR", "AND"]))
+def test_plain_word_shortcut_matches_the_parser(text: str, operator: str) -> None:
+    from heron.query._syntax import _Parser, _plain_words  # noqa: PLC0415 - private helpers
+
+    fast = _plain_words(text, operator)
+    if fast is not None:
+        assert fast == _Parser(text, operator).parse()

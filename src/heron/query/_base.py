@@ -45,6 +45,8 @@ class Context:
 
     reader: IndexReader
     scoring: BM25 = field(factory=BM25)
+    #: length norms per (segment, field), which a searcher shares between its queries
+    norm_cache: dict[tuple[str, str], npt.NDArray[np.float64]] = field(factory=dict)
     _terms: dict[tuple[str, str], tuple[int, list[int]]] = field(factory=dict)
 
     @property
@@ -63,6 +65,18 @@ class Context:
         if info is None:
             info = self._terms[key] = self.reader.term_info(field_name, term)
         return info
+
+    def length_norms(self, segment: SegmentReader, field_name: str, average_length: float
+                     ) -> npt.NDArray[np.float64] | None:
+        """BM25's length part for every document of a segment's field (None: no lengths)."""
+        key = (segment.name, field_name)
+        cached = self.norm_cache.get(key)
+        if cached is None:
+            norms = segment.norms(field_name)
+            if norms is None or self.scoring.b == 0:
+                return None
+            cached = self.norm_cache[key] = self.scoring.length_norms(norms, average_length)
+        return cached
 
     def field_stats(self, field_name: str) -> FieldStats:
         """Index-wide statistics of a field (for fields without lengths: document count)."""

@@ -107,7 +107,15 @@ class _Builder:
                     raise QueryError(str(exc), node.position) from None
                 per_field.append(Term(name, ftype.index_text(value), boost))
                 continue
-            tokens = list(ftype.analyzer.tokens(node.text))
+            analyzer = ftype.analyzer
+            if analyzer.word_map:  # the common case, a single word: no token objects
+                words = analyzer.tokenizer.words(node.text)
+                if len(words) == 1:
+                    term = analyzer.map_word(words[0])
+                    if term is not None:
+                        per_field.append(Term(name, term, boost))
+                    continue
+            tokens = list(analyzer.tokens(node.text))
             if len(tokens) == 1:
                 per_field.append(Term(name, tokens[0].text, boost))
             elif tokens and ftype.positions:

@@ -16,6 +16,8 @@ joined by the default operator)::
 
 from __future__ import annotations
 
+import re
+
 from attrs import frozen
 
 from heron.errors import QueryError
@@ -322,6 +324,27 @@ class _Parser:
         return RangeNode(None, value, False, op == "<=", start)
 
 
+_PLAIN = re.compile(r"[^\W_]+(?:\s+[^\W_]+)*")
+
+
+def _plain_words(text: str, default_operator: str) -> Node | None:
+    """The tree of a query of plain words and spaces (the common case), without the parser."""
+    stripped = text.strip()
+    if not _PLAIN.fullmatch(stripped):
+        return None
+    words = stripped.split()
+    if any(w in _OPERATORS for w in words):
+        return None
+    offset = len(text) - len(text.lstrip())
+    nodes: list[Node] = []
+    for word in words:
+        offset = text.index(word, offset)
+        nodes.append(Word(word, offset))
+        offset += len(word)
+    first = nodes[0]
+    return first if len(nodes) == 1 else BoolNode(default_operator, tuple(nodes), first.position)
+
+
 def parse_syntax(text: str, default_operator: str = "OR") -> Node | None:
     """Parse query text into a syntax tree (``None`` for an empty query).
 
@@ -336,4 +359,7 @@ boost=None, occur='+')), position=0)
     """
     if default_operator not in ("OR", "AND"):
         raise QueryError(f"default_operator is 'OR' or 'AND', got {default_operator!r}")
+    plain = _plain_words(text, default_operator)
+    if plain is not None:
+        return plain
     return _Parser(text, default_operator).parse()

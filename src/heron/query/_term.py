@@ -7,7 +7,6 @@ from attrs import define, frozen
 
 from heron.index import SegmentReader
 from heron.query._base import Context, Matches, Query, Weight, live
-from heron.scoring import BM25
 
 
 @frozen
@@ -31,7 +30,7 @@ class Term(Query):
         df, numbers = context.term_info(self.field, self.text)
         weight = self.boost * ftype.boost * context.scoring.idf(df, stats.doc_count)
         by_segment = {s.name: n for s, n in zip(context.reader.segments, numbers, strict=True)}
-        return TermWeight(self.field, by_segment, weight, stats.average_length, context.scoring)
+        return TermWeight(self.field, by_segment, weight, stats.average_length, context)
 
     def terms(self) -> set[tuple[str, str]]:
         return {(self.field, self.text)}
@@ -45,7 +44,7 @@ class TermWeight(Weight):
     numbers: dict[str, int]
     weight: float
     average_length: float
-    scoring: BM25
+    context: Context
 
     def match(self, segment: SegmentReader) -> Matches:
         number = self.numbers.get(segment.name, -1)
@@ -55,7 +54,9 @@ class TermWeight(Weight):
         mask = live(segment, docs)
         if mask is not None:
             docs, freqs = docs[mask], freqs[mask]
-        norms = segment.norms(self.field)
-        lengths = None if norms is None else norms[docs]
-        scores = self.scoring.score(freqs, lengths, self.average_length, self.weight)
+        norms = self.context.length_norms(segment, self.field, self.average_length)
+        if norms is None:
+            scores = self.context.scoring.score(freqs, None, self.average_length, self.weight)
+        else:
+            scores = self.context.scoring.score_normed(freqs, norms[docs], self.weight)
         return Matches(docs.astype(np.int64), scores)

@@ -48,6 +48,7 @@ class Searcher:
         self._marks: dict[tuple[Query, str], QueryMarks] = {}
         self._memos: dict[str, TermMemo] = {}
         self._term_numbers: dict[tuple[str, str, str], int] = {}
+        self._norm_cache: dict[tuple[str, str], Any] = {}
 
     @property
     def schema(self) -> Schema:
@@ -95,7 +96,7 @@ class Searcher:
         if (limit is not None and limit < 0) or offset < 0:
             raise HeronError("limit and offset must not be negative")
         query = self._as_query(query, fields, default_operator, max_expansions)
-        context = Context(self.reader, self.scoring)
+        context = self._context()
         weight = query.bind(context)
         restrict = None
         if filter is not None:
@@ -125,6 +126,9 @@ class Searcher:
         ]
         return Results(query, total, hits, offset,
                        {name: order_counts(c) for name, c in counts.items()})
+
+    def _context(self) -> Context:
+        return Context(self.reader, self.scoring, self._norm_cache)
 
     def _as_query(self, query: str | Query, fields: Sequence[str] | None,
                   default_operator: str, max_expansions: int) -> Query:
@@ -192,8 +196,7 @@ class Searcher:
         if marks is None:
             if len(self._marks) > _MARKS_CACHE:
                 self._marks.clear()
-            marks = self._marks[key] = query_marks(hit.query, field_name,
-                                                   Context(self.reader, self.scoring))
+            marks = self._marks[key] = query_marks(hit.query, field_name, self._context())
         positions = None
         if not given and ftype.positions and len(text) <= SHORT_TEXT:
             positions = self._positions(hit.docnum, field_name, marks)
