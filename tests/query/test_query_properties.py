@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import heron
 from heron.analysis import RegexTokenizer
 from heron.query import Phrase, Term
+from heron.query._syntax import _Parser, _plain_words
 
 VOCAB = ["a0", "b1", "c2", "d3", "e4"]
 SCHEMA = heron.Schema(
@@ -137,8 +138,6 @@ def test_fuzzy_matches_brute_force(words: list[str], probe: str, distance: int,
                      max_size=8).map("".join),
        operator=st.sampled_from(["OR", "AND"]))
 def test_plain_word_shortcut_matches_the_parser(text: str, operator: str) -> None:
-    from heron.query._syntax import _Parser, _plain_words  # noqa: PLC0415 - private helpers
-
     fast = _plain_words(text, operator)
     if fast is not None:
         assert fast == _Parser(text, operator).parse()
