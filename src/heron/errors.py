@@ -38,7 +38,7 @@ class QueryError(HeronError):
         self.position = position
 
 
-class IndexError_(HeronError):  # noqa: N801 - the trailing underscore avoids shadowing the builtin
+class IndexError_(HeronError):  # noqa: N801, N818 - public name; "_" avoids the builtin
     """Base of the errors about an index on disk."""
 
 

@@ -239,7 +239,7 @@ class ID(FieldType):
 
 def _sortable_float(value: float) -> int:
     """Map a float to an unsigned 64-bit integer with the same order."""
-    (bits,) = struct.unpack(">Q", struct.pack(">d", value))
+    bits = int.from_bytes(struct.pack(">d", value), "big")
     return bits ^ 0xFFFFFFFFFFFFFFFF if bits >> 63 else bits | (1 << 63)
 
 
@@ -291,7 +291,8 @@ class NUMERIC(FieldType):
         try:
             value: int | float = int(text) if self.numtype == "int" else float(text)
         except ValueError:
-            raise SchemaError(f"field {name!r}: {text!r} is not a number ({self.numtype})") from None
+            message = f"field {name!r}: {text!r} is not a number ({self.numtype})"
+            raise SchemaError(message) from None
         return self.convert(name, value)
 
     def index_text(self, value: Any) -> str:

@@ -81,9 +81,8 @@ def test_update_needs_a_unique_field_and_a_valid_document(tmp_path: Path) -> Non
     ix = heron.create_index(tmp_path / "u", _schema())
     with ix.writer() as w:
         w.add_document(id="a", body="kept", n=1)
-    with ix.writer() as w:
-        with pytest.raises(heron.SchemaError, match="'n'"):
-            w.update_document(id="a", body="bad", n="not a number")
+    with ix.writer() as w, pytest.raises(heron.SchemaError, match="'n'"):
+        w.update_document(id="a", body="bad", n="not a number")
     assert _ids(ix) == ["a"]  # the bad update deleted nothing
 
 

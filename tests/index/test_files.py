@@ -60,8 +60,7 @@ def test_flipped_byte_is_detected(tmp_path: Path, where: str) -> None:
     data[offsets[where]] ^= 0x5A
     path.write_bytes(bytes(data))
     with pytest.raises(CorruptIndexError):
-        c = Container(path, MAGIC)
-        c.verify()
+        Container(path, MAGIC).verify()
 
 
 def test_truncated_file(tmp_path: Path) -> None:

@@ -25,16 +25,22 @@ def test_commit_on_clean_exit(tmp_path: Path, news_schema: heron.Schema,
     assert _ids(ix) == ["a1", "a2", "a3", "a4"]
 
 
+def _add_twice_then_fail(ix: heron.Index, docs: list[dict[str, Any]]) -> None:
+    """Add ``docs`` twice through a tiny buffer (so segments get flushed), then raise."""
+    with ix.writer(buffer_mb=0.0001) as w:
+        w.add_documents(docs)
+        w.add_documents(docs)
+        raise RuntimeError("boom")
+
+
 def test_exception_rolls_back_and_leaves_no_files(tmp_path: Path, news_schema: heron.Schema,
                                                   sample_docs: list[dict[str, Any]]) -> None:
     ix = heron.create_index(tmp_path / "ix", news_schema)
     with ix.writer() as w:
         w.add_documents(sample_docs[:2])
     before = sorted(p.name for p in (tmp_path / "ix").iterdir())
-    with pytest.raises(RuntimeError), ix.writer(buffer_mb=0.0001) as w:
-        w.add_documents(sample_docs[2:])
-        w.add_documents(sample_docs[2:])
-        raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"):
+        _add_twice_then_fail(ix, sample_docs[2:])
     assert ix.doc_count() == 2
     assert sorted(p.name for p in (tmp_path / "ix").iterdir()) == before
 

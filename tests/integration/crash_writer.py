@@ -31,7 +31,7 @@ def expected(batches: int) -> dict[str, tuple[str, int]]:
 
 
 def main() -> None:
-    import heron  # noqa: PLC0415 - imported in the child process only
+    import heron  # imported in the child process only
 
     path, start = sys.argv[1], int(sys.argv[2])
     ix = heron.open_index(path)

@@ -13,7 +13,7 @@ import heron
 K1, B = 1.2, 0.75
 
 
-def _bm25(tf: int, dl: int, avgdl: float, n: int, df: int, boost: float = 1.0) -> float:
+def _bm25(tf: int, dl: int, avgdl: float, *, n: int, df: int, boost: float = 1.0) -> float:
     idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
     return boost * idf * tf / (tf + K1 * (1 - B + B * dl / avgdl))
 
@@ -44,9 +44,10 @@ def test_scores_match_hand_computation(tmp_path: Path) -> None:
     avg_body = sum(body_len) / 4
     avg_title = sum(title_len) / 3  # d2 has no title: N and avgdl count documents with the field
     expected = {
-        "d0": _bm25(1, 6, avg_body, 4, 2) + _bm25(1, 1, avg_title, 3, 2, 2.0),
-        "d1": _bm25(2, 9, avg_body, 4, 2),
-        "d3": _bm25(2, 2, avg_title, 3, 2, 2.0),
+        "d0": (_bm25(1, 6, avg_body, n=4, df=2)
+               + _bm25(1, 1, avg_title, n=3, df=2, boost=2.0)),
+        "d1": _bm25(2, 9, avg_body, n=4, df=2),
+        "d3": _bm25(2, 2, avg_title, n=3, df=2, boost=2.0),
     }
     with ix.searcher() as s:
         res = s.search("cat")
@@ -54,7 +55,7 @@ def test_scores_match_hand_computation(tmp_path: Path) -> None:
     assert got.keys() == expected.keys()
     for key, value in expected.items():
         assert got[key] == pytest.approx(value, rel=1e-12)
-    assert [h for h in got] == sorted(expected, key=expected.__getitem__, reverse=True)
+    assert list(got) == sorted(expected, key=expected.__getitem__, reverse=True)
 
 
 def test_repeated_query_word_counts_each_time(tmp_path: Path) -> None:
@@ -64,7 +65,7 @@ def test_repeated_query_word_counts_each_time(tmp_path: Path) -> None:
     with ix.searcher() as s:
         once = {h["id"]: h.score for h in s.search("cat dog", fields=["body"])}
         twice = {h["id"]: h.score for h in s.search("cat cat dog", fields=["body"])}
-    cat_d1 = _bm25(2, 9, 21 / 4, 4, 2)
+    cat_d1 = _bm25(2, 9, 21 / 4, n=4, df=2)
     assert twice["d1"] == pytest.approx(once["d1"] + cat_d1, rel=1e-12)
     assert twice["d0"] == pytest.approx(2 * once["d0"], rel=1e-12)
 

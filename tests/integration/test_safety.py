@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.integration.crash_writer import expected
 
 import heron
-from tests.integration.crash_writer import expected
 
 CHILD = Path(__file__).with_name("crash_writer.py")
 REPO = Path(__file__).resolve().parents[2]
@@ -137,7 +137,7 @@ def test_searching_threads_while_committing(built: Path) -> None:
                     # one snapshot: every count agrees within it
                     assert res.total == total
                     assert len({h["id"] for h in res}) == total
-        except BaseException as exc:  # noqa: BLE001 - reported to the main thread
+        except BaseException as exc:  # reported to the main thread
             errors.append(exc)
 
     threads = [threading.Thread(target=search) for _ in range(3)]

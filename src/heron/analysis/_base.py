@@ -163,11 +163,12 @@ class Analyzer:
 
     def map_word(self, word: str) -> str | None:
         """Run one word through every filter (only for word-map analyzers)."""
-        term: str | None = word
+        term = word
         for filt in self._filters:
-            term = filt.map_word(term)
-            if term is None:
+            mapped = filt.map_word(term)
+            if mapped is None:
                 return None
+            term = mapped
         return term
 
     def to_json(self) -> list[dict[str, Any]]:

@@ -11,7 +11,8 @@ from heron.errors import SchemaError
 
 @functools.cache
 def _lists() -> dict[str, frozenset[str]]:
-    raw = json.loads(resources.files("heron.analysis").joinpath("stopwords.json").read_text("utf-8"))
+    source = resources.files("heron.analysis").joinpath("stopwords.json")
+    raw = json.loads(source.read_text("utf-8"))
     return {lang: frozenset(words) for lang, words in raw.items()}
 
 

@@ -94,7 +94,7 @@ class RegexTokenizer(Tokenizer):
         regex = self._pick(text)
         if regex.groups:
             return [m.group() for m in regex.finditer(text)]
-        return regex.findall(text)  # type: ignore[no-any-return]
+        return regex.findall(text)
 
     def params(self) -> dict[str, Any]:
         return {"pattern": self.pattern}
@@ -131,7 +131,7 @@ class SeparatorTokenizer(Tokenizer):
         found = self._regex.findall(text)
         if self.commas:
             return [w for w in (piece.strip() for piece in found) if w]
-        return found  # type: ignore[no-any-return]
+        return found
 
     def params(self) -> dict[str, Any]:
         return {"commas": self.commas}

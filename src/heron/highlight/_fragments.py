@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from attrs import field, frozen
@@ -9,7 +10,8 @@ from attrs import field, frozen
 from heron.errors import HeronError
 from heron.highlight._marks import Span
 
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"')\]]*\s+|\n\s*\n")
+# sentence ends: . ! ? and their CJK forms (ideographic full stop, full-width ! and ?)
+_SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff01\uff1f])[\"')\]]*\s+|\n\s*\n")
 
 
 @frozen
@@ -102,7 +104,7 @@ class SentenceFragmenter:
         bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text, 0, limit)] + [limit]
         out: list[Fragment] = []
         i = 0
-        for start, end in zip(bounds, bounds[1:], strict=False):
+        for start, end in itertools.pairwise(bounds):
             inside = []
             while i < len(spans) and spans[i].start < end:
                 if spans[i].start >= start:
@@ -137,14 +139,15 @@ def best_fragments(fragments: list[Fragment], top: int) -> list[Fragment]:
     ranked = sorted(fragments, key=lambda f: f.score(), reverse=True)[:top]
     chosen: list[Fragment] = []
     for frag in sorted(ranked, key=lambda f: f.start):
-        if chosen and frag.start < chosen[-1].end:
-            prev = chosen[-1]
-            cut = max(prev.spans[-1].end, frag.start)
-            if cut >= frag.spans[0].start:  # the matches interleave: one fragment
-                spans = tuple(sorted({*prev.spans, *frag.spans}, key=lambda s: s.start))
-                chosen[-1] = Fragment(prev.start, max(prev.end, frag.end), spans)
-                continue
+        if not chosen or frag.start >= chosen[-1].end:
+            chosen.append(frag)
+            continue
+        prev = chosen[-1]
+        cut = max(prev.spans[-1].end, frag.start)
+        if cut >= frag.spans[0].start:  # the matches interleave: one fragment
+            spans = tuple(sorted({*prev.spans, *frag.spans}, key=lambda s: s.start))
+            chosen[-1] = Fragment(prev.start, max(prev.end, frag.end), spans)
+        else:
             chosen[-1] = Fragment(prev.start, cut, prev.spans)
-            frag = Fragment(cut, frag.end, frag.spans)
-        chosen.append(frag)
+            chosen.append(Fragment(cut, frag.end, frag.spans))
     return chosen

@@ -43,7 +43,8 @@ def highlight(
     formatter = formatter if formatter is not None else HtmlFormatter()
     if not text or not marks:
         return ""
-    spans, read = find_spans(text, analyzer, marks, fragmenter.window, top, memo, positions)
+    spans, read = find_spans(text, analyzer, marks, fragmenter.window, top, memo=memo,
+                             positions=positions)
     if not spans:
         return ""
     chosen = best_fragments(fragmenter.fragments(text, spans, read), top)

@@ -125,10 +125,11 @@ def _phrase_spans(marks: QueryMarks, hits: dict[str, list[tuple[int, int, int]]]
         others = [{p: (s, e) for p, s, e in lst} for lst in lists]
         for pos0, _, _ in first_word:
             if phrase.slop == 0:
-                found = [others[i].get(pos0 + off) for i, off in enumerate(phrase.offsets)]
-                if all(found):
-                    spans.extend(Span(s, e, marks.classes[w]) for (s, e), w in
-                                 zip(found, phrase.words, strict=True) if (s, e))
+                at_offsets = [others[i].get(pos0 + off) for i, off in enumerate(phrase.offsets)]
+                found = [pair for pair in at_offsets if pair is not None]
+                if len(found) == len(at_offsets):
+                    spans.extend(Span(s, e, marks.classes[w])
+                                 for (s, e), w in zip(found, phrase.words, strict=True))
                 continue
             window = []
             for i, off in enumerate(phrase.offsets):
@@ -148,7 +149,7 @@ SHORT_TEXT = 65_536
 
 
 def find_spans(text: str, analyzer: Analyzer, marks: QueryMarks, window: int | None,
-               enough: int, memo: TermMemo | None = None,
+               enough: int, *, memo: TermMemo | None = None,
                positions: Mapping[str, Sequence[int]] | None = None) -> tuple[list[Span], int]:
     """Spans of query matches in ``text`` and how far the text was read.
 

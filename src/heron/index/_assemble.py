@@ -58,6 +58,7 @@ def dictionary_arrays(fields: Sequence[tuple[str, int, Sequence[bytes]]]
 
 
 def postings_arrays(
+    *,
     nterms: int,
     doc_count: int,
     pair_terms: npt.NDArray[np.int64],
@@ -104,7 +105,7 @@ def field_stats(norms: npt.NDArray[Any]) -> dict[str, int]:
     return {"docs": int(np.count_nonzero(norms)), "length": int(norms.sum())}
 
 
-def write_segment(path: Path, arrays: Mapping[str, npt.NDArray[Any]], doc_count: int,
+def write_segment(path: Path, arrays: Mapping[str, npt.NDArray[Any]], *, doc_count: int,
                   field_nos: Mapping[str, int], ranges: Mapping[str, list[int]],
                   stats: Mapping[str, Mapping[str, int]]) -> tuple[int, int]:
     """Write a segment container; return its (size, crc32)."""

@@ -76,16 +76,17 @@ def write_container(
         header = _HEADER.pack(magic, CONTAINER_VERSION, 0, 0, 0)
         fh.write(header)
         offset = len(header)
-        for name, arr in arrays.items():
-            arr = np.ascontiguousarray(arr)
-            dtype = arr.dtype.newbyteorder("<") if arr.dtype.byteorder == ">" else arr.dtype
-            arr = arr.astype(dtype, copy=False)
+        for name, given in arrays.items():
+            contiguous = np.ascontiguousarray(given)
+            source = contiguous.dtype
+            dtype = source.newbyteorder("<") if source.byteorder == ">" else source
+            arr = contiguous.astype(dtype, copy=False)
             if dtype.str not in _DTYPES:
                 raise ValueError(f"array {name!r} has unsupported dtype {dtype.str}")
             pad = -offset % _ALIGN
             fh.write(b"\0" * pad)
             offset += pad
-            raw = memoryview(arr).cast("B") if arr.size else memoryview(b"")
+            raw = arr.data.cast("B") if arr.size else memoryview(b"")
             fh.write(raw)
             toc[name] = {
                 "dtype": dtype.str, "shape": list(arr.shape), "offset": offset,

@@ -128,8 +128,23 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
         dictionary = kept
     arrays, ranges = dictionary_arrays(dictionary)
     forward = {n: ranges[n] for n, f in schema.items if isinstance(f, KEYWORD | ID)}
-    arrays.update(postings_arrays(sum(len(t) for _, _, t in dictionary), doc_count, terms,
-                                  docs, freqs, pos_counts, positions, forward))
+    arrays.update(postings_arrays(
+        nterms=sum(len(t) for _, _, t in dictionary), doc_count=doc_count, pair_terms=terms,
+        pair_docs=docs, freqs=freqs, pos_counts=pos_counts, positions=positions,
+        forward=forward))
+    per_doc, stats = _norms_and_columns(segments, doc_maps, schema)
+    arrays.update(per_doc)
+    arrays.update(_copy_stored(segments, doc_maps, executor))
+    size, crc = write_segment(path, arrays, doc_count=doc_count, field_nos=field_nos,
+                              ranges=ranges, stats=stats)
+    return size, crc, doc_count
+
+
+def _norms_and_columns(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
+                       schema: Schema
+                       ) -> tuple[dict[str, npt.NDArray[Any]], dict[str, dict[str, int]]]:
+    """The live norms and columns of every field, and the stats of the scored fields."""
+    arrays: dict[str, npt.NDArray[Any]] = {}
     stats = {}
     for name, ftype in schema.items:
         if ftype.scorable:
@@ -144,14 +159,18 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
             arrays[f"colmask.{name}"] = _concat_live(
                 segments, doc_maps, lambda s, n=name: (c[1] if (c := s.column(n)) else None),
                 np.bool_)
+    return arrays, stats
+
+
+def _copy_stored(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
+                 executor: Executor) -> dict[str, npt.NDArray[Any]]:
+    """The stored-field arrays of the live documents, in their new order."""
     stored = StoredWriter(executor)
     for seg, dmap in zip(segments, doc_maps, strict=True):
         for local in np.flatnonzero(dmap >= 0).tolist():
             stored.add(seg.stored.raw(local))
         stored.submit()
-    arrays.update(stored.finish())
-    size, crc = write_segment(path, arrays, doc_count, field_nos, ranges, stats)
-    return size, crc, doc_count
+    return stored.finish()
 
 
 def _segment_pairs(seg: SegmentReader, tmap: npt.NDArray[np.int64],
@@ -191,5 +210,5 @@ def _ranges(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
     total = int(counts.sum())
     if not total:
         return np.zeros(0, dtype=np.int64)
-    shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    shift: npt.NDArray[np.int64] = np.repeat(starts - (np.cumsum(counts) - counts), counts)
     return np.arange(total, dtype=np.int64) + shift

@@ -9,10 +9,10 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
+from heron.index._assemble import SEGMENT_FORMAT, SEGMENT_MAGIC
 from heron.index._deletions import read_deletions
 from heron.index._files import Container
 from heron.index._manifest import SegmentEntry
-from heron.index._assemble import SEGMENT_FORMAT, SEGMENT_MAGIC
 from heron.index._stored import StoredReader
 from heron.index._termdict import TermDictionary
 

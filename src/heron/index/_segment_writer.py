@@ -44,6 +44,7 @@ from heron.index._assemble import (
 from heron.index._stored import StoredWriter, encode_document
 from heron.schema import DATETIME, ID, KEYWORD, NUMERIC, FieldType, Schema
 
+
 def column_dtype(ftype: FieldType) -> type[np.generic]:
     """The dtype of a columnar field's values."""
     if isinstance(ftype, NUMERIC) and ftype.numtype == "float":
@@ -149,9 +150,11 @@ class SegmentBuilder:
         terms, ranges = dictionary_arrays(dictionary)
         arrays.update(terms)
         forward = {n: ranges[n] for n, f in self.schema.items if isinstance(f, KEYWORD | ID)}
-        arrays.update(self._postings(base, all_ids, all_docs, all_pos, pos_mask, forward))
+        arrays.update(self._postings(base, all_ids=all_ids, all_docs=all_docs, all_pos=all_pos,
+                                     pos_mask=pos_mask, forward=forward))
         arrays.update(self._stored.finish())
-        return write_segment(path, arrays, self.doc_count, field_nos, ranges, stats)
+        return write_segment(path, arrays, doc_count=self.doc_count, field_nos=field_nos,
+                             ranges=ranges, stats=stats)
 
     def _column(self, name: str, ftype: FieldType, buf: _FieldBuffer) -> dict[str, Any]:
         dtype = column_dtype(ftype)
@@ -168,6 +171,7 @@ class SegmentBuilder:
     def _postings(
         self,
         nterms: int,
+        *,
         all_ids: list[npt.NDArray[np.int64]],
         all_docs: list[npt.NDArray[np.int32]],
         all_pos: list[npt.NDArray[np.int32]],
@@ -191,5 +195,7 @@ class SegmentBuilder:
         starts = np.flatnonzero(new_pair)
         freqs = np.diff(np.append(starts, len(ids)))
         pos_counts = np.where(with_pos[starts], freqs, 0)
-        return postings_arrays(nterms, self.doc_count, ids[starts], docs[starts], freqs,
-                               pos_counts, pos_full[with_pos], forward)
+        return postings_arrays(
+            nterms=nterms, doc_count=self.doc_count, pair_terms=ids[starts],
+            pair_docs=docs[starts], freqs=freqs, pos_counts=pos_counts,
+            positions=pos_full[with_pos], forward=forward)

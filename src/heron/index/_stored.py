@@ -1,4 +1,6 @@
-"""Stored fields: documents as JSON, compressed with zlib in blocks of at least 512 bytes (a document or a few short ones).
+"""Stored fields: documents as JSON, compressed with zlib in blocks.
+
+A block holds at least 512 bytes: one document or a few short ones.
 
 Arrays in a segment:
     ``stored.offsets``  int64 [docs + 1]   start of each document in the uncompressed stream
@@ -115,9 +117,10 @@ class StoredReader:
         zpos = self._c.array("stored.zpos")
         raw = self._c.array("stored.data")[int(zpos[block]) : int(zpos[block + 1])]
         try:
-            data = zlib.decompress(raw)
+            data = zlib.decompress(raw.data)
         except zlib.error:
-            raise CorruptIndexError(f"{self._c.path.name}: stored block {block} is damaged") from None
+            message = f"{self._c.path.name}: stored block {block} is damaged"
+            raise CorruptIndexError(message) from None
         self._cache[block] = data
         if len(self._cache) > _CACHE_BLOCKS:
             self._cache.popitem(last=False)
@@ -128,7 +131,11 @@ class StoredReader:
         try:
             value = json.loads(self.raw(doc))
         except ValueError:
-            raise CorruptIndexError(f"{self._c.path.name}: stored document {doc} is damaged") from None
+            raise self._damaged(doc) from None
         if not isinstance(value, dict):
-            raise CorruptIndexError(f"{self._c.path.name}: stored document {doc} is damaged")
+            raise self._damaged(doc)
         return value
+
+    def _damaged(self, doc: int) -> CorruptIndexError:
+        """The error for a stored document that does not decode to a JSON object."""
+        return CorruptIndexError(f"{self._c.path.name}: stored document {doc} is damaged")

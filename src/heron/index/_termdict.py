@@ -31,7 +31,8 @@ class TermDictionary:
     def term_bytes(self, number: int) -> bytes:
         """The UTF-8 bytes of term ``number``."""
         offsets = self._c.array("terms.offsets")
-        return self._c.array("terms.blob")[int(offsets[number]) : int(offsets[number + 1])].tobytes()
+        start, end = int(offsets[number]), int(offsets[number + 1])
+        return self._c.array("terms.blob")[start:end].tobytes()
 
     def term(self, number: int) -> str:
         """The text of term ``number``."""

@@ -1,4 +1,6 @@
-"""The query protocol and its algebra (And, Or, Not): a frozen query binds to a searcher's statistics, then matches segments.
+"""The query protocol and its algebra (And, Or, Not).
+
+A frozen query binds to a searcher's statistics, then matches segments.
 
 A :class:`Query` is a value (equality, hashing, a readable repr). :meth:`Query.bind`
 gathers what it needs from index-wide statistics once and returns a :class:`Weight`;
@@ -153,7 +155,8 @@ def member(docs: npt.NDArray[np.int64], within: npt.NDArray[np.int64]) -> npt.ND
         return np.zeros(len(docs), dtype=bool)
     idx = np.searchsorted(within, docs)
     idx[idx == len(within)] = 0
-    return within[idx] == docs
+    found: npt.NDArray[np.bool_] = within[idx] == docs
+    return found
 
 
 def intersection(parts: Sequence[Matches]) -> Matches:
@@ -195,6 +198,16 @@ def _flatten(kind: type[And | Or], queries: Sequence[Query]) -> tuple[Query, ...
     return tuple(out)
 
 
+def _flatten_and(queries: Sequence[Query]) -> tuple[Query, ...]:
+    """The sub-queries, with those of nested ``And`` queries spliced in."""
+    return _flatten(And, queries)
+
+
+def _flatten_or(queries: Sequence[Query]) -> tuple[Query, ...]:
+    """The sub-queries, with those of nested ``Or`` queries spliced in."""
+    return _flatten(Or, queries)
+
+
 @frozen
 class Every(Query):
     """Every document, with a constant score ``boost``.
@@ -222,11 +235,14 @@ class And(Query):
     """Documents that match every sub-query; scores add up. ``Not`` parts exclude.
 
     >>> from heron.query import Term
-    >>> Term("body", "gaza") & Term("body", "tunnel") & ~Term("body", "egypt")
-    And(queries=(Term(field='body', text='gaza', boost=1.0), Term(field='body', text='tunnel', boost=1.0), Not(query=Term(field='body', text='egypt', boost=1.0))))
+    >>> query = Term("body", "gaza") & Term("body", "tunnel") & ~Term("body", "egypt")
+    >>> query  # doctest: +NORMALIZE_WHITESPACE
+    And(queries=(Term(field='body', text='gaza', boost=1.0),
+                 Term(field='body', text='tunnel', boost=1.0),
+                 Not(query=Term(field='body', text='egypt', boost=1.0))))
     """
 
-    queries: tuple[Query, ...] = field(converter=lambda qs: _flatten(And, qs))
+    queries: tuple[Query, ...] = field(converter=_flatten_and)
 
     def bind(self, context: Context) -> Weight:
         required = [q.bind(context) for q in self.queries if not isinstance(q, Not)]
@@ -259,11 +275,13 @@ class Or(Query):
     """Documents that match any sub-query; scores of those they match add up.
 
     >>> from heron.query import Term
-    >>> Term("body", "gaza") | Term("title", "gaza")
-    Or(queries=(Term(field='body', text='gaza', boost=1.0), Term(field='title', text='gaza', boost=1.0)))
+    >>> query = Term("body", "gaza") | Term("title", "gaza")
+    >>> query  # doctest: +NORMALIZE_WHITESPACE
+    Or(queries=(Term(field='body', text='gaza', boost=1.0),
+                Term(field='title', text='gaza', boost=1.0)))
     """
 
-    queries: tuple[Query, ...] = field(converter=lambda qs: _flatten(Or, qs))
+    queries: tuple[Query, ...] = field(converter=_flatten_or)
 
     def bind(self, context: Context) -> Weight:
         return _OrWeight([q.bind(context) for q in self.queries])

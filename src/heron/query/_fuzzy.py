@@ -24,12 +24,14 @@ from heron.query._term import Term
 
 MAX_DISTANCE = 2
 
+_TermMatrix = tuple[npt.NDArray[np.int32], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+_DeletionIndex = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
-def _term_matrix(segment: SegmentReader, field: str
-                 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+
+def _term_matrix(segment: SegmentReader, field: str) -> _TermMatrix:
     """Code points of the field's terms (padded with -1), their lengths and numbers."""
     key = ("fuzzy", field)
-    cached = segment.derived.get(key)
+    cached: _TermMatrix | None = segment.derived.get(key)
     if cached is None:
         start, stop = segment.terms.field_range(field)
         texts = [t for _, t in segment.terms.iter_range(field, start, stop)]
@@ -39,7 +41,7 @@ def _term_matrix(segment: SegmentReader, field: str
         for i, text in enumerate(texts):
             matrix[i, : len(text)] = np.frombuffer(text.encode("utf-32-le"), dtype=np.int32)
         cached = segment.derived[key] = (matrix, lengths, np.arange(start, stop, dtype=np.int64))
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def _deletions(word: str) -> set[str]:
@@ -47,11 +49,10 @@ def _deletions(word: str) -> set[str]:
     return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
-def _deletion_index(segment: SegmentReader, field: str
-                    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def _deletion_index(segment: SegmentReader, field: str) -> _DeletionIndex:
     """Sorted hashes of every term's one-deletion variants, and the term of each."""
     key = ("fuzzy1", field)
-    cached = segment.derived.get(key)
+    cached: _DeletionIndex | None = segment.derived.get(key)
     if cached is None:
         start, stop = segment.terms.field_range(field)
         hashes: list[int] = []
@@ -63,7 +64,7 @@ def _deletion_index(segment: SegmentReader, field: str
         keys = np.asarray(hashes, dtype=np.int64)
         order = np.argsort(keys, kind="stable")
         cached = segment.derived[key] = (keys[order], np.asarray(numbers, np.int64)[order])
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def within_one(a: str, b: str) -> bool:

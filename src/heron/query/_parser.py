@@ -55,14 +55,16 @@ class _Builder:
             raise QueryError(f"field {name!r} is stored but not indexed", position)
 
     def build(self, node: Node, fields: Sequence[str], boost: float = 1.0) -> Query | None:
-        if isinstance(node, Clause):
+        # unwrap groups and clauses; a clause's field and boost apply to what it holds
+        while isinstance(node, Clause | GroupNode):
+            if isinstance(node, GroupNode):
+                node = node.child
+                continue
             if node.field is not None:
                 self.check_field(node.field, node.position)
                 fields = (node.field,)
-            inner_boost = boost * (node.boost if node.boost is not None else 1.0)
-            return self.build(node.node, fields, inner_boost)
-        if isinstance(node, GroupNode):
-            return self.build(node.child, fields, boost)
+            boost *= node.boost if node.boost is not None else 1.0
+            node = node.node
         if isinstance(node, NotNode):
             child = self.build(node.child, fields, boost)
             return None if child is None else Not(child)

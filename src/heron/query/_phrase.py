@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Iterable
 
+import attrs
 import numpy as np
 import numpy.typing as npt
-from attrs import define, field, frozen
+from attrs import define, frozen
 
 from heron.errors import QueryError
 from heron.index import SegmentReader
@@ -23,6 +25,11 @@ from heron.scoring import BM25
 
 _SHIFT = np.int64(1 << 32)
 _BIAS = np.int64(1 << 31)
+
+
+def _words(words: Iterable[str]) -> tuple[str, ...]:
+    """The phrase's words as a tuple (typed, so that mypy checks what callers pass)."""
+    return tuple(words)
 
 
 def _offsets_default(inst: Phrase, attribute: object, value: tuple[int, ...] | None) -> None:
@@ -43,10 +50,11 @@ class Phrase(Query):
     """
 
     field: str
-    words: tuple[str, ...] = field(converter=tuple)
+    # attrs.field, not field: the name is shadowed by the attribute above (for mypy)
+    words: tuple[str, ...] = attrs.field(converter=_words)
     slop: int = 0
     boost: float = 1.0
-    positions: tuple[int, ...] | None = field(default=None, validator=_offsets_default)
+    positions: tuple[int, ...] | None = attrs.field(default=None, validator=_offsets_default)
 
     def offsets(self) -> tuple[int, ...]:
         """Each word's position within the phrase."""

@@ -247,39 +247,52 @@ class _Parser:
         return Clause(node, start, field, boost, occur)
 
     def parse_atom(self) -> Node:
-        text = self.text
-        start = self.i
-        c = text[self.i]
+        c = self.text[self.i]
         if c == "(":
-            self.i += 1
-            if self.at_end():
-                raise self.error("unbalanced parenthesis: '(' is never closed", start)
-            if text[self.i] == ")":
-                raise self.error("expected a query inside the parentheses")
-            child = self.parse_or()
-            if self.at_end() or text[self.i] != ")":
-                raise self.error("unbalanced parenthesis: '(' is never closed", start)
-            self.i += 1
-            return GroupNode(child, start)
+            return self.parse_group()
         if c == '"':
-            end = self.i + 1
-            while end < len(text) and text[end] != '"':
-                end += 2 if text[end] == "\\" else 1
-            if end >= len(text):
-                raise self.error("unbalanced quote: '\"' is never closed", start)
-            body = text[self.i + 1 : end].replace('\\"', '"')
-            self.i = end + 1
-            slop = 0
-            if self.i < len(text) and text[self.i] == "~":
-                self.i += 1
-                slop = int(self.read_number("a whole number of positions after '~'", True))
-            return PhraseNode(body, start, slop)
+            return self.parse_phrase()
         if c in "[{":
             return self.parse_range()
         if c in "<>":
             return self.parse_compare()
         if c in _SPECIAL and c != "\\":
             raise self.error(f"unexpected {c!r}")
+        return self.parse_word()
+
+    def parse_group(self) -> GroupNode:
+        text = self.text
+        start = self.i
+        self.i += 1
+        if self.at_end():
+            raise self.error("unbalanced parenthesis: '(' is never closed", start)
+        if text[self.i] == ")":
+            raise self.error("expected a query inside the parentheses")
+        child = self.parse_or()
+        if self.at_end() or text[self.i] != ")":
+            raise self.error("unbalanced parenthesis: '(' is never closed", start)
+        self.i += 1
+        return GroupNode(child, start)
+
+    def parse_phrase(self) -> PhraseNode:
+        text = self.text
+        start = self.i
+        end = self.i + 1
+        while end < len(text) and text[end] != '"':
+            end += 2 if text[end] == "\\" else 1
+        if end >= len(text):
+            raise self.error("unbalanced quote: '\"' is never closed", start)
+        body = text[self.i + 1 : end].replace('\\"', '"')
+        self.i = end + 1
+        slop = 0
+        if self.i < len(text) and text[self.i] == "~":
+            self.i += 1
+            slop = int(self.read_number("a whole number of positions after '~'", True))
+        return PhraseNode(body, start, slop)
+
+    def parse_word(self) -> Word:
+        text = self.text
+        start = self.i
         word, wildcard = self.read_word()
         if not word:
             raise self.error("expected a word")

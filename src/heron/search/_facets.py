@@ -30,7 +30,7 @@ def gather(offsets: npt.NDArray[np.int64], docs: npt.NDArray[np.int64]) -> npt.N
     total = int(counts.sum())
     if not total:
         return np.zeros(0, dtype=np.int64)
-    shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    shift: npt.NDArray[np.int64] = np.repeat(starts - (np.cumsum(counts) - counts), counts)
     return np.arange(total, dtype=np.int64) + shift
 
 

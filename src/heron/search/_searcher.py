@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from heron.errors import HeronError
 from heron.analysis import TermMemo
+from heron.errors import HeronError
 from heron.highlight import SHORT_TEXT, Formatter, Fragmenter, QueryMarks, highlight
 from heron.index import IndexReader, SegmentReader
 from heron.query import MAX_EXPANSIONS, Context, Matches, Query, parse
