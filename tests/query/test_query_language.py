@@ -124,6 +124,11 @@ def test_query_objects(searcher: heron.Searcher) -> None:
     assert ids(searcher, heron.query.Fuzzy("body", "whaet", 1)) == {"n4"}
     assert ids(searcher, heron.query.NumericRange("year", 2000, None)) == {"n1", "n2", "n3"}
     assert ids(searcher, heron.query.TermRange("id", "n3", None)) == {"n3", "n4"}
+    assert ids(searcher, heron.query.Range("id", "n3", None)) == {"n3", "n4"}
+    assert ids(searcher, heron.query.Range("year", 2010, 2015)) == {"n1", "n3"}
+    assert ids(searcher, heron.query.Range("published", "2017-01-01", None)) == {"n2", "n3"}
+    with pytest.raises(heron.QueryError, match="BOOLEAN"):
+        searcher.search(heron.query.Range("draft", 0, 1))
 
 
 def test_filter_keeps_scores(searcher: heron.Searcher) -> None:

@@ -15,7 +15,7 @@ from heron.query._fuzzy import Fuzzy
 from heron.query._multiterm import MAX_EXPANSIONS, MultiTerm, Prefix, TermRange, Wildcard
 from heron.query._parser import parse
 from heron.query._phrase import Phrase
-from heron.query._range import NumericRange
+from heron.query._range import NumericRange, Range
 from heron.query._syntax import parse_syntax
 from heron.query._term import Term
 
@@ -34,6 +34,7 @@ __all__ = [
     "Phrase",
     "Prefix",
     "Query",
+    "Range",
     "Term",
     "TermRange",
     "Weight",

@@ -10,6 +10,7 @@ from attrs import define, frozen
 from heron.errors import QueryError, SchemaError
 from heron.index import SegmentReader
 from heron.query._base import Context, Matches, Query, Weight, live
+from heron.query._multiterm import TermRange
 from heron.schema import DATETIME, NUMERIC, FieldType
 
 
@@ -84,3 +85,39 @@ class _RangeWeight(Weight):
         if mask is not None:
             docs = docs[mask]
         return Matches(docs, np.full(len(docs), self.score))
+
+
+@frozen
+class Range(Query):
+    """Documents whose ``field`` lies between ``low`` and ``high``, whatever the field's type.
+
+    NUMERIC and DATETIME fields compare values (as :class:`NumericRange`); text, keyword
+    and ID fields compare terms in dictionary order (as :class:`TermRange`). ``None``
+    leaves an end open.
+
+    >>> Range("year", 2010, 2017, include_high=False)
+    Range(field='year', low=2010, high=2017, include_low=True, include_high=False, boost=1.0)
+    """
+
+    field: str
+    low: Any
+    high: Any
+    include_low: bool = True
+    include_high: bool = True
+    boost: float = 1.0
+
+    def resolve(self, context: Context) -> Query:
+        """The concrete range query for the field's type."""
+        ftype = context.schema[self.field]
+        if isinstance(ftype, NUMERIC | DATETIME):
+            return NumericRange(self.field, self.low, self.high, self.include_low,
+                                self.include_high, self.boost)
+        if ftype.columnar or not ftype.indexed:
+            raise QueryError(f"a range needs a NUMERIC, DATETIME, TEXT, KEYWORD or ID field; "
+                             f"{self.field!r} is {ftype.kind}")
+        low = None if self.low is None else str(self.low)
+        high = None if self.high is None else str(self.high)
+        return TermRange(self.field, low, high, self.include_low, self.include_high, self.boost)
+
+    def bind(self, context: Context) -> Weight:
+        return self.resolve(context).bind(context)
