@@ -184,3 +184,27 @@ def test_failed_write_keeps_the_previous_commit(built: Path) -> None:
 def test_file_size_limit_is_restored() -> None:
     soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
     assert soft == resource.RLIM_INFINITY or soft > 10**9
+
+
+def test_searching_while_another_process_commits(tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    heron.create_index(path, _schema())
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    child = subprocess.Popen([sys.executable, str(CHILD), str(path), "0"],
+                             stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        snapshots = 0
+        deadline = time.monotonic() + 4.0
+        while time.monotonic() < deadline:
+            ix = heron.open_index(path)
+            with ix.searcher() as s:
+                docs = {d["id"]: (d["body"], d["n"]) for d in s.documents()}
+                # every snapshot is one whole commit: some prefix of the writer's batches
+                batches = 1 + max((n for _, n in docs.values()), default=-1)
+                assert docs == expected(batches), "not a whole commit"
+                assert s.search("batch OR updated", limit=None).total == len(docs)
+                snapshots += 1
+    finally:
+        child.kill()
+        child.communicate()
+    assert snapshots > 5
