@@ -1,5 +1,6 @@
 """The on-disk index: segments, commit manifests, the write lock, writer and reader."""
 
+from heron.index._arrays import concat_ranges
 from heron.index._files import Container, write_container
 from heron.index._lock import WriteLock
 from heron.index._manifest import FORMAT_VERSION, Manifest, SegmentEntry, latest_manifest
@@ -18,6 +19,7 @@ __all__ = [
     "SegmentReader",
     "WriteLock",
     "check_index",
+    "concat_ranges",
     "create_storage",
     "index_exists",
     "latest_manifest",

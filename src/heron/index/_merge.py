@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from heron.index._arrays import concat_ranges
 from heron.index._assemble import (
     dictionary_arrays,
     field_stats,
@@ -113,7 +114,7 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
     order = np.argsort(terms, kind="stable")  # segments in order: documents stay ascending
     terms, docs, freqs = terms[order], docs[order], freqs[order]
     pos_counts, pos_starts = pos_counts[order], pos_starts[order]
-    positions = all_positions[_ranges(pos_starts, pos_counts)]
+    positions = all_positions[concat_ranges(pos_starts, pos_counts)]
     # drop terms left without postings by deletions, and renumber the rest
     used = np.bincount(terms, minlength=base) > 0
     if not used.all():
@@ -202,13 +203,3 @@ def _concat_live(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.in
             values = np.zeros(seg.doc_count, dtype=dtype)
         parts.append(np.asarray(values)[dmap >= 0].astype(dtype))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-
-
-def _ranges(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
-            ) -> npt.NDArray[np.int64]:
-    """Indices of the concatenated ranges ``[start, start + count)``."""
-    total = int(counts.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    shift: npt.NDArray[np.int64] = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-    return np.arange(total, dtype=np.int64) + shift

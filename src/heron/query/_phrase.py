@@ -19,7 +19,7 @@ import numpy.typing as npt
 from attrs import define, frozen
 
 from heron.errors import QueryError
-from heron.index import SegmentReader
+from heron.index import SegmentReader, concat_ranges
 from heron.query._base import Context, Matches, Query, Weight, intersection, live, member
 from heron.scoring import BM25
 
@@ -118,13 +118,18 @@ class _PhraseWeight(Weight):
 
 def _position_keys(segment: SegmentReader, number: int, candidates: npt.NDArray[np.int64]
                    ) -> npt.NDArray[np.int64]:
-    """Sorted keys ``doc << 32 | position + 2**31`` of a term in the candidate documents."""
+    """Sorted keys ``doc << 32 | position + 2**31`` of a term in the candidate documents.
+
+    Every candidate holds the term, so its postings are found by binary search and only
+    their positions are read, whatever the term's total number of postings.
+    """
     docs, freqs = segment.postings(number)
-    positions, _ = segment.positions(number)
-    keep = member(docs.astype(np.int64), candidates)
-    per_position = np.repeat(keep, freqs.astype(np.int64))
-    doc_of = np.repeat(docs.astype(np.int64), freqs.astype(np.int64))[per_position]
-    return (doc_of << 32) | (positions[per_position].astype(np.int64) + _BIAS)
+    positions, starts = segment.positions(number)
+    idx = docs.searchsorted(candidates)
+    counts = freqs[idx].astype(np.int64)
+    where = concat_ranges(starts[idx], counts)
+    doc_of = np.repeat(candidates, counts)
+    return (doc_of << 32) | (positions[where].astype(np.int64) + _BIAS)
 
 
 def _exact(keys: dict[int, npt.NDArray[np.int64]], numbers: list[int], offsets: tuple[int, ...]

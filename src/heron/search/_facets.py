@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import HeronError
-from heron.index import SegmentReader
+from heron.index import SegmentReader, concat_ranges
 from heron.schema import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, Schema
 
 _EPOCH = dt.datetime(1970, 1, 1)
@@ -21,17 +21,6 @@ def check_facet_field(schema: Schema, name: str) -> None:
     if not isinstance(ftype, KEYWORD | ID | NUMERIC | DATETIME | BOOLEAN):
         raise HeronError(f"facets count KEYWORD, ID, NUMERIC, DATETIME or BOOLEAN fields; "
                          f"{name!r} is {ftype.kind}")
-
-
-def gather(offsets: npt.NDArray[np.int64], docs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Indices into a CSR value array of all entries of the given documents."""
-    starts, ends = offsets[docs], offsets[docs + 1]
-    counts = ends - starts
-    total = int(counts.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    shift: npt.NDArray[np.int64] = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-    return np.arange(total, dtype=np.int64) + shift
 
 
 def column_value(schema: Schema, name: str, raw: Any) -> Any:
@@ -54,7 +43,7 @@ def count_segment(schema: Schema, name: str, segment: SegmentReader,
     forward = segment.forward(name)
     if forward is not None:
         offsets, terms = forward
-        ordinals = terms[gather(offsets, docs)]
+        ordinals = terms[concat_ranges(offsets[docs], offsets[docs + 1] - offsets[docs])]
         counts = np.bincount(ordinals)
         start, _ = segment.terms.field_range(name)
         for ordinal in np.flatnonzero(counts).tolist():
