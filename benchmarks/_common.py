@@ -220,6 +220,32 @@ def run_child_script(
     return dict(json.loads(result_file.read_text(encoding="utf-8")))
 
 
+def run_child_phase(
+    spec_file: Path, phases: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]]
+) -> int:
+    """Entry point of a child process (``--child SPEC``): run the phase its spec names.
+
+    The phase's result is written as JSON to the file the spec names under ``result``.
+    """
+    spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    use_checkout_heron()
+    result = phases[spec["phase"]](spec)
+    Path(spec["result"]).write_text(json.dumps(result), encoding="utf-8")
+    return 0
+
+
+@dataclass
+class EngineRuns:
+    """One engine's results from its child processes: the build, then the phase searching it.
+
+    Each is the JSON its child wrote, or None when that phase failed or did not run.
+    """
+
+    engine: str
+    built: dict[str, Any] | None = None
+    searched: dict[str, Any] | None = None
+
+
 def peak_rss_mb() -> float:
     """The resident-set high-water mark so far of this process or its largest finished
     child (heron's writer workers), in MB (1e6 bytes)."""
@@ -395,6 +421,25 @@ def write_json(path: Path, payload: Mapping[str, Any]) -> None:
     """Write the figures of a run as indented JSON."""
     path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     print(f"figures written to {path}")
+
+
+def finish(
+    args: argparse.Namespace, info: Mapping[str, Any], checks: Sequence[Check], **figures: Any
+) -> int:
+    """Print the checks and, with --json, write the run, ``figures`` and the checks.
+
+    Returns the exit status: 1 when --strict was given and a check failed, else 0.
+    """
+    all_passed = print_checks(checks)
+    if args.json:
+        payload = {"run": info, **figures, "checks": [check.as_dict() for check in checks]}
+        write_json(args.json, payload)
+    return 1 if args.strict and not all_passed else 0
+
+
+def milliseconds(value: float | None) -> str:
+    """A latency in ms, or '-' when unmeasured."""
+    return "-" if value is None else f"{value:.3f}"
 
 
 def ratio(value: float | None, reference: float | None) -> str:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import re
 import sys
 import tempfile
@@ -45,27 +44,24 @@ from typing import Any
 
 from _common import (
     Check,
-    add_common_arguments,
+    EngineRuns,
+    finish,
+    milliseconds,
     percentile,
-    print_checks,
-    print_header,
     print_table,
     ratio,
-    require_paths,
-    run_child_script,
-    run_info,
-    use_checkout_heron,
-    write_json,
+    run_child_phase,
 )
 from indexing import (
-    NEWS_FILE,
     QUERY_COUNT,
     QUERY_SEED,
     SEARCH_FIELDS,
     TOP,
     child_index,
-    load_news,
     make_queries,
+    parse_news_args,
+    run_news_phases,
+    start_news,
 )
 
 ENGINES = ("heron", "whoosh")
@@ -190,25 +186,14 @@ def child_highlight(spec: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def child_main(spec_file: Path) -> int:
-    """Entry point of a child process: build (indexing.py's phase) or highlight, write result."""
-    spec = json.loads(spec_file.read_text(encoding="utf-8"))
-    use_checkout_heron()
-    result = child_index(spec) if spec["phase"] == "index" else child_highlight(spec)
-    Path(spec["result"]).write_text(json.dumps(result), encoding="utf-8")
-    return 0
+PHASES = {"index": child_index, "highlight": child_highlight}
 
 
 # --------------------------------------------------------------------------- parent side
 
 
-@dataclass
-class Runs:
+class Runs(EngineRuns):
     """One engine's build figures and highlighting results (None when a phase failed)."""
-
-    engine: str
-    built: dict[str, Any] | None = None
-    searched: dict[str, Any] | None = None
 
     def median_ms(self, kind: str) -> float | None:
         """Median latency in ms of ``search`` or ``highlight`` (search + highlight)."""
@@ -241,25 +226,10 @@ class Runs:
 
 def measure(engine: str, args: argparse.Namespace, queries: list[str], workdir: Path) -> Runs:
     """Build one engine's index, then search and highlight, each in its own child process."""
-    spec = {
-        "engine": engine,
-        "data": str(args.data / NEWS_FILE),
-        "limit": args.limit,
-        "index": str(workdir / engine),
-        "queries": queries,
-    }
-    script = Path(__file__).resolve()
-    runs = Runs(engine, built=run_child_script(script, {**spec, "phase": "index"}, workdir))
-    if runs.built:
-        runs.searched = run_child_script(script, {**spec, "phase": "highlight"}, workdir)
-        if runs.searched:
-            runs.searched["queries"] = queries
-    return runs
-
-
-def milliseconds(value: float | None) -> str:
-    """A latency in ms, or '-' when unmeasured."""
-    return "-" if value is None else f"{value:.3f}"
+    built, searched = run_news_phases(__file__, engine, args, workdir, "highlight", queries=queries)
+    if searched:
+        searched["queries"] = queries
+    return Runs(engine, built, searched)
 
 
 def fragment_lengths(snippet: str) -> list[int]:
@@ -408,24 +378,12 @@ def print_report(all_runs: Sequence[Runs]) -> tuple[Runs | None, Runs | None]:
     return heron, whoosh
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """Read the command line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_common_arguments(parser, ENGINES)
-    parser.add_argument("--limit", type=int, metavar="N", help="index only the first N articles")
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Measure every chosen engine and print the tables and targets."""
-    args = parse_args(argv)
+    args = parse_news_args(argv, __doc__, ENGINES)
     if args.child:
-        return child_main(args.child)
-    require_paths(args.data / NEWS_FILE)
-    info = run_info(["heron", "whoosh", "numpy"])
-    print_header("highlighting cost on news", info)
-    rows = load_news(args.data / NEWS_FILE, args.limit)
+        return run_child_phase(args.child, PHASES)
+    info, rows = start_news(args, "highlighting cost on news", ["heron", "whoosh", "numpy"])
     queries = make_queries(rows, QUERY_COUNT, QUERY_SEED)
     print(
         f"news: {len(rows):,} articles; {len(queries)} queries (indexing.py's), "
@@ -436,29 +394,25 @@ def main(argv: list[str] | None = None) -> int:
         all_runs = [measure(engine, args, queries, Path(tmp)) for engine in args.engines]
     print()
     heron, whoosh = print_report(all_runs)
-    results = checks(heron, whoosh)
-    all_passed = print_checks(results)
-    if args.json:
-        payload = {
-            "run": info,
-            "corpus": {"articles": len(rows), "queries": queries},
-            "engines": [
-                {
-                    "engine": run.engine,
-                    "built": run.built,
-                    "search_median_ms": run.median_ms("search"),
-                    "search_p95_ms": run.p95_ms("search"),
-                    "highlight_median_ms": run.median_ms("highlight"),
-                    "highlight_p95_ms": run.p95_ms("highlight"),
-                    "highlight_only_ms": run.highlight_ms,
-                    "searched": run.searched,
-                }
-                for run in all_runs
-            ],
-            "checks": [check.as_dict() for check in results],
-        }
-        write_json(args.json, payload)
-    return 1 if args.strict and not all_passed else 0
+    return finish(
+        args,
+        info,
+        checks(heron, whoosh),
+        corpus={"articles": len(rows), "queries": queries},
+        engines=[
+            {
+                "engine": run.engine,
+                "built": run.built,
+                "search_median_ms": run.median_ms("search"),
+                "search_p95_ms": run.p95_ms("search"),
+                "highlight_median_ms": run.median_ms("highlight"),
+                "highlight_p95_ms": run.p95_ms("highlight"),
+                "highlight_only_ms": run.highlight_ms,
+                "searched": run.searched,
+            }
+            for run in all_runs
+        ],
+    )
 
 
 if __name__ == "__main__":

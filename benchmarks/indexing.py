@@ -17,10 +17,8 @@ body, top 10, each hit's stored id fetched; one warm-up pass, then a timed pass.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,26 +30,27 @@ from typing import Any
 
 from _common import (
     Check,
+    EngineRuns,
     SearchFn,
     TantivyField,
     Timer,
     add_common_arguments,
     dir_size,
+    finish,
     heron_build,
     heron_search,
     peak_rss_mb,
     percentile,
-    print_checks,
     print_header,
     print_table,
     ratio,
     read_jsonl,
     require_paths,
+    run_child_phase,
+    run_child_script,
     run_info,
     tantivy_build,
     tantivy_search,
-    use_checkout_heron,
-    write_json,
 )
 
 ENGINES = ("heron", "heron-2p", "whoosh", "tantivy")
@@ -285,27 +284,17 @@ def child_search(spec: dict[str, Any]) -> dict[str, Any]:
     return {"doc_count": engine.count(path), "latencies": latencies, "hits": hits}
 
 
-def child_main(spec_file: Path) -> int:
-    """Entry point of a child process: run the phase its spec names, write the result."""
-    spec = json.loads(spec_file.read_text(encoding="utf-8"))
-    use_checkout_heron()
-    phase = child_index if spec["phase"] == "index" else child_search
-    result = phase(spec)
-    Path(spec["result"]).write_text(json.dumps(result), encoding="utf-8")
-    return 0
+PHASES = {"index": child_index, "search": child_search}
 
 
 # --------------------------------------------------------------------------- parent side
 
 
 @dataclass
-class Figures:
+class Figures(EngineRuns):
     """What the parent learned about one engine; every figure is None when unmeasured."""
 
-    engine: str
     megabytes: float = 0.0
-    built: dict[str, Any] | None = None
-    searched: dict[str, Any] | None = None
 
     @property
     def mb_per_s(self) -> float | None:
@@ -327,36 +316,35 @@ class Figures:
         return percentile(self.searched["latencies"], q) * 1e3 if self.searched else None
 
 
-def run_child(spec: dict[str, Any], workdir: Path) -> dict[str, Any] | None:
-    """Run one engine's phase in a fresh interpreter; None (with a message) if it fails."""
-    name = f"{spec['engine']}-{spec['phase']}"
-    spec_file = workdir / f"{name}.spec.json"
-    result_file = workdir / f"{name}.result.json"
-    spec_file.write_text(json.dumps({**spec, "result": str(result_file)}), encoding="utf-8")
-    print(f"  {spec['engine']}: {spec['phase']} ...", flush=True)
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(spec_file)]
-    completed = subprocess.run(command, check=False)
-    if completed.returncode != 0 or not result_file.exists():
-        print(f"  {name} failed with exit status {completed.returncode}", flush=True)
-        return None
-    return dict(json.loads(result_file.read_text(encoding="utf-8")))
+def run_news_phases(
+    script: str, engine: str, args: argparse.Namespace, workdir: Path, phase: str, **spec: Any
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """Build one engine's news index (``child_index``) in a child process of ``script``,
+    then, if that worked, run ``script``'s ``phase`` in another; return both results.
+
+    The phases' spec holds the engine, the news file, --limit, the index folder under
+    ``workdir`` and the keyword arguments. A result is None when its phase failed or did
+    not run.
+    """
+    spec = {
+        "engine": engine,
+        "data": str(args.data / NEWS_FILE),
+        "limit": args.limit,
+        "index": str(workdir / engine),
+        **spec,
+    }
+    path = Path(script).resolve()
+    built = run_child_script(path, {**spec, "phase": "index"}, workdir)
+    measured = run_child_script(path, {**spec, "phase": phase}, workdir) if built else None
+    return built, measured
 
 
 def measure(
     engine: str, args: argparse.Namespace, megabytes: float, queries: list[str], workdir: Path
 ) -> Figures:
     """Build then search one engine's index, each in its own child process."""
-    spec = {
-        "engine": engine,
-        "data": str(args.data / NEWS_FILE),
-        "limit": args.limit,
-        "index": str(workdir / engine),
-        "queries": queries,
-    }
-    figures = Figures(engine, megabytes, built=run_child({**spec, "phase": "index"}, workdir))
-    if figures.built:
-        figures.searched = run_child({**spec, "phase": "search"}, workdir)
-    return figures
+    built, searched = run_news_phases(__file__, engine, args, workdir, "search", queries=queries)
+    return Figures(engine, built, searched, megabytes=megabytes)
 
 
 def heron_figures(all_figures: Sequence[Figures]) -> Figures:
@@ -522,24 +510,41 @@ def print_report(all_figures: Sequence[Figures], docs: int, queries: int) -> Non
     print_table(SEARCH_HEADERS, [latency_row(figures, heron) for figures in all_figures])
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """Read the command line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_common_arguments(parser, ENGINES)
+def parse_news_args(
+    argv: list[str] | None, doc: str, engines: Sequence[str]
+) -> argparse.Namespace:
+    """Read the command line of a benchmark on news: the common options, --limit and the
+    hidden --child SPEC of its child processes. ``doc``'s first line describes it."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    add_common_arguments(parser, engines)
     parser.add_argument("--limit", type=int, metavar="N", help="index only the first N articles")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not args.child:
+        require_paths(args.data / NEWS_FILE)
+    return args
+
+
+def start_news(
+    args: argparse.Namespace, title: str, packages: Sequence[str]
+) -> tuple[dict[str, Any], list[Row]]:
+    """Describe the run (with the versions of ``packages``) and print that under ``title``,
+    then read the first --limit news articles; return the description and the articles."""
+    info = run_info(packages)
+    print_header(title, info)
+    return info, load_news(args.data / NEWS_FILE, args.limit)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Measure every chosen engine and print the tables and targets."""
-    args = parse_args(argv)
+    args = parse_news_args(argv, __doc__, ENGINES)
     if args.child:
-        return child_main(args.child)
-    require_paths(args.data / NEWS_FILE)
-    info = run_info(["heron", "whoosh", "tantivy", "numpy", "nltk"])
-    print_header("indexing speed, size, memory and query latency on news", info)
-    rows = load_news(args.data / NEWS_FILE, args.limit)
+        return run_child_phase(args.child, PHASES)
+    info, rows = start_news(
+        args,
+        "indexing speed, size, memory and query latency on news",
+        ["heron", "whoosh", "tantivy", "numpy", "nltk"],
+    )
     megabytes = text_megabytes(rows)
     queries = make_queries(rows, QUERY_COUNT, QUERY_SEED)
     print(
@@ -552,17 +557,13 @@ def main(argv: list[str] | None = None) -> int:
         ]
     print()
     print_report(all_figures, len(rows), len(queries))
-    checks = targets(all_figures)
-    all_passed = print_checks(checks)
-    if args.json:
-        payload = {
-            "run": info,
-            "corpus": {"articles": len(rows), "megabytes": megabytes, "queries": queries},
-            "engines": summary(all_figures),
-            "checks": [check.as_dict() for check in checks],
-        }
-        write_json(args.json, payload)
-    return 1 if args.strict and not all_passed else 0
+    return finish(
+        args,
+        info,
+        targets(all_figures),
+        corpus={"articles": len(rows), "megabytes": megabytes, "queries": queries},
+        engines=summary(all_figures),
+    )
 
 
 if __name__ == "__main__":

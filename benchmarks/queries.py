@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import random
 import string
 import sys
@@ -43,27 +42,21 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from _common import (
     Check,
-    add_common_arguments,
+    EngineRuns,
     bag_of_words,
+    finish,
+    milliseconds,
     percentile,
-    print_checks,
-    print_header,
     print_table,
     ratio,
-    require_paths,
-    run_child_script,
-    run_info,
-    use_checkout_heron,
-    write_json,
+    run_child_phase,
 )
 from indexing import (
-    NEWS_FILE,
     QUERY_COUNT,
     QUERY_SEED,
     SEARCH_FIELDS,
@@ -71,8 +64,10 @@ from indexing import (
     TOP,
     Row,
     child_index,
-    load_news,
     overlap,
+    parse_news_args,
+    run_news_phases,
+    start_news,
     title_words,
 )
 
@@ -255,25 +250,14 @@ def child_search(spec: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def child_main(spec_file: Path) -> int:
-    """Entry point of a child process: build (indexing.py's phase) or search, write result."""
-    spec = json.loads(spec_file.read_text(encoding="utf-8"))
-    use_checkout_heron()
-    result = child_index(spec) if spec["phase"] == "index" else child_search(spec)
-    Path(spec["result"]).write_text(json.dumps(result), encoding="utf-8")
-    return 0
+PHASES = {"index": child_index, "search": child_search}
 
 
 # --------------------------------------------------------------------------- parent side
 
 
-@dataclass
-class Runs:
+class Runs(EngineRuns):
     """One engine's build figures and per-kind search results (None when a phase failed)."""
-
-    engine: str
-    built: dict[str, Any] | None = None
-    searched: dict[str, Any] | None = None
 
     def kind(self, kind: str) -> dict[str, Any] | None:
         """The per-query results of one kind."""
@@ -289,18 +273,8 @@ def measure(
     engine: str, args: argparse.Namespace, queries: dict[str, list[str]], workdir: Path
 ) -> Runs:
     """Build then search one engine's index, each in its own child process."""
-    spec = {
-        "engine": engine,
-        "data": str(args.data / NEWS_FILE),
-        "limit": args.limit,
-        "index": str(workdir / engine),
-        "queries": queries,
-    }
-    script = Path(__file__).resolve()
-    runs = Runs(engine, built=run_child_script(script, {**spec, "phase": "index"}, workdir))
-    if runs.built:
-        runs.searched = run_child_script(script, {**spec, "phase": "search"}, workdir)
-    return runs
+    built, searched = run_news_phases(__file__, engine, args, workdir, "search", queries=queries)
+    return Runs(engine, built, searched)
 
 
 def timed(runs: Sequence[Runs], kind: str) -> list[int]:
@@ -318,11 +292,6 @@ def latency_ms(run: Runs | None, kind: str, keep: Sequence[int], q: float) -> fl
     if not found or not keep:
         return None
     return percentile([found["latencies"][i] for i in keep], q) * 1e3
-
-
-def milliseconds(value: float | None) -> str:
-    """A latency in ms, or '-' when unmeasured."""
-    return "-" if value is None else f"{value:.3f}"
 
 
 def latency_table(all_runs: Sequence[Runs]) -> tuple[list[list[object]], dict[str, Any]]:
@@ -504,24 +473,16 @@ def print_report(all_runs: Sequence[Runs], queries: Mapping[str, list[str]]) -> 
     return figures
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """Read the command line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_common_arguments(parser, ENGINES)
-    parser.add_argument("--limit", type=int, metavar="N", help="index only the first N articles")
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Measure every chosen engine and print the tables and targets."""
-    args = parse_args(argv)
+    args = parse_news_args(argv, __doc__, ENGINES)
     if args.child:
-        return child_main(args.child)
-    require_paths(args.data / NEWS_FILE)
-    info = run_info(["heron", "whoosh", "numpy", "nltk"])
-    print_header("phrase, AND, prefix and fuzzy query latency on news", info)
-    rows = load_news(args.data / NEWS_FILE, args.limit)
+        return run_child_phase(args.child, PHASES)
+    info, rows = start_news(
+        args,
+        "phrase, AND, prefix and fuzzy query latency on news",
+        ["heron", "whoosh", "numpy", "nltk"],
+    )
     queries = make_queries(rows, QUERY_COUNT, QUERY_SEED)
     print(f"news: {len(rows):,} articles; {QUERY_COUNT} queries of each kind, e.g.")
     for kind in KINDS:
@@ -530,21 +491,17 @@ def main(argv: list[str] | None = None) -> int:
         all_runs = [measure(engine, args, queries, Path(tmp)) for engine in args.engines]
     print()
     figures = print_report(all_runs, queries)
-    checks = targets(figures)
-    all_passed = print_checks(checks)
-    if args.json:
-        payload = {
-            "run": info,
-            "corpus": {"articles": len(rows), "queries": queries},
-            "latency": figures,
-            "engines": [
-                {"engine": run.engine, "built": run.built, "searched": run.searched}
-                for run in all_runs
-            ],
-            "checks": [check.as_dict() for check in checks],
-        }
-        write_json(args.json, payload)
-    return 1 if args.strict and not all_passed else 0
+    return finish(
+        args,
+        info,
+        targets(figures),
+        corpus={"articles": len(rows), "queries": queries},
+        latency=figures,
+        engines=[
+            {"engine": run.engine, "built": run.built, "searched": run.searched}
+            for run in all_runs
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -27,11 +27,11 @@ from _common import (
     add_common_arguments,
     bag_of_words,
     beir_paths,
+    finish,
     heron_build,
     heron_search,
     load_beir,
     ndcg_at,
-    print_checks,
     print_header,
     print_table,
     recall_at,
@@ -40,7 +40,6 @@ from _common import (
     tantivy_build,
     tantivy_search,
     use_checkout_heron,
-    write_json,
 )
 
 ENGINES = ("heron", "tantivy", "bm25s")
@@ -201,15 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         left=2,
     )
     checks = [heron_check(name, scores) for name in COLLECTIONS]
-    all_passed = print_checks(checks)
-    if args.json:
-        payload = {
-            "run": info,
-            "scores": [asdict(score) for score in scores],
-            "checks": [check.as_dict() for check in checks],
-        }
-        write_json(args.json, payload)
-    return 1 if args.strict and not all_passed else 0
+    return finish(args, info, checks, scores=[asdict(score) for score in scores])
 
 
 if __name__ == "__main__":

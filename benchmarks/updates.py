@@ -23,7 +23,6 @@ one document with the original body).
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import tempfile
@@ -35,20 +34,21 @@ from typing import Any
 from _common import (
     Check,
     Timer,
-    add_common_arguments,
     dir_size,
+    finish,
     peak_rss_mb,
-    print_checks,
-    print_header,
     print_table,
     ratio,
-    require_paths,
-    run_child_script,
-    run_info,
-    use_checkout_heron,
-    write_json,
+    run_child_phase,
 )
-from indexing import NEWS_FILE, Row, child_index, load_news
+from indexing import (
+    Row,
+    child_index,
+    load_news,
+    parse_news_args,
+    run_news_phases,
+    start_news,
+)
 
 ENGINES = ("heron", "whoosh")
 UPDATE_SHARE = 0.10
@@ -185,13 +185,7 @@ def child_update(spec: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def child_main(spec_file: Path) -> int:
-    """Entry point of a child process: build (indexing.py's phase) or update, write result."""
-    spec = json.loads(spec_file.read_text(encoding="utf-8"))
-    use_checkout_heron()
-    result = child_index(spec) if spec["phase"] == "index" else child_update(spec)
-    Path(spec["result"]).write_text(json.dumps(result), encoding="utf-8")
-    return 0
+PHASES = {"index": child_index, "update": child_update}
 
 
 # --------------------------------------------------------------------------- parent side
@@ -218,19 +212,10 @@ def measure(
     workdir: Path,
 ) -> Runs:
     """Build one engine's index, then update it, each in its own child process."""
-    spec = {
-        "engine": engine,
-        "data": str(args.data / NEWS_FILE),
-        "limit": args.limit,
-        "index": str(workdir / engine),
-        "updated": picks[0],
-        "untouched": picks[1],
-    }
-    script = Path(__file__).resolve()
-    runs = Runs(engine, built=run_child_script(script, {**spec, "phase": "index"}, workdir))
-    if runs.built:
-        runs.updated = run_child_script(script, {**spec, "phase": "update"}, workdir)
-    return runs
+    built, updated = run_news_phases(
+        __file__, engine, args, workdir, "update", updated=picks[0], untouched=picks[1]
+    )
+    return Runs(engine, built, updated)
 
 
 UPDATE_HEADERS = (
@@ -330,24 +315,12 @@ def checks(all_runs: Sequence[Runs], articles: int) -> list[Check]:
     return out
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """Read the command line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_common_arguments(parser, ENGINES)
-    parser.add_argument("--limit", type=int, metavar="N", help="index only the first N articles")
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Measure every chosen engine and print the tables and targets."""
-    args = parse_args(argv)
+    args = parse_news_args(argv, __doc__, ENGINES)
     if args.child:
-        return child_main(args.child)
-    require_paths(args.data / NEWS_FILE)
-    info = run_info(["heron", "whoosh", "numpy"])
-    print_header("update_document cost on news", info)
-    rows = load_news(args.data / NEWS_FILE, args.limit)
+        return run_child_phase(args.child, PHASES)
+    info, rows = start_news(args, "update_document cost on news", ["heron", "whoosh", "numpy"])
     picks = pick_updates(len(rows), UPDATE_SEED)
     print(
         f"news: {len(rows):,} articles; {len(picks[0]):,} ({UPDATE_SHARE:.0%}) re-indexed "
@@ -365,25 +338,21 @@ def main(argv: list[str] | None = None) -> int:
     print_table(UPDATE_HEADERS, [update_row(run, whoosh) for run in all_runs])
     print("After the updates (term query on each checked id: one hit with the expected body)")
     print_table(VERIFY_HEADERS, [verify_row(run, len(rows)) for run in all_runs])
-    results = checks(all_runs, len(rows))
-    all_passed = print_checks(results)
-    if args.json:
-        payload = {
-            "run": info,
-            "corpus": {"articles": len(rows), "updated": len(picks[0]), "seed": UPDATE_SEED},
-            "engines": [
-                {
-                    "engine": run.engine,
-                    "built": run.built,
-                    "updated": run.updated,
-                    "docs_per_s": run.docs_per_s,
-                }
-                for run in all_runs
-            ],
-            "checks": [check.as_dict() for check in results],
-        }
-        write_json(args.json, payload)
-    return 1 if args.strict and not all_passed else 0
+    return finish(
+        args,
+        info,
+        checks(all_runs, len(rows)),
+        corpus={"articles": len(rows), "updated": len(picks[0]), "seed": UPDATE_SEED},
+        engines=[
+            {
+                "engine": run.engine,
+                "built": run.built,
+                "updated": run.updated,
+                "docs_per_s": run.docs_per_s,
+            }
+            for run in all_runs
+        ],
+    )
 
 
 if __name__ == "__main__":
