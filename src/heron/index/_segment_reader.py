@@ -88,8 +88,12 @@ class SegmentReader:
             raise CorruptIndexError(f"{self.name}: positions of term {term_no} do not add up")
         return self._c.array("pos.data")[a:b], starts
 
-    def doc_positions(self, term_no: int, doc: int) -> npt.NDArray[Any] | None:
-        """Positions of a term in one document (None if the document lacks the term)."""
+    def doc_positions(self, term_no: int, doc: int,
+                      starts: npt.NDArray[np.int64] | None = None) -> npt.NDArray[Any] | None:
+        """Positions of a term in one document (None if the document lacks the term).
+
+        ``starts`` (from :meth:`positions`) spares summing the frequencies before it.
+        """
         docs, freqs = self.postings(term_no)
         j = int(docs.searchsorted(doc))
         if j >= len(docs) or int(docs[j]) != doc:
@@ -98,8 +102,8 @@ class SegmentReader:
         a, b = int(pos[term_no]), int(pos[term_no + 1])
         if a == b:
             return None  # the field keeps no positions
-        start = a + int(freqs[:j].sum(dtype=np.int64))
-        return self._c.array("pos.data")[start : start + int(freqs[j])]
+        before = int(starts[j]) if starts is not None else int(freqs[:j].sum(dtype=np.int64))
+        return self._c.array("pos.data")[a + before : a + before + int(freqs[j])]
 
     def norms(self, field: str) -> npt.NDArray[np.uint32] | None:
         """Field lengths of a scored field per document, or None."""

@@ -27,6 +27,8 @@ from heron.search._sorting import SortKey, merge_order, segment_top, segment_val
 _MARKS_CACHE = 256
 #: words whose terms a searcher remembers per field for highlighting
 _MEMO_WORDS = 200_000
+#: terms whose per-document position offsets a searcher remembers for highlighting
+_STARTS_CACHE = 512
 
 
 def intersect_filter(found: Matches, allowed: Matches) -> Matches:
@@ -49,6 +51,7 @@ class Searcher:
         self._memos: dict[str, TermMemo] = {}
         self._term_numbers: dict[tuple[str, str, str], int] = {}
         self._norm_cache: dict[tuple[str, str], Any] = {}
+        self._starts: dict[tuple[str, int], Any] = {}
 
     @property
     def schema(self) -> Schema:
@@ -220,7 +223,15 @@ class Searcher:
             number = numbers.get(key)
             if number is None:
                 number = numbers[key] = seg.terms.find(field_name, term)
-            if number >= 0 and (where := seg.doc_positions(number, local)) is not None:
+            if number < 0:
+                continue
+            starts = self._starts.get((seg.name, number))
+            if starts is None:
+                if len(self._starts) > _STARTS_CACHE:
+                    self._starts.clear()
+                starts = self._starts[(seg.name, number)] = seg.positions(number)[1]
+            where = seg.doc_positions(number, local, starts)
+            if where is not None:
                 found[term] = where.tolist()
         return found
 
