@@ -532,6 +532,29 @@ class Schema:
                 ftype.convert(name, value))
         return out
 
+    def term(self, name: str, value: Any) -> str:
+        """The single term a field's value is indexed as (for look-ups by value).
+
+        >>> Schema(id=ID(), year=NUMERIC()).term("year", 2017)
+        '80000000000007e1'
+
+        Raises:
+            SchemaError: the field is not indexed, the value does not fit it, or it gives
+                no term or several.
+        """
+        ftype = self[name]
+        if not ftype.indexed:
+            raise SchemaError(f"field {name!r} is not indexed")
+        if ftype.columnar:
+            converted = ftype.from_text(name, value) if isinstance(value, str) else (
+                ftype.convert(name, value))
+            return ftype.index_text(converted)
+        terms = ftype.analyzer.terms(ftype.index_text(ftype.convert(name, value)))
+        if len(terms) != 1:
+            raise SchemaError(f"{value!r} gives {len(terms)} terms in field {name!r}; "
+                              "a look-up by value needs exactly one")
+        return terms[0]
+
     def to_dict(self) -> dict[str, Any]:
         """Describe the schema as a JSON object (field name to field type description)."""
         return {name: f.to_json() for name, f in self.items}

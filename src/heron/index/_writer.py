@@ -210,19 +210,8 @@ class IndexWriter:
 
     # -- deleting -----------------------------------------------------------------
     def term_for(self, field: str, value: Any) -> str:
-        """The single indexed term of a field's value (as ``delete_by_term`` looks it up)."""
-        ftype = self.schema[field]
-        if not ftype.indexed:
-            raise SchemaError(f"field {field!r} is not indexed")
-        if ftype.columnar:
-            converted = ftype.from_text(field, value) if isinstance(value, str) else (
-                ftype.convert(field, value))
-            return ftype.index_text(converted)
-        terms = ftype.analyzer.terms(ftype.index_text(ftype.convert(field, value)))
-        if len(terms) != 1:
-            raise SchemaError(f"{value!r} gives {len(terms)} terms in field {field!r}; "
-                              "delete_by_term needs exactly one")
-        return terms[0]
+        """The single indexed term of a field's value (see :meth:`Schema.term`)."""
+        return self.schema.term(field, value)
 
     def delete_where(self, matcher: Matcher) -> int:
         """Delete the documents a matcher finds; return how many committed ones it deleted.

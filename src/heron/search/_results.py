@@ -52,6 +52,10 @@ class Hit:
     def __contains__(self, name: str) -> bool:
         return name in self.fields
 
+    def explain(self) -> str:
+        """How the query scored this hit (see :meth:`Searcher.explain`)."""
+        return self.searcher.explain(self)
+
     def highlights(
         self,
         field_name: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any
@@ -13,11 +14,12 @@ from heron.analysis import TermMemo
 from heron.errors import HeronError
 from heron.highlight import SHORT_TEXT, Formatter, Fragmenter, QueryMarks, highlight
 from heron.index import IndexReader, SegmentReader
-from heron.query import MAX_EXPANSIONS, Context, Matches, Query, parse
+from heron.query import MAX_EXPANSIONS, And, Context, Matches, Query, Term, parse
 from heron.query._base import intersection
 from heron.schema import Schema
 from heron.scoring import BM25
 from heron.search._collect import collect
+from heron.search._explain import explain
 from heron.search._facets import check_facet_field, count_segment, order_counts
 from heron.search._highlights import query_marks
 from heron.search._results import Hit, Results
@@ -154,13 +156,48 @@ class Searcher:
         return (total, np.asarray([rows[i][2] for i in order], dtype=np.int64),
                 np.asarray([rows[i][1] for i in order], dtype=np.float64))
 
-    def documents(self) -> Iterator[dict[str, Any]]:
-        """The stored fields of every live document, in document-number order."""
+    def documents(self, **values: Any) -> Iterator[dict[str, Any]]:
+        """The stored fields of every live document, or of those whose fields hold these
+        values (``documents(tags="gaza")``), in document-number order."""
         self._check_open()
+        if values:
+            query = And(tuple(Term(name, self.schema.term(name, value))
+                              for name, value in values.items()))
+            for hit in sorted(self.search(query, limit=None).docnums()):
+                yield self.reader.stored_fields(hit)
+            return
         for base, seg in self.reader.iter_segments():
             for local in range(seg.doc_count):
                 if seg.deleted is None or not seg.deleted[local]:
                     yield self.reader.stored_fields(base + local)
+
+    def document(self, **values: Any) -> dict[str, Any] | None:
+        """The stored fields of the first live document whose fields hold these values.
+
+        >>> # searcher.document(id="a1") -> {"id": "a1", "title": ...} or None
+        """
+        return next(self.documents(**values), None) if values else None
+
+    def doc_frequency(self, field_name: str, term: str) -> int:
+        """How many documents (deleted ones included until a merge) hold an indexed term."""
+        self._check_open()
+        return self.reader.doc_freq(field_name, term)
+
+    def lexicon(self, field_name: str) -> Iterator[str]:
+        """The distinct terms of a field, in dictionary order."""
+        self._check_open()
+        ranges = [(seg, *seg.terms.field_range(field_name)) for seg in self.reader.segments]
+        streams = [(t for _, t in seg.terms.iter_range(field_name, a, b)) for seg, a, b in ranges]
+        last = None
+        for term in heapq.merge(*streams, key=lambda t: t.encode("utf-8")):
+            if term != last:
+                yield term
+                last = term
+
+    def explain(self, hit: Hit) -> str:
+        """How the query scored a hit, factor by factor for its terms."""
+        self._check_open()
+        return explain(hit.query, hit.docnum, self._context())
 
     def stored_value(self, docnum: int, name: str) -> Any:
         """One stored field of a document number (None if absent); cheap for ID fields."""
