@@ -28,6 +28,9 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/relevance.py
 	$(PY) benchmarks/indexing.py
+	$(PY) benchmarks/queries.py
+	$(PY) benchmarks/highlights.py
+	$(PY) benchmarks/updates.py
 
 clean:
 	rm -rf $(VENV) index/demo
