@@ -278,7 +278,7 @@ def test_schema_json_round_trip() -> None:
     schema = Schema(
         id=ID(stored=True, unique=True, lowercase=True, boost=1.5, sortable=True),
         title=TEXT(stored=True, boost=2.0, analyzer=StandardAnalyzer("german", minsize=3)),
-        body=TEXT(phrase=False, sortable=True,
+        body=TEXT(phrase=False,
                   analyzer=RegexTokenizer(r"[a-z]+") | LowercaseFilter() | NgramFilter(2, 3)),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True, boost=3.0),
         year=NUMERIC(numtype="float", stored=True, sortable=True, boost=0.5),
@@ -324,3 +324,8 @@ def test_schema_rejections() -> None:
     with pytest.raises(SchemaError, match=r"only one field can be unique, got \['a', 'b'\]"):
         Schema(a=ID(unique=True), b=NUMERIC(unique=True))
     assert Schema(A1_b=TEXT()).names() == ["A1_b"]
+
+
+def test_text_fields_cannot_be_sortable() -> None:
+    with pytest.raises(SchemaError, match="cannot be sorted"):
+        TEXT(sortable=True)

@@ -38,6 +38,12 @@ def _positive(_inst: object, attribute: Any, value: float) -> None:
         raise SchemaError(f"{attribute.name} must be a positive number, got {value!r}")
 
 
+def _no_text_sorting(_inst: object, _attribute: Any, value: bool) -> None:
+    if value:
+        raise SchemaError("TEXT fields cannot be sorted on (they hold many terms per document); "
+                          "sort on a KEYWORD, ID, NUMERIC or DATETIME copy of the value")
+
+
 class FieldType:
     """Base of field types: how a field's values are checked, indexed and stored."""
 
@@ -131,7 +137,7 @@ class TEXT(FieldType):
     stored: bool = False
     boost: float = field(default=1.0, validator=_positive)
     phrase: bool = True
-    sortable: bool = False
+    sortable: bool = field(default=False, validator=_no_text_sorting)
 
     @property
     def analyzer(self) -> Analyzer:
