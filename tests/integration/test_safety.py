@@ -208,3 +208,32 @@ def test_searching_while_another_process_commits(tmp_path: Path) -> None:
         child.kill()
         child.communicate()
     assert snapshots > 5
+
+
+def test_one_searcher_shared_by_threads(built: Path) -> None:
+    searcher = heron.open_index(built).searcher()
+    queries = ["alpha", "beta text", '"alpha text"', "n:[5 TO 30]", "alpah~1", "b*"]
+
+    def answers() -> list[object]:
+        return [[(h["id"], h.score, h.highlights("body")) for h in searcher.search(q, limit=20)]
+                for q in queries]
+
+    expected_answers = answers()
+    errors: list[BaseException] = []
+    seen: list[list[object]] = []
+
+    def work() -> None:
+        try:
+            for _ in range(20):
+                seen.append(answers())
+        except BaseException as exc:  # reported to the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(seen) == 80
+    assert all(answer == expected_answers for answer in seen)

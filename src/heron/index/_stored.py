@@ -14,6 +14,7 @@ stored fields (values in the JSON form their field types give).
 from __future__ import annotations
 
 import json
+import threading
 import zlib
 from collections import OrderedDict
 from concurrent.futures import Executor, Future
@@ -96,6 +97,7 @@ class StoredReader:
     def __init__(self, container: Container) -> None:
         self._c = container
         self._cache: OrderedDict[int, bytes] = OrderedDict()
+        self._lock = threading.Lock()
         self._arrays: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
 
     def raw(self, doc: int) -> bytes:
@@ -110,10 +112,11 @@ class StoredReader:
         return data[start - base : end - base]
 
     def _block(self, block: int) -> bytes:
-        data = self._cache.get(block)
-        if data is not None:
-            self._cache.move_to_end(block)
-            return data
+        with self._lock:  # searchers may be shared between threads
+            data = self._cache.get(block)
+            if data is not None:
+                self._cache.move_to_end(block)
+                return data
         zpos = self._c.array("stored.zpos")
         raw = self._c.array("stored.data")[int(zpos[block]) : int(zpos[block + 1])]
         try:
@@ -121,9 +124,10 @@ class StoredReader:
         except zlib.error:
             message = f"{self._c.path.name}: stored block {block} is damaged"
             raise CorruptIndexError(message) from None
-        self._cache[block] = data
-        if len(self._cache) > _CACHE_BLOCKS:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self._cache[block] = data
+            if len(self._cache) > _CACHE_BLOCKS:
+                self._cache.popitem(last=False)
         return data
 
     def document(self, doc: int) -> dict[str, Any]:
