@@ -18,3 +18,22 @@ def concat_ranges(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
         return np.zeros(0, dtype=np.int64)
     shift: npt.NDArray[np.int64] = np.repeat(starts - (np.cumsum(counts) - counts), counts)
     return np.arange(total, dtype=np.int64) + shift
+
+
+def stable_order(keys: npt.NDArray[np.integer]) -> npt.NDArray[np.intp]:
+    """The stable sort order of non-negative integer keys below 2**32.
+
+    numpy sorts 16-bit keys stably with a radix sort, so keys are sorted in one or two
+    16-bit passes (least significant first), several times faster than a merge sort.
+
+    >>> stable_order(np.array([70000, 3, 70000, 1, 3])).tolist()
+    [3, 1, 4, 0, 2]
+    """
+    if not len(keys):
+        return np.zeros(0, dtype=np.intp)
+    top = int(keys.max())
+    if top < 1 << 16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    high = (keys >> 16).astype(np.uint16)[order]
+    return order[np.argsort(high, kind="stable")]

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from heron.index._arrays import concat_ranges
+from heron.index._arrays import concat_ranges, stable_order
 from heron.index._assemble import (
     dictionary_arrays,
     field_stats,
@@ -111,7 +111,7 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
     shifts = np.cumsum([0] + [len(p[5]) for p in pairs[:-1]])
     pos_starts = np.concatenate([p[4] + shift for p, shift in zip(pairs, shifts, strict=True)])
     all_positions = np.concatenate([p[5] for p in pairs])
-    order = np.argsort(terms, kind="stable")  # segments in order: documents stay ascending
+    order = stable_order(terms)  # segments in order: documents stay ascending
     terms, docs, freqs = terms[order], docs[order], freqs[order]
     pos_counts, pos_starts = pos_counts[order], pos_starts[order]
     positions = all_positions[concat_ranges(pos_starts, pos_counts)]

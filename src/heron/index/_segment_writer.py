@@ -35,6 +35,7 @@ import numpy.typing as npt
 from attrs import define, field
 
 from heron.analysis import TermEncoder
+from heron.index._arrays import stable_order
 from heron.index._assemble import (
     dictionary_arrays,
     field_stats,
@@ -179,13 +180,14 @@ class SegmentBuilder:
         forward: dict[str, list[int]],
     ) -> dict[str, npt.NDArray[Any]]:
         """Postings arrays from token-level arrays: one stable sort by term."""
-        ids = np.concatenate(all_ids) if all_ids else np.zeros(0, np.int64)
-        docs = np.concatenate(all_docs).astype(np.int64) if all_docs else np.zeros(0, np.int64)
+        # 32-bit throughout: a segment holds fewer than 2**31 terms, documents and positions
+        ids = np.concatenate(all_ids).astype(np.int32) if all_ids else np.zeros(0, np.int32)
+        docs = np.concatenate(all_docs) if all_docs else np.zeros(0, np.int32)
         with_pos = np.concatenate(pos_mask) if pos_mask else np.zeros(0, bool)
-        order = np.argsort(ids, kind="stable")
+        order = stable_order(ids)
         ids, docs = ids[order], docs[order]
         # positions exist only for tokens of fields that keep them; place them in order
-        pos_full = np.zeros(len(order), dtype=np.int64)
+        pos_full = np.zeros(len(order), dtype=np.int32)
         if all_pos:
             pos_full[with_pos] = np.concatenate(all_pos)
         pos_full, with_pos = pos_full[order], with_pos[order]
@@ -196,6 +198,6 @@ class SegmentBuilder:
         freqs = np.diff(np.append(starts, len(ids)))
         pos_counts = np.where(with_pos[starts], freqs, 0)
         return postings_arrays(
-            nterms=nterms, doc_count=self.doc_count, pair_terms=ids[starts],
-            pair_docs=docs[starts], freqs=freqs, pos_counts=pos_counts,
+            nterms=nterms, doc_count=self.doc_count, pair_terms=ids[starts].astype(np.int64),
+            pair_docs=docs[starts].astype(np.int64), freqs=freqs, pos_counts=pos_counts,
             positions=pos_full[with_pos], forward=forward)

@@ -30,7 +30,7 @@ from heron.index._merge import choose_merges, merge_segments
 from heron.index._parallel import SegmentPool
 from heron.index._segment_reader import SegmentReader, segment_file
 from heron.index._segment_writer import SegmentBuilder
-from heron.schema import Schema
+from heron.schema import ID, Schema
 
 #: documents validated before a batch goes through analysis
 BATCH_DOCS = 2048
@@ -110,6 +110,9 @@ class IndexWriter:
         self._ops: list[tuple[int, Matcher]] = []
         self._seq = 0  # documents added so far (the next one's sequence number)
         self._unique = schema.unique_field()
+        # an ID field's term is its value (unless lower-cased): no analysis needed per document
+        unique_type = schema[self._unique] if self._unique is not None else None
+        self._unique_is_value = isinstance(unique_type, ID) and not unique_type.lowercase
         self._buffered_keys: dict[str, list[int]] = {}  # unique term -> sequence numbers
         remove_unreferenced(directory, manifest)
 
@@ -139,8 +142,15 @@ class IndexWriter:
 
     def _add_valid(self, doc: dict[str, Any]) -> None:
         if self._unique is not None and self._unique in doc:
-            key = self.term_for(self._unique, doc[self._unique])
-            self._buffered_keys.setdefault(key, []).append(self._seq)
+            value = doc[self._unique]
+            if not self._unique_is_value:
+                key = self.term_for(self._unique, value)
+            elif value:
+                key = value
+            else:  # the empty string is no term
+                key = None
+            if key is not None:
+                self._buffered_keys.setdefault(key, []).append(self._seq)
         self._pending.append(doc)
         self._seq += 1
         if len(self._pending) >= self._batch_docs:
