@@ -54,3 +54,18 @@ def test_explain_adds_up_to_the_score(searcher: heron.Searcher) -> None:
     assert "body:tunnel" in text
     assert "idf = ln(1 + (N 3 - n 2 + 0.5) / (n 2 + 0.5))" in text
     assert "NumericRange" in text
+
+
+def test_results_helpers_and_generation(tmp_path: Path) -> None:
+    ix = heron.create_index(tmp_path / "ix", heron.Schema(body=heron.TEXT(stored=True)))
+    first = ix.latest_generation()
+    with ix.writer() as w:
+        w.add_document(body="one tunnel")
+    assert ix.latest_generation() == first + 1
+    with ix.searcher() as s:
+        found = s.search("tunnel")
+        none = s.search("absent")
+    assert not found.is_empty()
+    assert found.scored_length() == len(found) == 1
+    assert none.is_empty()
+    assert none.scored_length() == 0

@@ -80,10 +80,6 @@ class SegmentPool:
         """
         return [(name, *future.result()) for name, future in self._futures]
 
-    def submitted(self) -> list[str]:
-        """File names of every segment handed to a worker."""
-        return [name for name, _ in self._futures]
-
     def shutdown(self) -> None:
         """Stop the workers (after they finish what they are doing)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
