@@ -66,6 +66,11 @@ class TermEncoder:
     def __attrs_post_init__(self) -> None:
         self._memo = _WordMemo(self)
 
+    @property
+    def words_seen(self) -> int:
+        """How many distinct raw words the memo holds (for memory accounting)."""
+        return len(self._memo)
+
     def term_id(self, term: str) -> int:
         """Return the number of ``term``, adding it to the vocabulary if new."""
         tid = self._ids.get(term)

@@ -115,8 +115,10 @@ class SegmentBuilder:
         self.doc_count += len(docs)
 
     def vocabulary_bytes(self) -> int:
-        """A rough size of the vocabularies held (for the writer's memory bound)."""
-        return sum(96 * len(b.encoder.terms) for b in self._fields.values())
+        """A rough size of the vocabularies held (for the writer's memory bound): per term a
+        string, a list slot and a dict entry; per distinct raw word a string and an entry."""
+        return sum(160 * len(b.encoder.terms) + 120 * b.encoder.words_seen
+                   for b in self._fields.values())
 
     def write(self, path: Path) -> tuple[int, int]:
         """Write the segment file; return its (size, crc32)."""
