@@ -111,7 +111,7 @@ def test_lock_of_a_dead_process_is_taken_over(tmp_path: Path, news_schema: heron
 def test_small_buffer_flushes_many_segments(tmp_path: Path, news_schema: heron.Schema) -> None:
     ix = heron.create_index(tmp_path / "ix", news_schema)
     docs = [{"id": f"d{i}", "body": f"word{i % 7} common text number {i}"} for i in range(500)]
-    with ix.writer(buffer_mb=0.02) as w:
+    with ix.writer(buffer_mb=0.02, merge=False) as w:  # keep the flushed segments apart
         w._batch_docs = 50
         w.add_documents(docs)
     with ix.searcher() as s:
