@@ -51,8 +51,12 @@ class TermDictionary:
         raw = term.encode("utf-8")
         keys = self._c.array("terms.keys")
         key = _key(no, raw)
-        lo = int(np.searchsorted(keys, key, side="left"))
-        hi = int(np.searchsorted(keys, key, side="right"))
+        lo = int(keys.searchsorted(key, side="left"))
+        if lo >= len(keys) or keys[lo] != key:
+            return -1
+        if len(raw) <= _KEY_BYTES and self.term_bytes(lo) == raw:
+            return lo  # the common case: the key holds the whole term, found at once
+        hi = int(keys.searchsorted(key, side="right"))
         while lo < hi:  # terms sharing the 7-byte key: binary search on the bytes
             mid = (lo + hi) // 2
             found = self.term_bytes(mid)
