@@ -47,6 +47,7 @@ class SegmentReader:
         self.terms = TermDictionary(self._c, ranges, self.field_nos)
         self.stored = StoredReader(self._c)
         self.deleted: npt.NDArray[np.bool_] | None = None
+        self._post: tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]] | None = None
         if entry.deletions is not None:
             self.deleted = read_deletions(directory / entry.deletions, entry.deletions_size,
                                           entry.name, self.doc_count, entry.deleted_count)
@@ -66,16 +67,22 @@ class SegmentReader:
         """One of the segment's arrays by its name in the format (for merging)."""
         return self._c.array(name)
 
+    def _postings_arrays(self) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
+        if self._post is None:
+            self._post = (self._c.array("terms.post"), self._c.array("post.docs"),
+                          self._c.array("post.freqs"))
+        return self._post
+
     def doc_freq(self, term_no: int) -> int:
         """How many documents of this segment hold term ``term_no``."""
-        post = self._c.array("terms.post")
-        return int(post[term_no + 1] - post[term_no])
+        a, b = self._postings_arrays()[0][term_no : term_no + 2].tolist()
+        return int(b - a)
 
     def postings(self, term_no: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
         """Documents (ascending) and frequencies of a term."""
-        post = self._c.array("terms.post")
-        a, b = int(post[term_no]), int(post[term_no + 1])
-        return self._c.array("post.docs")[a:b], self._c.array("post.freqs")[a:b]
+        post, docs, freqs = self._postings_arrays()
+        a, b = post[term_no : term_no + 2].tolist()
+        return docs[a:b], freqs[a:b]
 
     def positions(self, term_no: int) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
         """All positions of a term, and where each posting's positions start (len + 1)."""
