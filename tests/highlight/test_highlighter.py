@@ -162,3 +162,11 @@ def test_long_text_stops_early_when_good_fragments_come_first() -> None:
 def test_top_must_be_positive() -> None:
     with pytest.raises(HeronError):
         highlight("tunnel", STD, QueryMarks(("tunnel",)), top=0)
+
+
+def test_words_longer_than_the_window_in_a_long_text() -> None:
+    long_word = "tunnel" + "x" * 50
+    text = (f"{long_word} and tunnels " * 5000)  # long enough to be read as a stream
+    out = highlight(text, STD, QueryMarks(("tunnel",)), fragmenter=ContextFragmenter(10),
+                    formatter=TextFormatter(), top=2)
+    assert out.count("*tunnels*") == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter, deque
 from collections.abc import Iterator, Mapping, Sequence
 
 from attrs import field, frozen
@@ -174,7 +175,8 @@ def find_spans(text: str, analyzer: Analyzer, marks: QueryMarks, window: int | N
     complete = 0
     window_end = -1
     read = len(text)
-    recent: list[tuple[int, str]] = []
+    recent: deque[tuple[int, str]] = deque()  # matches within the last window
+    in_window: Counter[str] = Counter()
     for term, position, start, end in analysed_tokens(analyzer, text):
         if term in phrase_words:
             hits.setdefault(term, []).append((position, start, end))
@@ -185,9 +187,13 @@ def find_spans(text: str, analyzer: Analyzer, marks: QueryMarks, window: int | N
         if window is None:
             continue
         recent.append((start, term))
+        in_window[term] += 1
         while recent and recent[0][0] < end - window:
-            recent.pop(0)
-        if start > window_end and len({t for _, t in recent}) == everything:
+            _, old = recent.popleft()
+            in_window[old] -= 1
+            if not in_window[old]:
+                del in_window[old]
+        if start > window_end and len(in_window) == everything:
             complete += 1
             window_end = end + window
             if complete >= enough:
