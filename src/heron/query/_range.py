@@ -27,7 +27,43 @@ def column_bound(ftype: FieldType, name: str, value: Any) -> float | int:
 
 
 @frozen
-class NumericRange(Query):
+class Range(Query):
+    """Documents whose ``field`` lies between ``low`` and ``high``, whatever the field's type.
+
+    NUMERIC and DATETIME fields compare values (as :class:`NumericRange`); text, keyword
+    and ID fields compare terms in dictionary order (as :class:`TermRange`). ``None``
+    leaves an end open.
+
+    >>> Range("year", 2010, 2017, include_high=False)
+    Range(field='year', low=2010, high=2017, include_low=True, include_high=False, boost=1.0)
+    """
+
+    field: str
+    low: Any
+    high: Any
+    include_low: bool = True
+    include_high: bool = True
+    boost: float = 1.0
+
+    def resolve(self, context: Context) -> Query:
+        """The concrete range query for the field's type."""
+        ftype = context.schema[self.field]
+        if isinstance(ftype, NUMERIC | DATETIME):
+            return NumericRange(self.field, self.low, self.high, self.include_low,
+                                self.include_high, self.boost)
+        if ftype.columnar or not ftype.indexed:
+            raise QueryError(f"a range needs a NUMERIC, DATETIME, TEXT, KEYWORD or ID field; "
+                             f"{self.field!r} is {ftype.kind}")
+        low = None if self.low is None else str(self.low)
+        high = None if self.high is None else str(self.high)
+        return TermRange(self.field, low, high, self.include_low, self.include_high, self.boost)
+
+    def bind(self, context: Context) -> Weight:
+        return self.resolve(context).bind(context)
+
+
+@frozen
+class NumericRange(Range):
     """Documents whose NUMERIC or DATETIME ``field`` lies between ``low`` and ``high``.
 
     Bounds are numbers, datetimes or their text forms; ``None`` leaves an end open.
@@ -38,12 +74,8 @@ class NumericRange(Query):
     NumericRange(field='year', low=2010, high=2017, include_low=True, include_high=True, boost=1.0)
     """
 
-    field: str
-    low: Any
-    high: Any
-    include_low: bool = True
-    include_high: bool = True
-    boost: float = 1.0
+    def resolve(self, context: Context) -> Query:
+        return self
 
     def bind(self, context: Context) -> Weight:
         ftype = context.schema[self.field]
@@ -86,38 +118,3 @@ class _RangeWeight(Weight):
             docs = docs[mask]
         return Matches(docs, np.full(len(docs), self.score))
 
-
-@frozen
-class Range(Query):
-    """Documents whose ``field`` lies between ``low`` and ``high``, whatever the field's type.
-
-    NUMERIC and DATETIME fields compare values (as :class:`NumericRange`); text, keyword
-    and ID fields compare terms in dictionary order (as :class:`TermRange`). ``None``
-    leaves an end open.
-
-    >>> Range("year", 2010, 2017, include_high=False)
-    Range(field='year', low=2010, high=2017, include_low=True, include_high=False, boost=1.0)
-    """
-
-    field: str
-    low: Any
-    high: Any
-    include_low: bool = True
-    include_high: bool = True
-    boost: float = 1.0
-
-    def resolve(self, context: Context) -> Query:
-        """The concrete range query for the field's type."""
-        ftype = context.schema[self.field]
-        if isinstance(ftype, NUMERIC | DATETIME):
-            return NumericRange(self.field, self.low, self.high, self.include_low,
-                                self.include_high, self.boost)
-        if ftype.columnar or not ftype.indexed:
-            raise QueryError(f"a range needs a NUMERIC, DATETIME, TEXT, KEYWORD or ID field; "
-                             f"{self.field!r} is {ftype.kind}")
-        low = None if self.low is None else str(self.low)
-        high = None if self.high is None else str(self.high)
-        return TermRange(self.field, low, high, self.include_low, self.include_high, self.boost)
-
-    def bind(self, context: Context) -> Weight:
-        return self.resolve(context).bind(context)

@@ -10,6 +10,7 @@ from heron.query import (
     Fuzzy,
     MultiTerm,
     Not,
+    NumericRange,
     Or,
     Phrase,
     Query,
@@ -41,8 +42,8 @@ def query_marks(query: Query, field: str, context: Context) -> QueryMarks:
         elif isinstance(q, Phrase):
             if q.field == field:
                 phrases.append(PhraseMark(q.words, q.offsets(), q.slop))
-        elif isinstance(q, Range):
-            stack.append(q.resolve(context))
+        elif isinstance(q, Range) and not isinstance(q, NumericRange):
+            stack.append(q.resolve(context))  # a term range marks the terms it expands to
         elif isinstance(q, MultiTerm | Fuzzy) and q.field == field:
             terms.extend(sorted(q.expanded_terms(context)))
     return QueryMarks(tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(phrases)))
