@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import time
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +140,31 @@ def test_open_missing_index(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(heron.IndexNotFoundError):
         heron.open_index(tmp_path / "empty")
+
+
+def test_parallel_writer_matches_a_single_process(tmp_path: Path,
+                                                  news_schema: heron.Schema) -> None:
+    docs = [{"id": f"d{i}", "body": f"common word{i % 13} text {i}", "year": i}
+            for i in range(3000)]
+
+    def build(path: Path, procs: int) -> tuple[dict[str, Any], int]:
+        ix = heron.create_index(path, news_schema)
+        with ix.writer(procs=procs, merge=False) as w:
+            w._batch_docs = 200  # many batches, so some go to the worker
+            w.add_documents(docs[:1500])
+            time.sleep(3)  # let the worker start and build the chunks it was given
+            w.update_document(id="d7", body="replaced", year=7)
+            w.delete_by_term("id", "d8")
+            w.add_documents(docs[1500:])
+            w.delete_by_query("word3")
+        with ix.searcher() as s:
+            return {d["id"]: d for d in s.documents()}, len(s.reader.segments)
+
+    one, _ = build(tmp_path / "one", 1)
+    two, segments = build(tmp_path / "two", 2)
+    assert segments >= 3  # the writer's own, and chunks a worker built
+    assert one == two
+    assert "d8" not in two
+    assert two["d7"]["body"] == "replaced"
+    assert not any("word3" in d["body"].split() for d in two.values())
+    assert len(two) == 3000 - 1 - len([i for i in range(3000) if i % 13 == 3])

@@ -60,25 +60,35 @@ class SegmentPool:
         self._batch_docs = batch_docs
         self._workers = workers
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        self._futures: list[tuple[str, Future[tuple[int, int, int]]]] = []
+        self._futures: list[tuple[str, Future[tuple[int, int, int]], list[dict[str, Any]]]] = []
         # start the workers now, so their start-up overlaps the writer's own work
         self._warm = [self._pool.submit(_warm_up, text) for _ in range(workers)]
 
     def submit(self, path: Path, docs: list[dict[str, Any]]) -> None:
         """Build a segment from ``docs`` at ``path`` in a worker (waits for a free one)."""
-        running = [f for _, f in self._futures if not f.done()]
+        running = [f for _, f, _ in self._futures if not f.done()]
         if len(running) >= 2 * self._workers:
             wait(running, return_when=FIRST_COMPLETED)
         future = self._pool.submit(build_segment, str(path), self._schema_json, docs,
                                    self._batch_docs)
-        self._futures.append((path.name, future))
+        self._futures.append((path.name, future, docs))
+
+    def reclaim(self) -> list[tuple[str, list[dict[str, Any]]]]:
+        """Take back the chunks no worker has started: (file name, documents) of each.
+
+        At commit the writer's own process is free, so it builds them itself rather than
+        wait for a busy worker.
+        """
+        taken = [(name, docs) for name, future, docs in self._futures if future.cancel()]
+        self._futures = [item for item in self._futures if not item[1].cancelled()]
+        return taken
 
     def results(self) -> list[tuple[str, int, int, int]]:
         """Wait for every chunk; return (file name, size, crc32, doc count) in submission order.
 
         Raises whatever a worker raised.
         """
-        return [(name, *future.result()) for name, future in self._futures]
+        return [(name, *future.result()) for name, future, _ in self._futures]
 
     def shutdown(self) -> None:
         """Stop the workers (after they finish what they are doing)."""

@@ -207,6 +207,21 @@ class IndexWriter:
             self._remote_seqs = []
             self._pool.submit(segment_file(self.directory, name), docs)
 
+    def _take_back_remote(self) -> None:
+        """Build locally what no worker has started yet: the writer is idle at commit."""
+        if self._pool is None:
+            return
+        chunks = [(self._remote, np.concatenate(self._remote_seqs))] if self._remote else []
+        self._remote, self._remote_seqs = [], []
+        for name, docs in self._pool.reclaim():
+            chunks.append((docs, self._new_seqs.pop(name.removesuffix(".hsg"))))
+        for docs, seqs in chunks:
+            for start in range(0, len(docs), self._batch_docs):
+                self._builder.add(docs[start : start + self._batch_docs])
+                self._builder_seqs.append(seqs[start : start + self._batch_docs])
+                if self._builder.nbytes + self._builder.vocabulary_bytes() >= self._limit:
+                    self._flush()
+
     def _flush(self) -> None:
         builder = self._builder
         if builder.doc_count == 0:
@@ -272,8 +287,8 @@ class IndexWriter:
 
     def _write_commit(self, optimize: bool) -> None:
         self._analyse_pending()
+        self._take_back_remote()
         self._flush()
-        self._submit_remote()
         if self._pool is not None:
             for file_name, size, crc, count in self._pool.results():
                 self._new.append(SegmentEntry(file_name.removesuffix(".hsg"), size, crc, count))
@@ -304,7 +319,7 @@ class IndexWriter:
             return {}
         readers = [SegmentReader(self.directory, e) for e in self._new]
         masks: dict[str, npt.NDArray[np.bool_]] = {}
-        first = min(int(s[0]) for s in self._new_seqs.values() if len(s))
+        first = min(int(s.min()) for s in self._new_seqs.values() if len(s))
         for op_seq, matcher in self._ops:
             if op_seq <= first:
                 continue
