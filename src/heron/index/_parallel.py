@@ -49,7 +49,7 @@ def build_segment(path: str, schema_json: str, docs: list[dict[str, Any]], batch
 
 
 class SegmentPool:
-    """Worker processes building segments, with at most two chunks in flight per worker."""
+    """Worker processes building segments, with at most four chunks in flight per worker."""
 
     def __init__(self, workers: int, schema: Schema, batch_docs: int) -> None:
         text = schema.to_json()
@@ -67,7 +67,7 @@ class SegmentPool:
     def submit(self, path: Path, docs: list[dict[str, Any]]) -> None:
         """Build a segment from ``docs`` at ``path`` in a worker (waits for a free one)."""
         running = [f for _, f, _ in self._futures if not f.done()]
-        if len(running) >= 2 * self._workers:
+        if len(running) >= 4 * self._workers:
             wait(running, return_when=FIRST_COMPLETED)
         future = self._pool.submit(build_segment, str(path), self._schema_json, docs,
                                    self._batch_docs)
