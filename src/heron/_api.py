@@ -68,7 +68,7 @@ class Index:
 
     def doc_count(self) -> int:
         """Number of live documents in the newest commit."""
-        return sum(s.doc_count - s.deleted_count for s in _latest(self.path).segments)
+        return sum(s.live_count for s in _latest(self.path).segments)
 
     def latest_generation(self) -> int:
         """The generation of the newest commit."""

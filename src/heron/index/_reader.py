@@ -70,7 +70,7 @@ class IndexReader:
 
     def doc_count(self) -> int:
         """Number of live (not deleted) documents."""
-        return sum(s.entry.doc_count - s.entry.deleted_count for s in self.segments)
+        return sum(s.entry.live_count for s in self.segments)
 
     def field_stats(self, field: str) -> tuple[int, int]:
         """Documents that have a scored field and their total length, over all segments."""

@@ -57,16 +57,19 @@ class TermDictionary:
         if len(raw) <= _KEY_BYTES and self.term_bytes(lo) == raw:
             return lo  # the common case: the key holds the whole term, found at once
         hi = int(keys.searchsorted(key, side="right"))
-        while lo < hi:  # terms sharing the 7-byte key: binary search on the bytes
+        number = self._bisect(lo, hi, raw)
+        return number if number < hi and self.term_bytes(number) == raw else -1
+
+    def _bisect(self, lo: int, hi: int, raw: bytes) -> int:
+        """The first term number in ``[lo, hi)`` whose bytes are >= ``raw`` (terms sharing
+        one 7-byte key are told apart by their bytes)."""
+        while lo < hi:
             mid = (lo + hi) // 2
-            found = self.term_bytes(mid)
-            if found == raw:
-                return mid
-            if found < raw:
+            if self.term_bytes(mid) < raw:
                 lo = mid + 1
             else:
                 hi = mid
-        return -1
+        return lo
 
     def lower_bound(self, field: str, raw: bytes) -> int:
         """The first term number of ``field`` whose bytes are >= ``raw``."""
@@ -77,13 +80,7 @@ class TermDictionary:
         key = _key(self._field_nos[field], raw)
         lo = int(np.searchsorted(keys[start:stop], key, side="left")) + start
         hi = int(np.searchsorted(keys[start:stop], key, side="right")) + start
-        while lo < hi:  # among terms sharing the key, binary search on the bytes
-            mid = (lo + hi) // 2
-            if self.term_bytes(mid) < raw:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        return self._bisect(lo, hi, raw)
 
     def prefix_range(self, field: str, prefix: str) -> tuple[int, int]:
         """Term numbers ``[start, stop)`` of the terms of ``field`` that start with ``prefix``."""

@@ -144,7 +144,7 @@ class IndexWriter:
         if self._unique is not None and self._unique in doc:
             value = doc[self._unique]
             if not self._unique_is_value:
-                key = self.term_for(self._unique, value)
+                key = self.schema.term(self._unique, value)
             elif value:
                 key = value
             else:  # the empty string is no term
@@ -234,10 +234,6 @@ class IndexWriter:
         self._builder_seqs = []
 
     # -- deleting -----------------------------------------------------------------
-    def term_for(self, field: str, value: Any) -> str:
-        """The single indexed term of a field's value (see :meth:`Schema.term`)."""
-        return self.schema.term(field, value)
-
     def delete_where(self, matcher: Matcher) -> int:
         """Delete the documents a matcher finds; return how many committed ones it deleted.
 
@@ -261,7 +257,7 @@ class IndexWriter:
         The count covers committed documents, and documents added by this writer when
         ``field`` is the unique field (others added by this writer are deleted at commit).
         """
-        term = self.term_for(field, value)
+        term = self.schema.term(field, value)
         count = self.delete_where(term_matcher(field, term))
         if field == self._unique:
             count += len(self._buffered_keys.pop(term, ()))
