@@ -16,13 +16,9 @@ import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
 from heron.index._files import Container, write_container
+from heron.index._format import deletions_name
 
 DELETIONS_MAGIC = b"HERONDEL"
-
-
-def deletions_name(segment: str, generation: int) -> str:
-    """File name of a segment's deletions as of a commit generation."""
-    return f"{segment}_{generation:08d}.hdl"
 
 
 def write_deletions(directory: Path, segment: str, generation: int,

@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 from heron.errors import LockError
-
-LOCK_NAME = "write.lock"
+from heron.index._format import LOCK_NAME
 
 
 class WriteLock:

@@ -10,7 +10,6 @@ since an older commit would silently hide committed documents.
 from __future__ import annotations
 
 import json
-import re
 import zlib
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,10 @@ from attrs import evolve, frozen
 
 from heron.errors import CorruptIndexError, IndexNotFoundError
 from heron.index._files import write_atomic
+from heron.index._format import manifest_generation, manifest_name
 
 FORMAT = "heron-index"
 FORMAT_VERSION = 1
-_NAME = re.compile(r"manifest_(\d{8})\.json\Z")
 
 
 @frozen
@@ -84,18 +83,13 @@ class Manifest:
         return path
 
 
-def manifest_name(generation: int) -> str:
-    """File name of the manifest of a generation."""
-    return f"manifest_{generation:08d}.json"
-
-
 def generations(directory: Path) -> list[int]:
     """Generations of the manifests in ``directory``, newest first."""
     found = []
     for path in directory.iterdir():
-        m = _NAME.match(path.name)
-        if m:
-            found.append(int(m.group(1)))
+        generation = manifest_generation(path.name)
+        if generation is not None:
+            found.append(generation)
     return sorted(found, reverse=True)
 
 

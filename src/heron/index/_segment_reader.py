@@ -12,14 +12,10 @@ from heron.errors import CorruptIndexError
 from heron.index._assemble import SEGMENT_FORMAT, SEGMENT_MAGIC
 from heron.index._deletions import read_deletions
 from heron.index._files import Container
+from heron.index._format import segment_file
 from heron.index._manifest import SegmentEntry
 from heron.index._stored import StoredReader
 from heron.index._termdict import TermDictionary
-
-
-def segment_file(directory: Path, name: str) -> Path:
-    """Path of a segment's container file."""
-    return directory / f"{name}.hsg"
 
 
 class SegmentReader:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from heron.errors import CorruptIndexError, IndexExistsError, IndexNotFoundError
 from heron.index._files import file_crc
+from heron.index._format import segment_file
 from heron.index._lock import WriteLock
 from heron.index._manifest import Manifest, generations, latest_manifest
-from heron.index._segment_reader import SegmentReader, segment_file
+from heron.index._segment_reader import SegmentReader
 from heron.index._writer import IndexWriter, remove_unreferenced
 from heron.schema import Schema
 

@@ -11,7 +11,6 @@ publishes everything with one new manifest; until then readers see nothing of it
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,11 +23,18 @@ from attrs import evolve
 
 from heron.errors import HeronError, SchemaError, StorageError, WriterClosedError
 from heron.index._deletions import write_deletions
+from heron.index._format import (
+    OWN_FILE,
+    manifest_name,
+    segment_file,
+    segment_name,
+    writer_token,
+)
 from heron.index._lock import WriteLock
-from heron.index._manifest import Manifest, SegmentEntry, manifest_name
+from heron.index._manifest import Manifest, SegmentEntry
 from heron.index._merge import choose_merges, merge_segments
 from heron.index._parallel import SegmentPool
-from heron.index._segment_reader import SegmentReader, segment_file
+from heron.index._segment_reader import SegmentReader
 from heron.index._segment_writer import SegmentBuilder
 from heron.schema import ID, Schema
 
@@ -36,7 +42,6 @@ from heron.schema import ID, Schema
 BATCH_DOCS = 2048
 #: batches a worker process gets at a time (with procs > 1)
 _CHUNK_BATCHES = 2
-_OWN_FILE = re.compile(r"(seg_\d+(_\d{8}\.hdl|\.hsg)|manifest_\d{8}\.json)(\.tmp)?\Z")
 
 #: finds documents to delete: given segments, yields (segment, local document numbers)
 Matcher = Callable[[list[SegmentReader]], Iterator[tuple[SegmentReader, npt.NDArray[np.int64]]]]
@@ -54,7 +59,7 @@ def remove_unreferenced(directory: Path, manifest: Manifest) -> None:
         if entry.deletions:
             keep.add(entry.deletions)
     for path in directory.iterdir():
-        if _OWN_FILE.match(path.name) and path.name not in keep:
+        if OWN_FILE.match(path.name) and path.name not in keep:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 
@@ -99,6 +104,7 @@ class IndexWriter:
         self._new: list[SegmentEntry] = []
         self._new_seqs: dict[str, npt.NDArray[np.int64]] = {}
         self._next_segment = manifest.next_segment
+        self._token = writer_token()
         self._procs = procs
         self._pool = SegmentPool(procs - 1, schema, self._batch_docs) if procs > 1 else None
         self._batches = 0
@@ -195,7 +201,7 @@ class IndexWriter:
             self._flush()
 
     def _new_name(self) -> str:
-        name = f"seg_{self._next_segment:06d}"
+        name = segment_name(self._next_segment, self._token)
         self._next_segment += 1
         return name
 
