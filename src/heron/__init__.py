@@ -24,6 +24,7 @@ from heron.errors import (
     QueryError,
     SchemaError,
     StorageError,
+    WorkerError,
     WriterClosedError,
 )
 from heron.index import IndexReader, IndexWriter
@@ -60,6 +61,7 @@ __all__ = [
     "SchemaError",
     "Searcher",
     "StorageError",
+    "WorkerError",
     "Writer",
     "WriterClosedError",
     "analysis",
