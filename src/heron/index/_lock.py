@@ -45,7 +45,10 @@ class WriteLock:
             info = {"pid": os.getpid(), "host": socket.gethostname(),
                     "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
             os.ftruncate(fd, 0)
-            os.pwrite(fd, json.dumps(info).encode(), 0)
+            data = json.dumps(info).encode()
+            done = 0
+            while done < len(data):  # a write can stop short of a size limit: go on to the error
+                done += os.pwrite(fd, data[done:], done)
         except OSError as exc:
             os.close(fd)  # closing the descriptor drops the flock too
             raise StorageError(f"cannot take the write lock of {directory}: {exc}") from exc

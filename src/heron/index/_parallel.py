@@ -67,9 +67,16 @@ _GUARD_HELP = (
 )
 
 
-def _bootstrapping() -> bool:
-    """Whether this process is a spawned child still importing its parent's main script."""
-    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+def check_can_start_workers(procs: int) -> None:
+    """Refuse to start workers from a spawned child still importing its parent's main
+    script (a script without a main guard): it would start workers without end.
+
+    Raises:
+        WorkerError: saying how to guard the script.
+    """
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise WorkerError("this process is a worker importing the main script: "
+                          + _GUARD_HELP.format(procs=procs))
 
 
 def build_segment(path: str, schema_json: str, docs: list[dict[str, Any]], batch_docs: int
@@ -88,9 +95,7 @@ class SegmentPool:
     """Worker processes building segments, with at most four chunks in flight per worker."""
 
     def __init__(self, workers: int, schema: Schema, batch_docs: int) -> None:
-        if _bootstrapping():
-            raise WorkerError("this process is a worker importing the main script: "
-                              + _GUARD_HELP.format(procs=workers + 1))
+        check_can_start_workers(workers + 1)
         text = schema.to_json()
         if Schema.from_json(text) != schema:
             raise HeronError("procs > 1 needs a schema whose analyzers heron can rebuild from "
@@ -142,6 +147,8 @@ class SegmentPool:
         Raises whatever a worker raised, and :class:`WorkerError` if a worker died.
         """
         try:
+            for future in self._warm:  # a worker that could not start is an error too
+                future.result()
             return [(name, *future.result()) for name, future, _ in self._futures]
         except BrokenProcessPool:
             raise self._broken() from None

@@ -9,6 +9,7 @@ from heron.index._files import file_crc
 from heron.index._format import segment_file
 from heron.index._lock import WriteLock
 from heron.index._manifest import Manifest, generations, latest_manifest
+from heron.index._parallel import check_can_start_workers
 from heron.index._segment_reader import SegmentReader
 from heron.index._writer import IndexWriter, remove_unreferenced
 from heron.schema import Schema
@@ -47,6 +48,8 @@ def open_writer(directory: Path, schema: Schema, *, buffer_mb: float = 256.0,
                 timeout: float | None = None, procs: int = 1, merge: bool = True,
                 factory: type[IndexWriter] = IndexWriter) -> IndexWriter:
     """Take the write lock and return a writer on the newest commit."""
+    if procs > 1:  # before the lock: a worker importing an unguarded script must not wait
+        check_can_start_workers(procs)
     if not index_exists(directory):
         raise IndexNotFoundError(f"no index at {directory}")
     lock = WriteLock(directory, timeout=timeout)

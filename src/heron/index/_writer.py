@@ -62,20 +62,23 @@ def remove_unreferenced(directory: Path, manifest: Manifest) -> None:
     """Delete index files that the given (newest) commit does not name.
 
     Only the lock holder calls this. Readers that still map a removed file keep
-    reading it (POSIX keeps it until they close it). Manifests are removed only when
-    they are older than ``manifest``: the commit a writer stands on is never removed.
+    reading it (POSIX keeps it until they close it). A manifest is removed only when it
+    is older than ``manifest`` and than the newest manifest file, so the commit a writer
+    stands on is never removed, whatever its file is called.
     """
     keep = {manifest_name(manifest.generation)}
     for entry in manifest.segments:
         keep.add(segment_file(directory, entry.name).name)
         if entry.deletions:
             keep.add(entry.deletions)
-    for path in directory.iterdir():
-        name = path.name
+    names = [p.name for p in directory.iterdir()]
+    newest = max((g for n in names if (g := manifest_generation(n)) is not None), default=0)
+    for name in names:
         if not OWN_FILE.match(name) or name in keep:
             continue
+        path = directory / name
         generation = manifest_generation(name)
-        if generation is not None and generation >= manifest.generation:
+        if generation is not None and generation >= min(newest, manifest.generation):
             continue
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
