@@ -23,6 +23,7 @@ from heron.errors import (
     LockError,
     QueryError,
     SchemaError,
+    SearcherClosedError,
     StorageError,
     WriterClosedError,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "Schema",
     "SchemaError",
     "Searcher",
+    "SearcherClosedError",
     "StorageError",
     "Writer",
     "WriterClosedError",

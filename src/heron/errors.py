@@ -11,6 +11,7 @@
     │   ├── CorruptIndexError      a file fails its checksum, size or format check
     │   ├── LockError              another writer holds the index
     │   └── StorageError           a file could not be written (disk full, permissions)
+    ├── SearcherClosedError    a searcher (or index reader) used after close()
     └── WriterClosedError      a writer used after commit() or cancel()
 """
 
@@ -61,6 +62,14 @@ class LockError(IndexError_):
 class StorageError(IndexError_):
     """An index file could not be written or renamed: the disk is full, a permission is
     missing, a file-size limit was reached. The previous commit is left as it was."""
+
+
+class SearcherClosedError(HeronError):
+    """A searcher, or an index or segment reader, was used after it was closed.
+
+    Closing releases the index files; hits of its results still give the stored
+    fields they read before, and raise this for anything else.
+    """
 
 
 class WriterClosedError(HeronError):
