@@ -91,7 +91,7 @@ def workload(s: heron.Searcher) -> heron.Results:
     assert s.search("title:tunels~1 OR body:tunels~2").total > 0
     assert s.search("common", sort_by="-year", facets=["tags"]).facets["tags"]
     assert s.search('"smuggling tunnels"', filter="tags:grain").total > 0
-    assert s.document(id="d1") is not None
+    assert s.document(id="d45") is not None
     assert s.stored_value(3, "year") is not None
     assert "tunnel" in s.lexicon("body")
     return results
@@ -197,7 +197,7 @@ def test_results_after_close(ix: heron.Index) -> None:
     with pytest.raises(heron.SearcherClosedError):
         s.stored_fields(0)
     with pytest.raises(heron.SearcherClosedError):
-        s.document(id="d1")
+        s.document(id="d45")
     with pytest.raises(heron.SearcherClosedError):
         s.refresh()
     with pytest.raises(heron.SearcherClosedError):
