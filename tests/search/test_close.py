@@ -147,7 +147,7 @@ def test_optimize_cycles_leave_no_deleted_files_held(ix: heron.Index) -> None:
         assert s.doc_count() == 200 - (SEGMENTS - 1) + 200 - 10
 
 
-def test_writers_release_what_they_read(ix: heron.Index) -> None:
+def test_writers_and_check_release_what_they_read(ix: heron.Index) -> None:
     writers = []
     for n in range(3):
         w = ix.writer()
@@ -160,6 +160,8 @@ def test_writers_release_what_they_read(ix: heron.Index) -> None:
     cancelled.delete_by_term("id", "d7")
     cancelled.cancel()
     writers.append(cancelled)
+    assert held(ix.path) == ([], [])
+    ix.check()
     assert held(ix.path) == ([], [])
 
 
