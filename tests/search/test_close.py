@@ -264,5 +264,7 @@ def test_with_block_closes(ix: heron.Index) -> None:
         assert s.search("tunnels").total
         assert held(ix.path)[0]
     assert held(ix.path) == ([], [])
+    assert s.closed
+    assert s.reader.closed
     with pytest.raises(heron.SearcherClosedError):
         list(s.lexicon("body"))

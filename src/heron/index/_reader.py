@@ -97,8 +97,10 @@ class IndexReader:
         self._close_segments(set())
 
     def _close_segments(self, keep: set[int]) -> None:
-        """Close the segments except those whose ``id`` is in ``keep``, which another
-        reader now owns, and mark this reader closed."""
+        """Mark this reader closed and close its segments but those another reader took.
+
+        ``keep`` holds the ``id`` of each segment handed on to the newer reader.
+        """
         self._closed = True
         segments, self.segments = self.segments, []
         _close_all([seg for seg in segments if id(seg) not in keep])

@@ -131,8 +131,7 @@ class StoredReader:
         return data
 
     def close(self) -> None:
-        """Drop the cached blocks and the arrays read from the container (which its owner
-        closes)."""
+        """Drop the cached blocks and the arrays (the segment reader closes the container)."""
         with self._lock:
             self._arrays = None
             self._cache.clear()
