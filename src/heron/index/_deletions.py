@@ -34,13 +34,16 @@ def write_deletions(directory: Path, segment: str, generation: int,
 
 def read_deletions(path: Path, size: int, segment: str, doc_count: int,
                    deleted_count: int) -> npt.NDArray[np.bool_]:
-    """Read and verify a deletion bitmap against what the manifest says."""
-    container = Container(path, DELETIONS_MAGIC, size)
-    container.verify()
-    meta = container.meta
-    if meta.get("segment") != segment or meta.get("doc_count") != doc_count:
-        raise CorruptIndexError(f"{path.name}: does not belong to {segment}")
-    bits = np.unpackbits(container.array("deleted"), count=doc_count).astype(bool)
+    """Read and verify a deletion bitmap against what the manifest says.
+
+    The bitmap is copied into memory and the file closed before this returns.
+    """
+    with Container(path, DELETIONS_MAGIC, size) as container:  # read at once, then released
+        container.verify()
+        meta = container.meta
+        if meta.get("segment") != segment or meta.get("doc_count") != doc_count:
+            raise CorruptIndexError(f"{path.name}: does not belong to {segment}")
+        bits = np.unpackbits(container.array("deleted"), count=doc_count).astype(bool)
     if len(bits) != doc_count or int(np.count_nonzero(bits)) != deleted_count:
         raise CorruptIndexError(f"{path.name}: holds {int(np.count_nonzero(bits))} deletions, "
                                 f"the manifest says {deleted_count}")

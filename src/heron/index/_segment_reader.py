@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import numpy as np
@@ -19,12 +20,20 @@ from heron.index._termdict import TermDictionary
 
 
 class SegmentReader:
-    """A read-only view of one immutable segment, memory-mapped."""
+    """A read-only view of one immutable segment, memory-mapped; its owner closes it."""
 
     def __init__(self, directory: Path, entry: SegmentEntry) -> None:
         self.entry = entry
         self.name = entry.name
         self._c = Container(segment_file(directory, entry.name), SEGMENT_MAGIC, entry.size)
+        try:
+            self._read(directory, entry)
+        except BaseException:
+            self._c.close()
+            raise
+
+    def _read(self, directory: Path, entry: SegmentEntry) -> None:
+        """Check the metadata and read the deletions (the caller closes the file on error)."""
         meta = self._c.meta
         try:
             if meta["format"] != SEGMENT_FORMAT:
@@ -49,6 +58,28 @@ class SegmentReader:
                                           entry.name, self.doc_count, entry.deleted_count)
         #: data that queries derive from this segment and reuse (e.g. fuzzy matrices)
         self.derived: dict[tuple[str, str], Any] = {}
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has released the segment's file."""
+        return self._c.closed
+
+    def close(self) -> None:
+        """Release the segment's file and everything derived from it (idempotent).
+
+        Afterwards every read raises :class:`~heron.errors.SearcherClosedError`.
+        """
+        self._post = None
+        self.derived.clear()
+        self.stored.close()
+        self._c.close()
+
+    def __enter__(self) -> SegmentReader:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
 
     @property
     def path(self) -> Path:

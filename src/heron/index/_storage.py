@@ -84,4 +84,5 @@ def check_index(directory: Path) -> None:
                 raise CorruptIndexError(f"{path.name}: size is {actual}, the manifest says {size}")
             if file_crc(path) != crc:
                 raise CorruptIndexError(f"{path.name}: fails its checksum")
-        SegmentReader(directory, entry).verify()
+        with SegmentReader(directory, entry) as segment:
+            segment.verify()

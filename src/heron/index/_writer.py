@@ -422,6 +422,8 @@ class IndexWriter:
                 earlier = docs[self._new_seqs[seg.name][docs] < op_seq]
                 if len(earlier):
                     masks.setdefault(seg.name, np.zeros(seg.doc_count, bool))[earlier] = True
+        for seg in readers:
+            seg.close()
         return masks
 
     def _with_deletions(self, entry: SegmentEntry, mask: npt.NDArray[np.bool_] | None,
@@ -442,6 +444,8 @@ class IndexWriter:
             readers = [SegmentReader(self.directory, by_name[n]) for n in group]
             size, crc, count = merge_segments(readers, self.schema, segment_file(
                 self.directory, name), self._executor)
+            for seg in readers:
+                seg.close()
             replaced[group[0]] = SegmentEntry(name, size, crc, count) if count else None
             replaced.update(dict.fromkeys(group[1:]))
         out: list[SegmentEntry] = []
@@ -454,6 +458,8 @@ class IndexWriter:
 
     def _close(self) -> None:
         self._finalizer.detach()
+        for seg in self._committed:
+            seg.close()
         if self._pool is not None:
             self._pool.shutdown()
         self._executor.shutdown(wait=True)
