@@ -18,10 +18,11 @@ from heron import (
     NUMERIC,
     STORED,
     TEXT,
+    QueryError,
     Schema,
     SchemaError,
 )
-from heron.query import Every, NumericRange, Range, Term
+from heron.query import Every, NumericRange, Prefix, Range, Term, TermRange
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 BIG = 2**60 + 1
@@ -268,3 +269,16 @@ def test_more_than_256_fields(tmp_path: Path) -> None:
         w.commit(optimize=True)
     with ix.searcher() as s:
         assert sorted(ids(s.search("f299:word299"))) == ["d299", "extra"]
+
+
+def test_queries_with_lone_surrogates_fail_cleanly(extremes_index: heron.Index) -> None:
+    with extremes_index.searcher() as s:
+        with pytest.raises(QueryError) as info:
+            s.search("word \ud800x")
+        assert info.value.position == 5
+        assert ids(s.search(Term("body", "\ud800"))) == []
+        assert ids(s.search(Prefix("body", "\ud800"))) == []
+        assert sorted(ids(s.search(TermRange("id", "d1", "d2\ud800"), limit=None))) == [
+            "d1", "d2"]
+        with pytest.raises(SchemaError, match="'id'"):
+            extremes_index.schema.term("id", "\ud800")
