@@ -17,8 +17,11 @@ from heron.index._files import Container
 
 
 def lookup_bytes(text: str) -> bytes:
-    """The UTF-8 bytes a term is looked up by; a lone surrogate (which no stored term holds)
-    is encoded as its code point so that it sorts where the code point does."""
+    """The UTF-8 bytes a term is looked up by, lone surrogates encoded as their code points.
+
+    No stored term holds a lone surrogate, so such a term finds nothing and sorts where
+    its code point does (between U+D7FF and U+E000) instead of raising.
+    """
     return text.encode("utf-8", "surrogatepass")
 
 
