@@ -460,3 +460,42 @@ def test_int_columns_round_trip(a: int) -> None:
     f = NUMERIC()
     raw = np.asarray([f.column_value(a)], dtype=f.column_dtype())[0]
     assert f.from_column(raw) == a
+
+
+@pytest.mark.parametrize(
+    "value",
+    [dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+     dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=-1))),
+     "0001-01-01T00:00:00+00:01", "9999-12-31T23:59:59.999999-00:01"],
+)
+def test_datetime_outside_utc_years_1_to_9999_is_refused(value: Any) -> None:
+    with pytest.raises(SchemaError, match=r"'p': .* outside the years 1 to 9999 in UTC"):
+        DATETIME().convert("p", value)
+
+
+def test_datetime_extremes_in_utc_are_taken() -> None:
+    f = DATETIME()
+    for value in (dt.datetime(1, 1, 1, tzinfo=UTC), dt.datetime.max.replace(tzinfo=UTC),
+                  dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=-1))),
+                  dt.datetime.min, dt.datetime.max):
+        assert f.convert("p", value) is value
+        assert f.from_column(f.column_value(value)).replace(tzinfo=UTC) == (
+            value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC))
+
+
+class _NoOffset(dt.tzinfo):
+    def utcoffset(self, _when: dt.datetime | None) -> dt.timedelta | None:
+        raise ValueError("no offset known")
+
+
+class _Stamp(dt.datetime):
+    nanosecond = 7
+
+
+def test_datetime_odd_values() -> None:
+    f = DATETIME()
+    with pytest.raises(SchemaError, match=r"'p': .* no usable UTC offset"):
+        f.convert("p", dt.datetime(2017, 1, 1, tzinfo=_NoOffset()))
+    got = f.convert("p", _Stamp(2017, 1, 5, 10, 0, 0, 5, tzinfo=UTC))
+    assert type(got) is dt.datetime
+    assert got == dt.datetime(2017, 1, 5, 10, 0, 0, 5, tzinfo=UTC)

@@ -37,6 +37,9 @@ from heron.errors import SchemaError
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _NAIVE_EPOCH = dt.datetime(1970, 1, 1)
+#: the microseconds of the first and last instants a datetime can hold (years 1 to 9999)
+_MIN_MICROS = -62_135_596_800_000_000
+_MAX_MICROS = 253_402_300_799_999_999
 _INT64 = 1 << 63
 
 
@@ -373,22 +376,40 @@ class DATETIME(FieldType):
 
     def convert(self, name: str, value: Any) -> Any:
         if isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, dt.date):
+            moment = value if type(value) is dt.datetime else dt.datetime(
+                value.year, value.month, value.day, value.hour, value.minute, value.second,
+                value.microsecond, value.tzinfo, fold=value.fold)  # a subclass's extras go
+        elif isinstance(value, dt.date):
             return dt.datetime(value.year, value.month, value.day)
-        if isinstance(value, str):
+        elif isinstance(value, str):
             try:
-                return dt.datetime.fromisoformat(value)
+                moment = dt.datetime.fromisoformat(value)
             except ValueError:
                 raise SchemaError(
                     f"field {name!r}: {value!r} is not an ISO 8601 date or time"
                 ) from None
-        raise self._wrong(name, "a datetime, a date or an ISO 8601 string", value)
+        else:
+            raise self._wrong(name, "a datetime, a date or an ISO 8601 string", value)
+        if moment.tzinfo is not None:
+            self._check_instant(name, moment)
+        return moment
+
+    @classmethod
+    def _check_instant(cls, name: str, moment: dt.datetime) -> None:
+        """Raise SchemaError unless an aware ``moment`` lies in years 1 to 9999 UTC."""
+        try:
+            micros = cls.micros(moment)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise SchemaError(f"field {name!r}: {moment!r:.80} has no usable UTC offset: "
+                              f"{exc}") from None
+        if not _MIN_MICROS <= micros <= _MAX_MICROS:
+            raise SchemaError(f"field {name!r}: {moment.isoformat()} is outside the years 1 "
+                              "to 9999 in UTC")
 
     @staticmethod
     def micros(value: dt.datetime) -> int:
         """Microseconds since 1970-01-01 UTC (naive values are taken as UTC)."""
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        aware = value if value.utcoffset() is not None else value.replace(tzinfo=dt.UTC)
         delta = aware - _EPOCH
         return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
