@@ -394,6 +394,7 @@ def test_term_refuses_lone_surrogates(text: str) -> None:
         (STORED(), np.float32(0.5), 0.5),
         (STORED(), np.bool_(True), True),
         (STORED(), {"a": [np.int16(2), (np.float64(1.0),)]}, {"a": [2, [1.0]]}),
+        (STORED(), [2**200, -(2**200)], [2**200, -(2**200)]),
     ],
 )
 def test_numpy_scalars_become_python_values(ftype: FieldType, value: Any, expected: Any) -> None:
@@ -416,6 +417,8 @@ def test_numpy_scalars_become_python_values(ftype: FieldType, value: Any, expect
         (BOOLEAN(), np.int64(1), "a boolean"),
         (STORED(), [np.float64("nan")], "a JSON value"),
         (STORED(), np.array([1, 2]), "a JSON value"),
+        (STORED(), [10**5000], "a JSON value"),  # more digits than Python writes as text
+        (STORED(), {10**5000: 1}, "a JSON value"),
     ],
 )
 def test_bad_numpy_scalars_are_refused(ftype: FieldType, value: Any, match: str) -> None:
@@ -499,3 +502,16 @@ def test_datetime_odd_values() -> None:
     got = f.convert("p", _Stamp(2017, 1, 5, 10, 0, 0, 5, tzinfo=UTC))
     assert type(got) is dt.datetime
     assert got == dt.datetime(2017, 1, 5, 10, 0, 0, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("ftype", "value"),
+    [(NUMERIC(), 10**5000), (NUMERIC(), np.uint64(2**64 - 1)),
+     (NUMERIC(numtype="float"), 10**5000), (TEXT(), 10**5000), (STORED(), 10**5000)],
+    ids=["int", "uint64", "float", "text", "stored"],
+)
+def test_huge_ints_give_schema_errors(ftype: FieldType, value: Any) -> None:
+    with pytest.raises(SchemaError, match="'f'"):
+        ftype.convert("f", value)
+    with pytest.raises(SchemaError, match="boost"):
+        TEXT(boost=10**400)

@@ -43,9 +43,21 @@ _MAX_MICROS = 253_402_300_799_999_999
 _INT64 = 1 << 63
 
 
+def _show(value: Any, width: int = 60) -> str:
+    """``repr(value)`` cut to ``width`` characters; an int too long for text says so."""
+    try:
+        return f"{value!r:.{width}}"
+    except ValueError:  # Python writes ints of at most 4300 digits
+        return f"<{type(value).__name__} too long to write>"
+
+
 def _positive(_inst: object, attribute: Any, value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise SchemaError(f"{attribute.name} must be a positive number, got {value!r}")
+    try:
+        ok = isinstance(value, int | float) and math.isfinite(value) and value > 0
+    except OverflowError:  # an int too large for a float
+        ok = False
+    if not ok:
+        raise SchemaError(f"{attribute.name} must be a positive number, got {_show(value)}")
 
 
 def _no_text_sorting(_inst: object, _attribute: Any, value: bool) -> None:
@@ -136,7 +148,7 @@ class FieldType:
     @staticmethod
     def _wrong(name: str, expected: str, value: Any) -> SchemaError:
         return SchemaError(
-            f"field {name!r} expects {expected}, got {type(value).__name__} {value!r:.60}"
+            f"field {name!r} expects {expected}, got {type(value).__name__} {_show(value)}"
         )
 
 
@@ -320,12 +332,12 @@ class NUMERIC(FieldType):
                 raise self._wrong(name, "an integer", value)
             whole = int(value)
             if not -_INT64 <= whole < _INT64:
-                raise SchemaError(f"field {name!r}: {whole} does not fit in 64 bits")
+                raise SchemaError(f"field {name!r}: {_show(whole)} does not fit in 64 bits")
             return whole
         try:
             number = float(value)
         except OverflowError:
-            raise SchemaError(f"field {name!r}: {value} is too large for a float") from None
+            raise SchemaError(f"field {name!r}: {_show(value)} is too large for a float") from None
         if not math.isfinite(number):
             raise SchemaError(f"field {name!r}: {value} is not a finite number")
         return number
@@ -513,13 +525,22 @@ def _json_value(name: str, value: Any) -> Any:
     kind = type(value)
     if kind is str:
         return _valid_text(name, value)
-    if value is None or kind is bool or kind is int:
+    if value is None or kind is bool:
         return value
+    if kind is int:
+        return _json_int(value)
     if isinstance(value, list | tuple):
         return [_json_value(name, item) for item in value]
     if isinstance(value, dict):
         return {_json_key(name, key): _json_value(name, item) for key, item in value.items()}
     return _json_scalar(name, value)
+
+
+def _json_int(value: int) -> int:
+    """``value`` if JSON can write it (ValueError past Python's limit on int digits)."""
+    if value.bit_length() > 64:
+        str(value)
+    return value
 
 
 def _json_key(name: str, key: Any) -> Any:
@@ -535,7 +556,7 @@ def _json_scalar(name: str, value: Any) -> Any:
     if isinstance(value, str):
         return _valid_text(name, str(value))
     if isinstance(value, int | np.integer):
-        return int(value)
+        return _json_int(int(value))
     if isinstance(value, float | np.floating):
         number = float(value)
         if not math.isfinite(number):

@@ -63,6 +63,7 @@ BAD_VALUES: list[tuple[str, Any]] = [
     ("extra", {"k": SURROGATE}),
     ("extra", {SURROGATE: 1}),
     ("extra", {"k": [np.float64("inf")]}),
+    ("extra", [10**5000]),
     ("when", SURROGATE),
     ("flag", SURROGATE),
 ]
