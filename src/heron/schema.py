@@ -2,8 +2,13 @@
 
 Each field type checks and converts a document's value (:meth:`FieldType.convert`),
 gives the text its analyzer indexes (:meth:`FieldType.index_text`), turns the value
-into the JSON that stored fields keep and back, and describes itself as JSON so the
-schema can be written into the index and read back without pickle.
+into the JSON that stored fields keep and back, into the number its column keeps and
+back, and describes itself as JSON so the schema can be written into the index and
+read back without pickle.
+
+A value that :meth:`FieldType.convert` accepts can be written: it is checked in full
+(64-bit range, finite floats, text that UTF-8 can encode), and numpy scalars become
+the Python values they stand for.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import struct
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
+import numpy as np
 from attrs import field, frozen
 
 from heron.analysis import (
@@ -30,12 +36,28 @@ from heron.errors import SchemaError
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_NAIVE_EPOCH = dt.datetime(1970, 1, 1)
+#: the microseconds of the first and last instants a datetime can hold (years 1 to 9999)
+_MIN_MICROS = -62_135_596_800_000_000
+_MAX_MICROS = 253_402_300_799_999_999
 _INT64 = 1 << 63
 
 
+def _show(value: Any, width: int = 60) -> str:
+    """``repr(value)`` cut to ``width`` characters; an int too long for text says so."""
+    try:
+        return f"{value!r:.{width}}"
+    except ValueError:  # Python writes ints of at most 4300 digits
+        return f"<{type(value).__name__} too long to write>"
+
+
 def _positive(_inst: object, attribute: Any, value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise SchemaError(f"{attribute.name} must be a positive number, got {value!r}")
+    try:
+        ok = isinstance(value, int | float) and math.isfinite(value) and value > 0
+    except OverflowError:  # an int too large for a float
+        ok = False
+    if not ok:
+        raise SchemaError(f"{attribute.name} must be a positive number, got {_show(value)}")
 
 
 def _no_text_sorting(_inst: object, _attribute: Any, value: bool) -> None:
@@ -95,8 +117,20 @@ class FieldType:
         """Return the text the analyzer indexes for a converted value."""
         return str(value)
 
-    def column_value(self, value: Any) -> float:
-        """Return the number the field's column keeps for a converted value."""
+    def column_dtype(self) -> type[np.generic]:
+        """The numpy dtype of the field's column (for columnar fields)."""
+        raise SchemaError(f"{self.kind} fields have no column")
+
+    def column_value(self, value: Any) -> int | float:
+        """Return the number the field's column keeps for a converted value.
+
+        It is exact in :meth:`column_dtype`: an int for integer columns, never a float
+        on the way.
+        """
+        raise SchemaError(f"{self.kind} fields have no column")
+
+    def from_column(self, raw: Any) -> Any:
+        """Return the value users see for a column entry (the reverse of :meth:`column_value`)."""
         raise SchemaError(f"{self.kind} fields have no column")
 
     def to_stored(self, value: Any) -> Any:
@@ -114,14 +148,27 @@ class FieldType:
     @staticmethod
     def _wrong(name: str, expected: str, value: Any) -> SchemaError:
         return SchemaError(
-            f"field {name!r} expects {expected}, got {type(value).__name__} {value!r:.60}"
+            f"field {name!r} expects {expected}, got {type(value).__name__} {_show(value)}"
         )
+
+
+def _valid_text(name: str, value: str) -> str:
+    """Return ``value`` if UTF-8 can encode it (no lone surrogate), else raise SchemaError."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise SchemaError(
+                f"field {name!r}: the text holds a lone surrogate {value[exc.start]!r} at "
+                f"{exc.start}, which is not valid Unicode: {value!r:.60}"
+            ) from None
+    return value
 
 
 def _check_str(name: str, value: Any, what: str = "a string") -> str:
     if not isinstance(value, str):
         raise FieldType._wrong(name, what, value)
-    return value
+    return _valid_text(name, value)
 
 
 @frozen
@@ -277,18 +324,20 @@ class NUMERIC(FieldType):
         return self.unique_
 
     def convert(self, name: str, value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool | np.bool_) or not isinstance(
+                value, int | float | np.integer | np.floating):
             raise self._wrong(name, f"a number ({self.numtype})", value)
         if self.numtype == "int":
-            if not isinstance(value, int):
+            if not isinstance(value, int | np.integer):
                 raise self._wrong(name, "an integer", value)
-            if not -_INT64 <= value < _INT64:
-                raise SchemaError(f"field {name!r}: {value} does not fit in 64 bits")
-            return value
+            whole = int(value)
+            if not -_INT64 <= whole < _INT64:
+                raise SchemaError(f"field {name!r}: {_show(whole)} does not fit in 64 bits")
+            return whole
         try:
             number = float(value)
         except OverflowError:
-            raise SchemaError(f"field {name!r}: {value} is too large for a float") from None
+            raise SchemaError(f"field {name!r}: {_show(value)} is too large for a float") from None
         if not math.isfinite(number):
             raise SchemaError(f"field {name!r}: {value} is not a finite number")
         return number
@@ -305,8 +354,14 @@ class NUMERIC(FieldType):
         key = value + _INT64 if self.numtype == "int" else _sortable_float(value)
         return f"{key:016x}"
 
-    def column_value(self, value: Any) -> float:
-        return float(value)
+    def column_dtype(self) -> type[np.generic]:
+        return np.int64 if self.numtype == "int" else np.float64
+
+    def column_value(self, value: Any) -> int | float:
+        return int(value) if self.numtype == "int" else float(value)
+
+    def from_column(self, raw: Any) -> Any:
+        return int(raw) if self.numtype == "int" else float(raw)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -333,30 +388,55 @@ class DATETIME(FieldType):
 
     def convert(self, name: str, value: Any) -> Any:
         if isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, dt.date):
+            moment = value if type(value) is dt.datetime else dt.datetime(
+                value.year, value.month, value.day, value.hour, value.minute, value.second,
+                value.microsecond, value.tzinfo, fold=value.fold)  # a subclass's extras go
+        elif isinstance(value, dt.date):
             return dt.datetime(value.year, value.month, value.day)
-        if isinstance(value, str):
+        elif isinstance(value, str):
             try:
-                return dt.datetime.fromisoformat(value)
+                moment = dt.datetime.fromisoformat(value)
             except ValueError:
                 raise SchemaError(
                     f"field {name!r}: {value!r} is not an ISO 8601 date or time"
                 ) from None
-        raise self._wrong(name, "a datetime, a date or an ISO 8601 string", value)
+        else:
+            raise self._wrong(name, "a datetime, a date or an ISO 8601 string", value)
+        if moment.tzinfo is not None:
+            self._check_instant(name, moment)
+        return moment
+
+    @classmethod
+    def _check_instant(cls, name: str, moment: dt.datetime) -> None:
+        """Raise SchemaError unless an aware ``moment`` lies in years 1 to 9999 UTC."""
+        try:
+            micros = cls.micros(moment)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise SchemaError(f"field {name!r}: {moment!r:.80} has no usable UTC offset: "
+                              f"{exc}") from None
+        if not _MIN_MICROS <= micros <= _MAX_MICROS:
+            raise SchemaError(f"field {name!r}: {moment.isoformat()} is outside the years 1 "
+                              "to 9999 in UTC")
 
     @staticmethod
     def micros(value: dt.datetime) -> int:
         """Microseconds since 1970-01-01 UTC (naive values are taken as UTC)."""
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        aware = value if value.utcoffset() is not None else value.replace(tzinfo=dt.UTC)
         delta = aware - _EPOCH
         return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
     def index_text(self, value: Any) -> str:
         return f"{self.micros(value) + _INT64:016x}"
 
-    def column_value(self, value: Any) -> float:
-        return float(self.micros(value))
+    def column_dtype(self) -> type[np.generic]:
+        return np.int64
+
+    def column_value(self, value: Any) -> int | float:
+        return self.micros(value)
+
+    def from_column(self, raw: Any) -> Any:
+        """The naive UTC datetime of a column entry (microseconds since the epoch)."""
+        return _NAIVE_EPOCH + dt.timedelta(microseconds=int(raw))
 
     def to_stored(self, value: Any) -> Any:
         return value.isoformat()
@@ -386,8 +466,8 @@ class BOOLEAN(FieldType):
     }
 
     def convert(self, name: str, value: Any) -> Any:
-        if isinstance(value, bool):
-            return value
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
         if isinstance(value, str) and value.strip().lower() in self._WORDS:
             return self._WORDS[value.strip().lower()]
         raise self._wrong(name, "a boolean", value)
@@ -395,8 +475,14 @@ class BOOLEAN(FieldType):
     def index_text(self, value: Any) -> str:
         return "true" if value else "false"
 
-    def column_value(self, value: Any) -> float:
-        return 1.0 if value else 0.0
+    def column_dtype(self) -> type[np.generic]:
+        return np.int64
+
+    def column_value(self, value: Any) -> int | float:
+        return 1 if value else 0
+
+    def from_column(self, raw: Any) -> Any:
+        return bool(raw)
 
     def to_json(self) -> dict[str, Any]:
         return {"type": self.kind, "stored": self.stored, "boost": self.boost}
@@ -416,15 +502,67 @@ class STORED(FieldType):
     boost: float = 1.0
 
     def convert(self, name: str, value: Any) -> Any:
+        if type(value) is str:
+            return _valid_text(name, value)
         try:
-            json.dumps(value, allow_nan=False)
-        except (TypeError, ValueError):
+            return _json_value(name, value)
+        except (TypeError, ValueError, RecursionError):
             raise self._wrong(name, "a JSON value (str, number, bool, None, list, dict)",
                               value) from None
-        return value
 
     def to_json(self) -> dict[str, Any]:
         return {"type": self.kind}
+
+
+def _json_value(name: str, value: Any) -> Any:
+    """``value`` as plain JSON-ready Python values (numpy scalars converted, lists for tuples).
+
+    Raises:
+        SchemaError: a string holds a lone surrogate.
+        TypeError: a value (or a key) that JSON cannot hold.
+        ValueError: a float that is not finite.
+    """
+    kind = type(value)
+    if kind is str:
+        return _valid_text(name, value)
+    if value is None or kind is bool:
+        return value
+    if kind is int:
+        return _json_int(value)
+    if isinstance(value, list | tuple):
+        return [_json_value(name, item) for item in value]
+    if isinstance(value, dict):
+        return {_json_key(name, key): _json_value(name, item) for key, item in value.items()}
+    return _json_scalar(name, value)
+
+
+def _json_int(value: int) -> int:
+    """``value`` if JSON can write it (ValueError past Python's limit on int digits)."""
+    if value.bit_length() > 64:
+        str(value)
+    return value
+
+
+def _json_key(name: str, key: Any) -> Any:
+    """A dict key as JSON takes it (str, int, float, bool or None; JSON writes it as text)."""
+    if isinstance(key, list | tuple | dict):
+        raise TypeError("a key cannot be a list or a dict")
+    return _json_value(name, key)
+
+
+def _json_scalar(name: str, value: Any) -> Any:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, str):
+        return _valid_text(name, str(value))
+    if isinstance(value, int | np.integer):
+        return _json_int(int(value))
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError("not a finite number")
+        return number
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
 #: field types whose convert() returns any str unchanged
@@ -533,9 +671,9 @@ class Schema:
                 raise SchemaError(self.unknown_field_message(str(name)))
             if value is None:
                 continue
-            # fast path: a string for a field that takes any string as it is
-            out[name] = value if type(value) is str and type(ftype) in plain else (
-                ftype.convert(name, value))
+            # fast path: an ASCII string (so valid UTF-8) for a field that takes any string
+            out[name] = value if (type(value) is str and type(ftype) in plain
+                                  and value.isascii()) else ftype.convert(name, value)
         return out
 
     def term(self, name: str, value: Any) -> str:

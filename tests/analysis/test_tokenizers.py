@@ -17,6 +17,7 @@ from heron.analysis import (
     Tokenizer,
     WholeTokenizer,
 )
+from heron.analysis._tokenizers import WORD_PATTERN_V1
 
 
 def triples(tokens: Iterable[Token]) -> list[tuple[str, int, int, int]]:

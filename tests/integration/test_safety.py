@@ -57,7 +57,7 @@ def test_killed_writer_leaves_the_last_commit(tmp_path: Path, procs: int) -> Non
     acked = 0  # batches known to be committed
     kills = 0
     workers_seen: set[int] = set()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     while kills < 50:
         child = subprocess.Popen([sys.executable, str(CHILD), str(path), str(acked), str(procs)],
                                  stdout=subprocess.PIPE, text=True, env=env)
@@ -198,7 +198,7 @@ except heron.StorageError as exc:
 def test_failed_write_keeps_the_previous_commit(built: Path) -> None:
     before = _contents(built)
     files = _index_files(built)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     proc = subprocess.run([sys.executable, "-c", FULL_DISK_CHILD, str(built)],
                           capture_output=True, text=True, env=env, check=True)
     assert proc.stdout.startswith("StorageError:"), proc.stdout + proc.stderr
@@ -215,7 +215,7 @@ def test_file_size_limit_is_restored() -> None:
 def test_searching_while_another_process_commits(tmp_path: Path) -> None:
     path = tmp_path / "ix"
     heron.create_index(path, _schema())
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     child = subprocess.Popen([sys.executable, str(CHILD), str(path), "0"],
                              stdout=subprocess.PIPE, text=True, env=env)
     try:

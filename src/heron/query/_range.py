@@ -15,15 +15,13 @@ from heron.schema import DATETIME, NUMERIC, FieldType
 
 
 def column_bound(ftype: FieldType, name: str, value: Any) -> float | int:
-    """The column value a query bound compares with (dates as microseconds)."""
+    """The column value a query bound compares with, exact (dates as microseconds)."""
     try:
         converted = ftype.convert(name, value) if not isinstance(value, str) else (
             ftype.from_text(name, value))
+        return ftype.column_value(converted)
     except SchemaError as exc:
         raise QueryError(str(exc)) from None
-    if isinstance(ftype, DATETIME):
-        return DATETIME.micros(converted)
-    return converted  # type: ignore[no-any-return]
 
 
 @frozen
