@@ -1,8 +1,9 @@
 """A writer that commits batch after batch until it is killed (driven by test_crash.py).
 
 Batch k adds documents ``k-0 .. k-{B-1}``, deletes ``{k-1}-0`` when k % 3 == 0 and
-updates ``{k-2}-1`` when k % 4 == 0; after each commit it prints k. ``expected(n)``
-computes what the index must hold after batches 0..n-1, so the test can check it.
+updates ``{k-2}-1`` when k % 4 == 0; after each commit it prints k (and ``ready`` once,
+before the first). ``expected(n)`` computes what the index must hold after batches
+0..n-1, so the test can check it.
 
 With a third argument ``procs`` > 1 the writer builds segments in worker processes
 (small analysis batches, so that every commit hands chunks to the workers), and the
@@ -49,6 +50,7 @@ def main() -> None:
     ix = heron.open_index(path)
     size = BATCH if procs == 1 else PARALLEL_BATCH
     factory = functools.partial(heron.Writer, batch_docs=PARALLEL_BATCH_DOCS)
+    print("ready", flush=True)  # the test starts its timer here, not at process start
     k = start
     while True:
         if procs == 1:
