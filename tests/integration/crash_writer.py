@@ -12,7 +12,12 @@ child prints ``workers <pid> ...`` once its first writer has started them.
 
 from __future__ import annotations
 
+import functools
 import sys
+from pathlib import Path
+
+import heron
+from heron.index import open_writer
 
 BATCH = 40
 #: documents per commit with worker processes: several chunks of PARALLEL_BATCH_DOCS each
@@ -39,12 +44,6 @@ def expected(batches: int, size: int = BATCH) -> dict[str, tuple[str, int]]:
 
 
 def main() -> None:
-    import functools
-    from pathlib import Path
-
-    import heron  # imported in the child process only
-    from heron.index import open_writer
-
     path, start = sys.argv[1], int(sys.argv[2])
     procs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     ix = heron.open_index(path)
