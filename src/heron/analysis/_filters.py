@@ -104,12 +104,15 @@ class StemFilter(Filter):
     """Reduce words to their stems with nltk's Snowball stemmer for ``language``.
 
     Each distinct word is stemmed once and remembered (one memo per language, shared by
-    every filter of that language in the process, and bounded in size).
+    every filter of that language in the process, and bounded in size). Tokens holding a
+    full stop or a comma (``3.14``, ``1,000``, ``u.s``, ``reuters.com``) are kept as they are.
 
     >>> StemFilter("english").map_word("tunnels")
     'tunnel'
     >>> StemFilter("german").map_word("häuser")
     'haus'
+    >>> StemFilter("english").map_word("u.s")
+    'u.s'
     """
 
     name: ClassVar[str] = "stem"
@@ -131,7 +134,9 @@ class StemFilter(Filter):
         if stem is None:
             if len(memo) >= _STEM_MEMO_LIMIT:
                 memo.clear()
-            stem = memo[word] = _stemmer(self.language)(word)
+            # a number with separators, a dotted acronym or a host name is no inflected word
+            plain = "." not in word and "," not in word
+            stem = memo[word] = _stemmer(self.language)(word) if plain else word
         return stem
 
     def params(self) -> dict[str, Any]:
