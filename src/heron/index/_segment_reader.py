@@ -13,6 +13,7 @@ from heron.index._assemble import SEGMENT_FORMAT, SEGMENT_MAGIC
 from heron.index._deletions import read_deletions
 from heron.index._files import Container
 from heron.index._format import segment_file
+from heron.index._layout import check_segment, segment_meta, validator
 from heron.index._manifest import SegmentEntry
 from heron.index._stored import StoredReader
 from heron.index._termdict import TermDictionary
@@ -25,16 +26,15 @@ class SegmentReader:
         self.entry = entry
         self.name = entry.name
         self._c = Container(segment_file(directory, entry.name), SEGMENT_MAGIC, entry.size)
-        meta = self._c.meta
-        try:
-            if meta["format"] != SEGMENT_FORMAT:
-                raise CorruptIndexError(f"{entry.name}: unknown segment format {meta['format']!r}")
-            self.doc_count: int = int(meta["doc_count"])
-            self.field_nos: dict[str, int] = dict(meta["fields"])
-            self.stats: dict[str, dict[str, int]] = dict(meta["stats"])
-            ranges = dict(meta["term_ranges"])
-        except (KeyError, TypeError, ValueError):
-            raise CorruptIndexError(f"{entry.name}: segment metadata is badly formed") from None
+        if self._c.meta.get("format") != SEGMENT_FORMAT:
+            raise CorruptIndexError(
+                f"{entry.name}: unknown segment format {self._c.meta.get('format')!r}")
+        self.layout = segment_meta(self._c)
+        self._c.validate_with(validator(self._c, self.layout))
+        self.doc_count: int = self.layout.doc_count
+        self.field_nos: dict[str, int] = self.layout.fields
+        self.stats: dict[str, dict[str, int]] = self.layout.stats
+        ranges = self.layout.ranges
         if self.doc_count != entry.doc_count:
             raise CorruptIndexError(
                 f"{entry.name}: holds {self.doc_count} documents, the manifest says "
@@ -56,8 +56,8 @@ class SegmentReader:
         return self._c.path
 
     def verify(self) -> None:
-        """Check every array's checksum."""
-        self._c.verify()
+        """Check every array's checksum, and the segment's structure (see :mod:`._layout`)."""
+        check_segment(self._c, self.layout)
 
     def raw_array(self, name: str) -> npt.NDArray[Any]:
         """One of the segment's arrays by its name in the format (for merging)."""

@@ -1,0 +1,312 @@
+"""The declared layout of a segment: each array's dtypes, length and invariants, in one table.
+
+A segment is trusted only as far as this module has checked it. Opening a segment checks
+its metadata and every array's declared dtype and length against :data:`RULES` (cheap: the
+table of contents alone); the first load of an array, which already costs an O(n) CRC-32
+pass, also checks its content (offsets start at 0, never decrease and end at the length of
+the array they index; document numbers are below the document count; frequencies are at
+least 1; ...). :func:`check_segment` adds the invariants that need a pass over several
+arrays (postings ascending within a term, positions within a posting, stored blocks), for
+``Index.check()``. Anything that breaks the layout is a :class:`CorruptIndexError`, so the
+readers above can index arrays with the values they hold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from attrs import frozen
+
+from heron.errors import CorruptIndexError
+from heron.index._files import Container
+from heron.index._safeio import plain_int
+from heron.index._stored import inflate
+
+#: how many bits a field number may use (the term keys keep it in the top byte)
+MAX_FIELDS = 256
+#: segment-local document numbers are stored as u4 at most
+MAX_DOCS = 1 << 32
+_META_KEYS = frozenset({"format", "doc_count", "fields", "term_ranges", "stats"})
+_STAT_KEYS = frozenset({"docs", "length"})
+_PER_FIELD = re.compile(r"(norms|col|colmask)\.(.+)\Z|fwd\.(.+)\.(offsets|terms)\Z")
+_REQUIRED = ("terms.blob", "terms.offsets", "terms.keys", "terms.post", "terms.pos",
+             "post.docs", "post.freqs", "pos.data", "stored.offsets", "stored.blocks",
+             "stored.zpos", "stored.data")
+
+
+@frozen
+class SegmentMeta:
+    """A segment's metadata, checked: what the rest of the reader may rely on."""
+
+    doc_count: int
+    fields: dict[str, int]
+    ranges: dict[str, list[int]]
+    stats: dict[str, dict[str, int]]
+    nterms: int
+
+
+@frozen
+class Rule:
+    """What one kind of array must be: its dtypes and its length (None: any)."""
+
+    dtypes: frozenset[str]
+    length: Callable[[Container, SegmentMeta, str], int | None]
+
+
+def _n_terms(c: Container, m: SegmentMeta, f: str) -> int:
+    return m.nterms
+
+
+def _n_terms1(c: Container, m: SegmentMeta, f: str) -> int:
+    return m.nterms + 1
+
+
+def _n_docs(c: Container, m: SegmentMeta, f: str) -> int:
+    return m.doc_count
+
+
+def _n_docs1(c: Container, m: SegmentMeta, f: str) -> int:
+    return m.doc_count + 1
+
+
+def _n_postings(c: Container, m: SegmentMeta, f: str) -> int | None:
+    return _length(c, "post.docs")
+
+
+def _n_blocks1(c: Container, m: SegmentMeta, f: str) -> int | None:
+    return _length(c, "stored.zpos")
+
+
+def _any(c: Container, m: SegmentMeta, f: str) -> None:
+    return None
+
+
+def _types(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+_I8, _U1 = _types("<i8"), _types("|u1")
+#: every array a segment may hold, by kind (``norms.*`` stands for ``norms.<field>``)
+RULES: Mapping[str, Rule] = {
+    "terms.blob": Rule(_U1, _any),
+    "terms.offsets": Rule(_I8, _n_terms1),
+    "terms.keys": Rule(_types("<u8"), _n_terms),
+    "terms.post": Rule(_I8, _n_terms1),
+    "terms.pos": Rule(_I8, _n_terms1),
+    "post.docs": Rule(_types("<u2", "<u4"), _any),
+    "post.freqs": Rule(_types("|u1", "<u2", "<u4"), _n_postings),
+    "pos.data": Rule(_types("<u2", "<u4"), _any),
+    "norms.*": Rule(_types("<u4"), _n_docs),
+    "col.*": Rule(_types("<i8", "<f8"), _n_docs),
+    "colmask.*": Rule(_types("|b1"), _n_docs),
+    "fwd.*.offsets": Rule(_I8, _n_docs1),
+    "fwd.*.terms": Rule(_types("<u4"), _any),
+    "stored.offsets": Rule(_I8, _n_docs1),
+    "stored.blocks": Rule(_I8, _n_blocks1),
+    "stored.zpos": Rule(_I8, _any),
+    "stored.data": Rule(_U1, _any),
+}
+
+
+def kind_of(name: str) -> tuple[str, str]:
+    """The kind of an array (its key in :data:`RULES`) and the field it belongs to ("")."""
+    m = _PER_FIELD.match(name)
+    if m is None:
+        return name, ""
+    if m.group(1):
+        return f"{m.group(1)}.*", m.group(2)
+    return f"fwd.*.{m.group(4)}", m.group(3)
+
+
+def _length(c: Container, name: str) -> int | None:
+    shape = c.shape(name)
+    return None if shape is None or len(shape) != 1 else shape[0]
+
+
+def _corrupt(c: Container, why: str) -> CorruptIndexError:
+    return CorruptIndexError(f"{c.path.name}: {why}")
+
+
+def segment_meta(c: Container) -> SegmentMeta:
+    """Check a segment's metadata and its table of contents against :data:`RULES`."""
+    meta = c.meta
+    if set(meta) != _META_KEYS:
+        raise _corrupt(c, "segment metadata is badly formed")
+    doc_count, fields = meta["doc_count"], meta["fields"]
+    if not plain_int(doc_count) or not 0 <= doc_count < MAX_DOCS:
+        raise _corrupt(c, f"document count {doc_count!r} is not valid")
+    if not isinstance(fields, dict) or not all(
+        plain_int(no) and 0 <= no < MAX_FIELDS for no in fields.values()
+    ) or len(set(fields.values())) != len(fields):
+        raise _corrupt(c, "field numbers are not valid (each 0-255, no two the same)")
+    nterms = _length(c, "terms.keys")
+    if nterms is None:
+        raise _corrupt(c, "array 'terms.keys' is missing")
+    result = SegmentMeta(doc_count, dict(fields), _ranges(c, meta["term_ranges"], fields, nterms),
+                         _stats(c, meta["stats"], fields, doc_count), nterms)
+    _check_toc(c, result)
+    return result
+
+
+def _ranges(c: Container, ranges: object, fields: dict[str, int], nterms: int
+            ) -> dict[str, list[int]]:
+    """Term ranges: inside the dictionary, in field-number order, not overlapping."""
+    if not isinstance(ranges, dict) or not set(ranges) <= set(fields):
+        raise _corrupt(c, "term ranges are not valid")
+    last = 0
+    for name in sorted(ranges, key=fields.__getitem__):
+        pair = ranges[name]
+        if not (isinstance(pair, list) and len(pair) == 2 and all(plain_int(v) for v in pair)
+                and last <= pair[0] <= pair[1] <= nterms):
+            raise _corrupt(c, f"term range of {name!r} is not valid")
+        last = pair[1]
+    return {name: list(pair) for name, pair in ranges.items()}
+
+
+def _stats(c: Container, stats: object, fields: dict[str, int], doc_count: int
+           ) -> dict[str, dict[str, int]]:
+    """Field statistics: ``{"docs": n, "length": n}`` per known field."""
+    if not isinstance(stats, dict) or not set(stats) <= set(fields):
+        raise _corrupt(c, "field statistics are not valid")
+    for name, value in stats.items():
+        if not (isinstance(value, dict) and set(value) == _STAT_KEYS
+                and all(plain_int(v) and v >= 0 for v in value.values())
+                and value["docs"] <= doc_count):
+            raise _corrupt(c, f"statistics of field {name!r} are not valid")
+    return {name: dict(value) for name, value in stats.items()}
+
+
+def _check_toc(c: Container, m: SegmentMeta) -> None:
+    """Every array is a known kind with an allowed dtype and length; pairs are complete."""
+    names = set(c.names())
+    for name in _REQUIRED:
+        if name not in names:
+            raise _corrupt(c, f"array {name!r} is missing")
+    for name in names:
+        kind, field = kind_of(name)
+        rule = RULES.get(kind)
+        if rule is None or (field and field not in m.fields):
+            raise _corrupt(c, f"array {name!r} is not part of a segment")
+        if c.dtype(name) not in rule.dtypes:
+            raise _corrupt(c, f"array {name!r} has dtype {c.dtype(name)}")
+        length = _length(c, name)
+        expected = rule.length(c, m, field)
+        if length is None or (expected is not None and length != expected):
+            raise _corrupt(c, f"array {name!r} has shape {c.shape(name)}, "
+                              f"expected ({expected},)")
+        partner = {"col.*": f"colmask.{field}", "colmask.*": f"col.{field}",
+                   "fwd.*.offsets": f"fwd.{field}.terms",
+                   "fwd.*.terms": f"fwd.{field}.offsets"}.get(kind)
+        if partner is not None and partner not in names:
+            raise _corrupt(c, f"array {name!r} comes without {partner!r}")
+    if not _length(c, "stored.zpos"):
+        raise _corrupt(c, "array 'stored.zpos' is empty")
+
+
+def _offsets(c: Container, name: str, arr: npt.NDArray[Any], end: int | None,
+             *, strict: bool = False) -> None:
+    """Offsets: start at 0, never decrease (increase, if ``strict``), end at ``end``."""
+    if int(arr[0]) != 0 or (end is not None and int(arr[-1]) != end):
+        raise _corrupt(c, f"array {name!r} does not span its data")
+    steps = np.diff(arr)
+    if len(steps) and int(steps.min()) < (1 if strict else 0):
+        raise _corrupt(c, f"array {name!r} is not in order")
+
+
+def validator(c: Container, m: SegmentMeta) -> Callable[[str, npt.NDArray[Any]], None]:
+    """The check of each array's content, for :meth:`Container.validate_with`."""
+
+    def check(name: str, arr: npt.NDArray[Any]) -> None:
+        kind, field = kind_of(name)
+        if kind == "terms.offsets":
+            _offsets(c, name, arr, _length(c, "terms.blob"))
+        elif kind == "terms.post":
+            _offsets(c, name, arr, _length(c, "post.docs"))
+        elif kind == "terms.pos":
+            _offsets(c, name, arr, _length(c, "pos.data"))
+            _positions_add_up(c, arr)
+        elif kind == "fwd.*.offsets":
+            _offsets(c, name, arr, _length(c, f"fwd.{field}.terms"))
+        elif kind == "stored.offsets":
+            _offsets(c, name, arr, None, strict=True)
+        elif kind == "stored.zpos":
+            _offsets(c, name, arr, _length(c, "stored.data"), strict=True)
+        elif kind == "stored.blocks":
+            _stored_blocks(c, arr)
+        elif kind == "post.docs" and len(arr) and int(arr.max()) >= m.doc_count:
+            raise _corrupt(c, "a posting names a document past the segment's end")
+        elif kind == "post.freqs" and len(arr) and int(arr.min()) < 1:
+            raise _corrupt(c, "a posting has frequency 0")
+        elif kind == "colmask.*" and len(arr) and int(arr.view(np.uint8).max()) > 1:
+            raise _corrupt(c, f"array {name!r} holds values other than 0 and 1")
+        elif kind == "fwd.*.terms" and len(arr):
+            lo, hi = m.ranges.get(field, (0, 0))
+            if int(arr.max()) >= hi - lo:
+                raise _corrupt(c, f"array {name!r} names a term outside its field")
+
+    return check
+
+
+def _positions_add_up(c: Container, pos: npt.NDArray[Any]) -> None:
+    """Each term keeps no positions, or exactly the sum of its postings' frequencies."""
+    post = c.array("terms.post")
+    counts = np.diff(pos)
+    freqs = c.array("post.freqs")
+    total = np.zeros(len(freqs) + 1, dtype=np.int64)
+    np.cumsum(freqs, dtype=np.int64, out=total[1:])
+    sums = total[post[1:]] - total[post[:-1]]
+    if bool(np.any((counts != 0) & (counts != sums))):
+        raise _corrupt(c, "positions do not add up to the postings' frequencies")
+
+
+def _stored_blocks(c: Container, blocks: npt.NDArray[Any]) -> None:
+    """Blocks start at documents' starts, in order, and end where the documents end."""
+    offsets = c.array("stored.offsets")
+    _offsets(c, "stored.blocks", blocks, int(offsets[-1]), strict=True)
+    at = np.searchsorted(offsets, blocks)
+    if bool(np.any(at >= len(offsets))) or not np.array_equal(offsets[np.minimum(
+            at, len(offsets) - 1)], blocks):
+        raise _corrupt(c, "a stored block does not start at a document")
+
+
+def check_segment(c: Container, m: SegmentMeta) -> None:
+    """Check the invariants that span arrays: load (and so check) every array, then
+    postings ascending per term, positions ascending per posting, stored blocks whole."""
+    c.verify()
+    post, docs = c.array("terms.post"), c.array("post.docs").astype(np.int64)
+    if len(docs) > 1:
+        inner = np.ones(len(docs) - 1, dtype=bool)
+        starts = post[1:-1]
+        inner[starts[(starts > 0) & (starts < len(docs))] - 1] = False
+        if bool(np.any((np.diff(docs) <= 0) & inner)):
+            raise _corrupt(c, "postings are not ascending within a term")
+    _check_positions(c, post)
+    for name, stat in m.stats.items():
+        norms = c.array(f"norms.{name}") if f"norms.{name}" in c else None
+        if norms is not None and (stat["docs"] != int(np.count_nonzero(norms))
+                                  or stat["length"] != int(norms.sum(dtype=np.int64))):
+            raise _corrupt(c, f"statistics of field {name!r} do not match its norms")
+    blocks, zpos, data = c.array("stored.blocks"), c.array("stored.zpos"), c.array("stored.data")
+    for b in range(len(zpos) - 1):
+        size = int(blocks[b + 1] - blocks[b])
+        raw = data[int(zpos[b]) : int(zpos[b + 1])]
+        if inflate(raw.tobytes(), size) is None:
+            raise _corrupt(c, f"stored block {b} is damaged")
+
+
+def _check_positions(c: Container, post: npt.NDArray[Any]) -> None:
+    """Positions never decrease within one (term, document)."""
+    data = c.array("pos.data").astype(np.int64)
+    if len(data) < 2:
+        return
+    freqs = c.array("post.freqs").astype(np.int64)
+    keeps = np.repeat(np.diff(c.array("terms.pos")) > 0, np.diff(post))
+    ends = np.cumsum(freqs[keeps])
+    inner = np.ones(len(data) - 1, dtype=bool)
+    inner[ends[ends < len(data)] - 1] = False
+    if bool(np.any((np.diff(data) < 0) & inner)):
+        raise _corrupt(c, "positions are not ascending within a posting")
