@@ -24,7 +24,6 @@ from attrs import frozen
 from heron.errors import CorruptIndexError
 from heron.index._files import Container
 from heron.index._safeio import plain_int
-from heron.index._stored import inflate
 
 #: how many bits a field number may use (the term keys keep it in the top byte)
 MAX_FIELDS = 256
@@ -275,7 +274,7 @@ def _stored_blocks(c: Container, blocks: npt.NDArray[Any]) -> None:
 
 def check_segment(c: Container, m: SegmentMeta) -> None:
     """Check the invariants that span arrays: load (and so check) every array, then
-    postings ascending per term, positions ascending per posting, stored blocks whole."""
+    postings ascending per term, positions ascending per posting, statistics."""
     c.verify()
     post, docs = c.array("terms.post"), c.array("post.docs").astype(np.int64)
     if len(docs) > 1:
@@ -290,12 +289,6 @@ def check_segment(c: Container, m: SegmentMeta) -> None:
         if norms is not None and (stat["docs"] != int(np.count_nonzero(norms))
                                   or stat["length"] != int(norms.sum(dtype=np.int64))):
             raise _corrupt(c, f"statistics of field {name!r} do not match its norms")
-    blocks, zpos, data = c.array("stored.blocks"), c.array("stored.zpos"), c.array("stored.data")
-    for b in range(len(zpos) - 1):
-        size = int(blocks[b + 1] - blocks[b])
-        raw = data[int(zpos[b]) : int(zpos[b + 1])]
-        if inflate(raw.tobytes(), size) is None:
-            raise _corrupt(c, f"stored block {b} is damaged")
 
 
 def _check_positions(c: Container, post: npt.NDArray[Any]) -> None:

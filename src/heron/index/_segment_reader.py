@@ -58,6 +58,7 @@ class SegmentReader:
     def verify(self) -> None:
         """Check every array's checksum, and the segment's structure (see :mod:`._layout`)."""
         check_segment(self._c, self.layout)
+        self.stored.verify(self.doc_count)
 
     def raw_array(self, name: str) -> npt.NDArray[Any]:
         """One of the segment's arrays by its name in the format (for merging)."""
