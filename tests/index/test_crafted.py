@@ -417,3 +417,14 @@ def test_positions_past_the_stored_text(base: Path, tmp_path: Path) -> None:
         hit = s.search('"smuggling tunnels"')[0]
         assert "<b" not in hit.highlights("body")
         assert "<b" not in hit.highlights("body", text="smuggling")
+
+
+def test_offsets_whose_differences_overflow(base: Path, tmp_path: Path) -> None:
+    """Offsets that decrease by more than 2**63 (a subtraction would wrap around)."""
+    path = copy_index(base, tmp_path / "ix")
+
+    def edit(arr: np.ndarray) -> None:
+        arr[-3], arr[-2] = 2**63 - 1, -(2**62)
+
+    craft_segment(path, _set("fwd.id.offsets", edit))
+    _assert_refused(path)
