@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from tests.index.crafting import build, copy_index, manifest_path, read_manifest
 
+import heron
 from heron.errors import CorruptIndexError
 from heron.index._safeio import open_regular, parse_json, read_regular
 
@@ -143,3 +144,21 @@ def test_open_regular_and_read(tmp_path: Path) -> None:
 def test_parse_json_reports_corruption(text: str) -> None:
     with pytest.raises(CorruptIndexError):
         parse_json(text.encode("latin-1"), "f")
+
+
+def test_writes_never_follow_a_planted_link(base: Path, tmp_path: Path) -> None:
+    """Links planted at the temporary names a commit will write go unfollowed."""
+    path = copy_index(base, tmp_path / "ix")
+    victims = [tmp_path / "victim1", tmp_path / "victim2"]
+    for victim in victims:
+        victim.write_text("precious")
+    ix = heron.open_index(path)
+    generation = ix.latest_generation() + 1
+    segment = read_manifest(path)["segments"][0]["name"]
+    with ix.writer() as w:  # the writer removes stale temporary files when it starts
+        (path / f"manifest_{generation:08d}.json.tmp").symlink_to(victims[0])
+        (path / f"{segment}_{generation:08d}.hdl.tmp").symlink_to(victims[1])
+        w.delete_by_term("id", "d1")
+    assert [v.read_text() for v in victims] == ["precious", "precious"]
+    ix.check()
+    assert ix.doc_count() == 38

@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
-from heron.index._safeio import file_size_crc, open_regular, parse_json
+from heron.index._safeio import create_new, file_size_crc, open_regular, parse_json
 from heron.index._safeio import plain_int as _plain_int
 
 CONTAINER_VERSION = 1
@@ -58,7 +58,7 @@ def fsync_dir(path: Path) -> None:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file, fsync and rename."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
+    with create_new(tmp) as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
@@ -75,8 +75,7 @@ def write_container(
     """
     tmp = path.with_name(path.name + ".tmp")
     toc: dict[str, Any] = {}
-    crc = 0
-    with open(tmp, "wb") as fh:
+    with create_new(tmp) as fh:
         header = _HEADER.pack(magic, CONTAINER_VERSION, 0, 0, 0)
         fh.write(header)
         offset = len(header)
@@ -104,10 +103,7 @@ def write_container(
         fh.write(_HEADER.pack(magic, CONTAINER_VERSION, len(body), zlib.crc32(body), 0))
         fh.flush()
         os.fsync(fh.fileno())
-    with open(tmp, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            crc = zlib.crc32(chunk, crc)
-        size = fh.tell()
+    size, crc = file_size_crc(tmp)
     os.replace(tmp, path)
     return size, crc
 

@@ -1,5 +1,7 @@
 """Opening index files safely: regular files only, never blocking, never through a symlink.
 
+Files are written through :func:`create_new`, which never follows a link either.
+
 Every reader of an index file (containers, manifests, whole-file checks) opens it through
 :func:`open_regular`, so a FIFO, device, directory or symbolic link put in the place of a
 segment, deletion file or manifest is reported as :class:`CorruptIndexError` instead of
@@ -10,6 +12,7 @@ error.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -18,7 +21,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from heron.errors import CorruptIndexError
 
@@ -77,6 +80,20 @@ def regular_file(path: Path) -> Iterator[int]:
         yield fd
     finally:
         os.close(fd)
+
+
+def create_new(path: Path) -> BinaryIO:
+    """A new file at ``path`` opened for writing, never through a symbolic link.
+
+    Whatever is at ``path`` (a stale temporary file, or a link planted there) is removed
+    first, and the file is then created exclusively without following links, so writing
+    can never reach a file outside the index directory.
+    """
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(
+        os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    return os.fdopen(os.open(path, flags, 0o644), "wb")
 
 
 def read_regular(path: Path, limit: int | None = None) -> bytes:
