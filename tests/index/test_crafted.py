@@ -299,8 +299,8 @@ def _swap_positions(arrays: Arrays, meta: dict[str, Any]) -> None:
     raise AssertionError("no posting with two positions")
 
 
-CHECK_ONLY["postings not ascending"] = _swap_postings
-CHECK_ONLY["positions not ascending"] = _swap_positions
+SEGMENT_DAMAGE["postings not ascending within a term"] = _swap_postings
+SEGMENT_DAMAGE["positions not ascending within a posting"] = _swap_positions
 CHECK_ONLY["stats disagree with norms"] = _meta(
     lambda m: m["stats"]["body"].__setitem__("length", m["stats"]["body"]["length"] + 1))
 

@@ -3,12 +3,12 @@
 A segment is trusted only as far as this module has checked it. Opening a segment checks
 its metadata and every array's declared dtype and length against :data:`RULES` (cheap: the
 table of contents alone); the first load of an array, which already costs an O(n) CRC-32
-pass, also checks its content (offsets start at 0, never decrease and end at the length of
-the array they index; document numbers are below the document count; frequencies are at
-least 1; ...). :func:`check_segment` adds the invariants that need a pass over several
-arrays (postings ascending within a term, positions within a posting, stored blocks), for
-``Index.check()``. Anything that breaks the layout is a :class:`CorruptIndexError`, so the
-readers above can index arrays with the values they hold.
+pass, also checks its content with O(n) vectorised passes (offsets start at 0, never
+decrease and end at the length of the array they index; document numbers are below the
+document count and ascend within each term; positions ascend within each posting;
+frequencies are at least 1; ...). :func:`check_segment`, for ``Index.check()``, loads
+every array and adds the statistics. Anything that breaks the layout is a
+:class:`CorruptIndexError`, so the readers above can index arrays with the values they hold.
 """
 
 from __future__ import annotations
@@ -48,12 +48,18 @@ class SegmentMeta:
     nterms: int
 
 
+#: checks an array's content: (container, meta, array name, its field or "", the array)
+Content = Callable[[Container, SegmentMeta, str, str, npt.NDArray[Any]], None]
+
+
 @frozen
 class Rule:
-    """What one kind of array must be: its dtypes and its length (None: any)."""
+    """What one kind of array must be: its dtypes, its length (None: any), and what its
+    content must satisfy (checked when the array is first loaded)."""
 
     dtypes: frozenset[str]
     length: Callable[[Container, SegmentMeta, str], int | None]
+    content: Content | None = None
 
 
 def _n_terms(c: Container, m: SegmentMeta, f: str) -> int:
@@ -86,29 +92,6 @@ def _any(c: Container, m: SegmentMeta, f: str) -> None:
 
 def _types(*names: str) -> frozenset[str]:
     return frozenset(names)
-
-
-_I8, _U1 = _types("<i8"), _types("|u1")
-#: every array a segment may hold, by kind (``norms.*`` stands for ``norms.<field>``)
-RULES: Mapping[str, Rule] = {
-    "terms.blob": Rule(_U1, _any),
-    "terms.offsets": Rule(_I8, _n_terms1),
-    "terms.keys": Rule(_types("<u8"), _n_terms),
-    "terms.post": Rule(_I8, _n_terms1),
-    "terms.pos": Rule(_I8, _n_terms1),
-    "post.docs": Rule(_types("<u2", "<u4"), _any),
-    "post.freqs": Rule(_types("|u1", "<u2", "<u4"), _n_postings),
-    "pos.data": Rule(_types("<u2", "<u4"), _any),
-    "norms.*": Rule(_types("<u4"), _n_docs),
-    "col.*": Rule(_types("<i8", "<f8"), _n_docs),
-    "colmask.*": Rule(_types("|b1"), _n_docs),
-    "fwd.*.offsets": Rule(_I8, _n_docs1),
-    "fwd.*.terms": Rule(_types("<u4"), _any),
-    "stored.offsets": Rule(_I8, _n_docs1),
-    "stored.blocks": Rule(_I8, _n_blocks1),
-    "stored.zpos": Rule(_I8, _any),
-    "stored.data": Rule(_U1, _any),
-}
 
 
 def kind_of(name: str) -> tuple[str, str]:
@@ -217,36 +200,95 @@ def _offsets(c: Container, name: str, arr: npt.NDArray[Any], end: int | None,
         raise _corrupt(c, f"array {name!r} is not in order")
 
 
+def _offsets_of(target: str, *, strict: bool = False) -> Content:
+    """Offsets into the array ``target`` ("{}" stands for the field): end at its length."""
+
+    def check(c: Container, m: SegmentMeta, name: str, field: str,
+              arr: npt.NDArray[Any]) -> None:
+        _offsets(c, name, arr, _length(c, target.format(field)), strict=strict)
+
+    return check
+
+
+def _stored_offsets(c: Container, m: SegmentMeta, name: str, field: str,
+                    arr: npt.NDArray[Any]) -> None:
+    _offsets(c, name, arr, None, strict=True)
+
+
+def _term_positions(c: Container, m: SegmentMeta, name: str, field: str,
+                    arr: npt.NDArray[Any]) -> None:
+    _offsets(c, name, arr, _length(c, "pos.data"))
+    _positions_add_up(c, arr)
+
+
+def _docs(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
+    if len(arr) and int(arr.max()) >= m.doc_count:
+        raise _corrupt(c, "a posting names a document past the segment's end")
+    _postings_ascend(c, arr)
+
+
+def _freqs(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
+    if len(arr) and int(arr.min()) < 1:
+        raise _corrupt(c, "a posting has frequency 0")
+
+
+def _positions(c: Container, m: SegmentMeta, name: str, field: str,
+               arr: npt.NDArray[Any]) -> None:
+    _positions_ascend(c, arr)
+
+
+def _mask(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
+    if len(arr) and int(arr.view(np.uint8).max()) > 1:
+        raise _corrupt(c, f"array {name!r} holds values other than 0 and 1")
+
+
+def _forward_terms(c: Container, m: SegmentMeta, name: str, field: str,
+                   arr: npt.NDArray[Any]) -> None:
+    lo, hi = m.ranges.get(field, (0, 0))
+    if len(arr) and int(arr.max()) >= hi - lo:
+        raise _corrupt(c, f"array {name!r} names a term outside its field")
+
+
+def _blocks(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
+    _stored_blocks(c, arr)
+
+
+_I8, _U1 = _types("<i8"), _types("|u1")
+#: every array a segment may hold, by kind (``norms.*`` stands for ``norms.<field>``)
+RULES: Mapping[str, Rule] = {
+    "terms.blob": Rule(_U1, _any),
+    "terms.offsets": Rule(_I8, _n_terms1, _offsets_of("terms.blob")),
+    "terms.keys": Rule(_types("<u8"), _n_terms),
+    "terms.post": Rule(_I8, _n_terms1, _offsets_of("post.docs")),
+    "terms.pos": Rule(_I8, _n_terms1, _term_positions),
+    "post.docs": Rule(_types("<u2", "<u4"), _any, _docs),
+    "post.freqs": Rule(_types("|u1", "<u2", "<u4"), _n_postings, _freqs),
+    "pos.data": Rule(_types("<u2", "<u4"), _any, _positions),
+    "norms.*": Rule(_types("<u4"), _n_docs),
+    "col.*": Rule(_types("<i8", "<f8"), _n_docs),
+    "colmask.*": Rule(_types("|b1"), _n_docs, _mask),
+    "fwd.*.offsets": Rule(_I8, _n_docs1, _offsets_of("fwd.{}.terms")),
+    "fwd.*.terms": Rule(_types("<u4"), _any, _forward_terms),
+    "stored.offsets": Rule(_I8, _n_docs1, _stored_offsets),
+    "stored.blocks": Rule(_I8, _n_blocks1, _blocks),
+    "stored.zpos": Rule(_I8, _any, _offsets_of("stored.data", strict=True)),
+    "stored.data": Rule(_U1, _any),
+}
+
+
+
+
 def validator(c: Container, m: SegmentMeta) -> Callable[[str, npt.NDArray[Any]], None]:
-    """The check of each array's content, for :meth:`Container.validate_with`."""
+    """The check of each array's content by :data:`RULES`, for :meth:`Container.validate_with`.
+
+    Arrays not in the table were refused when the segment was opened.
+    """
 
     def check(name: str, arr: npt.NDArray[Any]) -> None:
         kind, field = kind_of(name)
-        if kind == "terms.offsets":
-            _offsets(c, name, arr, _length(c, "terms.blob"))
-        elif kind == "terms.post":
-            _offsets(c, name, arr, _length(c, "post.docs"))
-        elif kind == "terms.pos":
-            _offsets(c, name, arr, _length(c, "pos.data"))
-            _positions_add_up(c, arr)
-        elif kind == "fwd.*.offsets":
-            _offsets(c, name, arr, _length(c, f"fwd.{field}.terms"))
-        elif kind == "stored.offsets":
-            _offsets(c, name, arr, None, strict=True)
-        elif kind == "stored.zpos":
-            _offsets(c, name, arr, _length(c, "stored.data"), strict=True)
-        elif kind == "stored.blocks":
-            _stored_blocks(c, arr)
-        elif kind == "post.docs" and len(arr) and int(arr.max()) >= m.doc_count:
-            raise _corrupt(c, "a posting names a document past the segment's end")
-        elif kind == "post.freqs" and len(arr) and int(arr.min()) < 1:
-            raise _corrupt(c, "a posting has frequency 0")
-        elif kind == "colmask.*" and len(arr) and int(arr.view(np.uint8).max()) > 1:
-            raise _corrupt(c, f"array {name!r} holds values other than 0 and 1")
-        elif kind == "fwd.*.terms" and len(arr):
-            lo, hi = m.ranges.get(field, (0, 0))
-            if int(arr.max()) >= hi - lo:
-                raise _corrupt(c, f"array {name!r} names a term outside its field")
+        rule = RULES.get(kind)
+        if rule is not None and rule.content is not None:
+            rule.content(c, m, name, field, arr)
 
     return check
 
@@ -274,17 +316,8 @@ def _stored_blocks(c: Container, blocks: npt.NDArray[Any]) -> None:
 
 
 def check_segment(c: Container, m: SegmentMeta) -> None:
-    """Check the invariants that span arrays: load (and so check) every array, then
-    postings ascending per term, positions ascending per posting, statistics."""
+    """Check a whole segment: load (and so check) every array, then the statistics."""
     c.verify()
-    post, docs = c.array("terms.post"), c.array("post.docs").astype(np.int64)
-    if len(docs) > 1:
-        inner = np.ones(len(docs) - 1, dtype=bool)
-        starts = post[1:-1]
-        inner[starts[(starts > 0) & (starts < len(docs))] - 1] = False
-        if bool(np.any((np.diff(docs) <= 0) & inner)):
-            raise _corrupt(c, "postings are not ascending within a term")
-    _check_positions(c, post)
     for name, stat in m.stats.items():
         norms = c.array(f"norms.{name}") if f"norms.{name}" in c else None
         if norms is not None and (stat["docs"] != int(np.count_nonzero(norms))
@@ -292,15 +325,29 @@ def check_segment(c: Container, m: SegmentMeta) -> None:
             raise _corrupt(c, f"statistics of field {name!r} do not match its norms")
 
 
-def _check_positions(c: Container, post: npt.NDArray[Any]) -> None:
+def _inner(size: int, ends: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Which neighbouring pairs of ``size`` values lie in one group, groups ending at
+    ``ends`` (ascending, the last may be ``size``)."""
+    inner = np.ones(max(size - 1, 0), dtype=bool)
+    ends = ends[(ends > 0) & (ends < size)]
+    inner[ends - 1] = False
+    return inner
+
+
+def _postings_ascend(c: Container, docs: npt.NDArray[Any]) -> None:
+    """Document numbers strictly ascend within each term."""
+    if len(docs) > 1:
+        inner = _inner(len(docs), c.array("terms.post")[1:-1])
+        if not bool(((docs[1:] > docs[:-1]) | ~inner).all()):
+            raise _corrupt(c, "postings are not ascending within a term")
+
+
+def _positions_ascend(c: Container, data: npt.NDArray[Any]) -> None:
     """Positions never decrease within one (term, document)."""
-    data = c.array("pos.data").astype(np.int64)
     if len(data) < 2:
         return
-    freqs = c.array("post.freqs").astype(np.int64)
+    post, freqs = c.array("terms.post"), c.array("post.freqs")
     keeps = np.repeat(np.diff(c.array("terms.pos")) > 0, np.diff(post))
-    ends = np.cumsum(freqs[keeps])
-    inner = np.ones(len(data) - 1, dtype=bool)
-    inner[ends[ends < len(data)] - 1] = False
-    if bool(np.any((np.diff(data) < 0) & inner)):
+    inner = _inner(len(data), np.cumsum(freqs[keeps], dtype=np.int64))
+    if not bool(((data[1:] >= data[:-1]) | ~inner).all()):
         raise _corrupt(c, "positions are not ascending within a posting")
