@@ -235,3 +235,28 @@ def check_raises(directory: Path) -> bool:
 
 def nested(depth: int) -> str:
     return "[" * depth + "]" * depth
+
+
+def leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Paths to every value inside nested dicts and lists (the containers included)."""
+    found = [path] if path else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.extend(leaves(item, (*path, key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found.extend(leaves(item, (*path, i)))
+    return found
+
+
+def replace_at(value: Any, path: tuple[Any, ...], new: Any) -> None:
+    """Replace the value at ``path`` (from :func:`leaves`) inside ``value``."""
+    for key in path[:-1]:
+        value = value[key]
+    value[path[-1]] = new
+
+
+#: JSON values of every kind, including the awkward ones
+JSON_VALUES: list[Any] = [None, True, False, 0, 1, -1, 2**31, 2**63, 2**64 + 5, -(2**63), 1.5,
+                          float("nan"), "", "x", "../x", "seg_000001", [], [0], [0, 0, 0], {},
+                          {"docs": 1}, {"docs": 0, "length": 0}]

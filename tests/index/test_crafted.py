@@ -12,16 +12,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.index.crafting import (
+    JSON_VALUES,
     Arrays,
     build,
     check_raises,
     copy_index,
     craft_deletions,
     craft_segment,
+    leaves,
     nested,
     outcomes,
     read_container,
     read_manifest,
+    replace_at,
     stored_arrays,
     stored_documents,
 )
@@ -223,6 +226,8 @@ SEGMENT_DAMAGE: dict[str, Edit] = {
     "stats without length": _meta(_stat("body", {"docs": 4})),
     "stats docs past the segment": _meta(_stat("body", {"docs": 41, "length": 10})),
     "stats negative length": _meta(_stat("body", {"docs": 4, "length": -1})),
+    "stats length zero": _meta(_stat("title", {"docs": 40, "length": 0})),
+    "stats length below docs": _meta(_stat("title", {"docs": 40, "length": 39})),
     "stats a number": _meta(_stat("body", 7)),
     "stats of an unknown field": _meta(_stat("nothing", {"docs": 0, "length": 0})),
     "doc_count a string": _meta(_setitem("doc_count", "40")),
@@ -428,3 +433,18 @@ def test_offsets_whose_differences_overflow(base: Path, tmp_path: Path) -> None:
 
     craft_segment(path, _set("fwd.id.offsets", edit))
     _assert_refused(path)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_meta_never_leaks_other_errors(base: Path, data: st.DataObject) -> None:
+    """Any value in a segment's metadata replaced by any JSON value (checksums fixed)."""
+    _, meta = read_container(base / f"{read_manifest(base)['segments'][0]['name']}.hsg")
+    where = data.draw(st.sampled_from(leaves(meta)))
+    new = data.draw(st.sampled_from(JSON_VALUES))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = copy_index(base, Path(tmp) / "ix")
+        craft_segment(path, lambda arrays, meta: replace_at(meta, where, new))
+        outcomes(path)
+        check_raises(path)

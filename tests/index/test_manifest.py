@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.index.crafting import (
+    JSON_VALUES,
     build,
     checksummed,
     copy_index,
+    leaves,
     manifest_path,
     nested,
     read_manifest,
+    replace_at,
     rewrite_manifest,
     schema,
 )
@@ -231,3 +237,24 @@ def test_good_manifest_still_opens(base: Path, tmp_path: Path) -> None:
     with ix.writer() as w:
         w.delete_by_term("id", "d1")
     assert ix.doc_count() == 38
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_manifest_values(base: Path, data: st.DataObject) -> None:
+    """Any value in a manifest replaced by any JSON value (checksum fixed): the index opens
+    as before or CorruptIndexError (SchemaError for a schema that cannot be rebuilt)."""
+    # the parameters of field types and analyzers are the schema's to check, not the index's
+    paths = [p for p in leaves(read_manifest(base)) if p[0] != "schema" or len(p) <= 2]
+    where = data.draw(st.sampled_from(paths))
+    new = data.draw(st.sampled_from(JSON_VALUES))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = copy_index(base, Path(tmp) / "ix")
+        rewrite_manifest(path, lambda body: replace_at(body, where, new))
+        try:
+            ix = heron.open_index(path)
+            with ix.searcher() as s:
+                s.search("tunnels").total  # noqa: B018
+            ix.check()
+        except (CorruptIndexError, SchemaError):
+            pass

@@ -151,13 +151,14 @@ def _ranges(c: Container, ranges: object, fields: dict[str, int], nterms: int
 
 def _stats(c: Container, stats: object, fields: dict[str, int], doc_count: int
            ) -> dict[str, dict[str, int]]:
-    """Field statistics: ``{"docs": n, "length": n}`` per known field."""
+    """Field statistics: ``{"docs": n, "length": n}`` per known field, each document that
+    has the field holding at least one token (so an average length is never zero)."""
     if not isinstance(stats, dict) or not set(stats) <= set(fields):
         raise _corrupt(c, "field statistics are not valid")
     for name, value in stats.items():
         if not (isinstance(value, dict) and set(value) == _STAT_KEYS
                 and all(plain_int(v) and v >= 0 for v in value.values())
-                and value["docs"] <= doc_count):
+                and value["docs"] <= doc_count and value["docs"] <= value["length"]):
             raise _corrupt(c, f"statistics of field {name!r} are not valid")
     return {name: dict(value) for name, value in stats.items()}
 
