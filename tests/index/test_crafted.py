@@ -305,7 +305,7 @@ def _swap_positions(arrays: Arrays, meta: dict[str, Any]) -> None:
 
 
 SEGMENT_DAMAGE["postings not ascending within a term"] = _swap_postings
-SEGMENT_DAMAGE["positions not ascending within a posting"] = _swap_positions
+CHECK_ONLY["positions not ascending within a posting"] = _swap_positions
 CHECK_ONLY["stats disagree with norms"] = _meta(
     lambda m: m["stats"]["body"].__setitem__("length", m["stats"]["body"]["length"] + 1))
 

@@ -5,9 +5,9 @@ its metadata and every array's declared dtype and length against :data:`RULES` (
 table of contents alone); the first load of an array, which already costs an O(n) CRC-32
 pass, also checks its content with O(n) vectorised passes (offsets start at 0, never
 decrease and end at the length of the array they index; document numbers are below the
-document count and ascend within each term; positions ascend within each posting;
-frequencies are at least 1; ...). :func:`check_segment`, for ``Index.check()``, loads
-every array and adds the statistics. Anything that breaks the layout is a
+document count and ascend within each term; frequencies are at least 1; ...).
+:func:`check_segment`, for ``Index.check()``, loads every array and adds positions
+ascending within each posting and the statistics. Anything that breaks the layout is a
 :class:`CorruptIndexError`, so the readers above can index arrays with the values they hold.
 """
 
@@ -233,11 +233,6 @@ def _freqs(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray
         raise _corrupt(c, "a posting has frequency 0")
 
 
-def _positions(c: Container, m: SegmentMeta, name: str, field: str,
-               arr: npt.NDArray[Any]) -> None:
-    _positions_ascend(c, arr)
-
-
 def _mask(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
     if len(arr) and int(arr.view(np.uint8).max()) > 1:
         raise _corrupt(c, f"array {name!r} holds values other than 0 and 1")
@@ -264,7 +259,7 @@ RULES: Mapping[str, Rule] = {
     "terms.pos": Rule(_I8, _n_terms1, _term_positions),
     "post.docs": Rule(_types("<u2", "<u4"), _any, _docs),
     "post.freqs": Rule(_types("|u1", "<u2", "<u4"), _n_postings, _freqs),
-    "pos.data": Rule(_types("<u2", "<u4"), _any, _positions),
+    "pos.data": Rule(_types("<u2", "<u4"), _any),
     "norms.*": Rule(_types("<u4"), _n_docs),
     "col.*": Rule(_types("<i8", "<f8"), _n_docs),
     "colmask.*": Rule(_types("|b1"), _n_docs, _mask),
@@ -296,13 +291,16 @@ def validator(c: Container, m: SegmentMeta) -> Callable[[str, npt.NDArray[Any]],
 
 def _positions_add_up(c: Container, pos: npt.NDArray[Any]) -> None:
     """Each term keeps no positions, or exactly the sum of its postings' frequencies."""
-    post = c.array("terms.post")
+    post, freqs = c.array("terms.post"), c.array("post.freqs")
     counts = np.diff(pos)
-    freqs = c.array("post.freqs")
-    total = np.zeros(len(freqs) + 1, dtype=np.int64)
-    np.cumsum(freqs, dtype=np.int64, out=total[1:])
-    sums = total[post[1:]] - total[post[:-1]]
-    if bool(np.any((counts != 0) & (counts != sums))):
+    used = np.flatnonzero(post[1:] > post[:-1])  # terms with postings
+    if not len(used):
+        ok = not counts.any()
+    else:
+        sums = np.add.reduceat(freqs, post[used], dtype=np.int64)
+        kept = counts[used]
+        ok = bool(((kept == 0) | (kept == sums)).all()) and int(counts.sum()) == int(kept.sum())
+    if not ok:
         raise _corrupt(c, "positions do not add up to the postings' frequencies")
 
 
@@ -317,8 +315,10 @@ def _stored_blocks(c: Container, blocks: npt.NDArray[Any]) -> None:
 
 
 def check_segment(c: Container, m: SegmentMeta) -> None:
-    """Check a whole segment: load (and so check) every array, then the statistics."""
+    """Check a whole segment: load (and so check) every array, then what only a full check
+    looks at: positions ascending within each posting, statistics matching the norms."""
     c.verify()
+    _positions_ascend(c, c.array("pos.data"))
     for name, stat in m.stats.items():
         norms = c.array(f"norms.{name}") if f"norms.{name}" in c else None
         if norms is not None and (stat["docs"] != int(np.count_nonzero(norms))
@@ -326,29 +326,29 @@ def check_segment(c: Container, m: SegmentMeta) -> None:
             raise _corrupt(c, f"statistics of field {name!r} do not match its norms")
 
 
-def _inner(size: int, ends: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
-    """Which neighbouring pairs of ``size`` values lie in one group, groups ending at
-    ``ends`` (ascending, the last may be ``size``)."""
-    inner = np.ones(max(size - 1, 0), dtype=bool)
-    ends = ends[(ends > 0) & (ends < size)]
-    inner[ends - 1] = False
-    return inner
+def _only_at(starts: npt.NDArray[Any], breaks: npt.NDArray[Any]) -> bool:
+    """Whether every index in ``breaks`` is one of the ascending ``starts``."""
+    if not len(breaks):
+        return True
+    at = np.searchsorted(starts, breaks)
+    inside = at < len(starts)
+    return bool(inside.all()) and bool((starts[at] == breaks).all())
 
 
 def _postings_ascend(c: Container, docs: npt.NDArray[Any]) -> None:
-    """Document numbers strictly ascend within each term."""
-    if len(docs) > 1:
-        inner = _inner(len(docs), c.array("terms.post")[1:-1])
-        if not bool(((docs[1:] > docs[:-1]) | ~inner).all()):
-            raise _corrupt(c, "postings are not ascending within a term")
+    """Document numbers strictly ascend within each term: where they do not, a term starts."""
+    breaks = np.flatnonzero(docs[1:] <= docs[:-1]) + 1
+    if not _only_at(c.array("terms.post"), breaks):
+        raise _corrupt(c, "postings are not ascending within a term")
 
 
 def _positions_ascend(c: Container, data: npt.NDArray[Any]) -> None:
-    """Positions never decrease within one (term, document)."""
-    if len(data) < 2:
+    """Positions never decrease within one (term, document): where they do, a posting's
+    positions start."""
+    breaks = np.flatnonzero(data[1:] < data[:-1]) + 1
+    if not len(breaks):
         return
     post, freqs = c.array("terms.post"), c.array("post.freqs")
     keeps = np.repeat(np.diff(c.array("terms.pos")) > 0, np.diff(post))
-    inner = _inner(len(data), np.cumsum(freqs[keeps], dtype=np.int64))
-    if not bool(((data[1:] >= data[:-1]) | ~inner).all()):
+    if not _only_at(np.cumsum(freqs[keeps], dtype=np.int64), breaks):
         raise _corrupt(c, "positions are not ascending within a posting")
