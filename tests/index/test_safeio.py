@@ -158,3 +158,21 @@ def test_writes_never_follow_a_planted_link(base: Path, tmp_path: Path) -> None:
     assert [v.read_text() for v in victims] == ["precious", "precious"]
     ix.check()
     assert ix.doc_count() == 38
+
+
+@needs_fifo
+def test_open_regular_checks_what_it_opened(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file swapped between the first look and the open (a race) is still refused,
+    without blocking: the open does not wait for a FIFO nor follow a link."""
+    regular = tmp_path / "regular"
+    regular.write_bytes(b"")
+    fifo, link = tmp_path / "pipe", tmp_path / "link"
+    os.mkfifo(fifo)
+    link.symlink_to(regular)
+    real_lstat = os.lstat
+    monkeypatch.setattr(os, "lstat", lambda path: real_lstat(regular))
+    with pytest.raises(CorruptIndexError, match="FIFO"):
+        open_regular(fifo)
+    with pytest.raises(CorruptIndexError):
+        open_regular(link)

@@ -45,13 +45,18 @@ def _kind(mode: int) -> str:
 def open_regular(path: Path) -> int:
     """Open ``path`` read-only and return its descriptor, if it is a regular file.
 
-    The open neither follows a final symbolic link nor waits for a FIFO's writer; the
-    descriptor is then checked with ``fstat``, so what was opened is what was checked.
+    The path is looked at first (``lstat``), so nothing but a regular file is even opened;
+    the open then neither follows a final symbolic link nor waits for a FIFO's writer (if
+    the file was swapped meanwhile), and the descriptor is checked again with ``fstat``, so
+    what is read is what was checked.
 
     Raises:
         FileNotFoundError: nothing is at ``path``.
         CorruptIndexError: something other than a regular file is there.
     """
+    mode = os.lstat(path).st_mode  # a first look, so a device is not even opened
+    if not stat.S_ISREG(mode):
+        raise CorruptIndexError(f"{path.name}: is {_kind(mode)}, not a regular file")
     try:
         fd = os.open(path, _FLAGS)
     except FileNotFoundError:
