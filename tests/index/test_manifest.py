@@ -258,3 +258,16 @@ def test_random_manifest_values(base: Path, data: st.DataObject) -> None:
             ix.check()
         except (CorruptIndexError, SchemaError):
             pass
+
+
+def test_a_damaged_index_can_be_replaced(base: Path, tmp_path: Path) -> None:
+    path = copy_index(base, tmp_path / "ix")
+    current = manifest_path(path)
+    current.rename(path / "manifest_00000007.json")
+    ix = heron.create_index(path, schema(), overwrite=True)
+    ix.check()
+    assert ix.doc_count() == 0
+    with ix.writer() as w:
+        w.add_documents([{"id": "x", "body": "tunnels"}])
+    assert ix.doc_count() == 1
+    assert sorted(p.suffix for p in path.iterdir()) == [".hsg", ".json", ".lock"]

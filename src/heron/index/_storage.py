@@ -34,7 +34,12 @@ def create_storage(directory: Path, schema: Schema, *, overwrite: bool = False) 
                 f"an index already exists at {directory}; pass overwrite=True to replace it"
             )
         generation = gens[0] + 1 if gens else 1
-        next_segment = latest_manifest(directory).next_segment if gens else 1
+        try:
+            next_segment = latest_manifest(directory).next_segment if gens else 1
+        except CorruptIndexError:
+            # replacing a damaged index: new segment names carry this writer's token, so
+            # numbering may start again without taking an old file's name
+            next_segment = 1
         manifest = Manifest(generation, schema.to_dict(), (), next_segment)
         manifest.write(directory)
         remove_unreferenced(directory, manifest)
