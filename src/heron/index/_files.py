@@ -12,8 +12,10 @@ Layout of a container (all integers little-endian)::
                          "offset", "nbytes", "crc32"}}}
     toc_offset u64       where the table of contents starts (the last 8 bytes)
 
-A reader maps the file once, checks the magic, version and table of contents,
-and verifies each array's CRC-32 the first time the array is used.
+A reader opens the file as a regular file only (:func:`heron.index._safeio.open_regular`),
+maps it once, checks the magic, version and table of contents (every entry's dtype, shape
+and place), and verifies each array's CRC-32 the first time the array is used, when the
+caller's validator (see :meth:`Container.validate_with`) also checks its content.
 """
 
 from __future__ import annotations
