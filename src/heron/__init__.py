@@ -23,7 +23,9 @@ from heron.errors import (
     LockError,
     QueryError,
     SchemaError,
+    SearcherClosedError,
     StorageError,
+    WorkerError,
     WriterClosedError,
 )
 from heron.index import IndexReader, IndexWriter
@@ -59,7 +61,9 @@ __all__ = [
     "Schema",
     "SchemaError",
     "Searcher",
+    "SearcherClosedError",
     "StorageError",
+    "WorkerError",
     "Writer",
     "WriterClosedError",
     "analysis",

@@ -11,6 +11,8 @@
     │   ├── CorruptIndexError      a file fails its checksum, size or format check
     │   ├── LockError              another writer holds the index
     │   └── StorageError           a file could not be written (disk full, permissions)
+    ├── SearcherClosedError    a searcher (or index reader) used after close()
+    ├── WorkerError            a worker process of writer(procs=N) could not start or died
     └── WriterClosedError      a writer used after commit() or cancel()
 """
 
@@ -61,6 +63,22 @@ class LockError(IndexError_):
 class StorageError(IndexError_):
     """An index file could not be written or renamed: the disk is full, a permission is
     missing, a file-size limit was reached. The previous commit is left as it was."""
+
+
+class WorkerError(HeronError):
+    """A worker process of ``writer(procs=N)`` could not start or died before finishing.
+
+    The usual cause is a script without an ``if __name__ == "__main__":`` guard; the
+    message says how to fix it. Nothing of the writer's work is published.
+    """
+
+
+class SearcherClosedError(HeronError):
+    """A searcher, or an index or segment reader, was used after it was closed.
+
+    Closing releases the index files; hits of its results still give the stored
+    fields they read before, and raise this for anything else.
+    """
 
 
 class WriterClosedError(HeronError):

@@ -208,7 +208,9 @@ SEGMENT_DAMAGE: dict[str, Edit] = {
     "terms.post missing": _drop("terms.post"),
     "stored.data missing": _drop("stored.data"),
     # metadata
-    "field number 300": _meta(_pos("body", 300)),
+    "field number 2**40": _meta(_pos("body", 2**40)),
+    "field number 300 in format 1": _meta(lambda m: m.update(
+        format="heron-segment-1", fields={**m["fields"], "body": 300})),
     "field number negative": _meta(_pos("body", -1)),
     "field number a bool": _meta(_pos("body", True)),
     "field number a string": _meta(_pos("body", "1")),

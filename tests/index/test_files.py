@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from heron.errors import CorruptIndexError
+from heron.errors import CorruptIndexError, SearcherClosedError
 from heron.index._files import Container, file_crc, write_container
 
 MAGIC = b"TESTFILE"
@@ -76,3 +77,54 @@ def test_truncated_file(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CorruptIndexError, match="missing"):
         Container(tmp_path / "nope.bin", MAGIC)
+
+
+def _held(path: Path) -> tuple[int, int]:
+    """Descriptors and mappings of ``path`` in this process."""
+    target = str(path.resolve())
+    fds = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            fds += os.readlink(f"/proc/self/fd/{fd}") == target
+        except OSError:
+            continue
+    with open("/proc/self/maps", encoding="utf-8") as fh:
+        maps = sum(line.rstrip("\n").endswith(" " + target) for line in fh)
+    return fds, maps
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs /proc")
+
+
+@needs_proc
+def test_close_releases_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.bin"
+    size, _ = _write(path)
+    with Container(path, MAGIC, size) as c:
+        assert c.array("a")[5] == 5
+        fds, maps = _held(path)
+        assert (fds, maps) in ((1, 1), (0, 1))  # a descriptor only if the mapping keeps one
+        assert not c.closed
+    assert c.closed
+    assert _held(path) == (0, 0)
+    c.close()  # idempotent
+    assert c.meta == {"hello": "wörld"}  # what was read at opening stays
+    assert "a" in c
+    for call in (lambda: c.array("a"), lambda: c.array("b"), c.verify):
+        with pytest.raises(SearcherClosedError, match="closed"):
+            call()
+
+
+@needs_proc
+def test_close_while_a_view_lives(tmp_path: Path) -> None:
+    path = tmp_path / "c.bin"
+    size, _ = _write(path)
+    c = Container(path, MAGIC, size)
+    view = c.array("a")[10:20]  # a slice is still a view of the mapping
+    c.close()  # cannot unmap yet: no crash, and the view stays readable
+    assert view.tolist() == list(range(10, 20))
+    assert _held(path)[1] == 1
+    with pytest.raises(SearcherClosedError):
+        c.array("a")
+    del view  # the last view frees the mapping
+    assert _held(path) == (0, 0)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.integration.crash_writer import expected
+from tests.integration.crash_writer import BATCH, PARALLEL_BATCH, expected
 
 import heron
 
@@ -37,29 +37,55 @@ def _contents(path: Path) -> dict[str, tuple[str, int]]:
     return docs
 
 
-def test_killed_writer_leaves_the_last_commit(tmp_path: Path) -> None:
+def _gone(pid: int) -> bool:
+    """Whether a process has exited (a zombie left unreaped counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return "\nState:\tZ" in status or "\nState:\tX" in status
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_killed_writer_leaves_the_last_commit(tmp_path: Path, procs: int) -> None:
+    """50 SIGKILLs of a writer at random moments; with procs=2 its worker processes must
+    die with it (the child's stdout reaches EOF only when no worker holds it)."""
     path = tmp_path / "ix"
     heron.create_index(path, _schema())
-    rng = random.Random(20261125)
+    rng = random.Random(20261125 + procs)
+    size = BATCH if procs == 1 else PARALLEL_BATCH
     acked = 0  # batches known to be committed
     kills = 0
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    workers_seen: set[int] = set()
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     while kills < 50:
-        child = subprocess.Popen([sys.executable, str(CHILD), str(path), str(acked)],
+        child = subprocess.Popen([sys.executable, str(CHILD), str(path), str(acked), str(procs)],
                                  stdout=subprocess.PIPE, text=True, env=env)
-        time.sleep(rng.uniform(0.25, 0.9))
+        time.sleep(rng.uniform(0.25, 0.9) if procs == 1 else rng.uniform(0.5, 2.0))
         child.send_signal(signal.SIGKILL)
-        out, _ = child.communicate()
+        try:  # EOF only once every process holding the pipe (an orphaned worker) is gone
+            out, _ = child.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            assert child.stdout is not None
+            child.stdout.close()
+            pytest.fail("a worker process outlived its killed writer")
         kills += 1
-        printed = [int(line) for line in out.split()]
+        lines = out.splitlines()
+        workers = [int(w) for line in lines if line.startswith("workers")
+                   for w in line.split()[1:]]
+        workers_seen.update(workers)
+        assert all(_gone(pid) for pid in workers), "a worker outlived its writer"
+        printed = [int(line) for line in lines if not line.startswith("workers")]
         if printed:
             acked = printed[-1] + 1
         docs = _contents(path)
         # the commit in flight when the kill came may or may not have been published
-        if docs == expected(acked + 1) and docs != expected(acked):
+        if docs == expected(acked + 1, size) and docs != expected(acked, size):
             acked += 1
-        assert docs == expected(acked), f"after kill {kills}: not the last commit"
-    assert acked > 10  # the writer made real progress between the kills
+        assert docs == expected(acked, size), f"after kill {kills}: not the last commit"
+    assert acked > (10 if procs == 1 else 5)  # the writer made real progress between kills
+    if procs > 1:
+        assert workers_seen, "the writer never started a worker"
 
 
 @pytest.fixture
@@ -172,7 +198,7 @@ except heron.StorageError as exc:
 def test_failed_write_keeps_the_previous_commit(built: Path) -> None:
     before = _contents(built)
     files = _index_files(built)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     proc = subprocess.run([sys.executable, "-c", FULL_DISK_CHILD, str(built)],
                           capture_output=True, text=True, env=env, check=True)
     assert proc.stdout.startswith("StorageError:"), proc.stdout + proc.stderr
@@ -189,7 +215,7 @@ def test_file_size_limit_is_restored() -> None:
 def test_searching_while_another_process_commits(tmp_path: Path) -> None:
     path = tmp_path / "ix"
     heron.create_index(path, _schema())
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     child = subprocess.Popen([sys.executable, str(CHILD), str(path), "0"],
                              stdout=subprocess.PIPE, text=True, env=env)
     try:

@@ -35,19 +35,21 @@ def write_deletions(directory: Path, segment: str, generation: int,
 
 def read_deletions(path: Path, size: int, segment: str, doc_count: int,
                    deleted_count: int) -> npt.NDArray[np.bool_]:
-    """Read and verify a deletion bitmap against what the manifest says."""
-    container = Container(path, DELETIONS_MAGIC, size)
-    meta = container.meta
-    if meta.get("segment") != segment or meta.get("doc_count") != doc_count:
-        raise CorruptIndexError(f"{path.name}: does not belong to {segment}")
-    if set(meta) != _META_KEYS or meta.get("deleted_count") != deleted_count:
-        raise CorruptIndexError(f"{path.name}: metadata is badly formed")
-    nbytes = (doc_count + 7) // 8
-    if container.names() != ["deleted"] or container.dtype("deleted") != "|u1" or (
-            container.shape("deleted") != (nbytes,)):
-        raise CorruptIndexError(f"{path.name}: the bitmap is not {nbytes} bytes of bits")
-    packed = container.array("deleted")
-    bits = np.unpackbits(packed).astype(bool)
+    """Read and verify a deletion bitmap against what the manifest says.
+
+    The bitmap is copied into memory and the file closed before this returns.
+    """
+    with Container(path, DELETIONS_MAGIC, size) as container:  # read at once, then released
+        meta = container.meta
+        if meta.get("segment") != segment or meta.get("doc_count") != doc_count:
+            raise CorruptIndexError(f"{path.name}: does not belong to {segment}")
+        if set(meta) != _META_KEYS or meta.get("deleted_count") != deleted_count:
+            raise CorruptIndexError(f"{path.name}: metadata is badly formed")
+        nbytes = (doc_count + 7) // 8
+        if container.names() != ["deleted"] or container.dtype("deleted") != "|u1" or (
+                container.shape("deleted") != (nbytes,)):
+            raise CorruptIndexError(f"{path.name}: the bitmap is not {nbytes} bytes of bits")
+        bits = np.unpackbits(container.array("deleted")).astype(bool)
     if bits[doc_count:].any():
         raise CorruptIndexError(f"{path.name}: marks documents past the segment's end")
     bits = bits[:doc_count]

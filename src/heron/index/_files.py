@@ -20,6 +20,7 @@ caller's validator (see :meth:`Container.validate_with`) also checks its content
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import mmap
@@ -28,12 +29,13 @@ import struct
 import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from heron.errors import CorruptIndexError
+from heron.errors import CorruptIndexError, SearcherClosedError
 from heron.index._safeio import create_new, file_size_crc, open_regular, parse_json
 from heron.index._safeio import plain_int as _plain_int
 
@@ -120,7 +122,11 @@ class Container:
 
     Raises :class:`CorruptIndexError` for a wrong size, magic, version or table of
     contents when opened, and for a wrong array checksum when that array is first read.
+    Its owner calls :meth:`close` to release the file.
     """
+
+    #: set by :meth:`close`; arrays are no longer handed out
+    closed = False
 
     def __init__(self, path: Path, magic: bytes, size: int | None = None) -> None:
         self.path = path
@@ -209,7 +215,13 @@ class Container:
         return name in self._toc
 
     def array(self, name: str) -> npt.NDArray[Any]:
-        """Return the named array (a read-only view of the mapping), verified once."""
+        """Return the named array (a read-only view of the mapping), verified once.
+
+        Raises:
+            SearcherClosedError: the container is closed.
+        """
+        if self.closed:
+            raise SearcherClosedError(f"{self.path.name}: the file is closed")
         arr = self._arrays.get(name)
         if arr is None:
             arr = self._arrays[name] = self._load(name)
@@ -221,8 +233,9 @@ class Container:
             raise self._corrupt(f"array {name!r} is missing")
         dtype, shape = entry["dtype"], entry["shape"]
         offset, nbytes = entry["offset"], entry["nbytes"]
-        view = memoryview(self._map)[offset : offset + nbytes]
-        if zlib.crc32(view) != entry["crc32"]:
+        with memoryview(self._map) as whole:  # released at once: close() must find no view
+            crc = zlib.crc32(whole[offset : offset + nbytes])
+        if crc != entry["crc32"]:
             raise self._corrupt(f"array {name!r} fails its checksum")
         count = nbytes // np.dtype(dtype).itemsize
         if count == 0:
@@ -237,3 +250,26 @@ class Container:
         """Check every array's checksum."""
         for name in self._toc:
             self.array(name)
+
+    def close(self) -> None:
+        """Release the file: drop the arrays handed out from it and unmap it (idempotent).
+
+        Arrays are views of the mapping, so the caller drops its own first. If some
+        view still exists the mapping cannot be closed yet; it is then freed when the
+        last view dies, and nothing reads a closed mapping.
+        """
+        if self.closed:
+            return
+        self.closed = True
+        self._arrays.clear()
+        mapping = self._map
+        del self._map  # the container keeps no reference: the last view frees the mapping
+        with contextlib.suppress(BufferError):  # a view remains: unmapped when it dies
+            mapping.close()
+
+    def __enter__(self) -> Container:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

@@ -22,11 +22,13 @@ import numpy.typing as npt
 from attrs import frozen
 
 from heron.errors import CorruptIndexError
+from heron.index._assemble import SEGMENT_FORMAT_1, SEGMENT_FORMAT_2
 from heron.index._files import Container
 from heron.index._safeio import plain_int
 
-#: how many bits a field number may use (the term keys keep it in the top byte)
-MAX_FIELDS = 256
+#: field numbers a segment may use, by format: format 1 keeps the field number in the top
+#: byte of a term key; format 2 keys hold term bytes only (a bound still keeps them sane)
+MAX_FIELDS = {SEGMENT_FORMAT_1: 1 << 8, SEGMENT_FORMAT_2: 1 << 31}
 #: segment-local document numbers are stored as u4 at most
 MAX_DOCS = 1 << 32
 _META_KEYS = frozenset({"format", "doc_count", "fields", "term_ranges", "stats"})
@@ -116,15 +118,18 @@ def _corrupt(c: Container, why: str) -> CorruptIndexError:
 def segment_meta(c: Container) -> SegmentMeta:
     """Check a segment's metadata and its table of contents against :data:`RULES`."""
     meta = c.meta
-    if set(meta) != _META_KEYS:
+    if set(meta) != _META_KEYS or not isinstance(meta["format"], str) or (
+            meta["format"] not in MAX_FIELDS):
         raise _corrupt(c, "segment metadata is badly formed")
     doc_count, fields = meta["doc_count"], meta["fields"]
+    max_fields = MAX_FIELDS[meta["format"]]
     if not plain_int(doc_count) or not 0 <= doc_count < MAX_DOCS:
         raise _corrupt(c, f"document count {doc_count!r} is not valid")
     if not isinstance(fields, dict) or not all(
-        plain_int(no) and 0 <= no < MAX_FIELDS for no in fields.values()
+        plain_int(no) and 0 <= no < max_fields for no in fields.values()
     ) or len(set(fields.values())) != len(fields):
-        raise _corrupt(c, "field numbers are not valid (each 0-255, no two the same)")
+        raise _corrupt(c, f"field numbers are not valid (each below {max_fields}, no two "
+                          "the same)")
     nterms = _length(c, "terms.keys")
     if nterms is None:
         raise _corrupt(c, "array 'terms.keys' is missing")

@@ -3,14 +3,24 @@
 The writer validates every document itself (so a bad one fails at once), then
 hands chunks of validated documents to worker processes; each worker analyses its
 chunk into a complete segment file and reports its size and checksum. The commit
-names the segments like any other. Workers are started with ``spawn``, so a script
-that uses ``procs > 1`` must guard its entry point with ``if __name__ == "__main__"``.
+names the segments like any other; a segment file a worker writes has a name unique
+to its writer, so it can never replace a file that a commit names.
+
+Workers die with their writer's process: each watches its parent's sentinel (a pipe
+the kernel closes when the parent exits, however it exits) and leaves at once when it
+closes, so a killed writer leaves no worker behind. Workers are started with ``spawn``,
+so a script that uses ``procs > 1`` must guard its entry point with
+``if __name__ == "__main__":``; without the guard heron raises :class:`WorkerError`
+saying so.
 """
 
 from __future__ import annotations
 
 import functools
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
@@ -18,10 +28,11 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from heron.errors import HeronError
+from heron.errors import HeronError, WorkerError
 from heron.index._segment_writer import SegmentBuilder
 from heron.schema import Schema
 
@@ -34,6 +45,38 @@ def _schema(text: str) -> Schema:
 
 def _warm_up(schema_json: str) -> None:
     _schema(schema_json)
+
+
+def _exit_with_parent() -> None:
+    """Worker initializer: leave at once when the writer's process is gone."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - workers are always spawned by a parent
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(70)  # the writer died: its work is void, and nothing may be published
+
+    threading.Thread(target=watch, name="heron-parent-watch", daemon=True).start()
+
+
+_GUARD_HELP = (
+    "writer(procs={procs}) starts worker processes with 'spawn', which imports your main "
+    "script again in each worker; put the code that creates the writer under "
+    "'if __name__ == \"__main__\":' (or use procs=1)"
+)
+
+
+def check_can_start_workers(procs: int) -> None:
+    """Refuse to start workers from a spawned child still importing its parent's main
+    script (a script without a main guard): it would start workers without end.
+
+    Raises:
+        WorkerError: saying how to guard the script.
+    """
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise WorkerError("this process is a worker importing the main script: "
+                          + _GUARD_HELP.format(procs=procs))
 
 
 def build_segment(path: str, schema_json: str, docs: list[dict[str, Any]], batch_docs: int
@@ -52,6 +95,7 @@ class SegmentPool:
     """Worker processes building segments, with at most four chunks in flight per worker."""
 
     def __init__(self, workers: int, schema: Schema, batch_docs: int) -> None:
+        check_can_start_workers(workers + 1)
         text = schema.to_json()
         if Schema.from_json(text) != schema:
             raise HeronError("procs > 1 needs a schema whose analyzers heron can rebuild from "
@@ -59,18 +103,32 @@ class SegmentPool:
         self._schema_json = text
         self._batch_docs = batch_docs
         self._workers = workers
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_exit_with_parent)
         self._futures: list[tuple[str, Future[tuple[int, int, int]], list[dict[str, Any]]]] = []
         # start the workers now, so their start-up overlaps the writer's own work
         self._warm = [self._pool.submit(_warm_up, text) for _ in range(workers)]
+
+    def _broken(self) -> WorkerError:
+        return WorkerError("a worker process of the writer died before finishing its segment. "
+                           "If your script has no main guard, that is the cause: "
+                           + _GUARD_HELP.format(procs=self._workers + 1)
+                           + "; otherwise the worker was killed (out of memory?)")
+
+    def pids(self) -> list[int]:
+        """Process ids of the workers started so far."""
+        return sorted(getattr(self._pool, "_processes", None) or ())
 
     def submit(self, path: Path, docs: list[dict[str, Any]]) -> None:
         """Build a segment from ``docs`` at ``path`` in a worker (waits for a free one)."""
         running = [f for _, f, _ in self._futures if not f.done()]
         if len(running) >= 4 * self._workers:
             wait(running, return_when=FIRST_COMPLETED)
-        future = self._pool.submit(build_segment, str(path), self._schema_json, docs,
-                                   self._batch_docs)
+        try:
+            future = self._pool.submit(build_segment, str(path), self._schema_json, docs,
+                                       self._batch_docs)
+        except BrokenProcessPool:
+            raise self._broken() from None
         self._futures.append((path.name, future, docs))
 
     def reclaim(self) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -86,10 +144,15 @@ class SegmentPool:
     def results(self) -> list[tuple[str, int, int, int]]:
         """Wait for every chunk; return (file name, size, crc32, doc count) in submission order.
 
-        Raises whatever a worker raised.
+        Raises whatever a worker raised, and :class:`WorkerError` if a worker died.
         """
-        return [(name, *future.result()) for name, future, _ in self._futures]
+        try:
+            for future in self._warm:  # a worker that could not start is an error too
+                future.result()
+            return [(name, *future.result()) for name, future, _ in self._futures]
+        except BrokenProcessPool:
+            raise self._broken() from None
 
-    def shutdown(self) -> None:
-        """Stop the workers (after they finish what they are doing)."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop the workers (after they finish what they are doing, if ``wait``)."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)

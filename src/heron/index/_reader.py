@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-from heron.errors import CorruptIndexError, SchemaError
-from heron.index._manifest import Manifest, latest_manifest
+from heron.errors import CorruptIndexError, SchemaError, SearcherClosedError
+from heron.index._manifest import Manifest, SegmentEntry, latest_manifest
 from heron.index._segment_reader import SegmentReader
 from heron.schema import ID, FieldType, Schema
 
@@ -18,7 +19,8 @@ class IndexReader:
     """The segments of one commit, with document numbering and index-wide statistics.
 
     Global document numbers run through the segments in manifest order: segment ``i``
-    holds ``bases[i] .. bases[i] + doc_count - 1``.
+    holds ``bases[i] .. bases[i] + doc_count - 1``. The reader owns its segments:
+    :meth:`close` (or leaving a ``with`` block) releases their files.
     """
 
     def __init__(self, directory: Path, manifest: Manifest, schema: Schema,
@@ -27,6 +29,7 @@ class IndexReader:
         self.manifest = manifest
         self.schema = schema
         self.segments = segments
+        self._closed = False
         self.bases: list[int] = []
         total = 0
         for seg in segments:
@@ -52,16 +55,62 @@ class IndexReader:
         A writer may commit and remove old files while this runs; if a segment
         file vanished, the newer commit is opened instead.
         """
-        for attempt in range(_OPEN_ATTEMPTS):
-            manifest = latest_manifest(directory)
-            try:
-                segments = [SegmentReader(directory, e) for e in manifest.segments]
-            except CorruptIndexError as exc:
-                if "file is missing" in str(exc) and attempt + 1 < _OPEN_ATTEMPTS:
-                    continue
-                raise
+        manifest, segments = _open_newest(directory, {})
+        try:
             return cls(directory, manifest, schema or schema_of(manifest), segments)
-        raise AssertionError("unreachable")  # pragma: no cover
+        except BaseException:
+            _close_all(segments)
+            raise
+
+    def reopen(self) -> IndexReader:
+        """A reader on the newest commit, or this reader if it already sees it.
+
+        The new reader takes over this one's segments that the newest commit names
+        unchanged (same file, same deletions), so only new or changed segments are
+        opened; this reader is then closed, which releases the rest.
+        """
+        self._check_open()
+        if latest_manifest(self.directory).generation == self.generation:
+            return self
+        mine = {seg.entry: seg for seg in self.segments}
+        manifest, segments = _open_newest(self.directory, mine)
+        taken = {id(seg) for seg in segments if mine.get(seg.entry) is seg}
+        try:
+            reader = IndexReader(self.directory, manifest, self.schema, segments)
+        except BaseException:
+            _close_all([seg for seg in segments if id(seg) not in taken])
+            raise
+        self._close_segments(taken)
+        return reader
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has released this reader's files."""
+        return self._closed
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise SearcherClosedError("this index reader is closed")
+
+    def close(self) -> None:
+        """Release the files of every segment (idempotent); the reader cannot be used after."""
+        self._close_segments(set())
+
+    def _close_segments(self, keep: set[int]) -> None:
+        """Mark this reader closed and close its segments but those another reader took.
+
+        ``keep`` holds the ``id`` of each segment handed on to the newer reader.
+        """
+        self._closed = True
+        segments, self.segments = self.segments, []
+        _close_all([seg for seg in segments if id(seg) not in keep])
+
+    def __enter__(self) -> IndexReader:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
 
     @property
     def generation(self) -> int:
@@ -70,10 +119,12 @@ class IndexReader:
 
     def doc_count(self) -> int:
         """Number of live (not deleted) documents."""
+        self._check_open()
         return sum(s.entry.live_count for s in self.segments)
 
     def field_stats(self, field: str) -> tuple[int, int]:
         """Documents that have a scored field and their total length, over all segments."""
+        self._check_open()
         stats = self._field_stats.get(field)
         if stats is None:
             docs = sum(s.stats.get(field, {}).get("docs", 0) for s in self.segments)
@@ -87,6 +138,7 @@ class IndexReader:
 
     def term_info(self, field: str, term: str) -> tuple[int, list[int]]:
         """Document frequency over all segments, and the term's number in each (-1: absent)."""
+        self._check_open()
         total = 0
         numbers = []
         for seg in self.segments:
@@ -98,6 +150,7 @@ class IndexReader:
 
     def locate(self, docnum: int) -> tuple[SegmentReader, int]:
         """The segment and local number of a global document number."""
+        self._check_open()
         if not 0 <= docnum < self.max_doc:
             raise IndexError(f"document number {docnum} is out of range")
         lo, hi = 0, len(self.bases) - 1
@@ -138,12 +191,46 @@ class IndexReader:
 
     def iter_segments(self) -> Iterator[tuple[int, SegmentReader]]:
         """Yield (base document number, segment)."""
+        self._check_open()
         yield from zip(self.bases, self.segments, strict=True)
 
     def verify(self) -> None:
         """Check the checksum of every array of every segment."""
+        self._check_open()
         for seg in self.segments:
             seg.verify()
+
+
+def _open_newest(directory: Path, reuse: dict[SegmentEntry, SegmentReader]
+                 ) -> tuple[Manifest, list[SegmentReader]]:
+    """The newest manifest and its segments, taken from ``reuse`` where they are unchanged.
+
+    Segments opened here are closed again if opening another one fails.
+    """
+    for attempt in range(_OPEN_ATTEMPTS):
+        manifest = latest_manifest(directory)
+        segments: list[SegmentReader] = []
+        opened: list[SegmentReader] = []
+        try:
+            for entry in manifest.segments:
+                seg = reuse.get(entry)
+                if seg is None:
+                    seg = SegmentReader(directory, entry)
+                    opened.append(seg)
+                segments.append(seg)
+        except BaseException as exc:
+            _close_all(opened)
+            if (isinstance(exc, CorruptIndexError) and "file is missing" in str(exc)
+                    and attempt + 1 < _OPEN_ATTEMPTS):
+                continue
+            raise
+        return manifest, segments
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _close_all(segments: list[SegmentReader]) -> None:
+    for seg in segments:
+        seg.close()
 
 
 def schema_of(manifest: Manifest) -> Schema:

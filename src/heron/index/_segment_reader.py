@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
-from heron.index._assemble import SEGMENT_FORMAT, SEGMENT_MAGIC
+from heron.index._assemble import SEGMENT_MAGIC, TERM_KEYS
 from heron.index._deletions import read_deletions
 from heron.index._files import Container
 from heron.index._format import segment_file
@@ -20,15 +21,24 @@ from heron.index._termdict import TermDictionary
 
 
 class SegmentReader:
-    """A read-only view of one immutable segment, memory-mapped."""
+    """A read-only view of one immutable segment, memory-mapped; its owner closes it."""
 
     def __init__(self, directory: Path, entry: SegmentEntry) -> None:
         self.entry = entry
         self.name = entry.name
         self._c = Container(segment_file(directory, entry.name), SEGMENT_MAGIC, entry.size)
-        if self._c.meta.get("format") != SEGMENT_FORMAT:
-            raise CorruptIndexError(
-                f"{entry.name}: unknown segment format {self._c.meta.get('format')!r}")
+        try:
+            self._read(directory, entry)
+        except BaseException:
+            self._c.close()
+            raise
+
+    def _read(self, directory: Path, entry: SegmentEntry) -> None:
+        """Check the metadata and table of contents (see :mod:`heron.index._layout`) and read
+        the deletions (the caller closes the file on error)."""
+        segment_format = self._c.meta.get("format")
+        if not isinstance(segment_format, str) or segment_format not in TERM_KEYS:
+            raise CorruptIndexError(f"{entry.name}: unknown segment format {segment_format!r}")
         self.layout = segment_meta(self._c)
         self._c.validate_with(validator(self._c, self.layout))
         self.doc_count: int = self.layout.doc_count
@@ -49,6 +59,28 @@ class SegmentReader:
                                           entry.name, self.doc_count, entry.deleted_count)
         #: data that queries derive from this segment and reuse (e.g. fuzzy matrices)
         self.derived: dict[tuple[str, str], Any] = {}
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has released the segment's file."""
+        return self._c.closed
+
+    def close(self) -> None:
+        """Release the segment's file and everything derived from it (idempotent).
+
+        Afterwards every read raises :class:`~heron.errors.SearcherClosedError`.
+        """
+        self._post = None
+        self.derived.clear()
+        self.stored.close()
+        self._c.close()
+
+    def __enter__(self) -> SegmentReader:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
 
     @property
     def path(self) -> Path:

@@ -8,6 +8,7 @@ from heron.errors import CorruptIndexError, IndexExistsError, IndexNotFoundError
 from heron.index._format import segment_file
 from heron.index._lock import WriteLock
 from heron.index._manifest import Manifest, generations, latest_manifest
+from heron.index._parallel import check_can_start_workers
 from heron.index._safeio import file_size_crc
 from heron.index._segment_reader import SegmentReader
 from heron.index._writer import IndexWriter, remove_unreferenced
@@ -52,6 +53,8 @@ def open_writer(directory: Path, schema: Schema, *, buffer_mb: float = 256.0,
                 timeout: float | None = None, procs: int = 1, merge: bool = True,
                 factory: type[IndexWriter] = IndexWriter) -> IndexWriter:
     """Take the write lock and return a writer on the newest commit."""
+    if procs > 1:  # before the lock: a worker importing an unguarded script must not wait
+        check_can_start_workers(procs)
     if not index_exists(directory):
         raise IndexNotFoundError(f"no index at {directory}")
     lock = WriteLock(directory, timeout=timeout)
@@ -86,4 +89,5 @@ def check_index(directory: Path) -> None:
                 raise CorruptIndexError(f"{path.name}: size is {actual}, the manifest says {size}")
             if actual_crc != crc:
                 raise CorruptIndexError(f"{path.name}: fails its checksum")
-        SegmentReader(directory, entry).verify()
+        with SegmentReader(directory, entry) as segment:
+            segment.verify()

@@ -145,6 +145,12 @@ class StoredReader:
                 self._cache.popitem(last=False)
         return data
 
+    def close(self) -> None:
+        """Drop the cached blocks and the arrays (the segment reader closes the container)."""
+        with self._lock:
+            self._arrays = None
+            self._cache.clear()
+
     def document(self, doc: int) -> dict[str, Any]:
         """The stored values of a segment-local document, as JSON values."""
         try:

@@ -4,13 +4,23 @@ Documents are validated when added, analysed in batches and flushed into new seg
 files whenever the buffer passes its memory bound. Deletions (``delete_by_term``,
 ``update_document``, and :meth:`IndexWriter.delete_where` for the query layer) mark
 committed documents at once and are replayed at commit on the documents this writer
-added before them. A commit writes deletion bitmaps, runs the merge policy and
+added before them. A document whose unique field holds a value that the index or this
+writer already has replaces the earlier document (at commit, with no per-document cost
+when the index is empty). A commit writes deletion bitmaps, runs the merge policy and
 publishes everything with one new manifest; until then readers see nothing of it.
+
+Only the storage can make a commit fail (every value was checked when it was added):
+then, as for any failed write while adding, the writer is cancelled and raises
+:class:`StorageError`, and the last commit stays as it was. A writer dropped without
+commit or cancel is rolled back when it is garbage-collected, with a ResourceWarning,
+so its lock never outlives it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import warnings
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,6 +35,7 @@ from heron.errors import HeronError, SchemaError, StorageError, WriterClosedErro
 from heron.index._deletions import write_deletions
 from heron.index._format import (
     OWN_FILE,
+    manifest_generation,
     manifest_name,
     segment_file,
     segment_name,
@@ -51,17 +62,41 @@ def remove_unreferenced(directory: Path, manifest: Manifest) -> None:
     """Delete index files that the given (newest) commit does not name.
 
     Only the lock holder calls this. Readers that still map a removed file keep
-    reading it (POSIX keeps it until they close it).
+    reading it (POSIX keeps it until they close it). A manifest is removed only when it
+    is older than ``manifest`` and than the newest manifest file, so the commit a writer
+    stands on is never removed, whatever its file is called.
     """
     keep = {manifest_name(manifest.generation)}
     for entry in manifest.segments:
         keep.add(segment_file(directory, entry.name).name)
         if entry.deletions:
             keep.add(entry.deletions)
-    for path in directory.iterdir():
-        if OWN_FILE.match(path.name) and path.name not in keep:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+    names = [p.name for p in directory.iterdir()]
+    newest = max((g for n in names if (g := manifest_generation(n)) is not None), default=0)
+    for name in names:
+        if not OWN_FILE.match(name) or name in keep:
+            continue
+        path = directory / name
+        generation = manifest_generation(name)
+        if generation is not None and generation >= min(newest, manifest.generation):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _abandoned(directory: Path, manifest: Manifest, lock: WriteLock,
+               executor: ThreadPoolExecutor, pool: SegmentPool | None) -> None:
+    """Roll back a writer that was dropped without commit or cancel, and free its lock."""
+    if not lock.held:
+        return
+    warnings.warn(f"a writer on {directory} was dropped without commit() or cancel(): "
+                  "its changes were rolled back", ResourceWarning, stacklevel=1)
+    if pool is not None:
+        pool.shutdown(wait=False)
+    executor.shutdown(wait=False, cancel_futures=True)
+    with contextlib.suppress(OSError):
+        remove_unreferenced(directory, manifest)
+    lock.release()
 
 
 def term_matcher(field: str, term: str) -> Matcher:
@@ -98,15 +133,12 @@ class IndexWriter:
         self._batch_docs = max(1, batch_docs)
         self._merge = merge
         self._pending: list[dict[str, Any]] = []
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="heron-zlib")
-        self._builder = SegmentBuilder(schema, self._executor)
         self._builder_seqs: list[npt.NDArray[np.int64]] = []
         self._new: list[SegmentEntry] = []
         self._new_seqs: dict[str, npt.NDArray[np.int64]] = {}
         self._next_segment = manifest.next_segment
         self._token = writer_token()
         self._procs = procs
-        self._pool = SegmentPool(procs - 1, schema, self._batch_docs) if procs > 1 else None
         self._batches = 0
         self._remote: list[dict[str, Any]] = []
         self._remote_seqs: list[npt.NDArray[np.int64]] = []
@@ -119,8 +151,22 @@ class IndexWriter:
         # an ID field's term is its value (unless lower-cased): no analysis needed per document
         unique_type = schema[self._unique] if self._unique is not None else None
         self._unique_is_value = isinstance(unique_type, ID) and not unique_type.lowercase
-        self._buffered_keys: dict[str, list[int]] = {}  # unique term -> sequence numbers
+        #: unique term -> sequence number of the last document added with it
+        self._buffered_keys: dict[str, int] = {}
+        #: sequence numbers of added documents that a later one with their key replaced
+        self._superseded: list[int] = []
         remove_unreferenced(directory, manifest)
+        # resources last: nothing above may leave them behind by raising
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="heron-zlib")
+        self._builder = SegmentBuilder(schema, self._executor)
+        self._pool: SegmentPool | None = None
+        self._finalizer = weakref.finalize(self, _abandoned, directory, manifest, lock,
+                                           self._executor, None)
+        if procs > 1:
+            self._pool = SegmentPool(procs - 1, schema, self._batch_docs)
+            self._finalizer.detach()
+            self._finalizer = weakref.finalize(self, _abandoned, directory, manifest, lock,
+                                               self._executor, self._pool)
 
     # -- adding -------------------------------------------------------------------
     @property
@@ -137,30 +183,61 @@ class IndexWriter:
         self.add_documents((fields,))
 
     def add_documents(self, docs: Iterable[Mapping[str, Any]]) -> int:
-        """Add documents from any iterable of mappings (the fast path); return how many."""
+        """Add documents from any iterable of mappings (the fast path); return how many.
+
+        A document whose unique field holds a value already in the index (or added
+        earlier by this writer) replaces that document, as :meth:`update_document` does.
+
+        Raises:
+            SchemaError: a document does not fit the schema; nothing of it is kept (the
+                documents before it are).
+            StorageError: a segment could not be written; the writer is cancelled.
+        """
         self._check_open()
         validate = self.schema.validate
         count = 0
-        for doc in docs:
-            self._add_valid(validate(doc))
-            count += 1
+        with self._storage_guard("adding documents to"):
+            for doc in docs:
+                self._add_valid(validate(doc))
+                count += 1
         return count
 
-    def _add_valid(self, doc: dict[str, Any]) -> None:
-        if self._unique is not None and self._unique in doc:
-            value = doc[self._unique]
-            if not self._unique_is_value:
-                key = self.schema.term(self._unique, value)
-            elif value:
-                key = value
-            else:  # the empty string is no term
-                key = None
-            if key is not None:
-                self._buffered_keys.setdefault(key, []).append(self._seq)
+    def _unique_key(self, doc: Mapping[str, Any]) -> str | None:
+        """The unique field's term of a validated document, or None if it has none."""
+        if self._unique is None or self._unique not in doc:
+            return None
+        value = doc[self._unique]
+        if not self._unique_is_value:
+            return self.schema.term(self._unique, value)
+        return value if value else None  # the empty string is no term
+
+    def _add_valid(self, doc: dict[str, Any]) -> int:
+        """Buffer a validated document; return how many earlier ones it replaced that this
+        writer added (committed ones are found at commit or by :meth:`update_document`)."""
+        replaced = 0
+        key = self._unique_key(doc)
+        if key is not None:
+            earlier = self._buffered_keys.get(key)
+            if earlier is not None:
+                self._superseded.append(earlier)
+                replaced = 1
+            self._buffered_keys[key] = self._seq
         self._pending.append(doc)
         self._seq += 1
         if len(self._pending) >= self._batch_docs:
             self._analyse_pending()
+        return replaced
+
+    @contextlib.contextmanager
+    def _storage_guard(self, what: str) -> Iterator[None]:
+        """Turn a failed write into StorageError, cancelling the writer (nothing half-done
+        can be committed after it)."""
+        try:
+            yield
+        except OSError as exc:
+            self.cancel()
+            raise StorageError(f"{what} {self.directory} failed: {exc}; the writer was "
+                               "cancelled and the last commit is intact") from exc
 
     def update_document(self, **fields: Any) -> int:
         """Replace the documents whose unique field has this document's value, or add it.
@@ -175,12 +252,13 @@ class IndexWriter:
         if self._unique is None:
             raise SchemaError("update_document needs a field declared unique=True")
         doc = self.schema.validate(fields)
-        if self._unique not in doc:
+        key = self._unique_key(doc)
+        if key is None:
             raise SchemaError(f"update_document needs a value for the unique field "
                               f"{self._unique!r}")
-        replaced = self.delete_by_term(self._unique, doc[self._unique])
-        self._add_valid(doc)
-        return replaced
+        replaced = self._mark_committed(term_matcher(self._unique, key))
+        with self._storage_guard("adding a document to"):
+            return replaced + self._add_valid(doc)
 
     def _analyse_pending(self) -> None:
         if not self._pending:
@@ -246,6 +324,13 @@ class IndexWriter:
         Documents added earlier by this writer are matched at commit.
         """
         self._check_open()
+        count = self._mark_committed(matcher)
+        self._ops.append((self._seq, matcher))
+        return count
+
+    def _mark_committed(self, matcher: Matcher) -> int:
+        """Mark the committed documents a matcher finds as deleted; return how many were
+        not deleted before."""
         count = 0
         for seg, docs in matcher(self._committed):
             mask = self._deleted.get(seg.name)
@@ -254,7 +339,6 @@ class IndexWriter:
                     np.zeros(seg.doc_count, bool) if seg.deleted is None else seg.deleted.copy())
             count += int(np.count_nonzero(~mask[docs]))
             mask[docs] = True
-        self._ops.append((self._seq, matcher))
         return count
 
     def delete_by_term(self, field: str, value: Any) -> int:
@@ -265,8 +349,8 @@ class IndexWriter:
         """
         term = self.schema.term(field, value)
         count = self.delete_where(term_matcher(field, term))
-        if field == self._unique:
-            count += len(self._buffered_keys.pop(term, ()))
+        if field == self._unique and self._buffered_keys.pop(term, None) is not None:
+            count += 1  # the last one added with it (earlier ones were replaced already)
         return count
 
     # -- committing ---------------------------------------------------------------
@@ -278,16 +362,18 @@ class IndexWriter:
         """
         self._check_open()
         try:
-            self._write_commit(optimize)
-        except OSError as exc:
-            self.cancel()
-            raise StorageError(f"commit to {self.directory} failed: {exc}") from exc
+            with self._storage_guard("commit to"):
+                self._write_commit(optimize)
         except BaseException:
             self.cancel()
             raise
         self._close()
 
     def _write_commit(self, optimize: bool) -> None:
+        if self._committed and self._unique is not None:
+            # documents added with a unique value the index already has replace its document
+            for key in self._buffered_keys:
+                self._mark_committed(term_matcher(self._unique, key))
         self._analyse_pending()
         self._take_back_remote()
         self._flush()
@@ -316,11 +402,18 @@ class IndexWriter:
                 remove_unreferenced(self.directory, manifest)
 
     def _new_deletions(self) -> dict[str, npt.NDArray[np.bool_]]:
-        """Replay the deletions on the documents this writer added before each of them."""
-        if not self._ops or not self._new:
-            return {}
-        readers = [SegmentReader(self.directory, e) for e in self._new]
+        """Deletions among the documents this writer added: those a later document with the
+        same unique value replaced, and those each deletion matches among earlier ones."""
         masks: dict[str, npt.NDArray[np.bool_]] = {}
+        if self._superseded and self._new:
+            superseded = np.asarray(self._superseded, dtype=np.int64)
+            for name, seqs in self._new_seqs.items():
+                hit = np.isin(seqs, superseded)
+                if hit.any():
+                    masks[name] = hit
+        if not self._ops or not self._new:
+            return masks
+        readers = [SegmentReader(self.directory, e) for e in self._new]
         first = min(int(s.min()) for s in self._new_seqs.values() if len(s))
         for op_seq, matcher in self._ops:
             if op_seq <= first:
@@ -329,6 +422,8 @@ class IndexWriter:
                 earlier = docs[self._new_seqs[seg.name][docs] < op_seq]
                 if len(earlier):
                     masks.setdefault(seg.name, np.zeros(seg.doc_count, bool))[earlier] = True
+        for seg in readers:
+            seg.close()
         return masks
 
     def _with_deletions(self, entry: SegmentEntry, mask: npt.NDArray[np.bool_] | None,
@@ -349,6 +444,8 @@ class IndexWriter:
             readers = [SegmentReader(self.directory, by_name[n]) for n in group]
             size, crc, count = merge_segments(readers, self.schema, segment_file(
                 self.directory, name), self._executor)
+            for seg in readers:
+                seg.close()
             replaced[group[0]] = SegmentEntry(name, size, crc, count) if count else None
             replaced.update(dict.fromkeys(group[1:]))
         out: list[SegmentEntry] = []
@@ -360,6 +457,9 @@ class IndexWriter:
         return out
 
     def _close(self) -> None:
+        self._finalizer.detach()
+        for seg in self._committed:
+            seg.close()
         if self._pool is not None:
             self._pool.shutdown()
         self._executor.shutdown(wait=True)

@@ -24,6 +24,7 @@ from heron.errors import QueryError
 
 _SPECIAL = frozenset('()"^~[]{}:\\')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "&&", "||"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @frozen
@@ -372,6 +373,9 @@ boost=None, occur='+')), position=0)
     """
     if default_operator not in ("OR", "AND"):
         raise QueryError(f"default_operator is 'OR' or 'AND', got {default_operator!r}")
+    if not text.isascii() and (bad := _SURROGATE.search(text)) is not None:
+        raise QueryError(f"the query holds a lone surrogate {bad.group()!r}, which is not "
+                         "valid Unicode", bad.start())
     plain = _plain_words(text, default_operator)
     if plain is not None:
         return plain

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 class Hit:
     """One result: its rank (1 = best), score, document number and stored fields.
 
-    Stored fields are read when first asked for (``hit["title"]``, ``hit.fields``).
+    Stored fields are read when first asked for (``hit["title"]``, ``hit.fields``) and
+    kept: after the searcher is closed, those already read are still given, and the
+    others raise :class:`~heron.errors.SearcherClosedError`.
     """
 
     searcher: Searcher = field(repr=False)
@@ -27,17 +29,27 @@ class Hit:
     rank: int
     query: Query = field(repr=False)
     _fields: dict[str, Any] | None = field(default=None, repr=False)
+    #: single stored values read before all fields were (None: the document has none)
+    _values: dict[str, Any] = field(factory=dict, repr=False, eq=False)
 
     @property
     def fields(self) -> dict[str, Any]:
         """The stored fields of the document."""
         if self._fields is None:
             self._fields = self.searcher.stored_fields(self.docnum)
+            self._values.clear()
         return self._fields
+
+    def _value(self, name: str) -> Any:
+        """One stored value (None if the document has none), read once."""
+        if name in self._values:
+            return self._values[name]
+        value = self._values[name] = self.searcher.stored_value(self.docnum, name)
+        return value
 
     def __getitem__(self, name: str) -> Any:
         if self._fields is None:
-            value = self.searcher.stored_value(self.docnum, name)
+            value = self._value(name)
             if value is not None:
                 return value
         return self.fields[name]
@@ -45,7 +57,7 @@ class Hit:
     def get(self, name: str, default: Any = None) -> Any:
         """A stored field, or ``default``."""
         if self._fields is None:
-            value = self.searcher.stored_value(self.docnum, name)
+            value = self._value(name)
             return default if value is None else value
         return self.fields.get(name, default)
 

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.analysis import TermMemo
-from heron.errors import HeronError
+from heron.errors import HeronError, SearcherClosedError
 from heron.highlight import SHORT_TEXT, Formatter, Fragmenter, QueryMarks, highlight
 from heron.index import IndexReader, SegmentReader
 from heron.query import MAX_EXPANSIONS, And, Context, Matches, Query, Term, parse
@@ -42,7 +42,8 @@ class Searcher:
     """Searches one point-in-time snapshot (an :class:`IndexReader`).
 
     A searcher keeps seeing the commit it was opened on; :meth:`refresh` returns
-    one on the newest commit.
+    one on the newest commit. The searcher owns its reader: :meth:`close` (or leaving
+    a ``with`` block) releases the index files.
     """
 
     def __init__(self, reader: IndexReader, scoring: BM25 | None = None) -> None:
@@ -62,6 +63,7 @@ class Searcher:
 
     def doc_count(self) -> int:
         """Number of live documents in this snapshot."""
+        self._check_open()
         return self.reader.doc_count()
 
     def parse(self, text: str, fields: Sequence[str] | None = None,
@@ -273,19 +275,46 @@ class Searcher:
         return found
 
     def refresh(self) -> Searcher:
-        """A searcher on the newest commit (this one if nothing changed)."""
-        newest = IndexReader.open(self.reader.directory, self.reader.schema)
-        if newest.generation == self.reader.generation:
+        """A searcher on the newest commit, or this one if nothing changed.
+
+        When there is a newer commit, the new searcher takes over the segments that did
+        not change and this searcher is closed (use the one returned:
+        ``searcher = searcher.refresh()``).
+        """
+        self._check_open()
+        reader = self.reader.reopen()
+        if reader is self.reader:
             return self
-        return Searcher(newest, self.scoring)
+        self._release()
+        return Searcher(reader, self.scoring)
 
     def _check_open(self) -> None:
         if self._closed:
-            raise HeronError("this searcher is closed")
+            raise SearcherClosedError("this searcher is closed")
+
+    @property
+    def closed(self) -> bool:
+        """Whether the searcher has been closed."""
+        return self._closed
 
     def close(self) -> None:
-        """Release the snapshot."""
+        """Release the snapshot: the files of its segments and what was derived from them.
+
+        Idempotent. Hits of its results still give the stored fields they already read;
+        anything else raises :class:`~heron.errors.SearcherClosedError`.
+        """
+        if not self._closed:
+            self._release()
+            self.reader.close()
+
+    def _release(self) -> None:
+        """Mark the searcher closed and drop its caches (the reader is closed or handed on)."""
         self._closed = True
+        self._marks.clear()
+        self._memos.clear()
+        self._term_numbers.clear()
+        self._norm_cache.clear()
+        self._starts.clear()
 
     def __enter__(self) -> Searcher:
         return self
