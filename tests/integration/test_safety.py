@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import random
 import resource
-import signal
 import subprocess
 import sys
 import threading
@@ -46,6 +45,38 @@ def _gone(pid: int) -> bool:
     return "\nState:\tZ" in status or "\nState:\tX" in status
 
 
+def _kill_when_ready(command: list[str], env: dict[str, str], delay: float) -> list[str]:
+    """Run a child, SIGKILL it ``delay`` seconds after it says ``ready``, and return what it
+    printed; the output ends only once every process holding its stdout is gone."""
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    assert child.stdout is not None
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line == "ready\n":
+                ready.set()
+            else:
+                lines.append(line.rstrip("\n"))
+        ready.set()  # EOF: the child ended (or failed) before saying it was ready
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    if not ready.wait(timeout=300):  # a signal from the child, not a guess of its start-up
+        child.kill()
+        pytest.fail("the writer never said it was ready")
+    time.sleep(delay)
+    child.kill()
+    child.wait()
+    reader.join(timeout=120)
+    child.stdout.close()
+    if reader.is_alive():
+        pytest.fail("a worker process outlived its killed writer (it holds the output open)")
+    return lines
+
+
 @pytest.mark.parametrize("procs", [1, 2])
 def test_killed_writer_leaves_the_last_commit(tmp_path: Path, procs: int) -> None:
     """50 SIGKILLs of a writer at random moments; with procs=2 its worker processes must
@@ -59,18 +90,10 @@ def test_killed_writer_leaves_the_last_commit(tmp_path: Path, procs: int) -> Non
     workers_seen: set[int] = set()
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     while kills < 50:
-        child = subprocess.Popen([sys.executable, str(CHILD), str(path), str(acked), str(procs)],
-                                 stdout=subprocess.PIPE, text=True, env=env)
-        time.sleep(rng.uniform(0.25, 0.9) if procs == 1 else rng.uniform(0.5, 2.0))
-        child.send_signal(signal.SIGKILL)
-        try:  # EOF only once every process holding the pipe (an orphaned worker) is gone
-            out, _ = child.communicate(timeout=120)
-        except subprocess.TimeoutExpired:
-            assert child.stdout is not None
-            child.stdout.close()
-            pytest.fail("a worker process outlived its killed writer")
+        delay = rng.uniform(0.0, 0.6) if procs == 1 else rng.uniform(0.3, 1.8)
+        lines = _kill_when_ready([sys.executable, str(CHILD), str(path), str(acked), str(procs)],
+                                 env, delay)
         kills += 1
-        lines = out.splitlines()
         workers = [int(w) for line in lines if line.startswith("workers")
                    for w in line.split()[1:]]
         workers_seen.update(workers)
