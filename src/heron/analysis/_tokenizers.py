@@ -96,7 +96,9 @@ class RegexTokenizer(Tokenizer):
         out = []
         current = 0
         for position in positions:  # islice skips the matches in between without Python code
-            m = next(itertools.islice(matches, position - current, None))
+            m = next(itertools.islice(matches, position - current, None), None)
+            if m is None:
+                break  # positions past the text's last word have no offsets (as in Tokenizer)
             out.append(m.span())
             current = position + 1
         return out
