@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from attrs import field, frozen
+from attrs.validators import instance_of
 
 from heron.analysis._base import Tokenizer
 from heron.analysis._tokens import Token
@@ -73,7 +74,7 @@ class RegexTokenizer(Tokenizer):
     """
 
     name: ClassVar[str] = "regex"
-    pattern: str = WORD_PATTERN
+    pattern: str = field(default=WORD_PATTERN, validator=instance_of(str))
     _regex: re.Pattern[str] = field(init=False, eq=False, repr=False)
     #: the same pattern for pure-ASCII text (combining marks cannot occur there)
     _ascii: re.Pattern[str] = field(init=False, eq=False, repr=False)
@@ -127,7 +128,7 @@ class SeparatorTokenizer(Tokenizer):
     """
 
     name: ClassVar[str] = "separator"
-    commas: bool = False
+    commas: bool = field(default=False, validator=instance_of(bool))
     _regex: re.Pattern[str] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
