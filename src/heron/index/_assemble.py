@@ -109,8 +109,15 @@ def write_segment(path: Path, arrays: Mapping[str, npt.NDArray[Any]], *, doc_cou
                   field_nos: Mapping[str, int], ranges: Mapping[str, list[int]],
                   stats: Mapping[str, Mapping[str, int]]) -> tuple[int, int]:
     """Write a segment container; return its (size, crc32)."""
-    meta = {
+    meta = segment_meta(doc_count=doc_count, field_nos=field_nos, ranges=ranges, stats=stats)
+    return write_container(path, SEGMENT_MAGIC, arrays, meta)
+
+
+def segment_meta(*, doc_count: int, field_nos: Mapping[str, int],
+                 ranges: Mapping[str, list[int]], stats: Mapping[str, Mapping[str, int]]
+                 ) -> dict[str, Any]:
+    """The metadata a segment container carries."""
+    return {
         "format": SEGMENT_FORMAT, "doc_count": doc_count, "fields": dict(field_nos),
         "term_ranges": dict(ranges), "stats": {k: dict(v) for k, v in stats.items()},
     }
-    return write_container(path, SEGMENT_MAGIC, arrays, meta)
