@@ -136,6 +136,8 @@ def _settle(seg: SegmentReader) -> None:
              "stored.zpos", "stored.data"]
     for name in names:
         release_pages(seg.raw_array(name))
+    for name in names:  # again: reading one array faults pages of the one before back in
+        release_pages(seg.raw_array(name))
 
 
 class _PostingsOut:
@@ -201,6 +203,16 @@ def _merge_field(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.in
                 a, b = segment_range(run, s, lo, hi)
                 start = run.starts[s]
                 final_maps[s][a:b] = numbers[tmap[a - start : b - start] - lo]
+        for seg, start, tmap in zip(segments, run.starts, run.maps, strict=True):
+            _release_terms(seg, start + len(tmap))
+
+
+def _release_terms(seg: SegmentReader, stop: int) -> None:
+    """Release the pages of a segment's dictionary up to entry ``stop``, now merged."""
+    offsets = seg.raw_array("terms.offsets")
+    release_pages(seg.raw_array("terms.blob"), 0, int(offsets[stop]))
+    for name in ("terms.offsets", "terms.post", "terms.pos", "terms.keys"):
+        release_pages(seg.raw_array(name), 0, stop)
 
 
 def _copy_forward(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],

@@ -165,9 +165,9 @@ def gather_pairs(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArr
         pos_counts = np.where(np.repeat(np.diff(pos) > 0, per_term), freqs, 0)
         pos_starts = np.cumsum(pos_counts) - pos_counts
         positions = seg.raw_array("pos.data")[q0:q1].astype(np.int64)
-        for name, first, last in (("post.docs", p0, p1), ("post.freqs", p0, p1),
-                                  ("pos.data", q0, q1)):
-            release_pages(seg.raw_array(name), first, last)
+        # from the start: pages faulted back in around a read are released too
+        for name, last in (("post.docs", p1), ("post.freqs", p1), ("pos.data", q1)):
+            release_pages(seg.raw_array(name), 0, last)
         live = docs >= 0
         if not live.all():
             positions = positions[concat_ranges(pos_starts[live], pos_counts[live])]

@@ -133,6 +133,6 @@ def copy_stored(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArra
                 for d in range(firsts[b] - d_lo, firsts[b + 1] - d_lo):
                     if doc_live[d]:
                         out.add(text[doc_offsets[d] - base : doc_offsets[d + 1] - base])
-            release_pages(data, zs[0], zs[-1])
+            release_pages(data, 0, zs[-1])  # from 0: see release_pages
         for arr in (offsets, blocks, zpos):
             release_pages(arr)

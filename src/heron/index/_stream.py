@@ -30,7 +30,7 @@ import numpy.typing as npt
 from heron.index._files import _ALIGN, _DTYPES, _HEADER, _TAIL, CONTAINER_VERSION
 
 #: bytes copied at a time from a spill file into the container
-COPY_BYTES = 1 << 22
+COPY_BYTES = 1 << 20
 _PAGE = mmap.PAGESIZE
 
 
@@ -190,7 +190,9 @@ def release_pages(arr: npt.NDArray[Any], start: int = 0, stop: int | None = None
 
     Only read-only file mappings are released (they read back from the file when next
     touched, so this never loses data); any other array is left alone. The range is
-    widened to whole pages.
+    widened to whole pages. A reader moving forward should release from the start of
+    the array, not just the range it last read: the kernel maps pages around each fault
+    ("fault-around", 64 KiB), which brings back some already released.
     """
     if arr.ndim != 1 or not arr.size or not arr.flags.c_contiguous:
         return
