@@ -28,23 +28,17 @@ import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
 from heron.index._arrays import concat_ranges
-from heron.index._assemble import (
-    SEGMENT_MAGIC,
-    field_stats,
-    segment_meta,
-    smallest_uint,
-    term_key,
-)
+from heron.index._assemble import SEGMENT_MAGIC, field_stats, segment_meta
 from heron.index._manifest import SegmentEntry
 from heron.index._merge_terms import (
     MergeBudget,
-    Pairs,
     field_chunks,
     gather_pairs,
     pair_chunks,
     segment_range,
 )
 from heron.index._segment_reader import SegmentReader
+from heron.index._segment_stream import PostingsOut
 from heron.index._segment_writer import column_dtype
 from heron.index._stored_stream import StoredStream, copy_stored
 from heron.index._stream import ContainerStream, SpilledArray, release_pages
@@ -104,7 +98,7 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
     for seg in segments:
         _settle(seg)
     with ContainerStream(path, SEGMENT_MAGIC) as out:
-        postings = _PostingsOut(out, doc_count)
+        postings = PostingsOut(out, doc_count)
         fwd_out = {name: (out.spill(f"fwd.{name}.offsets", np.int64),
                           out.spill(f"fwd.{name}.terms", np.uint32)) for name in forward}
         per_doc = _declare_per_doc(out, schema)
@@ -140,58 +134,8 @@ def _settle(seg: SegmentReader) -> None:
         release_pages(seg.raw_array(name))
 
 
-class _PostingsOut:
-    """The term dictionary and postings arrays of the merged segment, appended run by run."""
-
-    def __init__(self, out: ContainerStream, doc_count: int) -> None:
-        self.blob = out.spill("terms.blob", np.uint8)
-        self.offsets = out.spill("terms.offsets", np.int64)
-        self.keys = out.spill("terms.keys", np.uint64)
-        self.post = out.spill("terms.post", np.int64)
-        self.pos = out.spill("terms.pos", np.int64)
-        self.docs = out.spill("post.docs", np.uint16 if doc_count <= 0x10000 else np.uint32)
-        self.freqs = out.spill("post.freqs", np.uint32)
-        self.positions = out.spill("pos.data", np.uint32)
-        for arr in (self.offsets, self.post, self.pos):
-            arr.append([0])
-        self.nterms = 0
-        self._blob_bytes = 0
-        self._pairs = 0
-        self._positions = 0
-
-    def add(self, terms: list[bytes], field_no: int, pairs: Pairs) -> npt.NDArray[np.int64]:
-        """Append the pairs of ``terms``; return each term's new number (-1: no live posting)."""
-        counts = np.bincount(pairs.terms, minlength=len(terms))
-        used = counts > 0
-        kept_count = int(np.count_nonzero(used))
-        numbers = np.full(len(terms), -1, dtype=np.int64)
-        numbers[used] = self.nterms + np.arange(kept_count, dtype=np.int64)
-        kept = [t for t, keep in zip(terms, used.tolist(), strict=True) if keep]
-        lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
-        self.blob.append(np.frombuffer(b"".join(kept), dtype=np.uint8))
-        self.offsets.append(np.cumsum(lengths) + self._blob_bytes)
-        self.keys.append(np.fromiter((term_key(field_no, t) for t in kept), dtype=np.uint64,
-                                     count=len(kept)))
-        pos_counts = np.bincount(pairs.terms, weights=pairs.pos_counts, minlength=len(terms))
-        self.post.append(np.cumsum(counts[used]) + self._pairs)
-        self.pos.append(np.cumsum(pos_counts[used].astype(np.int64)) + self._positions)
-        self.docs.append(pairs.docs)
-        self.freqs.append(pairs.freqs)
-        self.positions.append(pairs.positions)
-        self.nterms += kept_count
-        self._blob_bytes += int(lengths.sum())
-        self._pairs += len(pairs.docs)
-        self._positions += len(pairs.positions)
-        return numbers
-
-    def narrow(self) -> None:
-        """Choose the final dtypes of frequencies and positions from their largest values."""
-        self.freqs.final = np.dtype(smallest_uint(int(self.freqs.max)))
-        self.positions.final = np.dtype(np.uint16 if self.positions.max <= 0xFFFF else np.uint32)
-
-
 def _merge_field(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
-                 name: str, *, field_no: int, limits: MergeBudget, postings: _PostingsOut,
+                 name: str, *, field_no: int, limits: MergeBudget, postings: PostingsOut,
                  final_maps: list[npt.NDArray[np.int64]]) -> None:
     """Append one field's merged terms and postings; record each input term's new number."""
     per_segment = max(1, limits.terms // max(1, len(segments)))

@@ -21,6 +21,7 @@ from attrs import frozen
 
 from heron.index._arrays import concat_ranges, stable_order
 from heron.index._segment_reader import SegmentReader
+from heron.index._segment_stream import Pairs
 from heron.index._stream import release_pages
 
 #: bytes of working memory per (term, document) pair, position and term in a chunk
@@ -121,21 +122,6 @@ def pair_chunks(segments: Sequence[SegmentReader], run: TermRun, budget: MergeBu
         hi = min(max(hi, lo + 1), n)
         yield lo, hi
         lo = hi
-
-
-@frozen
-class Pairs:
-    """Live (term, document) pairs of a run of merged terms, in merged order.
-
-    ``terms`` are indices into the run's terms; ``positions`` hold ``pos_counts[i]``
-    positions for pair ``i``, one pair after another.
-    """
-
-    terms: npt.NDArray[np.int64]
-    docs: npt.NDArray[np.int64]
-    freqs: npt.NDArray[np.int64]
-    pos_counts: npt.NDArray[np.int64]
-    positions: npt.NDArray[np.int64]
 
 
 def segment_range(run: TermRun, s: int, lo: int, hi: int) -> tuple[int, int]:

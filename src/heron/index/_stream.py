@@ -49,16 +49,19 @@ class SpilledArray:
         self._file: IO[bytes] | None = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115
 
     def append(self, piece: npt.ArrayLike) -> None:
-        """Append values at the end of the array (converted to its dtype)."""
-        arr = np.ascontiguousarray(piece, dtype=self.dtype)
-        if not arr.size:
-            return
+        """Append values at the end of the array (converted to its dtype a slice at a time)."""
+        values = np.asarray(piece)
+        if values.ndim != 1:
+            raise ValueError(f"array {self.name!r} takes one-dimensional pieces")
         if self._file is None:
             raise ValueError(f"array {self.name!r} is closed")
-        if self.dtype.kind in "iuf":
-            self.max = max(self.max, arr.max().item())
-        self._file.write(arr.data.cast("B"))
-        self.count += arr.size
+        step = max(1, COPY_BYTES // self.dtype.itemsize)
+        for lo in range(0, len(values), step):
+            arr = np.ascontiguousarray(values[lo : lo + step], dtype=self.dtype)
+            if self.dtype.kind in "iuf":
+                self.max = max(self.max, arr.max().item())
+            self._file.write(arr.data.cast("B"))
+            self.count += arr.size
 
     def copy_into(self, out: IO[bytes]) -> int:
         """Copy the values, converted to the final dtype, into ``out``; return their CRC-32."""
