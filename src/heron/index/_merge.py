@@ -103,7 +103,7 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
                           out.spill(f"fwd.{name}.terms", np.uint32)) for name in forward}
         per_doc = _declare_per_doc(out, schema)
         stored = StoredStream(out, executor)
-        final_maps = [np.full(len(seg.terms), -1, dtype=np.int64) for seg in segments]
+        final_maps = [np.full(len(seg.terms), -1, dtype=np.int32) for seg in segments]
         ranges: dict[str, list[int]] = {}
         for name, ftype in schema.items:
             if ftype.indexed:
@@ -136,7 +136,7 @@ def _settle(seg: SegmentReader) -> None:
 
 def _merge_field(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
                  name: str, *, field_no: int, limits: MergeBudget, postings: PostingsOut,
-                 final_maps: list[npt.NDArray[np.int64]]) -> None:
+                 final_maps: list[npt.NDArray[np.int32]]) -> None:
     """Append one field's merged terms and postings; record each input term's new number."""
     per_segment = max(1, limits.terms // max(1, len(segments)))
     for run in field_chunks(segments, name, per_segment):
@@ -160,7 +160,7 @@ def _release_terms(seg: SegmentReader, stop: int) -> None:
 
 
 def _copy_forward(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
-                  final_maps: list[npt.NDArray[np.int64]], name: str, *, first: int,
+                  final_maps: list[npt.NDArray[np.int32]], name: str, *, first: int,
                   offsets_out: SpilledArray, terms_out: SpilledArray) -> None:
     """Append the per-document term lists of a KEYWORD or ID field, renumbered."""
     offsets_out.append([0])

@@ -58,7 +58,7 @@ class SpilledArray:
         step = max(1, COPY_BYTES // self.dtype.itemsize)
         for lo in range(0, len(values), step):
             arr = np.ascontiguousarray(values[lo : lo + step], dtype=self.dtype)
-            if self.dtype.kind in "iuf":
+            if self.dtype.kind in "iu":
                 self.max = max(self.max, arr.max().item())
             self._file.write(arr.data.cast("B"))
             self.count += arr.size
