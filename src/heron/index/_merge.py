@@ -36,6 +36,7 @@ from heron.index._merge_terms import (
     gather_pairs,
     pair_chunks,
     segment_range,
+    term_pieces,
 )
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_stream import PostingsOut
@@ -140,9 +141,13 @@ def _merge_field(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.in
     """Append one field's merged terms and postings; record each input term's new number."""
     per_segment = max(1, limits.terms // max(1, len(segments)))
     for run in field_chunks(segments, name, per_segment):
-        for lo, hi in pair_chunks(segments, run, limits):
-            pairs = gather_pairs(segments, doc_maps, run, lo, hi)
-            numbers = postings.add(run.terms[lo:hi], field_no, pairs)
+        for lo, hi, oversized in pair_chunks(segments, run, limits):
+            if oversized:  # one term past the budget: streamed a piece at a time
+                pieces = term_pieces(segments, doc_maps, run, lo, limits)
+                numbers = np.asarray([postings.add_pieces(run.terms[lo], field_no, pieces)])
+            else:
+                pairs = gather_pairs(segments, doc_maps, run, lo, hi)
+                numbers = postings.add(run.terms[lo:hi], field_no, pairs)
             for s, tmap in enumerate(run.maps):
                 a, b = segment_range(run, s, lo, hi)
                 start = run.starts[s]

@@ -99,10 +99,11 @@ def field_chunks(segments: Sequence[SegmentReader], field: str, per_segment: int
 
 
 def pair_chunks(segments: Sequence[SegmentReader], run: TermRun, budget: MergeBudget
-                ) -> Iterator[tuple[int, int]]:
+                ) -> Iterator[tuple[int, int, bool]]:
     """Split a run into runs of merged terms ``[lo, hi)`` within the pair and position budget.
 
-    A single term larger than the budget is a run of its own.
+    A single term larger than the budget is a run of its own, flagged True: its postings
+    are to be read in pieces (:func:`term_pieces`).
     """
     n = len(run.terms)
     pairs = np.zeros(n, dtype=np.float64)
@@ -120,7 +121,7 @@ def pair_chunks(segments: Sequence[SegmentReader], run: TermRun, budget: MergeBu
         before = float(cum[lo - 1]) if lo else 0.0
         hi = int(np.searchsorted(cum, before + 1.0, side="right"))
         hi = min(max(hi, lo + 1), n)
-        yield lo, hi
+        yield lo, hi, hi == lo + 1 and float(cost[lo]) > 1.0
         lo = hi
 
 
@@ -174,3 +175,34 @@ def gather_pairs(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArr
         pos_counts = pos_counts[order]
         positions = positions[concat_ranges(pos_starts[order], pos_counts)]
     return Pairs(terms, docs, freqs, pos_counts, positions)
+
+
+def term_pieces(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArray[np.int64]],
+                run: TermRun, t: int, budget: MergeBudget) -> Iterator[Pairs]:
+    """The live pairs of merged term ``t`` of a run, in pieces within the budget, in order."""
+    for s, (seg, dmap) in enumerate(zip(segments, doc_maps, strict=True)):
+        a, b = segment_range(run, s, t, t + 1)
+        if a == b:
+            continue
+        x, p1 = (int(v) for v in seg.raw_array("terms.post")[a : a + 2])
+        q, q1 = (int(v) for v in seg.raw_array("terms.pos")[a : a + 2])
+        has_pos = q1 > q
+        while x < p1:
+            freqs = seg.raw_array("post.freqs")[x : min(p1, x + budget.pairs)].astype(np.int64)
+            if has_pos:  # as many pairs as the position budget takes (at least one)
+                cut = int(np.searchsorted(np.cumsum(freqs), budget.positions, side="right"))
+                freqs = freqs[: max(cut, 1)]
+            y = x + len(freqs)
+            docs = dmap[seg.raw_array("post.docs")[x:y]]
+            pos_counts = freqs if has_pos else np.zeros(len(freqs), dtype=np.int64)
+            n = int(pos_counts.sum())
+            positions = seg.raw_array("pos.data")[q : q + n].astype(np.int64)
+            for name, last in (("post.docs", y), ("post.freqs", y), ("pos.data", q + n)):
+                release_pages(seg.raw_array(name), 0, last)
+            live = docs >= 0
+            if not live.all():
+                starts = np.cumsum(pos_counts) - pos_counts
+                positions = positions[concat_ranges(starts[live], pos_counts[live])]
+                docs, freqs, pos_counts = docs[live], freqs[live], pos_counts[live]
+            yield Pairs(np.zeros(len(docs), dtype=np.int64), docs, freqs, pos_counts, positions)
+            x, q = y, q + n

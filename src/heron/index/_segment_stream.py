@@ -9,6 +9,7 @@ arrays that :mod:`heron.index._segment_writer` documents, spilled by a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -77,6 +78,29 @@ class PostingsOut:
         self._pairs += len(pairs.docs)
         self._positions += len(pairs.positions)
         return numbers
+
+    def add_pieces(self, term: bytes, field_no: int, pieces: Iterable[Pairs]) -> int:
+        """Append one term whose pairs come in pieces (too many to hold at once); return its
+        new number (-1: no live posting)."""
+        pairs = positions = 0
+        for piece in pieces:
+            self.docs.append(piece.docs)
+            self.freqs.append(piece.freqs)
+            self.positions.append(piece.positions)
+            pairs += len(piece.docs)
+            positions += len(piece.positions)
+        if not pairs:
+            return -1
+        self.blob.append(np.frombuffer(term, dtype=np.uint8))
+        self._blob_bytes += len(term)
+        self.offsets.append([self._blob_bytes])
+        self.keys.append(np.asarray([term_key(field_no, term)], dtype=np.uint64))
+        self._pairs += pairs
+        self._positions += positions
+        self.post.append([self._pairs])
+        self.pos.append([self._positions])
+        self.nterms += 1
+        return self.nterms - 1
 
     def narrow(self) -> None:
         """Choose the final dtypes of frequencies and positions from their largest values."""
