@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from heron.errors import CorruptIndexError, SearcherClosedError
-from heron.index._files import Container, file_crc, write_container
+from heron.index._files import Container, file_crc
+from heron.index._stream import write_container
 
 MAGIC = b"TESTFILE"
 

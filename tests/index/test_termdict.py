@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 import heron
 from heron.index import _assemble
 from heron.index._assemble import SEGMENT_MAGIC, dictionary_arrays
-from heron.index._files import Container, write_container
+from heron.index._files import Container
+from heron.index._stream import write_container
 from heron.index._termdict import TermDictionary
 
 TERMS = st.text(alphabet="ab\x00é", min_size=1, max_size=10)

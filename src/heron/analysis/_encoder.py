@@ -14,17 +14,31 @@ _DROPPED = -1
 
 
 class _WordMemo(dict[str, int]):
-    """Raw word to term number (or -1 for dropped); a missing word is analysed on first use."""
+    """Raw word to term number (or -1 for dropped); a missing word is analysed on first use.
 
-    __slots__ = ("_encoder",)
+    It holds the encoder's analyzer, terms and ids, not the encoder: no reference cycle,
+    so a finished encoder's vocabulary is freed at once rather than by a later full
+    garbage collection (a writer flushing many segments would otherwise pile them up).
+    """
 
-    def __init__(self, encoder: TermEncoder) -> None:
+    __slots__ = ("_analyzer", "_ids", "_terms")
+
+    def __init__(self, analyzer: Analyzer, terms: list[str], ids: dict[str, int]) -> None:
         super().__init__()
-        self._encoder = encoder
+        self._analyzer = analyzer
+        self._terms = terms
+        self._ids = ids
 
     def __missing__(self, word: str) -> int:
-        term = self._encoder.analyzer.map_word(word)
-        number = self[word] = _DROPPED if term is None else self._encoder.term_id(term)
+        term = self._analyzer.map_word(word)
+        if term is None:
+            number = _DROPPED
+        else:
+            number = self._ids.get(term, -1)
+            if number < 0:
+                number = self._ids[term] = len(self._terms)
+                self._terms.append(term)
+        self[word] = number
         return number
 
 
@@ -64,7 +78,7 @@ class TermEncoder:
     _memo: _WordMemo = field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        self._memo = _WordMemo(self)
+        self._memo = _WordMemo(self.analyzer, self.terms, self._ids)
 
     @property
     def words_seen(self) -> int:

@@ -15,8 +15,9 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
-from heron.index._files import Container, write_container
+from heron.index._files import Container
 from heron.index._format import deletions_name
+from heron.index._stream import write_container
 
 DELETIONS_MAGIC = b"HERONDEL"
 _META_KEYS = frozenset({"segment", "doc_count", "deleted_count"})

@@ -21,13 +21,11 @@ caller's validator (see :meth:`Container.validate_with`) also checks its content
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import mmap
 import os
-import struct
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -36,17 +34,18 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError, SearcherClosedError
+from heron.index._format import (
+    CONTAINER_DTYPES,
+    CONTAINER_HEADER,
+    CONTAINER_TAIL,
+    CONTAINER_VERSION,
+)
 from heron.index._safeio import create_new, file_size_crc, open_regular, parse_json
 from heron.index._safeio import plain_int as _plain_int
 
-CONTAINER_VERSION = 1
-_HEADER = struct.Struct("<8sIIII")
-_TAIL = struct.Struct("<Q")
-_ALIGN = 64
-#: dtypes a container may declare: plain little-endian numbers and bytes, nothing else
-_DTYPES = frozenset(
-    {"|u1", "|i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8", "<f4", "<f8", "|b1"}
-)
+_HEADER = CONTAINER_HEADER
+_TAIL = CONTAINER_TAIL
+_DTYPES = CONTAINER_DTYPES
 _ENTRY_KEYS = frozenset({"dtype", "shape", "offset", "nbytes", "crc32"})
 
 
@@ -68,48 +67,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
     fsync_dir(path.parent)
-
-
-def write_container(
-    path: Path, magic: bytes, arrays: Mapping[str, npt.NDArray[Any]], meta: Mapping[str, Any]
-) -> tuple[int, int]:
-    """Write a container file once (through a temporary name) and return (size, crc32).
-
-    The CRC-32 returned covers the whole file, so a manifest can record it.
-    """
-    tmp = path.with_name(path.name + ".tmp")
-    toc: dict[str, Any] = {}
-    with create_new(tmp) as fh:
-        header = _HEADER.pack(magic, CONTAINER_VERSION, 0, 0, 0)
-        fh.write(header)
-        offset = len(header)
-        for name, given in arrays.items():
-            contiguous = np.ascontiguousarray(given)
-            source = contiguous.dtype
-            dtype = source.newbyteorder("<") if source.byteorder == ">" else source
-            arr = contiguous.astype(dtype, copy=False)
-            if dtype.str not in _DTYPES:
-                raise ValueError(f"array {name!r} has unsupported dtype {dtype.str}")
-            pad = -offset % _ALIGN
-            fh.write(b"\0" * pad)
-            offset += pad
-            raw = arr.data.cast("B") if arr.size else memoryview(b"")
-            fh.write(raw)
-            toc[name] = {
-                "dtype": dtype.str, "shape": list(arr.shape), "offset": offset,
-                "nbytes": arr.nbytes, "crc32": zlib.crc32(raw),
-            }
-            offset += arr.nbytes
-        body = json.dumps({"meta": meta, "arrays": toc}, separators=(",", ":")).encode()
-        fh.write(body)
-        fh.write(_TAIL.pack(offset))
-        fh.seek(0)
-        fh.write(_HEADER.pack(magic, CONTAINER_VERSION, len(body), zlib.crc32(body), 0))
-        fh.flush()
-        os.fsync(fh.fileno())
-    size, crc = file_size_crc(tmp)
-    os.replace(tmp, path)
-    return size, crc
 
 
 def file_crc(path: Path) -> int:

@@ -18,7 +18,18 @@ from __future__ import annotations
 
 import re
 import secrets
+import struct
 from pathlib import Path
+
+#: the container layout every index file but the manifests uses (see :mod:`heron.index._files`)
+CONTAINER_VERSION = 1
+CONTAINER_HEADER = struct.Struct("<8sIIII")  # magic, version, toc length, toc CRC-32, zero
+CONTAINER_TAIL = struct.Struct("<Q")  # where the table of contents starts
+CONTAINER_ALIGN = 64  # every array starts at a multiple of this
+#: dtypes a container may declare: plain little-endian numbers and bytes, nothing else
+CONTAINER_DTYPES = frozenset(
+    {"|u1", "|i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8", "<f4", "<f8", "|b1"}
+)
 
 SEGMENT_SUFFIX = ".hsg"
 DELETIONS_SUFFIX = ".hdl"

@@ -3,7 +3,11 @@
 Merging works on the index data itself, not on stored fields (fields need not be
 stored): term dictionaries are united, document numbers renumbered without the
 deleted ones, and postings, positions, norms, columns and stored documents copied
-over, all as whole arrays per segment.
+over. It streams: the merged terms are walked in runs bounded by a budget derived
+from the writer's buffer (see :mod:`heron.index._merge_terms`), each run's postings
+gathered from every input and appended to the output arrays, which spill to temporary
+files until the container is written (:mod:`heron.index._stream`); input pages are
+released once consumed. Memory follows the budget, not the size of the segments.
 
 The merge policy is logarithmic: segments are grouped by size level (a level is a
 factor of ``merge_factor`` in live documents); when a level holds ``merge_factor``
@@ -22,21 +26,31 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from heron.index._arrays import concat_ranges, stable_order
-from heron.index._assemble import (
-    dictionary_arrays,
-    field_stats,
-    postings_arrays,
-    write_segment,
-)
+from heron.errors import CorruptIndexError
+from heron.index._arrays import concat_ranges
+from heron.index._assemble import SEGMENT_MAGIC, field_stats, segment_meta
 from heron.index._manifest import SegmentEntry
+from heron.index._merge_terms import (
+    MergeBudget,
+    field_chunks,
+    gather_pairs,
+    pair_chunks,
+    segment_range,
+    term_pieces,
+)
 from heron.index._segment_reader import SegmentReader
+from heron.index._segment_stream import PostingsOut
 from heron.index._segment_writer import column_dtype
-from heron.index._stored import StoredWriter
+from heron.index._stored_stream import StoredStream, copy_stored
+from heron.index._stream import ContainerStream, SpilledArray, release_pages
 from heron.schema import ID, KEYWORD, Schema
 
 MERGE_FACTOR = 10
 RECLAIM_RATIO = 1 / 3
+#: the most a merge chunk gathers at once, whatever the writer's buffer
+MAX_CHUNK_BYTES = 32 << 20
+#: live documents whose term lists are copied at once
+_DOC_CHUNK = 1 << 16
 
 
 def choose_merges(entries: list[SegmentEntry], factor: int = MERGE_FACTOR) -> list[list[str]]:
@@ -71,135 +85,150 @@ def _renumbering(segments: list[SegmentReader]) -> tuple[list[npt.NDArray[np.int
     return maps, base
 
 
-def _field_terms(segments: list[SegmentReader], name: str
-                 ) -> tuple[list[bytes], list[npt.NDArray[np.int64]]]:
-    """The united sorted terms of a field, and each segment's map into them."""
-    per_segment = []
-    for seg in segments:
-        start, stop = seg.terms.field_range(name)
-        per_segment.append([seg.terms.term_bytes(n) for n in range(start, stop)])
-    merged = sorted(set().union(*per_segment))
-    index = {t: i for i, t in enumerate(merged)}
-    maps = [np.asarray([index[t] for t in terms], dtype=np.int64) for terms in per_segment]
-    return merged, maps
-
-
 def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
-                   executor: Executor) -> tuple[int, int, int]:
-    """Write the live documents of ``segments`` as one segment; return (size, crc32, docs)."""
+                   executor: Executor, budget: int | None = None) -> tuple[int, int, int]:
+    """Write the live documents of ``segments`` as one segment; return (size, crc32, docs).
+
+    ``budget`` is the writer's buffer in bytes: a chunk of the merge gathers about a
+    quarter of it (at most :data:`MAX_CHUNK_BYTES`); None gathers everything at once.
+    """
+    limits = MergeBudget.of_bytes(None if budget is None else min(budget // 4, MAX_CHUNK_BYTES))
     doc_maps, doc_count = _renumbering(segments)
     field_nos = {name: no for no, name in enumerate(schema.names())}
-    indexed = [name for name, ftype in schema.items if ftype.indexed]
-    # term numbers: united dictionary per field, fields in schema order
-    dictionary: list[tuple[str, int, list[bytes]]] = []
-    term_maps = [np.zeros(len(seg.terms), dtype=np.int64) for seg in segments]
-    base = 0
-    for name in indexed:
-        merged, maps = _field_terms(segments, name)
-        dictionary.append((name, field_nos[name], merged))
-        for seg, tmap, fmap in zip(segments, term_maps, maps, strict=True):
-            start, stop = seg.terms.field_range(name)
-            tmap[start:stop] = fmap + base
-        base += len(merged)
-    pairs = [_segment_pairs(seg, tmap, dmap)
-             for seg, tmap, dmap in zip(segments, term_maps, doc_maps, strict=True)]
-    terms = np.concatenate([p[0] for p in pairs])
-    docs = np.concatenate([p[1] for p in pairs])
-    freqs = np.concatenate([p[2] for p in pairs])
-    pos_counts = np.concatenate([p[3] for p in pairs])
-    # each segment's position starts count from its own array: shift them past the others
-    shifts = np.cumsum([0] + [len(p[5]) for p in pairs[:-1]])
-    pos_starts = np.concatenate([p[4] + shift for p, shift in zip(pairs, shifts, strict=True)])
-    all_positions = np.concatenate([p[5] for p in pairs])
-    order = stable_order(terms)  # segments in order: documents stay ascending
-    terms, docs, freqs = terms[order], docs[order], freqs[order]
-    pos_counts, pos_starts = pos_counts[order], pos_starts[order]
-    positions = all_positions[concat_ranges(pos_starts, pos_counts)]
-    # drop terms left without postings by deletions, and renumber the rest
-    used = np.bincount(terms, minlength=base) > 0
-    if not used.all():
-        renumber = np.cumsum(used) - 1
-        terms = renumber[terms]
-        offset = 0
-        kept: list[tuple[str, int, list[bytes]]] = []
-        for name, no, merged in dictionary:
-            mask = used[offset : offset + len(merged)]
-            kept.append((name, no, [t for t, keep in zip(merged, mask, strict=True) if keep]))
-            offset += len(merged)
-        dictionary = kept
-    arrays, ranges = dictionary_arrays(dictionary)
-    forward = {n: ranges[n] for n, f in schema.items if isinstance(f, KEYWORD | ID)}
-    arrays.update(postings_arrays(
-        nterms=sum(len(t) for _, _, t in dictionary), doc_count=doc_count, pair_terms=terms,
-        pair_docs=docs, freqs=freqs, pos_counts=pos_counts, positions=positions,
-        forward=forward))
-    per_doc, stats = _norms_and_columns(segments, doc_maps, schema)
-    arrays.update(per_doc)
-    arrays.update(_copy_stored(segments, doc_maps, executor))
-    size, crc = write_segment(path, arrays, doc_count=doc_count, field_nos=field_nos,
-                              ranges=ranges, stats=stats)
+    forward = [name for name, ftype in schema.items if isinstance(ftype, KEYWORD | ID)]
+    for seg in segments:
+        _settle(seg)
+    with ContainerStream(path, SEGMENT_MAGIC) as out:
+        postings = PostingsOut(out, doc_count)
+        fwd_out = {name: (out.spill(f"fwd.{name}.offsets", np.int64),
+                          out.spill(f"fwd.{name}.terms", np.uint32)) for name in forward}
+        per_doc = _declare_per_doc(out, schema)
+        stored = StoredStream(out, executor)
+        final_maps = [np.full(len(seg.terms), -1, dtype=np.int32) for seg in segments]
+        ranges: dict[str, list[int]] = {}
+        for name, ftype in schema.items:
+            if ftype.indexed:
+                first = postings.nterms
+                _merge_field(segments, doc_maps, name, field_no=field_nos[name], limits=limits,
+                             postings=postings, final_maps=final_maps)
+                ranges[name] = [first, postings.nterms]
+        postings.narrow()
+        for name, (offsets, terms) in fwd_out.items():
+            _copy_forward(segments, doc_maps, final_maps, name, first=ranges[name][0],
+                          offsets_out=offsets, terms_out=terms)
+        stats = _copy_per_doc(segments, doc_maps, schema, per_doc)
+        copy_stored(segments, doc_maps, stored)
+        stored.finish()
+        size, crc = out.finish(segment_meta(doc_count=doc_count, field_nos=field_nos,
+                                            ranges=ranges, stats=stats))
     return size, crc, doc_count
 
 
-def _norms_and_columns(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
-                       schema: Schema
-                       ) -> tuple[dict[str, npt.NDArray[Any]], dict[str, dict[str, int]]]:
-    """The live norms and columns of every field, and the stats of the scored fields."""
-    arrays: dict[str, npt.NDArray[Any]] = {}
-    stats = {}
+def _settle(seg: SegmentReader) -> None:
+    """Verify the arrays a merge reads, then release their pages (reading maps them in)."""
+    names = ["terms.offsets", "terms.blob", "terms.keys", "terms.post", "terms.pos",
+             "post.docs", "post.freqs", "pos.data", "stored.offsets", "stored.blocks",
+             "stored.zpos", "stored.data"]
+    for name in names:
+        release_pages(seg.raw_array(name))
+    for name in names:  # again: reading one array faults pages of the one before back in
+        release_pages(seg.raw_array(name))
+
+
+def _merge_field(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
+                 name: str, *, field_no: int, limits: MergeBudget, postings: PostingsOut,
+                 final_maps: list[npt.NDArray[np.int32]]) -> None:
+    """Append one field's merged terms and postings; record each input term's new number."""
+    per_segment = max(1, limits.terms // max(1, len(segments)))
+    for run in field_chunks(segments, name, per_segment):
+        for lo, hi, oversized in pair_chunks(segments, run, limits):
+            if oversized:  # one term past the budget: streamed a piece at a time
+                pieces = term_pieces(segments, doc_maps, run, lo, limits)
+                numbers = np.asarray([postings.add_pieces(run.terms[lo], field_no, pieces)])
+            else:
+                pairs = gather_pairs(segments, doc_maps, run, lo, hi)
+                numbers = postings.add(run.terms[lo:hi], field_no, pairs)
+            for s, tmap in enumerate(run.maps):
+                a, b = segment_range(run, s, lo, hi)
+                start = run.starts[s]
+                final_maps[s][a:b] = numbers[tmap[a - start : b - start] - lo]
+        for seg, start, tmap in zip(segments, run.starts, run.maps, strict=True):
+            _release_terms(seg, start + len(tmap))
+
+
+def _release_terms(seg: SegmentReader, stop: int) -> None:
+    """Release the pages of a segment's dictionary up to entry ``stop``, now merged."""
+    offsets = seg.raw_array("terms.offsets")
+    release_pages(seg.raw_array("terms.blob"), 0, int(offsets[stop]))
+    for name in ("terms.offsets", "terms.post", "terms.pos", "terms.keys"):
+        release_pages(seg.raw_array(name), 0, stop)
+
+
+def _copy_forward(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
+                  final_maps: list[npt.NDArray[np.int32]], name: str, *, first: int,
+                  offsets_out: SpilledArray, terms_out: SpilledArray) -> None:
+    """Append the per-document term lists of a KEYWORD or ID field, renumbered."""
+    offsets_out.append([0])
+    total = 0
+    for seg, dmap, tmap in zip(segments, doc_maps, final_maps, strict=True):
+        fwd = seg.forward(name)
+        start, stop = seg.terms.field_range(name)
+        if fwd is None:
+            if start != stop:
+                raise CorruptIndexError(f"{seg.name}: lacks the term lists of field {name!r}")
+            offsets_out.append(np.full(int(np.count_nonzero(dmap >= 0)), total, dtype=np.int64))
+            continue
+        offsets, terms = fwd
+        live = np.flatnonzero(dmap >= 0)
+        for lo in range(0, len(live), _DOC_CHUNK):
+            docs = live[lo : lo + _DOC_CHUNK]
+            starts = offsets[docs].astype(np.int64)
+            counts = offsets[docs + 1].astype(np.int64) - starts
+            local = terms[concat_ranges(starts, counts)].astype(np.int64)
+            terms_out.append(tmap[local + start] - first)
+            offsets_out.append(np.cumsum(counts) + total)
+            total += int(counts.sum())
+        release_pages(offsets)
+        release_pages(terms)
+
+
+def _declare_per_doc(out: ContainerStream, schema: Schema) -> dict[str, SpilledArray]:
+    """Declare the norms and columns arrays, in the order a segment lays them out."""
+    arrays = {}
     for name, ftype in schema.items:
         if ftype.scorable:
-            norms = _concat_live(segments, doc_maps, lambda s, n=name: s.norms(n), np.uint32)
-            arrays[f"norms.{name}"] = norms
-            stats[name] = field_stats(norms)
+            arrays[f"norms.{name}"] = out.spill(f"norms.{name}", np.uint32)
         if ftype.columnar:
-            dtype = column_dtype(ftype)
-            arrays[f"col.{name}"] = _concat_live(
-                segments, doc_maps, lambda s, n=name: (c[0] if (c := s.column(n)) else None),
-                dtype)
-            arrays[f"colmask.{name}"] = _concat_live(
-                segments, doc_maps, lambda s, n=name: (c[1] if (c := s.column(n)) else None),
-                np.bool_)
-    return arrays, stats
+            arrays[f"col.{name}"] = out.spill(f"col.{name}", column_dtype(ftype))
+            arrays[f"colmask.{name}"] = out.spill(f"colmask.{name}", np.bool_)
+    return arrays
 
 
-def _copy_stored(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
-                 executor: Executor) -> dict[str, npt.NDArray[Any]]:
-    """The stored-field arrays of the live documents, in their new order."""
-    stored = StoredWriter(executor)
+def _copy_per_doc(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
+                  schema: Schema, arrays: dict[str, SpilledArray]) -> dict[str, dict[str, int]]:
+    """Append the live norms and columns of every field; return the scored fields' stats."""
+    stats: dict[str, dict[str, int]] = {}
+    for name, ftype in schema.items:
+        if ftype.scorable:
+            stats[name] = {"docs": 0, "length": 0}
     for seg, dmap in zip(segments, doc_maps, strict=True):
-        for local in np.flatnonzero(dmap >= 0).tolist():
-            stored.add(seg.stored.raw(local))
-        stored.submit()
-    return stored.finish()
-
-
-def _segment_pairs(seg: SegmentReader, tmap: npt.NDArray[np.int64],
-                   dmap: npt.NDArray[np.int64]) -> tuple[npt.NDArray[Any], ...]:
-    """One segment's live (term, doc, freq, position count, position start) and positions."""
-    post = seg.raw_array("terms.post").astype(np.int64)
-    pos = seg.raw_array("terms.pos").astype(np.int64)
-    nterms = len(post) - 1
-    per_term = np.diff(post)
-    terms = np.repeat(np.arange(nterms, dtype=np.int64), per_term)
-    docs = dmap[seg.raw_array("post.docs").astype(np.int64)]
-    freqs = seg.raw_array("post.freqs").astype(np.int64)
-    has_pos = np.repeat(np.diff(pos) > 0, per_term)
-    pos_counts = np.where(has_pos, freqs, 0)
-    pos_starts = np.cumsum(pos_counts) - pos_counts
-    positions = seg.raw_array("pos.data").astype(np.int64)
-    live = docs >= 0
-    return (tmap[terms[live]], docs[live], freqs[live], pos_counts[live], pos_starts[live],
-            positions)
-
-
-def _concat_live(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
-                 get: Any, dtype: Any) -> npt.NDArray[Any]:
-    """A per-document array of every segment, deleted documents left out (zeros if absent)."""
-    parts = []
-    for seg, dmap in zip(segments, doc_maps, strict=True):
-        values = get(seg)
-        if values is None:
-            values = np.zeros(seg.doc_count, dtype=dtype)
-        parts.append(np.asarray(values)[dmap >= 0].astype(dtype))
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+        live = dmap >= 0
+        for name, ftype in schema.items:
+            parts: list[tuple[str, npt.NDArray[Any] | None]] = []
+            if ftype.scorable:
+                parts.append((f"norms.{name}", seg.norms(name)))
+            if ftype.columnar:
+                column = seg.column(name)
+                parts.append((f"col.{name}", None if column is None else column[0]))
+                parts.append((f"colmask.{name}", None if column is None else column[1]))
+            for key, values in parts:
+                out = arrays[key]
+                kept = (np.zeros(int(live.sum()), dtype=out.dtype) if values is None
+                        else values[live].astype(out.dtype))
+                out.append(kept)
+                if key.startswith("norms."):
+                    for stat, value in field_stats(kept).items():
+                        stats[name][stat] += value
+                if values is not None:
+                    release_pages(values)
+    return stats

@@ -37,15 +37,16 @@ import numpy.typing as npt
 from attrs import define, field
 
 from heron.analysis import TermEncoder
-from heron.index._arrays import stable_order
-from heron.index._assemble import (
-    dictionary_arrays,
-    field_stats,
-    postings_arrays,
-    write_segment,
-)
+from heron.index._assemble import SEGMENT_MAGIC, field_stats, segment_meta
+from heron.index._segment_stream import Pairs, PostingsOut
 from heron.index._stored import StoredWriter, encode_document
+from heron.index._stream import ContainerStream, SpilledArray
 from heron.schema import ID, KEYWORD, FieldType, Schema
+
+#: what a buffered token costs: its document, term and position numbers (12 bytes) and
+#: what :meth:`SegmentBuilder.write` needs on top per token of the largest field while it
+#: sorts and pairs them (measured on news: about 36), so a flush fits in the buffer
+TOKEN_BYTES = 48
 
 
 def column_dtype(ftype: FieldType) -> type[np.generic]:
@@ -105,7 +106,7 @@ class SegmentBuilder:
                 buf.lengths.append(lengths)
             if ftype.columnar:
                 buf.column.append((where + base, [ftype.column_value(v) for v in values]))
-            self.nbytes += 12 * len(batch.term_ids) + 16 * len(present)
+            self.nbytes += TOKEN_BYTES * len(batch.term_ids) + 16 * len(present)
         stored = [(n, schema[n]) for n in schema.stored_names()]
         for d in docs:
             raw = encode_document({n: f.to_stored(d[n]) for n, f in stored if n in d})
@@ -121,43 +122,83 @@ class SegmentBuilder:
                    for b in self._fields.values())
 
     def write(self, path: Path) -> tuple[int, int]:
-        """Write the segment file; return its (size, crc32)."""
-        arrays: dict[str, npt.NDArray[Any]] = {}
+        """Write the segment file; return its (size, crc32). This consumes the buffers.
+
+        Fields are written one after another through a :class:`ContainerStream`, each
+        field's token buffers freed as soon as its postings are out, so writing needs
+        about twice the largest field's tokens beyond the buffers, not the whole segment's.
+        """
         field_nos = {name: no for no, name in enumerate(self.schema.names())}
-        dictionary: list[tuple[str, int, list[bytes]]] = []
-        all_docs, all_ids, all_pos, pos_mask = [], [], [], []
-        stats: dict[str, dict[str, int]] = {}
-        base = 0
-        for name, buf in self._fields.items():
-            ftype = self.schema[name]
-            encoded = [t.encode() for t in buf.encoder.terms]
-            order = sorted(range(len(encoded)), key=encoded.__getitem__)
-            rank = np.empty(len(encoded), dtype=np.int64)
-            rank[np.asarray(order, dtype=np.int64)] = np.arange(len(encoded)) + base
-            dictionary.append((name, field_nos[name], [encoded[i] for i in order]))
-            if buf.ids:
-                ids = rank[np.concatenate(buf.ids)]
-                all_ids.append(ids)
-                all_docs.append(np.concatenate(buf.docs))
-                if ftype.positions:
-                    all_pos.append(np.concatenate(buf.positions))
-                pos_mask.append(np.full(len(ids), ftype.positions))
-            base += len(encoded)
-            if ftype.scorable:
-                norms = (np.concatenate(buf.lengths) if buf.lengths
-                         else np.zeros(0, np.int32)).astype(np.uint32)
-                arrays[f"norms.{name}"] = norms
-                stats[name] = field_stats(norms)
-            if ftype.columnar:
-                arrays.update(self._column(name, ftype, buf))
-        terms, ranges = dictionary_arrays(dictionary)
-        arrays.update(terms)
-        forward = {n: ranges[n] for n, f in self.schema.items if isinstance(f, KEYWORD | ID)}
-        arrays.update(self._postings(base, all_ids=all_ids, all_docs=all_docs, all_pos=all_pos,
-                                     pos_mask=pos_mask, forward=forward))
-        arrays.update(self._stored.finish())
-        return write_segment(path, arrays, doc_count=self.doc_count, field_nos=field_nos,
-                             ranges=ranges, stats=stats)
+        with ContainerStream(path, SEGMENT_MAGIC) as out:
+            postings = PostingsOut(out, self.doc_count)
+            forward = {n: (out.spill(f"fwd.{n}.offsets", np.int64),
+                           out.spill(f"fwd.{n}.terms", np.uint32))
+                       for n, f in self.schema.items if isinstance(f, KEYWORD | ID)}
+            stats: dict[str, dict[str, int]] = {}
+            for name, buf in self._fields.items():
+                ftype = self.schema[name]
+                if ftype.scorable:
+                    norms = (np.concatenate(buf.lengths) if buf.lengths
+                             else np.zeros(0, np.int32)).astype(np.uint32)
+                    out.put(f"norms.{name}", norms)
+                    stats[name] = field_stats(norms)
+                if ftype.columnar:
+                    for key, values in self._column(name, ftype, buf).items():
+                        out.put(key, values)
+            stored, self._stored = self._stored.finish(), StoredWriter(self.executor)
+            for key, values in stored.items():  # spilled at once: the memory goes now
+                out.spill(key, values.dtype).append(values)
+            del stored
+            ranges: dict[str, list[int]] = {}
+            for name, buf in self._fields.items():
+                terms, pairs = self._field_pairs(name, buf)
+                ranges[name] = [postings.nterms, postings.nterms + len(terms)]
+                postings.add(terms, field_nos[name], pairs)
+                if name in forward:
+                    _forward_lists(pairs, self.doc_count, *forward[name])
+                del terms, pairs
+            postings.narrow()
+            return out.finish(segment_meta(doc_count=self.doc_count, field_nos=field_nos,
+                                           ranges=ranges, stats=stats))
+
+    def _field_pairs(self, name: str, buf: _FieldBuffer) -> tuple[list[bytes], Pairs]:
+        """A field's sorted terms and its (term, document) pairs; empties its token buffers.
+
+        One stable sort by term (documents and positions are already in order); 32-bit
+        throughout: a segment holds fewer than 2**31 terms, documents and positions.
+        """
+        encoded = [t.encode() for t in buf.encoder.terms]
+        order = sorted(range(len(encoded)), key=encoded.__getitem__)
+        rank = np.empty(len(encoded), dtype=np.int32)
+        rank[np.asarray(order, dtype=np.int64)] = np.arange(len(encoded), dtype=np.int32)
+        terms = [encoded[i] for i in order]
+        del encoded, order
+        empty = np.zeros(0, dtype=np.int64)
+        if not buf.ids:
+            return terms, Pairs(empty, empty, empty, empty, empty)
+        # each buffer is let go as soon as it is concatenated: the peak stays near the buffers
+        ids = rank[np.concatenate(buf.ids)]
+        buf.ids.clear()
+        ids, sort = _sort_by_term(ids)
+        docs = np.concatenate(buf.docs)
+        buf.docs.clear()
+        docs = docs[sort]
+        positions = np.concatenate(buf.positions) if buf.positions else None
+        buf.positions.clear()
+        if positions is not None:
+            positions = positions[sort]
+        del sort
+        new_pair = np.ones(len(ids), dtype=bool)
+        new_pair[1:] = (ids[1:] != ids[:-1]) | (docs[1:] != docs[:-1])
+        starts = np.flatnonzero(new_pair)
+        del new_pair
+        pair_terms, pair_docs = ids[starts], docs[starts]
+        del docs
+        freqs = np.diff(starts, append=len(ids)).astype(np.int32)
+        del ids, starts
+        pos_counts = freqs if positions is not None else np.zeros(len(freqs), dtype=np.int32)
+        return terms, Pairs(pair_terms, pair_docs, freqs, pos_counts,
+                            empty if positions is None else positions)
 
     def _column(self, name: str, ftype: FieldType, buf: _FieldBuffer) -> dict[str, Any]:
         dtype = ftype.column_dtype()
@@ -168,35 +209,29 @@ class SegmentBuilder:
             mask[where] = True
         return {f"col.{name}": values, f"colmask.{name}": mask}
 
-    def _postings(
-        self,
-        nterms: int,
-        *,
-        all_ids: list[npt.NDArray[np.int64]],
-        all_docs: list[npt.NDArray[np.int32]],
-        all_pos: list[npt.NDArray[np.int32]],
-        pos_mask: list[npt.NDArray[np.bool_]],
-        forward: dict[str, list[int]],
-    ) -> dict[str, npt.NDArray[Any]]:
-        """Postings arrays from token-level arrays: one stable sort by term."""
-        # 32-bit throughout: a segment holds fewer than 2**31 terms, documents and positions
-        ids = np.concatenate(all_ids).astype(np.int32) if all_ids else np.zeros(0, np.int32)
-        docs = np.concatenate(all_docs) if all_docs else np.zeros(0, np.int32)
-        with_pos = np.concatenate(pos_mask) if pos_mask else np.zeros(0, bool)
-        order = stable_order(ids)
-        ids, docs = ids[order], docs[order]
-        # positions exist only for tokens of fields that keep them; place them in order
-        pos_full = np.zeros(len(order), dtype=np.int32)
-        if all_pos:
-            pos_full[with_pos] = np.concatenate(all_pos)
-        pos_full, with_pos = pos_full[order], with_pos[order]
-        new_pair = np.ones(len(ids), dtype=bool)
-        if len(ids):
-            new_pair[1:] = (ids[1:] != ids[:-1]) | (docs[1:] != docs[:-1])
-        starts = np.flatnonzero(new_pair)
-        freqs = np.diff(np.append(starts, len(ids)))
-        pos_counts = np.where(with_pos[starts], freqs, 0)
-        return postings_arrays(
-            nterms=nterms, doc_count=self.doc_count, pair_terms=ids[starts].astype(np.int64),
-            pair_docs=docs[starts].astype(np.int64), freqs=freqs, pos_counts=pos_counts,
-            positions=pos_full[with_pos], forward=forward)
+
+def _sort_by_term(ids: npt.NDArray[np.int32]
+                  ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+    """Term numbers sorted, and the stable order that sorts them.
+
+    Each term number is packed above its token's index into one 64-bit key and the
+    keys sorted in place: the same order as a stable argsort, in half the memory
+    (a segment's largest field dominates the memory of writing it).
+    """
+    keys = ids.astype(np.uint64)
+    keys <<= np.uint64(32)
+    keys |= np.arange(len(ids), dtype=np.uint64)
+    keys.sort()
+    sorted_ids = (keys >> np.uint64(32)).astype(np.int32)
+    keys &= np.uint64(0xFFFFFFFF)
+    return sorted_ids, keys.view(np.int64)
+
+
+def _forward_lists(pairs: Pairs, doc_count: int, offsets_out: SpilledArray,
+                   terms_out: SpilledArray) -> None:
+    """Append a KEYWORD or ID field's per-document term lists (terms ascending per document)."""
+    order = np.argsort(pairs.docs, kind="stable")
+    offsets = np.zeros(doc_count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pairs.docs, minlength=doc_count), out=offsets[1:])
+    offsets_out.append(offsets)
+    terms_out.append(pairs.terms[order])

@@ -443,7 +443,7 @@ class IndexWriter:
             name = self._new_name()
             readers = [SegmentReader(self.directory, by_name[n]) for n in group]
             size, crc, count = merge_segments(readers, self.schema, segment_file(
-                self.directory, name), self._executor)
+                self.directory, name), self._executor, budget=self._limit)
             for seg in readers:
                 seg.close()
             replaced[group[0]] = SegmentEntry(name, size, crc, count) if count else None

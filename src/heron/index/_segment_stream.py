@@ -1,0 +1,111 @@
+"""Writing a segment's term dictionary, postings and positions as a stream of term runs.
+
+Both the segment builder (a field at a time) and the merger (a bounded run of merged
+terms at a time) describe postings as :class:`Pairs`, one entry per (term, document)
+pair in term then document order, and append them with :class:`PostingsOut` to the
+arrays that :mod:`heron.index._segment_writer` documents, spilled by a
+:class:`~heron.index._stream.ContainerStream` until the segment file is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from attrs import frozen
+
+from heron.index import _assemble
+from heron.index._assemble import TERM_KEYS, smallest_uint
+from heron.index._stream import ContainerStream
+
+
+@frozen
+class Pairs:
+    """Live (term, document) pairs of a run of merged terms, in merged order.
+
+    ``terms`` are indices into the run's terms; ``positions`` hold ``pos_counts[i]``
+    positions for pair ``i``, one pair after another.
+    """
+
+    terms: npt.NDArray[np.integer[Any]]
+    docs: npt.NDArray[np.integer[Any]]
+    freqs: npt.NDArray[np.integer[Any]]
+    pos_counts: npt.NDArray[np.integer[Any]]
+    positions: npt.NDArray[np.integer[Any]]
+
+
+class PostingsOut:
+    """A segment's term dictionary and postings arrays, appended a run of terms at a time."""
+
+    def __init__(self, out: ContainerStream, doc_count: int) -> None:
+        # the keys of the format segments are written in (looked up now, not at import)
+        self._key = TERM_KEYS[_assemble.SEGMENT_FORMAT][0]
+        self.blob = out.spill("terms.blob", np.uint8)
+        self.offsets = out.spill("terms.offsets", np.int64)
+        self.keys = out.spill("terms.keys", np.uint64)
+        self.post = out.spill("terms.post", np.int64)
+        self.pos = out.spill("terms.pos", np.int64)
+        self.docs = out.spill("post.docs", np.uint16 if doc_count <= 0x10000 else np.uint32)
+        self.freqs = out.spill("post.freqs", np.uint32)
+        self.positions = out.spill("pos.data", np.uint32)
+        for arr in (self.offsets, self.post, self.pos):
+            arr.append([0])
+        self.nterms = 0
+        self._blob_bytes = 0
+        self._pairs = 0
+        self._positions = 0
+
+    def add(self, terms: list[bytes], field_no: int, pairs: Pairs) -> npt.NDArray[np.int64]:
+        """Append the pairs of ``terms``; return each term's new number (-1: no live posting)."""
+        counts = np.bincount(pairs.terms, minlength=len(terms))
+        used = counts > 0
+        kept_count = int(np.count_nonzero(used))
+        numbers = np.full(len(terms), -1, dtype=np.int64)
+        numbers[used] = self.nterms + np.arange(kept_count, dtype=np.int64)
+        kept = [t for t, keep in zip(terms, used.tolist(), strict=True) if keep]
+        lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+        self.blob.append(np.frombuffer(b"".join(kept), dtype=np.uint8))
+        self.offsets.append(np.cumsum(lengths) + self._blob_bytes)
+        self.keys.append(np.fromiter((self._key(field_no, t) for t in kept), dtype=np.uint64,
+                                     count=len(kept)))
+        pos_counts = np.bincount(pairs.terms, weights=pairs.pos_counts, minlength=len(terms))
+        self.post.append(np.cumsum(counts[used]) + self._pairs)
+        self.pos.append(np.cumsum(pos_counts[used].astype(np.int64)) + self._positions)
+        self.docs.append(pairs.docs)
+        self.freqs.append(pairs.freqs)
+        self.positions.append(pairs.positions)
+        self.nterms += kept_count
+        self._blob_bytes += int(lengths.sum())
+        self._pairs += len(pairs.docs)
+        self._positions += len(pairs.positions)
+        return numbers
+
+    def add_pieces(self, term: bytes, field_no: int, pieces: Iterable[Pairs]) -> int:
+        """Append one term whose pairs come in pieces (too many to hold at once); return its
+        new number (-1: no live posting)."""
+        pairs = positions = 0
+        for piece in pieces:
+            self.docs.append(piece.docs)
+            self.freqs.append(piece.freqs)
+            self.positions.append(piece.positions)
+            pairs += len(piece.docs)
+            positions += len(piece.positions)
+        if not pairs:
+            return -1
+        self.blob.append(np.frombuffer(term, dtype=np.uint8))
+        self._blob_bytes += len(term)
+        self.offsets.append([self._blob_bytes])
+        self.keys.append(np.asarray([self._key(field_no, term)], dtype=np.uint64))
+        self._pairs += pairs
+        self._positions += positions
+        self.post.append([self._pairs])
+        self.pos.append([self._positions])
+        self.nterms += 1
+        return self.nterms - 1
+
+    def narrow(self) -> None:
+        """Choose the final dtypes of frequencies and positions from their largest values."""
+        self.freqs.final = np.dtype(smallest_uint(int(self.freqs.max)))
+        self.positions.final = np.dtype(np.uint16 if self.positions.max <= 0xFFFF else np.uint32)

@@ -1,0 +1,138 @@
+"""Copying stored documents into a merged segment as a stream, block by block.
+
+The output is laid out exactly as :class:`heron.index._stored.StoredWriter` lays it
+out (same block boundaries, same compression), but sealed blocks are compressed on the
+worker thread a group at a time and appended to the container's spilled arrays as soon
+as they are done, so memory holds a few groups of blocks, never the collection. Input
+blocks are read one at a time and their mapped pages released once copied.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Executor, Future
+
+import numpy as np
+import numpy.typing as npt
+
+from heron.errors import CorruptIndexError
+from heron.index._segment_reader import SegmentReader
+from heron.index._stored import BLOCK_BYTES, _compress_all
+from heron.index._stream import ContainerStream, release_pages
+
+#: sealed blocks handed to the worker thread at once
+GROUP_BLOCKS = 256
+#: groups being compressed (or done and not yet written) at most
+PENDING_GROUPS = 4
+#: document lengths gathered before they are appended to ``stored.offsets``
+LENGTHS_BATCH = 1 << 16
+#: input blocks (and their positions) read from the mapped arrays at a time
+READ_BLOCKS = 4096
+
+
+class StoredStream:
+    """Appends encoded documents to the ``stored.*`` arrays of a container being streamed."""
+
+    def __init__(self, stream: ContainerStream, executor: Executor) -> None:
+        self._executor = executor
+        self._offsets = stream.spill("stored.offsets", np.int64)
+        self._blocks = stream.spill("stored.blocks", np.int64)
+        self._zpos = stream.spill("stored.zpos", np.int64)
+        self._data = stream.spill("stored.data", np.uint8)
+        for arr in (self._offsets, self._blocks, self._zpos):
+            arr.append([0])
+        self._total = 0  # uncompressed bytes so far
+        self._zip_total = 0  # compressed bytes written so far
+        self._lengths: list[int] = []
+        self._block: list[bytes] = []
+        self._block_bytes = 0
+        self._sealed: list[bytes] = []
+        self._seal_ends: list[int] = []
+        self._pending: deque[Future[list[bytes]]] = deque()
+
+    def add(self, raw: bytes) -> None:
+        """Append one encoded document."""
+        self._lengths.append(len(raw))
+        self._total += len(raw)
+        self._block.append(raw)
+        self._block_bytes += len(raw)
+        if self._block_bytes >= BLOCK_BYTES:
+            self._seal()
+        if len(self._lengths) >= LENGTHS_BATCH:
+            self._write_lengths()
+
+    def _seal(self) -> None:
+        if self._block:
+            self._sealed.append(b"".join(self._block))
+            self._seal_ends.append(self._total)
+            self._block, self._block_bytes = [], 0
+            if len(self._sealed) >= GROUP_BLOCKS:
+                self._submit()
+
+    def _submit(self) -> None:
+        if self._sealed:
+            self._pending.append(self._executor.submit(_compress_all, self._sealed))
+            self._blocks.append(self._seal_ends)
+            self._sealed, self._seal_ends = [], []
+        while len(self._pending) > PENDING_GROUPS:
+            self._write_group(self._pending.popleft())
+
+    def _write_group(self, future: Future[list[bytes]]) -> None:
+        chunks = future.result()
+        ends = np.cumsum([len(c) for c in chunks], dtype=np.int64) + self._zip_total
+        self._zpos.append(ends)
+        self._data.append(np.frombuffer(b"".join(chunks), dtype=np.uint8))
+        self._zip_total = int(ends[-1])
+
+    def _write_lengths(self) -> None:
+        if self._lengths:
+            ends = np.cumsum(self._lengths, dtype=np.int64) + (self._total - sum(self._lengths))
+            self._offsets.append(ends)
+            self._lengths = []
+
+    def finish(self) -> None:
+        """Compress and write what is left."""
+        self._seal()
+        self._submit()
+        while self._pending:
+            self._write_group(self._pending.popleft())
+        self._write_lengths()
+
+
+def copy_stored(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArray[np.int64]],
+                out: StoredStream) -> None:
+    """Append the stored documents of the live documents of ``segments``, in order."""
+    for seg, dmap in zip(segments, doc_maps, strict=True):
+        offsets = seg.raw_array("stored.offsets")
+        blocks = seg.raw_array("stored.blocks")
+        zpos = seg.raw_array("stored.zpos")
+        data = seg.raw_array("stored.data")
+        live = dmap >= 0
+        nblocks = len(blocks) - 1
+        # the first document of each block (a document never spans two blocks)
+        first_doc = np.searchsorted(offsets, blocks, side="left")
+        for lo in range(0, nblocks, READ_BLOCKS):
+            hi = min(lo + READ_BLOCKS, nblocks)
+            d_lo, d_hi = int(first_doc[lo]), int(first_doc[hi])
+            doc_offsets = offsets[d_lo : d_hi + 1].tolist()
+            doc_live = live[d_lo:d_hi].tolist()
+            firsts = first_doc[lo : hi + 1].tolist()
+            starts = blocks[lo : hi + 1].tolist()
+            zs = zpos[lo : hi + 1].tolist()
+            for b in range(hi - lo):
+                if not any(doc_live[firsts[b] - d_lo : firsts[b + 1] - d_lo]):
+                    continue
+                try:
+                    text = zlib.decompress(data[zs[b] : zs[b + 1]].data)
+                except zlib.error:
+                    message = f"{seg.name}: stored block {lo + b} is damaged"
+                    raise CorruptIndexError(message) from None
+                base = starts[b]
+                for d in range(firsts[b] - d_lo, firsts[b + 1] - d_lo):
+                    if doc_live[d]:
+                        out.add(text[doc_offsets[d] - base : doc_offsets[d + 1] - base])
+            release_pages(data, 0, zs[-1])  # from 0: see release_pages
+        for arr in (offsets, blocks, zpos):
+            release_pages(arr)
