@@ -10,6 +10,7 @@ import pytest
 import heron
 from heron.analysis import LowercaseFilter, RegexTokenizer
 from heron.query import Fuzzy, Term
+from heron.query._fuzzy import TIE_BREAKER, similarity
 
 SCHEMA = heron.Schema(id=heron.ID(stored=True),
                       body=heron.TEXT(analyzer=RegexTokenizer() | LowercaseFilter()),
@@ -24,8 +25,6 @@ def _index(path: Path, bodies: list[str]) -> heron.Index:
 
 
 def test_similarity_is_lucenes() -> None:
-    from heron.query._fuzzy import similarity  # noqa: PLC0415  (the old module lacks it)
-
     assert similarity("sugar", "sugar", 0) == 1.0
     assert similarity("sugar", "sugars", 1) == pytest.approx(0.8)
     assert similarity("sugar", "sgar", 1) == pytest.approx(0.75)
@@ -54,11 +53,15 @@ def test_boost_multiplies_fuzzy_scores(tmp_path: Path) -> None:
     assert boosted == pytest.approx({k: 3 * v for k, v in plain.items()})
 
 
-def test_a_document_with_both_sums_the_parts(tmp_path: Path) -> None:
-    ix = _index(tmp_path / "ix", ["sugar sugars", "sugar other", "cocoa tea"])
+def test_a_document_scores_its_best_expansion_and_a_little_of_the_others(tmp_path: Path
+                                                                         ) -> None:
+    ix = _index(tmp_path / "ix", ["sugar sugars", "sugar other", "coca cola", "cocoa x"])
     with ix.searcher() as s:
-        hits = [h["id"] for h in s.search(Fuzzy("body", "sugar", 1), limit=None)]
-    assert hits == ["d0", "d1"]
+        sugar = {h["id"]: h.score for h in s.search(Fuzzy("body", "sugar", 1), limit=None)}
+        cocoa = {h["id"]: h.score for h in s.search(Fuzzy("body", "cocoa", 2), limit=None)}
+    assert sugar["d0"] == pytest.approx(sugar["d1"] * (1 + TIE_BREAKER * 0.8))
+    # "coca" (0.75) and "cola" (0.5) together stay below the word itself
+    assert cocoa["d2"] == pytest.approx(cocoa["d3"] * (0.75 + TIE_BREAKER * 0.5))
 
 
 def test_fuzzy_across_segments_uses_the_index_wide_best_df(tmp_path: Path) -> None:
@@ -93,15 +96,18 @@ def _derived_bytes(s: heron.Searcher) -> int:
 def test_work_is_bounded_by_the_words_length(tmp_path: Path, distance: int) -> None:
     """A 100,000-character token is never laid out in a table (it took gigabytes)."""
     long_token = "t" + "u" * 99_999
-    bodies = [long_token, "tunnel", "tunnels", "funnel", "tunel", *(f"w{i}" for i in range(300))]
+    medium = "t" + "v" * 2_000
+    bodies = ["tunnel", "tunnels", "funnel", "tunel", long_token, medium,
+              *(f"w{i}" for i in range(300))]
     ix = _index(tmp_path / "ix", bodies)
     with ix.searcher() as s:
         found = {h["id"] for h in s.search(Fuzzy("body", "tunel", distance), limit=None)}
-        assert found == ({"d1", "d4"} if distance == 1 else {"d1", "d2", "d3", "d4"})
+        assert found == ({"d0", "d3"} if distance == 1 else {"d0", "d1", "d2", "d3"})
         assert _derived_bytes(s) < 1_000_000  # its code points once (400 kB), no table
-        # the long token is found by a word near it, and by nothing else
-        near = long_token[:-1] + "x"
-        assert {h["id"] for h in s.search(Fuzzy("body", near, distance))} == {"d0"}
+        # long words find long terms near them, and nothing else
+        for near in (medium[:-1] + "x", "x" + medium[1:], medium[:700] + "w" + medium[700:]):
+            assert {h["id"] for h in s.search(Fuzzy("body", near, distance))} == {"d5"}
+        assert {h["id"] for h in s.search(Fuzzy("body", medium[:-3], distance))} == set()
 
 
 def test_fuzzy_needs_text(tmp_path: Path) -> None:

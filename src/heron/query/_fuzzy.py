@@ -9,11 +9,14 @@ the band of ``2 * distance + 1`` cells around the diagonal, outside of which eve
 cell exceeds the distance: the work is the word's length times the band times the
 candidate terms.
 
-Scoring is Lucene's blended rewrite: every expansion is scored as a term query with
-the same document frequency, the highest among the expansions, and weighted by its
-similarity to the word, ``1 - edits / min(len(term), len(word))``. The word itself
-(similarity 1) therefore outranks an expansion found as often in a document of the
-same length, however rare the expansion is in the index.
+Scoring is Lucene's blended rewrite (``BlendedTermQuery``): every expansion is scored
+as a term query with the same document frequency, the highest among the expansions,
+and weighted by its similarity to the word, ``1 - edits / min(len(term), len(word))``.
+The word itself (similarity 1) therefore outranks an expansion found as often in a
+document of the same length, however rare the expansion is in the index. A document
+scores its best expansion plus a tenth of the others (the blended query's dis-max
+rewrite): summing them instead, Lucene's default, puts Coca-Cola first for ``cocoa~``
+on news, where "coca" and "cola" are both expansions.
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ from attrs import define, frozen
 
 from heron.errors import QueryError
 from heron.index import SegmentReader
-from heron.query._base import Context, Matches, Query, Weight, union
+from heron.query._base import Context, Matches, Query, Weight
 from heron.query._multiterm import MAX_EXPANSIONS
 from heron.query._term import term_weight
 from heron.query._termlist import field_terms
 
 MAX_DISTANCE = 2
+#: how much the expansions other than a document's best add to its score (dis-max)
+TIE_BREAKER = 0.1
 
 
 def similarity(word: str, term: str, edits: int) -> float:
@@ -60,32 +65,44 @@ def band_distances(word: str, matrix: npt.NDArray[np.int32], distance: int
     size = len(word)
     cap = distance + 1
     width = 2 * distance + 1
-    ks = np.arange(width, dtype=np.int64)
-    # the term's code points with a border of -1 (never a character), so that the
-    # character of column j is padded[:, j + distance] whatever j in the band
-    padded = np.full((count, length + size + 2 * width), -1, dtype=np.int32)
-    padded[:, distance + 1 : distance + 1 + length] = matrix
-    columns = ks - distance  # row 0: column j holds j (deletions of the term's first j)
-    prev = np.where((columns >= 0) & (columns <= length), np.abs(columns), cap)
-    prev = np.broadcast_to(np.minimum(prev, cap), (count, width)).astype(np.int64)
+    ks = np.arange(width, dtype=np.int8)[:, None]
+    result = np.full(count, cap, dtype=np.int64)
+    rows = np.arange(count)  # the terms still within the distance somewhere in the band
+    # one column per term (the layout makes steps along the band cheap): the term's code
+    # points with a border of -1 (never a character), so that the character of column j
+    # of the table is chars[j + distance] whatever j in the band
+    chars = np.full((length + size + 2 * width, count), -1, dtype=np.int32)
+    chars[distance + 1 : distance + 1 + length] = matrix.T
+    band = np.arange(width, dtype=np.int64) - distance  # the column of each cell, in row 0
+    first = np.where((band >= 0) & (band <= length), band, cap).astype(np.int8)[:, None]
+    prev = np.broadcast_to(first, (width, count)).copy()
     prev2 = prev
     codes = [ord(c) for c in word]
     for i in range(1, size + 1):
-        columns = ks + (i - distance)
-        chars = padded[:, i : i + width]  # the term's character at column j (j - 1 in 0-based)
-        cand = prev + (chars != codes[i - 1])  # substitute (or keep) from cell (i-1, j-1)
-        cand[:, :-1] = np.minimum(cand[:, :-1], prev[:, 1:] + 1)  # delete: from (i-1, j)
+        columns = band + i
+        here = chars[i : i + width]  # the term's character of each column (j - 1, 0-based)
+        cand = prev + (here != codes[i - 1])  # substitute (or keep) from cell (i-1, j-1)
+        np.minimum(cand[:-1], prev[1:] + 1, out=cand[:-1])  # delete: from (i-1, j)
         if i > 1:
-            swap = (chars == codes[i - 2]) & (padded[:, i - 1 : i - 1 + width] == codes[i - 1])
+            swap = (here == codes[i - 2]) & (chars[i - 1 : i - 1 + width] == codes[i - 1])
             cand = np.where(swap, np.minimum(cand, prev2 + 1), cand)
-        cand[:, columns == 0] = i
+        cand[columns == 0] = min(i, cap)
         outside = (columns < 0) | (columns > length)
-        cand[:, outside] = cap
+        cand[outside] = cap
         # insert: cell j from cell j - 1 of the same row, a running minimum along the band
-        cur = np.minimum.accumulate(cand - ks, axis=1) + ks
-        cur[:, outside] = cap
+        cur = np.minimum.accumulate(cand - ks, axis=0) + ks
+        cur[outside] = cap
         prev2, prev = prev, np.minimum(cur, cap)
-    return prev[:, length - size + distance]
+        # a term whose last two rows exceed the distance everywhere stays out of it
+        alive = (prev.min(axis=0) < cap) | (prev2.min(axis=0) < distance)
+        kept = int(np.count_nonzero(alive))
+        if kept == 0:
+            return result
+        if kept < 0.75 * len(rows):
+            rows, chars = rows[alive], chars[:, alive]
+            prev, prev2 = prev[:, alive], prev2[:, alive]
+    result[rows] = prev[length - size + distance]
+    return result
 
 
 @frozen
@@ -95,7 +112,8 @@ class Fuzzy(Query):
     Edits are insertions, deletions, substitutions and swaps of neighbours. The
     first ``prefix_length`` characters must match exactly. Expanded terms are scored
     as Lucene's blended rewrite does: each as a term query with the highest document
-    frequency among them, weighted by :func:`similarity`.
+    frequency among them, weighted by :func:`similarity`; a document scores its best
+    expansion plus ``TIE_BREAKER`` times the others.
 
     >>> Fuzzy("body", "tunel", distance=1)
     Fuzzy(field='body', text='tunel', distance=1, prefix_length=0, boost=1.0, max_expansions=1024)
@@ -168,9 +186,21 @@ class Fuzzy(Query):
 
 @define
 class _BlendedWeight(Weight):
-    """The expansions' weights: a document's score is the sum of those it holds."""
+    """The expansions' weights: a document scores its best, plus a little of the others."""
 
     weights: list[Weight]
 
     def match(self, segment: SegmentReader) -> Matches:
-        return union([w.match(segment) for w in self.weights], segment.doc_count)
+        parts = [m for w in self.weights if len(m := w.match(segment))]
+        if len(parts) <= 1:
+            return parts[0] if parts else Matches.empty()
+        docs = np.concatenate([m.docs for m in parts])
+        scores = np.concatenate([m.scores for m in parts])
+        order = np.argsort(docs, kind="stable")
+        docs, scores = docs[order], scores[order]
+        first = np.ones(len(docs), dtype=bool)
+        first[1:] = docs[1:] != docs[:-1]
+        starts = np.flatnonzero(first)
+        best = np.maximum.reduceat(scores, starts)
+        total = np.add.reduceat(scores, starts)
+        return Matches(docs[starts], best + TIE_BREAKER * (total - best))
