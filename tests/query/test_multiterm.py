@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import heron
 from heron.analysis import LowercaseFilter, RegexTokenizer
 from heron.query import Fuzzy, Prefix, Wildcard
-from heron.query import _multiterm
+from heron.query._multiterm import collapse_stars, wildcard_regex
 
 SCHEMA = heron.Schema(id=heron.ID(stored=True),
                       body=heron.TEXT(analyzer=RegexTokenizer() | LowercaseFilter()),
@@ -54,14 +54,13 @@ def _ids(ix: heron.Index, query: heron.query.Query) -> set[str]:
     ("***", "*"),
 ])
 def test_runs_of_stars_collapse(pattern: str, collapsed: str) -> None:
-    assert _multiterm.collapse_stars(pattern) == collapsed
-    regex = _multiterm.wildcard_regex
-    assert regex(pattern).pattern == regex(collapsed).pattern
+    assert collapse_stars(pattern) == collapsed
+    assert wildcard_regex(pattern).pattern == wildcard_regex(collapsed).pattern
 
 
 def test_regex_has_no_nested_or_repeated_runs() -> None:
     """Between two fixed parts there is one lazy run in an atomic group: no backtracking."""
-    regex = _multiterm.wildcard_regex("*a*b*c*d*e*").pattern
+    regex = wildcard_regex("*a*b*c*d*e*").pattern
     assert ".*.*" not in regex
     assert regex.count("(?>") == 5
 
