@@ -1,13 +1,8 @@
 """The fuzzy query: terms within a Damerau-Levenshtein distance of a word.
 
 Only terms whose length is within the distance of the word's can match, so matching
-looks at those alone (:mod:`heron.query._termlist` keeps a segment's terms grouped by
-length) and never at the longest term of the index. For each such length it fills
-the edit-distance table (optimal string alignment: insert, delete, substitute, swap
-two neighbours) for all the terms at once, one row of the word at a time, and only
-the band of ``2 * distance + 1`` cells around the diagonal, outside of which every
-cell exceeds the distance: the work is the word's length times the band times the
-candidate terms.
+looks at those alone and never at the longest term of the index (how, in
+:mod:`heron.query._edits`): the work grows with the word's length, not the index's.
 
 Scoring is Lucene's blended rewrite (``BlendedTermQuery``): every expansion is scored
 as a term query with the same document frequency, the highest among the expansions,
@@ -22,15 +17,14 @@ on news, where "coca" and "cola" are both expansions.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 from attrs import define, frozen
 
 from heron.errors import QueryError
 from heron.index import SegmentReader
 from heron.query._base import Context, Matches, Query, Weight
+from heron.query._edits import terms_within
 from heron.query._multiterm import MAX_EXPANSIONS
 from heron.query._term import term_weight
-from heron.query._termlist import field_terms
 
 MAX_DISTANCE = 2
 #: how much the expansions other than a document's best add to its score (dis-max)
@@ -47,62 +41,6 @@ def similarity(word: str, term: str, edits: int) -> float:
         return 1.0
     shortest = min(len(word), len(term))
     return max(0.0, 1.0 - edits / shortest) if shortest else 0.0
-
-
-def band_distances(word: str, matrix: npt.NDArray[np.int32], distance: int
-                   ) -> npt.NDArray[np.int64]:
-    """Optimal-string-alignment distance from ``word`` to each row of ``matrix``, capped.
-
-    Every row is a term of the same length (code points). Distances above
-    ``distance`` come back as ``distance + 1``: only the cells within ``distance`` of
-    the diagonal are computed, and cell ``k`` of row ``i`` is column ``i + k - distance``.
-
-    >>> terms = np.array([[ord(c) for c in t] for t in ("tunnel", "funnel", "barrel")])
-    >>> band_distances("tunel", terms.astype(np.int32), 2).tolist()  # barrel: 3 or more
-    [1, 2, 3]
-    """
-    count, length = matrix.shape
-    size = len(word)
-    cap = distance + 1
-    width = 2 * distance + 1
-    ks = np.arange(width, dtype=np.int8)[:, None]
-    result = np.full(count, cap, dtype=np.int64)
-    rows = np.arange(count)  # the terms still within the distance somewhere in the band
-    # one column per term (the layout makes steps along the band cheap): the term's code
-    # points with a border of -1 (never a character), so that the character of column j
-    # of the table is chars[j + distance] whatever j in the band
-    chars = np.full((length + size + 2 * width, count), -1, dtype=np.int32)
-    chars[distance + 1 : distance + 1 + length] = matrix.T
-    band = np.arange(width, dtype=np.int64) - distance  # the column of each cell, in row 0
-    first = np.where((band >= 0) & (band <= length), band, cap).astype(np.int8)[:, None]
-    prev = np.broadcast_to(first, (width, count)).copy()
-    prev2 = prev
-    codes = [ord(c) for c in word]
-    for i in range(1, size + 1):
-        columns = band + i
-        here = chars[i : i + width]  # the term's character of each column (j - 1, 0-based)
-        cand = prev + (here != codes[i - 1])  # substitute (or keep) from cell (i-1, j-1)
-        np.minimum(cand[:-1], prev[1:] + 1, out=cand[:-1])  # delete: from (i-1, j)
-        if i > 1:
-            swap = (here == codes[i - 2]) & (chars[i - 1 : i - 1 + width] == codes[i - 1])
-            cand = np.where(swap, np.minimum(cand, prev2 + 1), cand)
-        cand[columns == 0] = min(i, cap)
-        outside = (columns < 0) | (columns > length)
-        cand[outside] = cap
-        # insert: cell j from cell j - 1 of the same row, a running minimum along the band
-        cur = np.minimum.accumulate(cand - ks, axis=0) + ks
-        cur[outside] = cap
-        prev2, prev = prev, np.minimum(cur, cap)
-        # a term whose last two rows exceed the distance everywhere stays out of it
-        alive = (prev.min(axis=0) < cap) | (prev2.min(axis=0) < distance)
-        kept = int(np.count_nonzero(alive))
-        if kept == 0:
-            return result
-        if kept < 0.75 * len(rows):
-            rows, chars = rows[alive], chars[:, alive]
-            prev, prev2 = prev[:, alive], prev2[:, alive]
-    result[rows] = prev[length - size + distance]
-    return result
 
 
 @frozen
@@ -135,22 +73,8 @@ class Fuzzy(Query):
 
     def segment_terms(self, segment: SegmentReader) -> dict[str, int]:
         """The terms of one segment within the distance, with their distances."""
-        terms = field_terms(segment, self.field)
-        prefix = [ord(c) for c in self.text[: self.prefix_length]]
-        size, found = len(self.text), {}
-        for length in range(max(1, size - self.distance, len(prefix)), size + self.distance + 1):
-            matrix, numbers = terms.bucket(length)
-            if prefix and len(matrix):
-                keep = np.all(matrix[:, : len(prefix)] == prefix, axis=1)
-                matrix, numbers = matrix[keep], numbers[keep]
-            if not len(matrix):
-                continue
-            edits = band_distances(self.text, matrix, self.distance)
-            near = np.flatnonzero(edits <= self.distance)
-            for number, edit in zip((numbers[near] - terms.start).tolist(), edits[near].tolist(),
-                                    strict=True):
-                found[terms.texts[number]] = edit
-        return found
+        prefix = self.text[: self.prefix_length]
+        return terms_within(segment, self.field, self.text, self.distance, prefix)
 
     def expansions(self, context: Context) -> dict[str, int]:
         """The terms this query matches in the index, with their distances from the word."""
