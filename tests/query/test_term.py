@@ -91,3 +91,9 @@ def test_typed_terms_explain_and_equal(searcher: heron.Searcher) -> None:
 def test_phrase_words_that_are_not_text(searcher: heron.Searcher) -> None:
     with pytest.raises(heron.QueryError, match="'body'"):
         searcher.search(Phrase("body", ("sugar", 5)))  # type: ignore[arg-type]
+
+
+def test_unknown_fields_are_schema_errors_whatever_the_value(searcher: heron.Searcher) -> None:
+    for value in ("sugar", 58):
+        with pytest.raises(heron.SchemaError, match="unknown field 'nope'"):
+            searcher.search(Term("nope", value))

@@ -28,9 +28,11 @@ def index_term(schema: Schema, field: str, value: TermValue) -> str:
 
     Raises:
         QueryError: the value does not fit the field (naming the field).
+        SchemaError: the field is not in the schema.
     """
     if isinstance(value, str):
         return value
+    schema[field]  # an unknown field raises SchemaError, whatever the value
     try:
         return schema.term(field, value)
     except SchemaError as exc:
