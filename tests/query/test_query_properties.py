@@ -144,6 +144,45 @@ def test_fuzzy_matches_brute_force(words: list[str], probe: str, distance: int,
     assert _ids(ix, query) == expected
 
 
+@st.composite
+def _edited(draw: st.DrawFn, word: str) -> str:
+    """``word`` after up to three random edits (insert, delete, substitute, swap)."""
+    chars = list(word)
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, max(0, len(chars) - 1)))
+        kind = draw(st.sampled_from(["insert", "delete", "substitute", "swap"]))
+        letter = draw(st.sampled_from("abé"))
+        if kind == "insert":
+            chars.insert(at, letter)
+        elif kind == "delete" and len(chars) > 1:
+            del chars[at]
+        elif kind == "substitute" and chars:
+            chars[at] = letter
+        elif kind == "swap" and at + 1 < len(chars):
+            chars[at], chars[at + 1] = chars[at + 1], chars[at]
+    return "".join(chars)
+
+
+LONG_WORDS = st.text(alphabet="abé", min_size=25, max_size=300)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), words=st.lists(st.one_of(FUZZY_WORDS, LONG_WORDS), min_size=1, max_size=12),
+       distance=st.integers(0, 2), prefix=st.integers(0, 3))
+def test_fuzzy_matches_brute_force_with_long_terms(data: st.DataObject, words: list[str],
+                                                   distance: int, prefix: int) -> None:
+    """Long terms and long words (edited copies of the terms) find exactly what OSA says."""
+    variants = [data.draw(_edited(w)) for w in words]
+    ix = _build([[w] for w in words], 2)
+    with ix.searcher() as s:
+        for probe in variants[:4]:
+            expected = {i for i, w in enumerate(words)
+                        if abs(len(w) - len(probe)) <= distance and _osa(probe, w) <= distance
+                        and w.startswith(probe[:prefix])}
+            query = heron.query.Fuzzy("body", probe, distance, prefix_length=prefix)
+            assert {h["id"] for h in s.search(query, limit=None)} == expected
+
+
 @settings(max_examples=300, deadline=None)
 @given(text=st.lists(st.sampled_from(["a", "bé", "東京", "x1", " ", "  ", "\t", "AND", "OR"]),
                      max_size=8).map("".join),

@@ -3,6 +3,12 @@
 Expansion is capped (``max_expansions``, default 1024, like Lucene's clause limit):
 beyond it a :class:`QueryError` names the pattern. As in Lucene, the expanded terms
 match with a constant score (the query's boost).
+
+A wildcard pattern is matched in time linear in the term's length (times the
+pattern's): runs of ``*`` collapse to one, and each fixed part between two stars is
+found by a lazy run inside an atomic group, so that a regular expression never
+retries where an earlier part could have matched (the leftmost match of each part
+is the right one for ``*`` and ``?`` patterns).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from attrs import define, frozen
 from heron.errors import QueryError
 from heron.index import SegmentReader, lookup_bytes
 from heron.query._base import Context, Matches, Query, Weight, live
+from heron.query._termlist import field_terms
 
 MAX_EXPANSIONS = 1024
 
@@ -61,6 +68,9 @@ class MultiTerm(Query):
 
     def bind(self, context: Context) -> Weight:
         ftype = context.schema[self.field]
+        if ftype.columnar or not ftype.indexed:
+            raise QueryError(f"a {self.describe().split()[0]} query needs a text field; "
+                             f"{self.field!r} is {ftype.kind}")
         return _ConstantWeight(self.expand(context), self.boost * ftype.boost)
 
 
@@ -85,6 +95,12 @@ def _check_cap(value: int) -> None:
         raise QueryError(f"max_expansions must be at least 1, got {value}")
 
 
+def _check_text(field: str, kind: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise QueryError(f"a {kind} query on {field!r} takes text, got "
+                         f"{type(value).__name__} {value!r:.60}")
+
+
 @frozen
 class Prefix(MultiTerm):
     """Documents with a term of ``field`` that starts with ``prefix``.
@@ -100,6 +116,7 @@ class Prefix(MultiTerm):
 
     def __attrs_post_init__(self) -> None:
         _check_cap(self.max_expansions)
+        _check_text(self.field, "prefix", self.prefix)
         if not self.prefix and self.max_expansions <= MAX_EXPANSIONS:
             raise QueryError(f"an empty prefix on {self.field!r} matches every term; "
                              "raise max_expansions to allow it")
@@ -112,10 +129,34 @@ class Prefix(MultiTerm):
         return segment.terms.iter_range(self.field, start, stop)
 
 
+def collapse_stars(pattern: str) -> str:
+    """The same pattern with every run of ``*`` and ``?`` holding a star as ``?``s then one ``*``.
+
+    >>> collapse_stars("a**?*b")
+    'a?*b'
+    """
+    return re.sub(r"[*?]*\*[*?]*", lambda m: "?" * m.group().count("?") + "*", pattern)
+
+
+def _fixed(part: str) -> str:
+    """A regular expression for a part without stars: literal characters and ``?``."""
+    return "".join("." if c == "?" else re.escape(c) for c in part)
+
+
 def wildcard_regex(pattern: str) -> re.Pattern[str]:
-    """A compiled regular expression for a wildcard pattern (``*`` any run, ``?`` one)."""
-    parts = ("." * (c == "?") + ".*" * (c == "*") if c in "*?" else re.escape(c) for c in pattern)
-    return re.compile("".join(parts), re.DOTALL)
+    """A compiled regular expression for a wildcard pattern (``*`` any run, ``?`` one).
+
+    Use it with ``fullmatch``; it runs in time linear in the text for a given pattern.
+
+    >>> wildcard_regex("t?n*el*s").pattern
+    't.n(?>.*?el).*s'
+    """
+    parts = collapse_stars(pattern).split("*")
+    if len(parts) == 1:  # no star: the whole term is one fixed part
+        return re.compile(_fixed(parts[0]), re.DOTALL)
+    first, *middle, last = parts
+    runs = "".join(f"(?>.*?{_fixed(part)})" for part in middle)
+    return re.compile(f"{_fixed(first)}{runs}.*{_fixed(last)}", re.DOTALL)
 
 
 @frozen
@@ -133,6 +174,7 @@ class Wildcard(MultiTerm):
 
     def __attrs_post_init__(self) -> None:
         _check_cap(self.max_expansions)
+        _check_text(self.field, "wildcard", self.pattern)
         if not self.pattern.strip("*?") and self.max_expansions <= MAX_EXPANSIONS:
             raise QueryError(f"wildcard {self.pattern!r} on {self.field!r} has no letters and "
                              "matches every term; raise max_expansions to allow it")
@@ -141,12 +183,23 @@ class Wildcard(MultiTerm):
         return f"wildcard {self.field}:{self.pattern}"
 
     def segment_terms(self, segment: SegmentReader) -> Iterator[tuple[int, str]]:
-        literal = re.split(r"[*?]", self.pattern, maxsplit=1)[0]
-        regex = wildcard_regex(self.pattern)
-        start, stop = segment.terms.prefix_range(self.field, literal)
-        for number, text in segment.terms.iter_range(self.field, start, stop):
-            if regex.fullmatch(text):
-                yield number, text
+        pattern = collapse_stars(self.pattern)
+        regex = wildcard_regex(pattern)
+        literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
+        if literal:  # the terms that start with the literal part, from the dictionary
+            start, stop = segment.terms.prefix_range(self.field, literal)
+            for number, text in segment.terms.iter_range(self.field, start, stop):
+                if regex.fullmatch(text):
+                    yield number, text
+            return
+        # no literal start: every term of the field long enough for the fixed characters
+        terms = field_terms(segment, self.field)
+        shortest = len(pattern) - pattern.count("*")
+        fits = terms.lengths >= shortest if "*" in pattern else terms.lengths == shortest
+        texts = terms.texts
+        for i in np.flatnonzero(fits).tolist():
+            if regex.fullmatch(texts[i]):
+                yield terms.start + i, texts[i]
 
 
 @frozen

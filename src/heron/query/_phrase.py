@@ -21,6 +21,7 @@ from attrs import define, frozen
 from heron.errors import QueryError
 from heron.index import SegmentReader, concat_ranges
 from heron.query._base import Context, Matches, Query, Weight, intersection, live, member
+from heron.query._term import index_term
 from heron.scoring import BM25
 
 _SHIFT = np.int64(1 << 32)
@@ -67,15 +68,16 @@ class Phrase(Query):
         if not ftype.positions:
             raise QueryError(f"field {self.field!r} keeps no positions, so phrases cannot "
                              "match it (a TEXT field with phrase=True does)")
+        words = tuple(index_term(context.schema, self.field, w) for w in self.words)
         stats = context.field_stats(self.field)
         idf = sum(context.scoring.idf(context.doc_freq(self.field, w), stats.doc_count)
-                  for w in self.words)
-        return _PhraseWeight(self.field, self.words, self.offsets(), self.slop,
+                  for w in words)
+        return _PhraseWeight(self.field, words, self.offsets(), self.slop,
                              self.boost * ftype.boost * idf, stats.average_length,
                              context.scoring)
 
     def terms(self) -> set[tuple[str, str]]:
-        return {(self.field, w) for w in self.words}
+        return {(self.field, w) for w in self.words if isinstance(w, str)}
 
 
 @define

@@ -1,12 +1,55 @@
-"""The term query: documents whose field holds one exact (already analysed) term."""
+"""The term query: documents whose field holds one exact term, or one typed value."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import numpy as np
 from attrs import define, frozen
 
+from heron.errors import QueryError, SchemaError
 from heron.index import SegmentReader
 from heron.query._base import Context, Matches, Query, Weight, live
+from heron.schema import Schema
+
+#: what a term query looks for: a term as indexed (text), or a value of a typed field
+TermValue = str | int | float | dt.date
+
+
+def index_term(schema: Schema, field: str, value: TermValue) -> str:
+    """The term ``value`` is indexed as in ``field``: text as it is, other values converted.
+
+    A string is a term as the index holds it (already analysed, what the parser
+    passes); a number, date, datetime or boolean is converted by the field's type.
+
+    >>> from heron.schema import NUMERIC, Schema
+    >>> index_term(Schema(year=NUMERIC()), "year", 2017)
+    '80000000000007e1'
+
+    Raises:
+        QueryError: the value does not fit the field (naming the field).
+        SchemaError: the field is not in the schema.
+    """
+    if isinstance(value, str):
+        return value
+    schema[field]  # an unknown field raises SchemaError, whatever the value
+    try:
+        return schema.term(field, value)
+    except SchemaError as exc:
+        message = str(exc)
+        if repr(field) not in message:
+            message = f"field {field!r}: {message}"
+        raise QueryError(message) from None
+
+
+def term_weight(context: Context, field: str, numbers: list[int], boost: float, df: int
+                ) -> TermWeight:
+    """A term's weight from its numbers per segment and the document frequency to score with."""
+    ftype = context.schema[field]
+    stats = context.field_stats(field)
+    weight = boost * ftype.boost * context.scoring.idf(df, stats.doc_count)
+    by_segment = {s.name: n for s, n in zip(context.reader.segments, numbers, strict=True)}
+    return TermWeight(field, by_segment, weight, stats.average_length, context)
 
 
 @frozen
@@ -14,26 +57,32 @@ class Term(Query):
     """Documents whose ``field`` holds the term ``text``, scored with BM25 times ``boost``.
 
     ``text`` is a term as the index holds it (already analysed: ``tunnel``, not
-    ``Tunnels``); the query parser analyses words for you.
+    ``Tunnels``); the query parser analyses words for you. For NUMERIC, DATETIME and
+    BOOLEAN fields it may also be a value (a number, a date or datetime, a boolean),
+    which the field's type converts when the query is bound.
 
     >>> Term("body", "tunnel", boost=2.0)
     Term(field='body', text='tunnel', boost=2.0)
+    >>> Term("year", 2017)
+    Term(field='year', text=2017, boost=1.0)
     """
 
     field: str
-    text: str
+    text: TermValue
     boost: float = 1.0
 
+    def resolve(self, schema: Schema) -> str:
+        """The term as the index holds it (see :func:`index_term`)."""
+        return index_term(schema, self.field, self.text)
+
     def bind(self, context: Context) -> Weight:
-        ftype = context.schema[self.field]
-        stats = context.field_stats(self.field)
-        df, numbers = context.term_info(self.field, self.text)
-        weight = self.boost * ftype.boost * context.scoring.idf(df, stats.doc_count)
-        by_segment = {s.name: n for s, n in zip(context.reader.segments, numbers, strict=True)}
-        return TermWeight(self.field, by_segment, weight, stats.average_length, context)
+        term = self.resolve(context.schema)
+        df, numbers = context.term_info(self.field, term)
+        return term_weight(context, self.field, numbers, self.boost, df)
 
     def terms(self) -> set[tuple[str, str]]:
-        return {(self.field, self.text)}
+        """The (field, term) looked for; none for a typed value (its term needs the schema)."""
+        return {(self.field, self.text)} if isinstance(self.text, str) else set()
 
 
 @define

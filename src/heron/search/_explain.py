@@ -35,7 +35,8 @@ def explain(query: Query, docnum: int, context: Context) -> str:
                 total += score
                 lines.append(f"{score:.4f} = {q!r}")
             continue
-        number = seg.terms.find(q.field, q.text)
+        term = q.resolve(context.schema)
+        number = seg.terms.find(q.field, term)
         if number < 0:
             continue
         docs, freqs = seg.postings(number)
@@ -47,7 +48,7 @@ def explain(query: Query, docnum: int, context: Context) -> str:
         length = None if norms is None else int(norms[local])
         boost = q.boost * context.schema[q.field].boost
         text = context.scoring.explain(int(freqs[j]), length, stats,
-                                       context.doc_freq(q.field, q.text), boost)
+                                       context.doc_freq(q.field, term), boost)
         total += float(text.split(" = ", 1)[0])
         lines.append(f"{q.field}:{q.text}: {text}")
     body = "\n".join("  " + line.replace("\n", "\n  ") for line in lines)

@@ -38,7 +38,7 @@ def query_marks(query: Query, field: str, context: Context) -> QueryMarks:
             stack.extend((q.optional, q.required))
         elif isinstance(q, Term):
             if q.field == field:
-                terms.append(q.text)
+                terms.append(q.resolve(context.schema))
         elif isinstance(q, Phrase):
             if q.field == field:
                 phrases.append(PhraseMark(q.words, q.offsets(), q.slop))
