@@ -79,3 +79,17 @@ def test_range_bounds_are_whole_periods(dated: heron.Index, low: str | None, hig
     with dated.searcher() as s:
         res = s.search(NumericRange("date", low, high, *include), limit=None)
         assert {h["id"] for h in res} == want
+
+
+def test_a_date_bound_is_its_whole_day(dated: heron.Index) -> None:
+    with dated.searcher() as s:
+        day = dt.date(1987, 3, 1)
+        assert {h["id"] for h in s.search(NumericRange("date", day, day), limit=None)} == {
+            "d1", "d2"}
+        assert {h["id"] for h in s.search(heron.query.Range("date", day, None, False),
+                                          limit=None)} == {"d3", "d4", "d5"}
+
+
+def test_term_ranges_take_strings_only(dated: heron.Index) -> None:
+    with dated.searcher() as s, pytest.raises(heron.QueryError, match="'id'.*strings"):
+        s.search(heron.query.Range("id", 5, 10))

@@ -11,12 +11,12 @@ from heron.errors import QueryError, SchemaError
 from heron.index import SegmentReader
 from heron.query._base import Context, Matches, Query, Weight, live
 from heron.query._multiterm import TermRange
-from heron.schema import DATETIME, NUMERIC, FieldType
+from heron.schema import FieldType
 
 
-def _span(ftype: FieldType, name: str, text: str) -> tuple[Any, Any] | None:
+def _span(ftype: FieldType, name: str, value: Any) -> tuple[Any, Any] | None:
     try:
-        return ftype.query_span(name, text)
+        return ftype.query_span(name, value)
     except SchemaError as exc:
         raise QueryError(str(exc)) from None
 
@@ -53,15 +53,19 @@ class Range(Query):
     def resolve(self, context: Context) -> Query:
         """The concrete range query for the field's type."""
         ftype = context.schema[self.field]
-        if isinstance(ftype, NUMERIC | DATETIME):
+        if ftype.column_ranges:
             return NumericRange(self.field, self.low, self.high, self.include_low,
                                 self.include_high, self.boost)
         if ftype.columnar or not ftype.indexed:
             raise QueryError(f"a range needs a NUMERIC, DATETIME, TEXT, KEYWORD or ID field; "
                              f"{self.field!r} is {ftype.kind}")
-        low = None if self.low is None else str(self.low)
-        high = None if self.high is None else str(self.high)
-        return TermRange(self.field, low, high, self.include_low, self.include_high, self.boost)
+        for bound in (self.low, self.high):
+            if bound is not None and not isinstance(bound, str):
+                raise QueryError(f"a range on the {ftype.kind} field {self.field!r} compares "
+                                 f"terms: its bounds are strings, got {type(bound).__name__} "
+                                 f"{bound!r:.40}")
+        return TermRange(self.field, self.low, self.high, self.include_low, self.include_high,
+                         self.boost)
 
     def bind(self, context: Context) -> Weight:
         return self.resolve(context).bind(context)
@@ -85,17 +89,17 @@ class NumericRange(Range):
 
     def bind(self, context: Context) -> Weight:
         ftype = context.schema[self.field]
-        if not isinstance(ftype, NUMERIC | DATETIME):
+        if not ftype.column_ranges:
             raise QueryError(f"a numeric range needs a NUMERIC or DATETIME field; "
                              f"{self.field!r} is {ftype.kind}")
         low_value, include_low = self.low, self.include_low
         high_value, include_high = self.high, self.include_high
         # a bound written as a span (a date to the day, the month...) counts as a whole
-        if isinstance(self.low, str) and (span := _span(ftype, self.field, self.low)):
+        if self.low is not None and (span := _span(ftype, self.field, self.low)):
             if not include_low and span[1] is None:
                 return _RangeWeight(self.field, None, None, True, True, 0.0, empty=True)
             low_value, include_low = span[0] if include_low else span[1], True
-        if isinstance(self.high, str) and (span := _span(ftype, self.field, self.high)):
+        if self.high is not None and (span := _span(ftype, self.field, self.high)):
             high_value, include_high = span[1] if include_high else span[0], False
         low = None if low_value is None else column_bound(ftype, self.field, low_value)
         high = None if high_value is None else column_bound(ftype, self.field, high_value)

@@ -31,6 +31,7 @@ class DATETIME(FieldType):
 
     kind: ClassVar[str] = "DATETIME"
     columnar: ClassVar[bool] = True
+    column_ranges: ClassVar[bool] = True
     stored: bool = False
     sortable: bool = False
     boost: float = field(default=1.0, validator=_positive)
@@ -67,12 +68,20 @@ class DATETIME(FieldType):
             raise SchemaError(f"field {name!r}: {moment.isoformat()} is outside the years 1 "
                               "to 9999 in UTC")
 
-    def query_span(self, name: str, text: str) -> tuple[Any, Any] | None:
-        """The period a date in a query stands for, at the precision it is written in.
+    def query_span(self, name: str, value: Any) -> tuple[Any, Any] | None:
+        """The period a date in a query stands for, at the precision it is written in (a
+        ``date`` is its day; a ``datetime`` is one instant, no span).
 
-        >>> [d.isoformat() for d in DATETIME().query_span("date", "1987-03-01")]
+        >>> [d.isoformat() for d in DATETIME().query_span("date", "1987-03")]
+        ['1987-03-01T00:00:00', '1987-04-01T00:00:00']
+        >>> [d.isoformat() for d in DATETIME().query_span("date", dt.date(1987, 3, 1))]
         ['1987-03-01T00:00:00', '1987-03-02T00:00:00']
         """
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = value.isoformat()
+        if not isinstance(value, str):
+            return None
+        text = value
         try:
             start, end = period(text)
         except ValueError:

@@ -47,6 +47,8 @@ class FieldType:
     indexed: ClassVar[bool] = True
     #: the field's values are kept in a per-document column (range queries and sorting)
     columnar: ClassVar[bool] = False
+    #: range queries compare the column's values (else, for indexed fields, the terms)
+    column_ranges: ClassVar[bool] = False
     stored: bool
     boost: float
 
@@ -86,9 +88,9 @@ class FieldType:
         """
         return self.convert(name, text)
 
-    def query_span(self, name: str, text: str) -> tuple[Any, Any] | None:
-        """The values ``[low, high)`` a value written in a query stands for when it is a span,
-        not one value (a date written to the day is that whole day); None otherwise.
+    def query_span(self, name: str, value: Any) -> tuple[Any, Any] | None:
+        """The values ``[low, high)`` a query value stands for when it is a span, not one
+        value (a date, or a date written to the day, is that whole day); None otherwise.
 
         ``high`` is None when the span has no end. The bounds are values :meth:`convert`
         accepts.

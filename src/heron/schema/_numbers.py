@@ -33,6 +33,7 @@ class NUMERIC(FieldType):
 
     kind: ClassVar[str] = "NUMERIC"
     columnar: ClassVar[bool] = True
+    column_ranges: ClassVar[bool] = True
     numtype: str = field(default="int")
     stored: bool = False
     sortable: bool = False
