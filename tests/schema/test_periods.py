@@ -91,5 +91,5 @@ def test_a_date_bound_is_its_whole_day(dated: heron.Index) -> None:
 
 
 def test_term_ranges_take_strings_only(dated: heron.Index) -> None:
-    with dated.searcher() as s, pytest.raises(heron.QueryError, match="'id'.*strings"):
+    with dated.searcher() as s, pytest.raises(heron.QueryError, match=r"'id'.*strings"):
         s.search(heron.query.Range("id", 5, 10))
