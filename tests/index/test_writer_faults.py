@@ -16,6 +16,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import heron
 from heron.index import open_writer
@@ -263,3 +265,36 @@ def test_procs_without_main_guard_is_a_clear_heron_error(tmp_path: Path) -> None
     assert 'if __name__ == "__main__":' in last
     assert _contents(ix) == {f"a{i}": f"alpha text {i}" for i in range(3)}
     assert _lock_is_free(ix)
+
+
+OPS = st.lists(st.tuples(st.sampled_from(["add", "update", "delete", "commit"]),
+                         st.integers(0, 5)), max_size=40)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS)
+def test_unique_values_match_a_model(tmp_path_factory: pytest.TempPathFactory,
+                                     ops: list[tuple[str, int]]) -> None:
+    """Any mix of adds, updates, deletes and commits, through tiny batches and flushes,
+    leaves exactly one document per live value: the last one added."""
+    ix = _index(tmp_path_factory.mktemp("model"), docs=0)
+    factory = functools.partial(heron.Writer, batch_docs=2)
+    model: dict[str, str] = {}
+    w = open_writer(ix.path, ix.schema, buffer_mb=0.0001, factory=factory)
+    for n, (op, k) in enumerate(ops):
+        key, body = f"k{k}", f"body {n}"
+        if op == "add":
+            w.add_document(id=key, body=body)
+            model[key] = body
+        elif op == "update":
+            assert w.update_document(id=key, body=body) == (key in model)
+            model[key] = body
+        elif op == "delete":
+            assert w.delete_by_term("id", key) == (key in model)
+            model.pop(key, None)
+        else:
+            w.commit()
+            w = open_writer(ix.path, ix.schema, buffer_mb=0.0001, factory=factory)
+    w.commit()
+    assert _contents(ix) == model

@@ -47,6 +47,7 @@ from heron.index._merge import choose_merges, merge_segments
 from heron.index._parallel import SegmentPool
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_writer import SegmentBuilder
+from heron.index._unique import UniqueKeys
 from heron.schema import ID, Schema
 
 #: documents validated before a batch goes through analysis
@@ -151,10 +152,8 @@ class IndexWriter:
         # an ID field's term is its value (unless lower-cased): no analysis needed per document
         unique_type = schema[self._unique] if self._unique is not None else None
         self._unique_is_value = isinstance(unique_type, ID) and not unique_type.lowercase
-        #: unique term -> sequence number of the last document added with it
-        self._buffered_keys: dict[str, int] = {}
-        #: sequence numbers of added documents that a later one with their key replaced
-        self._superseded: list[int] = []
+        #: the unique values of the documents added, and which later ones replaced
+        self._keys = UniqueKeys()
         remove_unreferenced(directory, manifest)
         # resources last: nothing above may leave them behind by raising
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="heron-zlib")
@@ -211,17 +210,14 @@ class IndexWriter:
             return self.schema.term(self._unique, value)
         return value if value else None  # the empty string is no term
 
-    def _add_valid(self, doc: dict[str, Any]) -> int:
-        """Buffer a validated document; return how many earlier ones it replaced that this
-        writer added (committed ones are found at commit or by :meth:`update_document`)."""
+    def _add_valid(self, doc: dict[str, Any], *, count: bool = False) -> int:
+        """Buffer a validated document; with ``count``, return how many earlier ones that
+        this writer added it replaced (committed ones are found at commit, or counted by
+        :meth:`update_document`)."""
         replaced = 0
         key = self._unique_key(doc)
         if key is not None:
-            earlier = self._buffered_keys.get(key)
-            if earlier is not None:
-                self._superseded.append(earlier)
-                replaced = 1
-            self._buffered_keys[key] = self._seq
+            replaced = self._keys.add(key, self._seq, count=count)
         self._pending.append(doc)
         self._seq += 1
         if len(self._pending) >= self._batch_docs:
@@ -256,9 +252,11 @@ class IndexWriter:
         if key is None:
             raise SchemaError(f"update_document needs a value for the unique field "
                               f"{self._unique!r}")
-        replaced = self._mark_committed(term_matcher(self._unique, key))
+        committed = self._mark_committed(term_matcher(self._unique, key))
         with self._storage_guard("adding a document to"):
-            return replaced + self._add_valid(doc)
+            buffered = self._add_valid(doc, count=True)
+        # a document this writer added with the value had already replaced committed ones
+        return buffered or committed
 
     def _analyse_pending(self) -> None:
         if not self._pending:
@@ -288,6 +286,7 @@ class IndexWriter:
             docs, self._remote = self._remote, []
             name = self._new_name()
             self._new_seqs[name] = np.concatenate(self._remote_seqs)
+            self._keys.seal(self._new_seqs[name])
             self._remote_seqs = []
             self._pool.submit(segment_file(self.directory, name), docs)
 
@@ -314,6 +313,7 @@ class IndexWriter:
         size, crc = builder.write(segment_file(self.directory, name))
         self._new.append(SegmentEntry(name, size, crc, builder.doc_count))
         self._new_seqs[name] = np.concatenate(self._builder_seqs)
+        self._keys.seal(self._new_seqs[name])
         self._builder = SegmentBuilder(self.schema, self._executor)
         self._builder_seqs = []
 
@@ -349,8 +349,8 @@ class IndexWriter:
         """
         term = self.schema.term(field, value)
         count = self.delete_where(term_matcher(field, term))
-        if field == self._unique and self._buffered_keys.pop(term, None) is not None:
-            count += 1  # the last one added with it (earlier ones were replaced already)
+        if field == self._unique and self._keys.delete(term):
+            return 1  # the last one this writer added with it (it had replaced the others)
         return count
 
     # -- committing ---------------------------------------------------------------
@@ -372,7 +372,7 @@ class IndexWriter:
     def _write_commit(self, optimize: bool) -> None:
         if self._committed and self._unique is not None:
             # documents added with a unique value the index already has replace its document
-            for key in self._buffered_keys:
+            for key in self._keys.recorded():
                 self._mark_committed(term_matcher(self._unique, key))
         self._analyse_pending()
         self._take_back_remote()
@@ -405,8 +405,8 @@ class IndexWriter:
         """Deletions among the documents this writer added: those a later document with the
         same unique value replaced, and those each deletion matches among earlier ones."""
         masks: dict[str, npt.NDArray[np.bool_]] = {}
-        if self._superseded and self._new:
-            superseded = np.asarray(self._superseded, dtype=np.int64)
+        superseded = self._keys.superseded()
+        if len(superseded) and self._new:
             for name, seqs in self._new_seqs.items():
                 hit = np.isin(seqs, superseded)
                 if hit.any():
