@@ -23,6 +23,9 @@ from heron.index import SegmentReader, concat_ranges
 from heron.query._base import Context, Matches, Query, Weight, intersection, live, member
 from heron.scoring import BM25
 
+#: the largest slop: a window wider than any field a phrase may match in
+MAX_SLOP = 1_000_000
+
 _SHIFT = np.int64(1 << 32)
 _BIAS = np.int64(1 << 31)
 
@@ -63,6 +66,8 @@ class Phrase(Query):
     def bind(self, context: Context) -> Weight:
         if self.slop < 0:
             raise QueryError(f"phrase slop must not be negative, got {self.slop}")
+        if self.slop > MAX_SLOP:
+            raise QueryError(f"phrase slop is at most {MAX_SLOP}, got {self.slop}")
         ftype = context.schema[self.field]
         if not ftype.positions:
             raise QueryError(f"field {self.field!r} keeps no positions, so phrases cannot "

@@ -12,94 +12,55 @@ joined by the default operator)::
     range   := ("[" | "{") [value] "TO" [value] ("]" | "}")     # a missing end is open
     compare := (">=" | "<=" | ">" | "<") value
     word    := characters other than space and ( ) " ^ ~ [ ] { } :, or any escaped by \\
+
+Parentheses and NOTs nest at most :data:`MAX_DEPTH` deep, a boost is a finite number
+up to :data:`MAX_BOOST`, a slop at most :data:`MAX_SLOP`, and lone surrogates (not
+characters) are refused. In lenient mode each syntax error becomes a
+:class:`QueryWarning` and the text around it is read as plain words: an unclosed
+``(`` closes at the end, a stray ``)``, dangling operator or special character is
+dropped, an unclosed quote or range is read as the words it holds.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
-from attrs import frozen
-
 from heron.errors import QueryError
+from heron.query._nodes import (
+    BoolNode,
+    Clause,
+    GroupNode,
+    Node,
+    NotNode,
+    PhraseNode,
+    RangeNode,
+    Word,
+)
+from heron.query._phrase import MAX_SLOP
+from heron.query._warnings import QueryWarning
+
+#: how deep parentheses and NOT operators may nest
+MAX_DEPTH = 64
+#: the largest boost after ``^``
+MAX_BOOST = 1e6
 
 _SPECIAL = frozenset('()"^~[]{}:\\')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "&&", "||"})
-
-
-@frozen
-class Word:
-    """A bare word; ``wildcard`` if it holds an unescaped ``*`` or ``?``."""
-
-    text: str
-    position: int
-    wildcard: bool = False
-    fuzzy: int | None = None
-
-
-@frozen
-class PhraseNode:
-    """A quoted phrase, with the slop after ``~``."""
-
-    text: str
-    position: int
-    slop: int = 0
-
-
-@frozen
-class RangeNode:
-    """A range ``[lo TO hi]`` (ends may be None: open) or a comparison."""
-
-    low: str | None
-    high: str | None
-    include_low: bool
-    include_high: bool
-    position: int
-
-
-@frozen
-class Clause:
-    """An atom with its field, boost and occurrence (``+`` must, ``-`` must not)."""
-
-    node: Node
-    position: int
-    field: str | None = None
-    boost: float | None = None
-    occur: str = ""
-
-
-@frozen
-class BoolNode:
-    """Children joined by ``AND`` or ``OR``."""
-
-    op: str
-    children: tuple[Node, ...]
-    position: int
-
-
-@frozen
-class NotNode:
-    """``NOT child``."""
-
-    child: Node
-    position: int
-
-
-@frozen
-class GroupNode:
-    """A parenthesised sub-query."""
-
-    child: Node
-    position: int
-
-
-Node = Word | PhraseNode | RangeNode | Clause | BoolNode | NotNode | GroupNode
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Parser:
-    def __init__(self, text: str, default_operator: str) -> None:
+    def __init__(self, text: str, default_operator: str, lenient: bool = False) -> None:
         self.text = text
         self.i = 0
         self.default = default_operator
+        self.lenient = lenient
+        self.warnings: list[QueryWarning] = []
+        self.depth = 0
+        #: '(' ignored for nesting too deep, whose ')' are ignored too (lenient mode)
+        self.ignored = 0
+        self.too_deep = False
 
     # -- scanning ---------------------------------------------------------------
     def skip_space(self) -> None:
@@ -124,8 +85,12 @@ class _Parser:
             return "!"
         return None
 
-    def error(self, message: str, position: int | None = None) -> QueryError:
-        return QueryError(message, self.i if position is None else position)
+    def problem(self, message: str, position: int | None = None) -> None:
+        """Raise a QueryError, or in lenient mode note a warning (the caller recovers)."""
+        where = self.i if position is None else position
+        if not self.lenient:
+            raise QueryError(message, where)
+        self.warnings.append(QueryWarning(message, where))
 
     def read_word(self) -> tuple[str, bool]:
         """Read a word with escapes; return it and whether it has a wildcard."""
@@ -136,7 +101,9 @@ class _Parser:
             c = text[self.i]
             if c == "\\":
                 if self.i + 1 >= len(text):
-                    raise self.error("nothing to escape after '\\'")
+                    self.problem("nothing to escape after '\\'")
+                    self.i += 1  # lenient: the backslash is dropped
+                    break
                 out.append(text[self.i + 1])
                 self.i += 2
                 continue
@@ -148,105 +115,168 @@ class _Parser:
             self.i += 1
         return "".join(out), wildcard
 
-    def read_number(self, what: str, integer: bool = False) -> float:
+    def read_number(self, what: str, integer: bool = False) -> float | None:
+        """A number at the cursor; None (lenient) if there is none, its text left to read."""
         start = self.i
         while self.i < len(self.text) and (self.text[self.i].isdigit() or self.text[self.i] == "."):
             self.i += 1
         raw = self.text[start : self.i]
         try:
-            value = int(raw) if integer else float(raw)
+            return int(raw) if integer else float(raw)
         except ValueError:
-            raise self.error(f"expected {what}", start) from None
-        return value
+            self.problem(f"expected {what}", start)
+            self.i = start
+            return None
 
     # -- grammar ----------------------------------------------------------------
     def parse(self) -> Node | None:
-        if self.at_end():
-            return None
-        node = self.parse_or()
-        if not self.at_end():
-            c = self.text[self.i]
-            if c == ")":
-                raise self.error("unbalanced parenthesis: ')' without '('")
-            raise self.error(f"unexpected {c!r}")
-        return node
+        return self.parse_sequence(inside=False)
+
+    def parse_sequence(self, inside: bool) -> Node | None:
+        """What stands up to the end (or the ``)`` closing a group).
+
+        Strict parsing reads one ``or``; lenient parsing joins the parts that stray
+        closing parentheses separate with the default operator.
+        """
+        start = self.i
+        parts: list[Node] = []
+        while not self.at_end():
+            if self.text[self.i] == ")":
+                if self.ignored:
+                    self.ignored -= 1
+                    self.i += 1
+                    continue
+                if inside:
+                    break
+                self.problem("unbalanced parenthesis: ')' without '('")
+                self.i += 1
+                continue
+            node = self.parse_or()
+            if node is not None:
+                parts.append(node)
+        return _join(self.default, parts, start)
 
     def _starts_clause(self) -> bool:
         return not self.at_end() and self.text[self.i] != ")" and self.peek_operator() not in (
             "AND", "OR", "&&", "||")
 
-    def parse_or(self) -> Node:
+    def parse_or(self) -> Node | None:
         start = self.i
-        children = [self.parse_and()]
+        first = self.parse_and()
+        children = [] if first is None else [first]
         while True:
             op = self.peek_operator()
             if op in ("OR", "||"):
                 self.i += len(op)
                 if not self._starts_clause():
-                    raise self.error(f"expected a query after {op}")
-                children.append(self.parse_and())
+                    self.problem(f"expected a query after {op}")
+                    continue  # lenient: the operator is dropped
+                child = self.parse_and()
+            elif self.lenient and op in ("AND", "&&"):  # left dangling by a dropped clause
+                self.problem(f"expected a query before {op}")
+                self.i += len(op)
+                continue
             elif self.default == "OR" and self._starts_clause():
-                children.append(self.parse_and())
+                child = self.parse_and()
             else:
                 break
-        return children[0] if len(children) == 1 else BoolNode("OR", tuple(children), start)
+            if child is not None:
+                children.append(child)
+        return _join("OR", children, start)
 
-    def parse_and(self) -> Node:
+    def parse_and(self) -> Node | None:
         start = self.i
-        children = [self.parse_not()]
+        first = self.parse_not()
+        children = [] if first is None else [first]
         while True:
             op = self.peek_operator()
             if op in ("AND", "&&"):
                 self.i += len(op)
                 if not self._starts_clause():
-                    raise self.error(f"expected a query after {op}")
-                children.append(self.parse_not())
+                    self.problem(f"expected a query after {op}")
+                    continue  # lenient: the operator is dropped
+                child = self.parse_not()
             elif self.default == "AND" and self._starts_clause():
-                children.append(self.parse_not())
+                child = self.parse_not()
             else:
                 break
-        return children[0] if len(children) == 1 else BoolNode("AND", tuple(children), start)
+            if child is not None:
+                children.append(child)
+        return _join("AND", children, start)
 
-    def parse_not(self) -> Node:
+    def parse_not(self) -> Node | None:
+        """A run of NOT operators (read in a loop, not by recursion) and their clause."""
+        nots: list[int] = []
         op = self.peek_operator()
-        if op in ("NOT", "!"):
-            start = self.i
+        while op in ("NOT", "!"):
+            nots.append(self.i)
             self.i += len(op)
             if not self._starts_clause():
-                raise self.error(f"expected a query after {op}")
-            return NotNode(self.parse_not(), start)
-        return self.parse_clause()
+                self.problem(f"expected a query after {op}")
+                return None  # lenient: the NOTs have nothing to negate and are dropped
+            op = self.peek_operator()
+        excess = self.depth + len(nots) - MAX_DEPTH
+        if excess > 0:
+            self.problem(f"parentheses and NOT nest more than {MAX_DEPTH} deep",
+                         nots[MAX_DEPTH - self.depth])
+            # lenient: drop NOTs in pairs, which keeps the meaning
+            drop = excess + excess % 2
+            del nots[len(nots) - (drop if drop <= len(nots) else drop - 2):]
+        self.depth += len(nots)
+        try:
+            node = self.parse_clause()
+        finally:
+            self.depth -= len(nots)
+        if node is None:
+            return None
+        for position in reversed(nots):
+            node = NotNode(node, position)
+        return node
 
-    def parse_clause(self) -> Node:
+    def parse_clause(self) -> Node | None:
         self.skip_space()
+        text = self.text
         start = self.i
         occur = ""
-        if self.text[self.i] in "+-":
-            occur = self.text[self.i]
+        if text[self.i] in "+-":
+            occur = text[self.i]
             self.i += 1
-            if self.i >= len(self.text) or self.text[self.i].isspace():
-                raise self.error(f"expected a query after '{occur}'")
+            if self.i >= len(text) or text[self.i].isspace() or text[self.i] == ")":
+                self.problem(f"expected a query after '{occur}'")
+                return None  # lenient: the sign is dropped
         field = None
         save = self.i
-        if self.text[self.i] not in _SPECIAL or self.text[self.i] == "\\":
+        if text[self.i] not in _SPECIAL or text[self.i] == "\\":
             name, wildcard = self.read_word()
-            if self.i < len(self.text) and self.text[self.i] == ":" and name and not wildcard:
-                field = name
+            if self.i < len(text) and text[self.i] == ":" and name and not wildcard:
                 self.i += 1
-                if self.i >= len(self.text) or self.text[self.i].isspace():
-                    raise self.error(f"expected a value after '{name}:'")
+                if self.i >= len(text) or text[self.i].isspace() or text[self.i] == ")":
+                    self.problem(f"expected a value after '{name}:'")
+                    word = Word(name, save)  # lenient: the name is a word, the colon dropped
+                    return Clause(word, start, occur=occur) if occur else word
+                field = name
             else:
                 self.i = save
         node = self.parse_atom()
+        if node is None:
+            return None
         boost = None
-        if self.i < len(self.text) and self.text[self.i] == "^":
+        if self.i < len(text) and text[self.i] == "^":
             self.i += 1
-            boost = self.read_number("a number after '^'")
+            boost = self.read_boost()
         if field is None and boost is None and not occur:
             return node
         return Clause(node, start, field, boost, occur)
 
-    def parse_atom(self) -> Node:
+    def read_boost(self) -> float | None:
+        start = self.i
+        boost = self.read_number("a number after '^'")
+        if boost is not None and not (math.isfinite(boost) and boost <= MAX_BOOST):
+            self.problem(f"a boost is a number up to {MAX_BOOST:g}", start)
+            return None
+        return boost
+
+    def parse_atom(self) -> Node | None:
         c = self.text[self.i]
         if c == "(":
             return self.parse_group()
@@ -257,55 +287,79 @@ class _Parser:
         if c in "<>":
             return self.parse_compare()
         if c in _SPECIAL and c != "\\":
-            raise self.error(f"unexpected {c!r}")
+            self.problem(f"unexpected {c!r}")
+            if c != ")":  # lenient: the character is dropped (')' is left to close a group)
+                self.i += 1
+            return None
         return self.parse_word()
 
-    def parse_group(self) -> GroupNode:
-        text = self.text
+    def parse_group(self) -> Node | None:
         start = self.i
         self.i += 1
+        if self.depth >= MAX_DEPTH:
+            if not self.too_deep:  # one warning for all the ignored parentheses
+                self.problem(f"parentheses and NOT nest more than {MAX_DEPTH} deep", start)
+            self.too_deep = True
+            self.ignored += 1  # lenient: this '(' and its ')' are ignored
+            return None
         if self.at_end():
-            raise self.error("unbalanced parenthesis: '(' is never closed", start)
-        if text[self.i] == ")":
-            raise self.error("expected a query inside the parentheses")
-        child = self.parse_or()
-        if self.at_end() or text[self.i] != ")":
-            raise self.error("unbalanced parenthesis: '(' is never closed", start)
-        self.i += 1
-        return GroupNode(child, start)
+            self.problem("unbalanced parenthesis: '(' is never closed", start)
+            return None
+        if self.text[self.i] == ")":
+            self.problem("expected a query inside the parentheses")
+            self.i += 1
+            return None
+        self.depth += 1
+        try:
+            child = self.parse_sequence(inside=True)
+        finally:
+            self.depth -= 1
+        if self.at_end():
+            self.problem("unbalanced parenthesis: '(' is never closed", start)
+        else:
+            self.i += 1
+        return None if child is None else GroupNode(child, start)
 
-    def parse_phrase(self) -> PhraseNode:
+    def parse_phrase(self) -> Node | None:
         text = self.text
         start = self.i
         end = self.i + 1
         while end < len(text) and text[end] != '"':
             end += 2 if text[end] == "\\" else 1
         if end >= len(text):
-            raise self.error("unbalanced quote: '\"' is never closed", start)
+            self.problem("unbalanced quote: '\"' is never closed", start)
+            self.i = start + 1  # lenient: the quote is dropped, what follows read as words
+            return None
         body = text[self.i + 1 : end].replace('\\"', '"')
         self.i = end + 1
         slop = 0
         if self.i < len(text) and text[self.i] == "~":
             self.i += 1
-            slop = int(self.read_number("a whole number of positions after '~'", True))
+            at = self.i
+            value = self.read_number("a whole number of positions after '~'", True)
+            if value is not None and value > MAX_SLOP:
+                self.problem(f"phrase slop is at most {MAX_SLOP}", at)
+            elif value is not None:
+                slop = int(value)
         return PhraseNode(body, start, slop)
 
-    def parse_word(self) -> Word:
+    def parse_word(self) -> Word | None:
         text = self.text
         start = self.i
         word, wildcard = self.read_word()
         if not word:
-            raise self.error("expected a word")
+            return None  # a lone backslash, already reported
         fuzzy = None
         if self.i < len(text) and text[self.i] == "~":
             self.i += 1
             if self.i < len(text) and text[self.i].isdigit():
-                fuzzy = int(self.read_number("an edit distance after '~'", True))
+                value = self.read_number("an edit distance after '~'", True)
+                fuzzy = None if value is None else int(value)
             else:
                 fuzzy = 2
         return Word(word, start, wildcard, fuzzy)
 
-    def parse_range(self) -> Node:
+    def parse_range(self) -> Node | None:
         start = self.i
         include_low = self.text[self.i] == "["
         self.i += 1
@@ -313,28 +367,39 @@ class _Parser:
         low = None if self.text.startswith("TO", self.i) else self.read_word()[0] or None
         self.skip_space()
         if not self.text.startswith("TO", self.i):
-            raise self.error("expected 'TO' in range")
+            self.problem("expected 'TO' in range")
+            self.i = start + 1  # lenient: the bracket is dropped, what follows read as words
+            return None
         self.i += 2
         self.skip_space()
         high = self.read_word()[0] or None if self.i < len(self.text) else None
         self.skip_space()
         if self.i >= len(self.text) or self.text[self.i] not in "]}":
-            raise self.error("expected ']' or '}' to close the range")
+            self.problem("expected ']' or '}' to close the range")
+            self.i = start + 1
+            return None
         include_high = self.text[self.i] == "]"
         self.i += 1
         return RangeNode(low, high, include_low, include_high, start)
 
-    def parse_compare(self) -> Node:
+    def parse_compare(self) -> Node | None:
         start = self.i
         op = self.text[self.i : self.i + 2] if self.text[self.i + 1 : self.i + 2] == "=" else (
             self.text[self.i])
         self.i += len(op)
         value, _ = self.read_word()
         if not value:
-            raise self.error(f"expected a value after {op!r}")
+            self.problem(f"expected a value after {op!r}")
+            return None  # lenient: the operator is dropped
         if op[0] == ">":
             return RangeNode(value, None, op == ">=", False, start)
         return RangeNode(None, value, False, op == "<=", start)
+
+
+def _join(op: str, nodes: list[Node], position: int) -> Node | None:
+    if not nodes:
+        return None
+    return nodes[0] if len(nodes) == 1 else BoolNode(op, tuple(nodes), position)
 
 
 _PLAIN = re.compile(r"[^\W_]+(?:\s+[^\W_]+)*")
@@ -358,6 +423,35 @@ def _plain_words(text: str, default_operator: str) -> Node | None:
     return first if len(nodes) == 1 else BoolNode(default_operator, tuple(nodes), first.position)
 
 
+def syntax_tree(text: str, default_operator: str = "OR", lenient: bool = False
+                ) -> tuple[Node | None, tuple[QueryWarning, ...]]:
+    """The syntax tree of query text and, in lenient mode, what was dropped or reread.
+
+    Raises:
+        QueryError: (strict mode) with the position and what was expected there.
+    """
+    if default_operator not in ("OR", "AND"):
+        raise QueryError(f"default_operator is 'OR' or 'AND', got {default_operator!r}")
+    plain = _plain_words(text, default_operator)
+    if plain is not None:
+        return plain, ()
+    warnings: list[QueryWarning] = []
+    for m in _SURROGATE.finditer(text):
+        message = "a lone surrogate is not a character"
+        if not lenient:
+            raise QueryError(message, m.start())
+        warnings.append(QueryWarning(message, m.start()))
+    if warnings:  # read as spaces, which keeps every position
+        text = _SURROGATE.sub(" ", text)
+    parser = _Parser(text, default_operator, lenient)
+    tree = parser.parse()
+    warnings.extend(parser.warnings)
+    first: dict[int | None, QueryWarning] = {}  # one warning per place, sorted
+    for w in warnings:
+        first.setdefault(w.position, w)
+    return tree, tuple(sorted(first.values(), key=lambda w: w.position or 0))
+
+
 def parse_syntax(text: str, default_operator: str = "OR") -> Node | None:
     """Parse query text into a syntax tree (``None`` for an empty query).
 
@@ -370,9 +464,4 @@ boost=None, occur='+')), position=0)
     Raises:
         QueryError: with the position and what was expected there.
     """
-    if default_operator not in ("OR", "AND"):
-        raise QueryError(f"default_operator is 'OR' or 'AND', got {default_operator!r}")
-    plain = _plain_words(text, default_operator)
-    if plain is not None:
-        return plain
-    return _Parser(text, default_operator).parse()
+    return syntax_tree(text, default_operator)[0]
