@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import heron
-from heron.query import MAX_DEPTH, MAX_SLOP, Phrase, parse, parse_lenient
+from heron.query import MAX_CLAUSES, MAX_DEPTH, MAX_SLOP, Phrase, parse, parse_lenient
 
 SCHEMA = heron.Schema(
     id=heron.ID(stored=True, unique=True), title=heron.TEXT(stored=True), body=heron.TEXT(),
@@ -88,6 +88,24 @@ def test_pathological_queries_are_lenient(searcher: heron.Searcher, text: str,
     assert {h["id"] for h in res} == expected
     assert res.query_warnings
     assert all(0 <= w.position <= len(text) for w in res.query_warnings if w.position)
+
+
+def test_clauses_are_capped(searcher: heron.Searcher) -> None:
+    many = " ".join(f"w{i}" for i in range(MAX_CLAUSES * 3 // 4))  # 2 fields each
+    with pytest.raises(heron.QueryError, match=f"at most {MAX_CLAUSES}") as info:
+        searcher.search(many)
+    assert info.value.position == many.index(f"w{MAX_CLAUSES // 2} ")
+    assert searcher.search(many, fields=["body"]).total == 0
+    res = searcher.search("sugar " + many, lenient=True, limit=None)
+    assert {h["id"] for h in res} == {"r3"}
+    assert [w.message for w in res.query_warnings] == [info.value.message]
+    words = '"oil" ' * (MAX_CLAUSES + 1)  # past the parser's own count
+    with pytest.raises(heron.QueryError, match=f"at most {MAX_CLAUSES}") as info:
+        searcher.search(words, fields=["body"])
+    assert info.value.position == 6 * MAX_CLAUSES
+    assert len(parse_lenient("(" + words, SCHEMA)[1]) == 1
+    assert searcher.search(heron.query.Or(tuple(heron.query.Term("body", f"w{i}")
+                                                for i in range(5000)))).total == 0
 
 
 def test_boost_is_finite(searcher: heron.Searcher) -> None:

@@ -16,12 +16,13 @@ from heron.query._multiterm import MAX_EXPANSIONS, MultiTerm, Prefix, TermRange,
 from heron.query._parser import parse, parse_lenient
 from heron.query._phrase import MAX_SLOP, Phrase
 from heron.query._range import NumericRange, Range
-from heron.query._syntax import MAX_BOOST, MAX_DEPTH, parse_syntax
+from heron.query._syntax import MAX_BOOST, MAX_CLAUSES, MAX_DEPTH, parse_syntax
 from heron.query._term import Term
 from heron.query._warnings import QueryWarning
 
 __all__ = [
     "MAX_BOOST",
+    "MAX_CLAUSES",
     "MAX_DEPTH",
     "MAX_EXPANSIONS",
     "MAX_SLOP",

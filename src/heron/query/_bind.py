@@ -15,7 +15,7 @@ from attrs import frozen
 from heron.errors import QueryError
 from heron.query._base import Context, Query, Weight
 from heron.query._multiterm import MAX_EXPANSIONS
-from heron.query._parser import parse_parts
+from heron.query._parser import read_syntax
 from heron.query._warnings import QueryWarning
 
 
@@ -28,14 +28,17 @@ class BoundText:
     warnings: tuple[QueryWarning, ...]
 
 
-def _failing(parts: Sequence[tuple[int, Query]], context: Context
+def _failing(parts: Sequence[tuple[int, Query]], context: Context, every: bool
              ) -> list[tuple[int, QueryError]]:
+    """The parts that fail to bind, in the order of the text (only the first unless ``every``)."""
     failing = []
-    for position, part in parts:
+    for position, part in sorted(parts, key=lambda p: p[0]):
         try:
             part.bind(context)
         except QueryError as exc:
             failing.append((position, exc))
+            if not every:
+                break
     return failing
 
 
@@ -54,17 +57,17 @@ def bind_text(
         QueryError: (strict mode, or an error no part of the text explains) with the
             position of what caused it.
     """
+    syntax = read_syntax(text, context.schema, fields=fields, default_operator=default_operator,
+                         max_expansions=max_expansions, lenient=lenient)
     dropped: dict[int, QueryWarning] = {}
     while True:
-        parsed = parse_parts(text, context.schema, fields=fields,
-                             default_operator=default_operator, max_expansions=max_expansions,
-                             lenient=lenient, drop=dropped.keys())
+        parsed = syntax.build(dropped.keys())
         try:
             weight = parsed.query.bind(context)
         except QueryError as exc:
             if exc.position is not None:
                 raise
-            failing = _failing(parsed.parts, context)
+            failing = _failing(parsed.parts, context, every=lenient)
             if not failing:
                 raise
             if not lenient:

@@ -17,7 +17,7 @@ from collections.abc import Collection, Sequence
 
 from attrs import evolve, frozen
 
-from heron.analysis import LowercaseFilter
+from heron.analysis import LowercaseFilter, Token
 from heron.errors import QueryError, SchemaError
 from heron.query._base import And, AndMaybe, Not, Or, Query
 from heron.query._fuzzy import MAX_DISTANCE, Fuzzy
@@ -34,7 +34,7 @@ from heron.query._nodes import (
 )
 from heron.query._phrase import Phrase
 from heron.query._range import NumericRange, column_bound
-from heron.query._syntax import syntax_tree
+from heron.query._syntax import MAX_CLAUSES, TOO_MANY_CLAUSES, syntax_tree
 from heron.query._term import Term
 from heron.query._warnings import QueryWarning
 from heron.schema import BOOLEAN, DATETIME, NUMERIC, STORED, FieldType, Schema
@@ -72,6 +72,10 @@ class _Builder:
         self.drop = drop
         self.warnings: list[QueryWarning] = []
         self.parts: list[tuple[int, Query]] = []
+        #: analysed text per (field, text), for queries that repeat themselves
+        self.analysed: dict[tuple[str, str], list[Token]] = {}
+        self.unknown: dict[str, str] = {}
+        self.clauses = 0
 
     def problem(self, message: str, position: int) -> None:
         """Raise a QueryError, or in lenient mode note a warning (the caller recovers)."""
@@ -82,12 +86,22 @@ class _Builder:
     def field_problem(self, name: str, position: int) -> bool:
         """Whether ``name`` cannot be searched (reported as a problem)."""
         if name not in self.schema:
-            self.problem(self.schema.unknown_field_message(name), position)
+            if name not in self.unknown:
+                self.unknown[name] = self.schema.unknown_field_message(name)
+            self.problem(self.unknown[name], position)
         elif isinstance(self.schema[name], STORED):
             self.problem(f"field {name!r} is stored but not indexed", position)
         else:
             return False
         return True
+
+    def tokens(self, name: str, ftype: FieldType, text: str) -> list[Token]:
+        """The tokens of ``text`` in field ``name`` (analysed once per parse)."""
+        key = (name, text)
+        found = self.analysed.get(key)
+        if found is None:
+            found = self.analysed[key] = list(ftype.analyzer.tokens(text))
+        return found
 
     def build(self, node: Node, fields: Sequence[str], boost: float = 1.0) -> Query | None:
         """The query of a node; a lone ``-`` clause matches all but what it holds."""
@@ -114,16 +128,26 @@ class _Builder:
             return None if child is None else Not(child)
         if isinstance(node, BoolNode):
             return self.build_bool(node, fields, boost)
+        if isinstance(node, Clause):  # pragma: no cover - the parser never nests them
+            raise AssertionError(f"a clause in a clause: {node!r}")
+        return self.build_leaf(node, fields, boost)
+
+    def build_leaf(self, node: Word | PhraseNode | RangeNode, fields: Sequence[str],
+                   boost: float) -> Query | None:
+        """A word, phrase or range, in each field; noted with its position."""
+        self.clauses += len(fields)  # dropped parts count too: the same parts stay in
         if node.position in self.drop:
+            return None
+        if self.clauses > MAX_CLAUSES:
+            if self.clauses - len(fields) <= MAX_CLAUSES:  # lenient: one warning, the rest dropped
+                self.problem(TOO_MANY_CLAUSES, node.position)
             return None
         if isinstance(node, Word):
             built = self.build_word(node, fields, boost)
         elif isinstance(node, PhraseNode):
             built = _either([q for f in fields if (q := self.build_phrase(node, f, boost))])
-        elif isinstance(node, RangeNode):
+        else:
             built = _either([q for f in fields if (q := self.build_range(node, f, boost))])
-        else:  # pragma: no cover
-            raise AssertionError(f"unknown syntax node {node!r}")
         if built is not None:
             self.parts.append((node.position, built))
         return built
@@ -170,7 +194,7 @@ class _Builder:
                     if term is not None:
                         per_field.append(Term(name, term, boost))
                     continue
-            tokens = list(analyzer.tokens(node.text))
+            tokens = self.tokens(name, ftype, node.text)
             if len(tokens) == 1:
                 per_field.append(Term(name, tokens[0].text, boost))
             elif tokens and ftype.positions:
@@ -209,7 +233,7 @@ class _Builder:
             self.problem(f"a phrase needs a text field; {name!r} is {ftype.kind}",
                          node.position)
             return None
-        tokens = list(ftype.analyzer.tokens(node.text))
+        tokens = self.tokens(name, ftype, node.text)
         if not tokens:
             return None
         if len(tokens) == 1:
@@ -261,7 +285,34 @@ def combine(must: list[Query], should: list[Query], must_not: list[Query]) -> Qu
     return And(tuple(nots)) if nots else None
 
 
-def parse_parts(
+@frozen
+class Syntax:
+    """Stage one done: the syntax tree of a query string, ready to build (more than once)."""
+
+    tree: Node | None
+    warnings: tuple[QueryWarning, ...]
+    schema: Schema
+    fields: tuple[str, ...]
+    operator: str
+    max_expansions: int
+    lenient: bool
+
+    def build(self, drop: Collection[int] = ()) -> Parsed:
+        """The queries; words, phrases and ranges at a position in ``drop`` are left out."""
+        if self.tree is None:
+            return Parsed(_NOTHING, self.warnings, ())
+        builder = _Builder(self.schema, self.max_expansions, self.operator, self.lenient, drop)
+        built = builder.build(self.tree, self.fields)
+        warnings = self.warnings
+        if builder.warnings:
+            capped = any(w.message == TOO_MANY_CLAUSES for w in warnings)  # one warning for it
+            extra = [w for w in builder.warnings if not (capped and w.message == TOO_MANY_CLAUSES)]
+            warnings = tuple(sorted({*warnings, *extra},
+                                    key=lambda w: (w.position or 0, w.message)))
+        return Parsed(_NOTHING if built is None else built, warnings, tuple(builder.parts))
+
+
+def read_syntax(
     text: str,
     schema: Schema,
     *,
@@ -269,13 +320,8 @@ def parse_parts(
     default_operator: str = "OR",
     max_expansions: int = MAX_EXPANSIONS,
     lenient: bool = False,
-    drop: Collection[int] = (),
-) -> Parsed:
-    """Parse a query string, keeping warnings and where each leaf query came from.
-
-    Words, phrases and ranges at a position in ``drop`` are left out (lenient
-    searches drop the parts whose expansion failed).
-    """
+) -> Syntax:
+    """Stage one of parsing a query string, with what stage two needs."""
     if not isinstance(text, str):
         raise QueryError(f"a query string is text, got {type(text).__name__}")
     if fields is None:
@@ -285,14 +331,7 @@ def parse_parts(
             raise QueryError(schema.unknown_field_message(name))
     operator = default_operator.upper()
     tree, warnings = syntax_tree(text, operator, lenient)
-    if tree is None:
-        return Parsed(_NOTHING, warnings, ())
-    builder = _Builder(schema, max_expansions, operator, lenient, drop)
-    built = builder.build(tree, list(fields))
-    if builder.warnings:
-        warnings = tuple(sorted({*warnings, *builder.warnings},
-                                key=lambda w: (w.position or 0, w.message)))
-    return Parsed(_NOTHING if built is None else built, warnings, tuple(builder.parts))
+    return Syntax(tree, warnings, schema, tuple(fields), operator, max_expansions, lenient)
 
 
 def parse_lenient(
@@ -313,8 +352,8 @@ def parse_lenient(
     Raises:
         QueryError: only for ``fields`` naming an unknown field.
     """
-    parsed = parse_parts(text, schema, fields=fields, default_operator=default_operator,
-                         max_expansions=max_expansions, lenient=True)
+    parsed = read_syntax(text, schema, fields=fields, default_operator=default_operator,
+                         max_expansions=max_expansions, lenient=True).build()
     return parsed.query, parsed.warnings
 
 
@@ -338,5 +377,5 @@ def parse(
         QueryError: the text is malformed or names an unknown field; the error has
             the position and says what was expected.
     """
-    return parse_parts(text, schema, fields=fields, default_operator=default_operator,
-                       max_expansions=max_expansions, lenient=lenient).query
+    return read_syntax(text, schema, fields=fields, default_operator=default_operator,
+                       max_expansions=max_expansions, lenient=lenient).build().query

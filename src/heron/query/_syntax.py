@@ -13,8 +13,9 @@ joined by the default operator)::
     compare := (">=" | "<=" | ">" | "<") value
     word    := characters other than space and ( ) " ^ ~ [ ] { } :, or any escaped by \\
 
-Parentheses and NOTs nest at most :data:`MAX_DEPTH` deep, a boost is a finite number
-up to :data:`MAX_BOOST`, a slop at most :data:`MAX_SLOP`, and lone surrogates (not
+Parentheses and NOTs nest at most :data:`MAX_DEPTH` deep, a query holds at most
+:data:`MAX_CLAUSES` words, phrases and ranges, a boost is a finite number up to
+:data:`MAX_BOOST`, a slop at most :data:`MAX_SLOP`, and lone surrogates (not
 characters) are refused. In lenient mode each syntax error becomes a
 :class:`QueryWarning` and the text around it is read as plain words: an unclosed
 ``(`` closes at the end, a stray ``)``, dangling operator or special character is
@@ -44,10 +45,21 @@ from heron.query._warnings import QueryWarning
 MAX_DEPTH = 64
 #: the largest boost after ``^``
 MAX_BOOST = 1e6
+#: how many words, phrases and ranges a query string may hold, once per field searched
+#: (Lucene's maxClauseCount), which bounds the work of one query
+MAX_CLAUSES = 1024
+TOO_MANY_CLAUSES = (f"a query string holds at most {MAX_CLAUSES} words, phrases and ranges "
+                    "(counted once per field searched); build larger queries from Query objects")
 
 _SPECIAL = frozenset('()"^~[]{}:\\')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "TO", "&&", "||"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_OPERATOR_START = frozenset("ANO&|!")
+#: a run of NOT operators, and each one in it
+_NOT_RUN = re.compile(r"(?:(?:NOT(?=[\s()]|$)|!)\s*)+")
+_NOT = re.compile(r"NOT|!")
+#: '(' and spaces, skipped at once when nesting is too deep
+_OPENING = re.compile(r"[\s(]*")
 
 
 class _Parser:
@@ -61,6 +73,9 @@ class _Parser:
         #: '(' ignored for nesting too deep, whose ')' are ignored too (lenient mode)
         self.ignored = 0
         self.too_deep = False
+        self.leaves = 0
+        #: the clause cap was reached: the rest of the text is dropped (lenient mode)
+        self.stopped = False
 
     # -- scanning ---------------------------------------------------------------
     def skip_space(self) -> None:
@@ -74,6 +89,8 @@ class _Parser:
     def peek_operator(self) -> str | None:
         """The operator keyword at the cursor, if one stands there alone."""
         self.skip_space()
+        if self.i >= len(self.text) or self.text[self.i] not in _OPERATOR_START:
+            return None
         for op in ("AND", "OR", "NOT", "&&", "||"):
             end = self.i + len(op)
             if self.text.startswith(op, self.i) and (
@@ -91,6 +108,16 @@ class _Parser:
         if not self.lenient:
             raise QueryError(message, where)
         self.warnings.append(QueryWarning(message, where))
+
+    def full(self, position: int) -> bool:
+        """Count a word, phrase or range; whether it is one too many (reported)."""
+        self.leaves += 1
+        if self.leaves <= MAX_CLAUSES:
+            return False
+        self.problem(TOO_MANY_CLAUSES, position)
+        self.i = len(self.text)  # lenient: the rest is dropped
+        self.stopped = True
+        return True
 
     def read_word(self) -> tuple[str, bool]:
         """Read a word with escapes; return it and whether it has a wildcard."""
@@ -145,6 +172,9 @@ class _Parser:
                 if self.ignored:
                     self.ignored -= 1
                     self.i += 1
+                    while self.ignored and self.i < len(self.text) and self.text[self.i] == ")":
+                        self.ignored -= 1
+                        self.i += 1
                     continue
                 if inside:
                     break
@@ -205,16 +235,17 @@ class _Parser:
         return _join("AND", children, start)
 
     def parse_not(self) -> Node | None:
-        """A run of NOT operators (read in a loop, not by recursion) and their clause."""
+        """A run of NOT operators (read at once, not by recursion) and their clause."""
         nots: list[int] = []
-        op = self.peek_operator()
-        while op in ("NOT", "!"):
-            nots.append(self.i)
-            self.i += len(op)
+        if self.peek_operator() in ("NOT", "!"):
+            run = _NOT_RUN.match(self.text, self.i)
+            assert run is not None
+            nots = [m.start() for m in _NOT.finditer(self.text, run.start(), run.end())]
+            self.i = run.end()
             if not self._starts_clause():
-                self.problem(f"expected a query after {op}")
+                last = "!" if self.text[nots[-1]] == "!" else "NOT"
+                self.problem(f"expected a query after {last}")
                 return None  # lenient: the NOTs have nothing to negate and are dropped
-            op = self.peek_operator()
         excess = self.depth + len(nots) - MAX_DEPTH
         if excess > 0:
             self.problem(f"parentheses and NOT nest more than {MAX_DEPTH} deep",
@@ -253,6 +284,8 @@ class _Parser:
                 if self.i >= len(text) or text[self.i].isspace() or text[self.i] == ")":
                     self.problem(f"expected a value after '{name}:'")
                     word = Word(name, save)  # lenient: the name is a word, the colon dropped
+                    if self.full(save):
+                        return None
                     return Clause(word, start, occur=occur) if occur else word
                 field = name
             else:
@@ -300,7 +333,10 @@ class _Parser:
             if not self.too_deep:  # one warning for all the ignored parentheses
                 self.problem(f"parentheses and NOT nest more than {MAX_DEPTH} deep", start)
             self.too_deep = True
-            self.ignored += 1  # lenient: this '(' and its ')' are ignored
+            run = _OPENING.match(self.text, self.i)
+            assert run is not None
+            self.ignored += 1 + run.group().count("(")  # lenient: these '(' and their ')'
+            self.i = run.end()
             return None
         if self.at_end():
             self.problem("unbalanced parenthesis: '(' is never closed", start)
@@ -314,10 +350,10 @@ class _Parser:
             child = self.parse_sequence(inside=True)
         finally:
             self.depth -= 1
-        if self.at_end():
-            self.problem("unbalanced parenthesis: '(' is never closed", start)
-        else:
+        if not self.at_end():
             self.i += 1
+        elif not self.stopped:
+            self.problem("unbalanced parenthesis: '(' is never closed", start)
         return None if child is None else GroupNode(child, start)
 
     def parse_phrase(self) -> Node | None:
@@ -341,7 +377,7 @@ class _Parser:
                 self.problem(f"phrase slop is at most {MAX_SLOP}", at)
             elif value is not None:
                 slop = int(value)
-        return PhraseNode(body, start, slop)
+        return None if self.full(start) else PhraseNode(body, start, slop)
 
     def parse_word(self) -> Word | None:
         text = self.text
@@ -357,7 +393,7 @@ class _Parser:
                 fuzzy = None if value is None else int(value)
             else:
                 fuzzy = 2
-        return Word(word, start, wildcard, fuzzy)
+        return None if self.full(start) else Word(word, start, wildcard, fuzzy)
 
     def parse_range(self) -> Node | None:
         start = self.i
@@ -380,6 +416,8 @@ class _Parser:
             return None
         include_high = self.text[self.i] == "]"
         self.i += 1
+        if self.full(start):
+            return None
         return RangeNode(low, high, include_low, include_high, start)
 
     def parse_compare(self) -> Node | None:
@@ -391,6 +429,8 @@ class _Parser:
         if not value:
             self.problem(f"expected a value after {op!r}")
             return None  # lenient: the operator is dropped
+        if self.full(start):
+            return None
         if op[0] == ">":
             return RangeNode(value, None, op == ">=", False, start)
         return RangeNode(None, value, False, op == "<=", start)
@@ -433,7 +473,8 @@ def syntax_tree(text: str, default_operator: str = "OR", lenient: bool = False
     if default_operator not in ("OR", "AND"):
         raise QueryError(f"default_operator is 'OR' or 'AND', got {default_operator!r}")
     plain = _plain_words(text, default_operator)
-    if plain is not None:
+    if plain is not None and not (isinstance(plain, BoolNode)
+                                  and len(plain.children) > MAX_CLAUSES):
         return plain, ()
     warnings: list[QueryWarning] = []
     for m in _SURROGATE.finditer(text):
