@@ -34,7 +34,8 @@ from heron.query._nodes import (
 )
 from heron.query._phrase import Phrase
 from heron.query._range import NumericRange, column_bound
-from heron.query._syntax import MAX_CLAUSES, TOO_MANY_CLAUSES, syntax_tree
+from heron.query._scanner import MAX_CLAUSES, TOO_MANY_CLAUSES
+from heron.query._syntax import syntax_tree
 from heron.query._term import Term
 from heron.query._warnings import QueryWarning
 from heron.schema import BOOLEAN, DATETIME, NUMERIC, STORED, FieldType, Schema
