@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test demo bench lint clean
+.PHONY: setup test demo bench smoke lint clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "heron needs Python 3.11 or newer (found $(PYTHON))"; exit 1; }
@@ -24,6 +24,10 @@ lint: $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/heron demo
+
+# a benchmark run of seconds (500 news articles, heron alone): the scripts still work
+smoke: $(STAMP)
+	$(PY) benchmarks/indexing.py --engines heron --limit 500
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -329,3 +330,188 @@ def test_schema_rejections() -> None:
 def test_text_fields_cannot_be_sortable() -> None:
     with pytest.raises(SchemaError, match="cannot be sorted"):
         TEXT(sortable=True)
+
+
+# -- every value is checked when it is added (issue 8) -------------------------------------
+
+SURROGATES = ["\ud800", "a\udfffb", "é\ud83d"]
+
+
+@pytest.mark.parametrize("text", SURROGATES)
+@pytest.mark.parametrize(
+    ("ftype", "wrap"),
+    [
+        (TEXT(), lambda s: s),
+        (ID(), lambda s: s),
+        (KEYWORD(), lambda s: s),
+        (KEYWORD(), lambda s: ["ok", s]),
+        (KEYWORD(commas=True), lambda s: (s,)),
+        (STORED(), lambda s: s),
+        (STORED(), lambda s: ["ok", [1, s]]),
+        (STORED(), lambda s: {"k": {"j": s}}),
+        (STORED(), lambda s: {s: 1}),
+        (DATETIME(), lambda s: s),
+        (BOOLEAN(), lambda s: s),
+    ],
+)
+def test_lone_surrogates_are_refused(ftype: FieldType, wrap: Any, text: str) -> None:
+    value = wrap(text)
+    with pytest.raises(SchemaError, match="'f'"):
+        ftype.convert("f", value)
+    schema = Schema(f=ftype)
+    with pytest.raises(SchemaError, match="'f'"):
+        schema.validate({"f": value})
+
+
+def test_validate_fast_path_still_takes_non_ascii_text() -> None:
+    schema = Schema(t=TEXT(), i=ID())
+    doc = {"t": "Café in Zürich — naïve 😀", "i": "ключ"}
+    assert schema.validate(doc) == doc
+
+
+@pytest.mark.parametrize("text", SURROGATES)
+def test_term_refuses_lone_surrogates(text: str) -> None:
+    schema = Schema(i=ID(), t=TEXT(), k=KEYWORD())
+    for name in ("i", "t", "k"):
+        with pytest.raises(SchemaError, match=repr(name)):
+            schema.term(name, text)
+
+
+@pytest.mark.parametrize(
+    ("ftype", "value", "expected"),
+    [
+        (NUMERIC(), np.int64(INT64_MAX), INT64_MAX),
+        (NUMERIC(), np.int64(INT64_MIN), INT64_MIN),
+        (NUMERIC(), np.int32(-5), -5),
+        (NUMERIC(), np.uint8(255), 255),
+        (NUMERIC(), np.uint64(INT64_MAX), INT64_MAX),
+        (NUMERIC(numtype="float"), np.float32(1.5), 1.5),
+        (NUMERIC(numtype="float"), np.float64(-0.25), -0.25),
+        (NUMERIC(numtype="float"), np.int64(3), 3.0),
+        (BOOLEAN(), np.bool_(True), True),
+        (BOOLEAN(), np.bool_(False), False),
+        (STORED(), np.int64(INT64_MIN), INT64_MIN),
+        (STORED(), np.float32(0.5), 0.5),
+        (STORED(), np.bool_(True), True),
+        (STORED(), {"a": [np.int16(2), (np.float64(1.0),)]}, {"a": [2, [1.0]]}),
+        (STORED(), [2**200, -(2**200)], [2**200, -(2**200)]),
+    ],
+)
+def test_numpy_scalars_become_python_values(ftype: FieldType, value: Any, expected: Any) -> None:
+    got = ftype.convert("f", value)
+    assert got == expected
+    assert type(got) is type(expected)
+    assert Schema(f=ftype).validate({"f": value}) == {"f": expected}
+
+
+@pytest.mark.parametrize(
+    ("ftype", "value", "match"),
+    [
+        (NUMERIC(), np.uint64(2**63), "does not fit in 64 bits"),
+        (NUMERIC(), np.uint64(2**64 - 1), "does not fit in 64 bits"),
+        (NUMERIC(), np.float64(2.0), "an integer"),
+        (NUMERIC(), np.bool_(True), "a number"),
+        (NUMERIC(numtype="float"), np.bool_(True), "a number"),
+        (NUMERIC(numtype="float"), np.float64("inf"), "not a finite number"),
+        (NUMERIC(numtype="float"), np.float32("nan"), "not a finite number"),
+        (BOOLEAN(), np.int64(1), "a boolean"),
+        (STORED(), [np.float64("nan")], "a JSON value"),
+        (STORED(), np.array([1, 2]), "a JSON value"),
+        (STORED(), [10**5000], "a JSON value"),  # more digits than Python writes as text
+        (STORED(), {10**5000: 1}, "a JSON value"),
+    ],
+)
+def test_bad_numpy_scalars_are_refused(ftype: FieldType, value: Any, match: str) -> None:
+    with pytest.raises(SchemaError, match=match):
+        ftype.convert("f", value)
+
+
+def test_int_columns_are_exact_int64() -> None:
+    f = NUMERIC()
+    for value in (INT64_MIN, INT64_MAX, 2**60 + 1, -(2**53) - 1):
+        column = f.column_value(f.convert("n", value))
+        assert type(column) is int
+        assert column == value
+        assert f.from_column(np.asarray([column], dtype=f.column_dtype())[0]) == value
+    assert np.dtype(f.column_dtype()) == np.int64
+    assert np.dtype(NUMERIC(numtype="float").column_dtype()) == np.float64
+    assert np.dtype(DATETIME().column_dtype()) == np.int64
+    assert np.dtype(BOOLEAN().column_dtype()) == np.int64
+    with pytest.raises(SchemaError):
+        TEXT().column_dtype()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [dt.datetime(1, 1, 1, 0, 0, 0, 1), dt.datetime(9999, 12, 31, 23, 59, 59, 999_999),
+     dt.datetime(1970, 1, 1, 0, 0, 0, 1), dt.datetime(1969, 12, 31, 23, 59, 59, 999_999),
+     dt.datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=dt.timezone(dt.timedelta(hours=9))),
+     dt.datetime(1, 1, 1, 0, 0, 0, 1, tzinfo=dt.timezone(dt.timedelta(hours=-9)))],
+)
+def test_datetime_columns_are_exact_micros(value: dt.datetime) -> None:
+    f = DATETIME()
+    column = f.column_value(value)
+    assert type(column) is int
+    assert column == f.micros(value)
+    back = f.from_column(np.int64(column))
+    utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    assert back.replace(tzinfo=UTC) == utc
+
+
+@given(a=st.integers(INT64_MIN, INT64_MAX))
+def test_int_columns_round_trip(a: int) -> None:
+    f = NUMERIC()
+    raw = np.asarray([f.column_value(a)], dtype=f.column_dtype())[0]
+    assert f.from_column(raw) == a
+
+
+@pytest.mark.parametrize(
+    "value",
+    [dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+     dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=-1))),
+     "0001-01-01T00:00:00+00:01", "9999-12-31T23:59:59.999999-00:01"],
+)
+def test_datetime_outside_utc_years_1_to_9999_is_refused(value: Any) -> None:
+    with pytest.raises(SchemaError, match=r"'p': .* outside the years 1 to 9999 in UTC"):
+        DATETIME().convert("p", value)
+
+
+def test_datetime_extremes_in_utc_are_taken() -> None:
+    f = DATETIME()
+    for value in (dt.datetime(1, 1, 1, tzinfo=UTC), dt.datetime.max.replace(tzinfo=UTC),
+                  dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=-1))),
+                  dt.datetime.min, dt.datetime.max):
+        assert f.convert("p", value) is value
+        assert f.from_column(f.column_value(value)).replace(tzinfo=UTC) == (
+            value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC))
+
+
+class _NoOffset(dt.tzinfo):
+    def utcoffset(self, _when: dt.datetime | None) -> dt.timedelta | None:
+        raise ValueError("no offset known")
+
+
+class _Stamp(dt.datetime):
+    nanosecond = 7
+
+
+def test_datetime_odd_values() -> None:
+    f = DATETIME()
+    with pytest.raises(SchemaError, match=r"'p': .* no usable UTC offset"):
+        f.convert("p", dt.datetime(2017, 1, 1, tzinfo=_NoOffset()))
+    got = f.convert("p", _Stamp(2017, 1, 5, 10, 0, 0, 5, tzinfo=UTC))
+    assert type(got) is dt.datetime
+    assert got == dt.datetime(2017, 1, 5, 10, 0, 0, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("ftype", "value"),
+    [(NUMERIC(), 10**5000), (NUMERIC(), np.uint64(2**64 - 1)),
+     (NUMERIC(numtype="float"), 10**5000), (TEXT(), 10**5000), (STORED(), 10**5000)],
+    ids=["int", "uint64", "float", "text", "stored"],
+)
+def test_huge_ints_give_schema_errors(ftype: FieldType, value: Any) -> None:
+    with pytest.raises(SchemaError, match="'f'"):
+        ftype.convert("f", value)
+    with pytest.raises(SchemaError, match="boost"):
+        TEXT(boost=10**400)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from heron import SchemaError
@@ -195,3 +198,17 @@ def test_ngram_short_word_and_not_word_map() -> None:
 def test_ngram_bad_sizes(minsize: int, maxsize: int) -> None:
     with pytest.raises(SchemaError, match="minsize <= maxsize"):
         NgramFilter(minsize, maxsize)
+
+
+def test_stem_languages_are_nltks() -> None:
+    from nltk.stem.snowball import SnowballStemmer  # noqa: PLC0415 - heron imports it lazily
+
+    assert set(stem_languages()) == set(SnowballStemmer.languages) - {"porter"}
+
+
+def test_import_heron_does_not_import_nltk() -> None:
+    code = ("import sys, heron\nheron.Schema(body=heron.TEXT())\n"
+            "print('nltk' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "False"

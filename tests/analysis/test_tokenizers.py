@@ -17,6 +17,7 @@ from heron.analysis import (
     Tokenizer,
     WholeTokenizer,
 )
+from heron.analysis._tokenizers import WORD_PATTERN_V1
 
 
 def triples(tokens: Iterable[Token]) -> list[tuple[str, int, int, int]]:
@@ -42,7 +43,13 @@ def test_regex_tokens_positions_offsets() -> None:
         ("Москва, Санкт-Петербург", ["Москва", "Санкт", "Петербург"]),
         ("العربية لغة", ["العربية", "لغة"]),
         ("café☕bar 🐍python🐍 x", ["café", "bar", "python", "x"]),
-        ("under_score 42 3.14", ["under_score", "42", "3", "14"]),
+        ("under_score 42 3.14", ["under_score", "42", "3.14"]),
+        # numbers with separators and dotted acronyms stay whole (UAX #29); a final stop ends
+        ("The U.S. and U.K. agreed.", ["The", "U.S", "and", "U.K", "agreed"]),
+        ("1,000 dlrs or 1,000.50, e.g. 2.5%", ["1,000", "dlrs", "or", "1,000.50", "e.g", "2.5"]),
+        ("red,green 7,x x,7 a.  b ..c d..e", ["red", "green", "7", "x", "x", "7", "a", "b", "c",
+                                             "d", "e"]),
+        ("Ünïcode.Wörds 3,14159 Café.fr", ["Ünïcode.Wörds", "3,14159", "Café.fr"]),
         ("", []),
         ("  ,;!  ", []),
     ],
@@ -53,6 +60,13 @@ def test_regex_unicode_offsets(text: str, words: list[str]) -> None:
     assert [t.position for t in tokens] == list(range(len(words)))
     assert all(text[t.start : t.end] == t.text for t in tokens)
     assert RegexTokenizer().words(text) == words
+
+
+def test_indexes_of_heron_0_1_keep_their_word_pattern() -> None:
+    old = RegexTokenizer(WORD_PATTERN_V1)
+    assert old.words("U.S. 3.14 1,000") == ["U", "S", "3", "14", "1", "000"]
+    assert [t.text for t in old.tokenize("U.S. 3.14")] == ["U", "S", "3", "14"]
+    assert RegexTokenizer().pattern != WORD_PATTERN_V1
 
 
 def test_regex_emoji_offsets_are_code_points() -> None:

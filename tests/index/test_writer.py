@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -91,8 +92,6 @@ def _hold_lock_and_die(path: str) -> None:
     ix = heron.open_index(path)
     w = ix.writer()
     w.add_document(id="lost", body="never committed")
-    import os
-
     os._exit(0)  # dies holding the lock, without cleaning up
 
 

@@ -1,8 +1,9 @@
 """A writer that commits batch after batch until it is killed (driven by test_crash.py).
 
 Batch k adds documents ``k-0 .. k-{B-1}``, deletes ``{k-1}-0`` when k % 3 == 0 and
-updates ``{k-2}-1`` when k % 4 == 0; after each commit it prints k. ``expected(n)``
-computes what the index must hold after batches 0..n-1, so the test can check it.
+updates ``{k-2}-1`` when k % 4 == 0; after each commit it prints k (and ``ready`` once,
+before the first). ``expected(n)`` computes what the index must hold after batches
+0..n-1, so the test can check it.
 
 With a third argument ``procs`` > 1 the writer builds segments in worker processes
 (small analysis batches, so that every commit hands chunks to the workers), and the
@@ -11,7 +12,12 @@ child prints ``workers <pid> ...`` once its first writer has started them.
 
 from __future__ import annotations
 
+import functools
 import sys
+from pathlib import Path
+
+import heron
+from heron.index import open_writer
 
 BATCH = 40
 #: documents per commit with worker processes: several chunks of PARALLEL_BATCH_DOCS each
@@ -38,17 +44,12 @@ def expected(batches: int, size: int = BATCH) -> dict[str, tuple[str, int]]:
 
 
 def main() -> None:
-    import functools
-    from pathlib import Path
-
-    import heron  # imported in the child process only
-    from heron.index import open_writer
-
     path, start = sys.argv[1], int(sys.argv[2])
     procs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     ix = heron.open_index(path)
     size = BATCH if procs == 1 else PARALLEL_BATCH
     factory = functools.partial(heron.Writer, batch_docs=PARALLEL_BATCH_DOCS)
+    print("ready", flush=True)  # the test starts its timer here, not at process start
     k = start
     while True:
         if procs == 1:

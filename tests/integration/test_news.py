@@ -43,3 +43,22 @@ def test_field_search_on_news(tmp_path: Path) -> None:
         res = s.search("coffee", fields=["title"], limit=20)
         assert res.total > 0
         assert all("coffee" in h["title"].lower() for h in res)
+
+
+def test_acronyms_and_decimals_are_searchable_on_news(tmp_path: Path) -> None:
+    """``U.S.`` and ``1.5`` are words of their own (UAX #29), at index and at query time."""
+    rows = load_news(3000)
+    schema = heron.Schema(id=heron.ID(stored=True, unique=True), body=heron.TEXT(stored=True))
+    ix = heron.create_index(tmp_path / "news", schema)
+    with ix.writer() as w:
+        w.add_documents({"id": r["id"], "body": r["title"] + "\n" + r["body"]} for r in rows)
+    analyzer = StandardAnalyzer()
+    for query in ("U.S.", "1.5", "1,000"):
+        (term,) = analyzer.terms(query)  # one term, not "u" and "s" (dropped: too short)
+        holding = {r["id"] for r in rows if term in analyzer.terms(r["title"] + "\n" + r["body"])}
+        assert len(holding) > 20  # common in the news
+        with ix.searcher() as s:
+            res = s.search(query, limit=None)
+            assert {h["id"] for h in res} == holding
+            top = s.search(query, limit=5)
+            assert all(query in h["body"] for h in top)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import random
 import resource
-import signal
 import subprocess
 import sys
 import threading
@@ -46,6 +45,38 @@ def _gone(pid: int) -> bool:
     return "\nState:\tZ" in status or "\nState:\tX" in status
 
 
+def _kill_when_ready(command: list[str], env: dict[str, str], delay: float) -> list[str]:
+    """Run a child, SIGKILL it ``delay`` seconds after it says ``ready``, and return what it
+    printed; the output ends only once every process holding its stdout is gone."""
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    assert child.stdout is not None
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line == "ready\n":
+                ready.set()
+            else:
+                lines.append(line.rstrip("\n"))
+        ready.set()  # EOF: the child ended (or failed) before saying it was ready
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    if not ready.wait(timeout=300):  # a signal from the child, not a guess of its start-up
+        child.kill()
+        pytest.fail("the writer never said it was ready")
+    time.sleep(delay)
+    child.kill()
+    child.wait()
+    reader.join(timeout=120)
+    child.stdout.close()
+    if reader.is_alive():
+        pytest.fail("a worker process outlived its killed writer (it holds the output open)")
+    return lines
+
+
 @pytest.mark.parametrize("procs", [1, 2])
 def test_killed_writer_leaves_the_last_commit(tmp_path: Path, procs: int) -> None:
     """50 SIGKILLs of a writer at random moments; with procs=2 its worker processes must
@@ -57,20 +88,12 @@ def test_killed_writer_leaves_the_last_commit(tmp_path: Path, procs: int) -> Non
     acked = 0  # batches known to be committed
     kills = 0
     workers_seen: set[int] = set()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     while kills < 50:
-        child = subprocess.Popen([sys.executable, str(CHILD), str(path), str(acked), str(procs)],
-                                 stdout=subprocess.PIPE, text=True, env=env)
-        time.sleep(rng.uniform(0.25, 0.9) if procs == 1 else rng.uniform(0.5, 2.0))
-        child.send_signal(signal.SIGKILL)
-        try:  # EOF only once every process holding the pipe (an orphaned worker) is gone
-            out, _ = child.communicate(timeout=120)
-        except subprocess.TimeoutExpired:
-            assert child.stdout is not None
-            child.stdout.close()
-            pytest.fail("a worker process outlived its killed writer")
+        delay = rng.uniform(0.0, 0.6) if procs == 1 else rng.uniform(0.3, 1.8)
+        lines = _kill_when_ready([sys.executable, str(CHILD), str(path), str(acked), str(procs)],
+                                 env, delay)
         kills += 1
-        lines = out.splitlines()
         workers = [int(w) for line in lines if line.startswith("workers")
                    for w in line.split()[1:]]
         workers_seen.update(workers)
@@ -198,7 +221,7 @@ except heron.StorageError as exc:
 def test_failed_write_keeps_the_previous_commit(built: Path) -> None:
     before = _contents(built)
     files = _index_files(built)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     proc = subprocess.run([sys.executable, "-c", FULL_DISK_CHILD, str(built)],
                           capture_output=True, text=True, env=env, check=True)
     assert proc.stdout.startswith("StorageError:"), proc.stdout + proc.stderr
@@ -215,7 +238,7 @@ def test_file_size_limit_is_restored() -> None:
 def test_searching_while_another_process_commits(tmp_path: Path) -> None:
     path = tmp_path / "ix"
     heron.create_index(path, _schema())
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     child = subprocess.Popen([sys.executable, str(CHILD), str(path), "0"],
                              stdout=subprocess.PIPE, text=True, env=env)
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import heron
@@ -49,8 +50,6 @@ def test_wrong_values(searcher: heron.Searcher, kwargs: dict[str, Any]) -> None:
 
 
 def test_right_arguments(searcher: heron.Searcher) -> None:
-    import numpy as np
-
     assert len(searcher.search("oil", limit=np.int64(1), offset=np.int32(1))) == 1
     assert searcher.search("oil", limit=None, default_operator="and").total == 2
     assert searcher.search("oil", limit=0).total == 2

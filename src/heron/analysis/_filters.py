@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from attrs import field, frozen
-from nltk.stem.snowball import SnowballStemmer
 
 from heron.analysis._base import Filter
 from heron.analysis._stopwords import stop_words
@@ -19,15 +18,31 @@ from heron.errors import SchemaError
 _STEM_MEMO_LIMIT = 500_000
 
 
+#: the languages of nltk's Snowball stemmers (checked against nltk by a test), so that
+#: naming one needs no nltk import: nltk is imported when a stemmer first stems a word
+_SNOWBALL_LANGUAGES = (
+    "arabic", "danish", "dutch", "english", "finnish", "french", "german", "hungarian",
+    "italian", "norwegian", "portuguese", "romanian", "russian", "spanish", "swedish",
+)
+
+
 @functools.cache
-def _stemmer(language: str) -> tuple[Any, dict[str, str]]:
-    """nltk's Snowball stemmer for ``language`` and the memo every equal filter shares."""
-    return SnowballStemmer(language).stem, {}
+def _memo(language: str) -> dict[str, str]:
+    """The memo of stems every stem filter of ``language`` in the process shares."""
+    return {}
+
+
+@functools.cache
+def _stemmer(language: str) -> Any:
+    """nltk's Snowball stemming function for ``language`` (nltk is imported on first use)."""
+    from nltk.stem.snowball import SnowballStemmer  # noqa: PLC0415 - 0.5 s, only when used
+
+    return SnowballStemmer(language).stem
 
 
 def stem_languages() -> tuple[str, ...]:
     """Return the languages the Snowball stemmers cover, sorted."""
-    return tuple(sorted(lang for lang in SnowballStemmer.languages if lang != "porter"))
+    return _SNOWBALL_LANGUAGES
 
 
 @frozen(slots=True)
@@ -89,18 +104,20 @@ class StemFilter(Filter):
     """Reduce words to their stems with nltk's Snowball stemmer for ``language``.
 
     Each distinct word is stemmed once and remembered (one memo per language, shared by
-    every filter of that language in the process, and bounded in size).
+    every filter of that language in the process, and bounded in size). Tokens holding a
+    full stop or a comma (``3.14``, ``1,000``, ``u.s``, ``reuters.com``) are kept as they are.
 
     >>> StemFilter("english").map_word("tunnels")
     'tunnel'
     >>> StemFilter("german").map_word("häuser")
     'haus'
+    >>> StemFilter("english").map_word("u.s")
+    'u.s'
     """
 
     name: ClassVar[str] = "stem"
     word_map: ClassVar[bool] = True
     language: str = "english"
-    _stem: Any = field(init=False, eq=False, repr=False)
     _memo: dict[str, str] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -109,9 +126,7 @@ class StemFilter(Filter):
                 f"no stemmer for language {self.language!r}; "
                 f"supported: {', '.join(stem_languages())}"
             )
-        stem, memo = _stemmer(self.language)
-        object.__setattr__(self, "_stem", stem)
-        object.__setattr__(self, "_memo", memo)
+        object.__setattr__(self, "_memo", _memo(self.language))
 
     def map_word(self, word: str) -> str | None:
         memo = self._memo
@@ -119,7 +134,9 @@ class StemFilter(Filter):
         if stem is None:
             if len(memo) >= _STEM_MEMO_LIMIT:
                 memo.clear()
-            stem = memo[word] = self._stem(word)
+            # a number with separators, a dotted acronym or a host name is no inflected word
+            plain = "." not in word and "," not in word
+            stem = memo[word] = _stemmer(self.language)(word) if plain else word
         return stem
 
     def params(self) -> dict[str, Any]:

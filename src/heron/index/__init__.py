@@ -7,6 +7,7 @@ from heron.index._manifest import FORMAT_VERSION, Manifest, SegmentEntry, latest
 from heron.index._reader import IndexReader, schema_of
 from heron.index._segment_reader import SegmentReader
 from heron.index._storage import check_index, create_storage, index_exists, open_writer
+from heron.index._termdict import lookup_bytes
 from heron.index._writer import IndexWriter
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "create_storage",
     "index_exists",
     "latest_manifest",
+    "lookup_bytes",
     "open_writer",
     "schema_of",
     "write_container",

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
-from heron.index._assemble import SEGMENT_FORMAT, SEGMENT_MAGIC
+from heron.index._assemble import SEGMENT_MAGIC, TERM_KEYS
 from heron.index._deletions import read_deletions
 from heron.index._files import Container
 from heron.index._format import segment_file
@@ -36,7 +36,7 @@ class SegmentReader:
         """Check the metadata and read the deletions (the caller closes the file on error)."""
         meta = self._c.meta
         try:
-            if meta["format"] != SEGMENT_FORMAT:
+            if meta["format"] not in TERM_KEYS:
                 raise CorruptIndexError(f"{entry.name}: unknown segment format {meta['format']!r}")
             self.doc_count: int = int(meta["doc_count"])
             self.field_nos: dict[str, int] = dict(meta["fields"])

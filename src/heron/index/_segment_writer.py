@@ -9,14 +9,16 @@ arrays without a Python loop over tokens.
 Arrays of a segment (besides the stored fields of :mod:`heron.index._stored`):
     ``terms.blob``    uint8   UTF-8 terms, sorted by (field number, bytes)
     ``terms.offsets`` int64   [terms + 1] where each term starts in the blob
-    ``terms.keys``    uint64  [terms] field number << 56 | first 7 bytes of the term
+    ``terms.keys``    uint64  [terms] the first 8 bytes of the term, big-endian, NUL padded
+                      (format 1: field number << 56 | first 7 bytes); see ``TERM_KEYS``
     ``terms.post``    int64   [terms + 1] where each term's postings start
     ``terms.pos``     int64   [terms + 1] where each term's positions start
     ``post.docs``     uint16/uint32  segment-local document numbers, ascending per term
     ``post.freqs``    uint8/16/32    occurrences of the term in that document
     ``pos.data``      uint16/uint32  positions, ascending per (term, document)
     ``norms.<f>``     uint32  [docs] field length (tokens kept) of scored field f
-    ``col.<f>``       int64/float64 [docs] value of columnar field f
+    ``col.<f>``       int64/float64 [docs] value of columnar field f (its
+                      ``FieldType.column_dtype``, exact: ints never pass through a float)
     ``colmask.<f>``   bool    [docs] whether the document has a value in f
     ``fwd.<f>.offsets`` int64 [docs + 1] where each document's terms of KEYWORD/ID field f
                       start in ``fwd.<f>.terms``
@@ -43,14 +45,12 @@ from heron.index._assemble import (
     write_segment,
 )
 from heron.index._stored import StoredWriter, encode_document
-from heron.schema import DATETIME, ID, KEYWORD, NUMERIC, FieldType, Schema
+from heron.schema import ID, KEYWORD, FieldType, Schema
 
 
 def column_dtype(ftype: FieldType) -> type[np.generic]:
-    """The dtype of a columnar field's values."""
-    if isinstance(ftype, NUMERIC) and ftype.numtype == "float":
-        return np.float64
-    return np.int64
+    """The dtype of a columnar field's values (the field type's :meth:`~FieldType.column_dtype`)."""
+    return ftype.column_dtype()
 
 
 @define
@@ -60,7 +60,7 @@ class _FieldBuffer:
     ids: list[npt.NDArray[np.int32]] = field(factory=list)
     positions: list[npt.NDArray[np.int32]] = field(factory=list)
     lengths: list[npt.NDArray[np.int32]] = field(factory=list)
-    column: list[tuple[npt.NDArray[np.int64], list[Any]]] = field(factory=list)
+    column: list[tuple[npt.NDArray[np.int64], list[int | float]]] = field(factory=list)
 
 
 @define
@@ -160,14 +160,11 @@ class SegmentBuilder:
                              ranges=ranges, stats=stats)
 
     def _column(self, name: str, ftype: FieldType, buf: _FieldBuffer) -> dict[str, Any]:
-        dtype = column_dtype(ftype)
+        dtype = ftype.column_dtype()
         values = np.zeros(self.doc_count, dtype=dtype)
         mask = np.zeros(self.doc_count, dtype=bool)
         for where, vals in buf.column:
-            if isinstance(ftype, DATETIME | NUMERIC) and dtype is np.int64:
-                values[where] = np.asarray([int(v) for v in vals], dtype=np.int64)
-            else:
-                values[where] = np.asarray(vals, dtype=dtype)
+            values[where] = np.asarray(vals, dtype=dtype)  # exact: ints stay ints
             mask[where] = True
         return {f"col.{name}": values, f"colmask.{name}": mask}
 

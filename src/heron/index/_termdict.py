@@ -1,4 +1,9 @@
-"""The term dictionary of a segment: sorted terms found by a 64-bit key and a byte compare."""
+"""The term dictionary of a segment: sorted terms found by a 64-bit key and a byte compare.
+
+Each look-up searches the keys of its field's term range only, so a key need not hold
+the field: format 2 keys a term by its first 8 bytes; format 1 (still read) by the field
+number in the top byte and the first 7 bytes (see :data:`heron.index._assemble.TERM_KEYS`).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,18 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from heron.errors import CorruptIndexError
+from heron.index._assemble import TERM_KEYS
 from heron.index._files import Container
 
-_KEY_BYTES = 7
 
+def lookup_bytes(text: str) -> bytes:
+    """The UTF-8 bytes a term is looked up by, lone surrogates encoded as their code points.
 
-def _key(field_no: int, term: bytes) -> np.uint64:
-    return np.uint64((field_no << 56) | int.from_bytes(term[:_KEY_BYTES].ljust(_KEY_BYTES, b"\0"),
-                                                       "big"))
+    No stored term holds a lone surrogate, so such a term finds nothing and sorts where
+    its code point does (between U+D7FF and U+E000) instead of raising.
+    """
+    return text.encode("utf-8", "surrogatepass")
 
 
 class TermDictionary:
@@ -24,6 +33,11 @@ class TermDictionary:
         self._c = container
         self._ranges = ranges
         self._field_nos = field_nos
+        segment_format = str(container.meta.get("format"))
+        if segment_format not in TERM_KEYS:
+            raise CorruptIndexError(f"{container.path}: unknown segment format "
+                                    f"{segment_format!r}")
+        self._key_function, self._key_bytes = TERM_KEYS[segment_format]
 
     def __len__(self) -> int:
         return len(self._c.array("terms.keys"))
@@ -43,26 +57,30 @@ class TermDictionary:
         lo, hi = self._ranges.get(field, (0, 0))
         return int(lo), int(hi)
 
+    def _key(self, field: str, raw: bytes) -> np.uint64:
+        return np.uint64(self._key_function(self._field_nos.get(field, 0), raw))
+
     def find(self, field: str, term: str) -> int:
         """The number of ``term`` in ``field``, or -1 if the segment lacks it."""
-        no = self._field_nos.get(field)
-        if no is None:
+        start, stop = self.field_range(field)
+        if start == stop:
             return -1
-        raw = term.encode("utf-8")
-        keys = self._c.array("terms.keys")
-        key = _key(no, raw)
+        raw = lookup_bytes(term)
+        keys = self._c.array("terms.keys")[start:stop]
+        key = self._key(field, raw)
         lo = int(keys.searchsorted(key, side="left"))
         if lo >= len(keys) or keys[lo] != key:
             return -1
-        if len(raw) <= _KEY_BYTES and self.term_bytes(lo) == raw:
+        lo += start
+        if len(raw) <= self._key_bytes and self.term_bytes(lo) == raw:
             return lo  # the common case: the key holds the whole term, found at once
-        hi = int(keys.searchsorted(key, side="right"))
+        hi = int(keys.searchsorted(key, side="right")) + start
         number = self._bisect(lo, hi, raw)
         return number if number < hi and self.term_bytes(number) == raw else -1
 
     def _bisect(self, lo: int, hi: int, raw: bytes) -> int:
         """The first term number in ``[lo, hi)`` whose bytes are >= ``raw`` (terms sharing
-        one 7-byte key are told apart by their bytes)."""
+        one key are told apart by their bytes)."""
         while lo < hi:
             mid = (lo + hi) // 2
             if self.term_bytes(mid) < raw:
@@ -76,15 +94,15 @@ class TermDictionary:
         start, stop = self.field_range(field)
         if start == stop:
             return start
-        keys = self._c.array("terms.keys")
-        key = _key(self._field_nos[field], raw)
-        lo = int(np.searchsorted(keys[start:stop], key, side="left")) + start
-        hi = int(np.searchsorted(keys[start:stop], key, side="right")) + start
+        keys = self._c.array("terms.keys")[start:stop]
+        key = self._key(field, raw)
+        lo = int(keys.searchsorted(key, side="left")) + start
+        hi = int(keys.searchsorted(key, side="right")) + start
         return self._bisect(lo, hi, raw)
 
     def prefix_range(self, field: str, prefix: str) -> tuple[int, int]:
         """Term numbers ``[start, stop)`` of the terms of ``field`` that start with ``prefix``."""
-        raw = prefix.encode("utf-8")
+        raw = lookup_bytes(prefix)
         start = self.lower_bound(field, raw)
         successor = raw.rstrip(b"\xff")
         if not successor:

@@ -14,7 +14,7 @@ import numpy as np
 from attrs import define, frozen
 
 from heron.errors import QueryError
-from heron.index import SegmentReader
+from heron.index import SegmentReader, lookup_bytes
 from heron.query._base import Context, Matches, Query, Weight, live
 
 MAX_EXPANSIONS = 1024
@@ -178,12 +178,12 @@ class TermRange(MultiTerm):
         terms = segment.terms
         start, stop = terms.field_range(self.field)
         if self.low is not None:
-            raw = self.low.encode("utf-8")
+            raw = lookup_bytes(self.low)
             start = terms.lower_bound(self.field, raw)
             if not self.include_low and start < stop and terms.term_bytes(start) == raw:
                 start += 1
         if self.high is not None:
-            raw = self.high.encode("utf-8")
+            raw = lookup_bytes(self.high)
             end = terms.lower_bound(self.field, raw)
             if self.include_high and end < stop and terms.term_bytes(end) == raw:
                 end += 1

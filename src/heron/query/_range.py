@@ -14,16 +14,21 @@ from heron.query._multiterm import TermRange
 from heron.schema import DATETIME, NUMERIC, FieldType
 
 
+def _span(ftype: FieldType, name: str, text: str) -> tuple[Any, Any] | None:
+    try:
+        return ftype.query_span(name, text)
+    except SchemaError as exc:
+        raise QueryError(str(exc)) from None
+
+
 def column_bound(ftype: FieldType, name: str, value: Any) -> float | int:
-    """The column value a query bound compares with (dates as microseconds)."""
+    """The column value a query bound compares with, exact (dates as microseconds)."""
     try:
         converted = ftype.convert(name, value) if not isinstance(value, str) else (
             ftype.from_text(name, value))
+        return ftype.column_value(converted)
     except SchemaError as exc:
         raise QueryError(str(exc)) from None
-    if isinstance(ftype, DATETIME):
-        return DATETIME.micros(converted)
-    return converted  # type: ignore[no-any-return]
 
 
 @frozen
@@ -67,8 +72,9 @@ class NumericRange(Range):
     """Documents whose NUMERIC or DATETIME ``field`` lies between ``low`` and ``high``.
 
     Bounds are numbers, datetimes or their text forms; ``None`` leaves an end open.
-    For DATETIME, a date-only upper bound written as text (``2017-06-30``) includes
-    that whole day. Matches score the boost alone.
+    For DATETIME, a bound written as text is a period at its precision, taken whole:
+    ``[1987-03 TO 1987-04]`` runs from March 1 through the end of April, and
+    ``{1987 TO *}`` starts in 1988. Matches score the boost alone.
 
     >>> NumericRange("year", 2010, 2017)
     NumericRange(field='year', low=2010, high=2017, include_low=True, include_high=True, boost=1.0)
@@ -82,14 +88,18 @@ class NumericRange(Range):
         if not isinstance(ftype, NUMERIC | DATETIME):
             raise QueryError(f"a numeric range needs a NUMERIC or DATETIME field; "
                              f"{self.field!r} is {ftype.kind}")
-        low = None if self.low is None else column_bound(ftype, self.field, self.low)
-        high = None if self.high is None else column_bound(ftype, self.field, self.high)
-        include_high = self.include_high
-        if (isinstance(ftype, DATETIME) and isinstance(self.high, str) and len(self.high) == 10
-                and high is not None):
-            high += 86_400_000_000 if include_high else 0  # through the end of that day
-            include_high = False
-        return _RangeWeight(self.field, low, high, self.include_low, include_high,
+        low_value, include_low = self.low, self.include_low
+        high_value, include_high = self.high, self.include_high
+        # a bound written as a span (a date to the day, the month...) counts as a whole
+        if isinstance(self.low, str) and (span := _span(ftype, self.field, self.low)):
+            if not include_low and span[1] is None:
+                return _RangeWeight(self.field, None, None, True, True, 0.0, empty=True)
+            low_value, include_low = span[0] if include_low else span[1], True
+        if isinstance(self.high, str) and (span := _span(ftype, self.field, self.high)):
+            high_value, include_high = span[1] if include_high else span[0], False
+        low = None if low_value is None else column_bound(ftype, self.field, low_value)
+        high = None if high_value is None else column_bound(ftype, self.field, high_value)
+        return _RangeWeight(self.field, low, high, include_low, include_high,
                             self.boost * ftype.boost)
 
 
@@ -101,10 +111,11 @@ class _RangeWeight(Weight):
     include_low: bool
     include_high: bool
     score: float
+    empty: bool = False
 
     def match(self, segment: SegmentReader) -> Matches:
         column = segment.column(self.field)
-        if column is None:
+        if column is None or self.empty:
             return Matches.empty()
         values, present = column
         ok = present.copy()

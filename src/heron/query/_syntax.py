@@ -53,8 +53,8 @@ def syntax_tree(text: str, default_operator: str = "OR", lenient: bool = False
                                   and len(plain.children) > MAX_CLAUSES):
         return plain, ()
     warnings: list[QueryWarning] = []
-    for m in _SURROGATE.finditer(text):
-        message = "a lone surrogate is not a character"
+    for m in _SURROGATE.finditer(text) if not text.isascii() else ():
+        message = f"the query holds a lone surrogate {m.group()!r}, which is not valid Unicode"
         if not lenient:
             raise QueryError(message, m.start())
         warnings.append(QueryWarning(message, m.start()))

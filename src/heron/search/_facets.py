@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -11,8 +10,6 @@ import numpy.typing as npt
 from heron.errors import HeronError
 from heron.index import SegmentReader, concat_ranges
 from heron.schema import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, Schema
-
-_EPOCH = dt.datetime(1970, 1, 1)
 
 
 def check_facet_field(schema: Schema, name: str) -> None:
@@ -24,15 +21,8 @@ def check_facet_field(schema: Schema, name: str) -> None:
 
 
 def column_value(schema: Schema, name: str, raw: Any) -> Any:
-    """A column entry as the Python value users see."""
-    ftype = schema[name]
-    if isinstance(ftype, DATETIME):
-        return _EPOCH + dt.timedelta(microseconds=int(raw))
-    if isinstance(ftype, BOOLEAN):
-        return bool(raw)
-    if isinstance(ftype, NUMERIC) and ftype.numtype == "int":
-        return int(raw)
-    return float(raw)
+    """A column entry as the Python value users see (the field type converts it back)."""
+    return schema[name].from_column(raw)
 
 
 def count_segment(schema: Schema, name: str, segment: SegmentReader,

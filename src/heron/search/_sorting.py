@@ -64,13 +64,22 @@ def _segment_values(segment: SegmentReader, key: SortKey, docs: npt.NDArray[np.i
     return values[docs], present[docs]
 
 
+def _reversed(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Values whose ascending order is the descending order of ``values``.
+
+    Integers are inverted bit by bit (``~v == -v - 1``), which cannot overflow where
+    negating the smallest int64 would.
+    """
+    return np.invert(values) if values.dtype.kind in "iu" else -values
+
+
 def segment_top(segment: SegmentReader, found: Matches, keys: list[SortKey], k: int
                 ) -> npt.NDArray[np.int64]:
     """Indices into ``found`` of the segment's best ``k`` by the sort keys."""
     columns: list[npt.NDArray[Any]] = [found.docs, -found.scores]
     for key in reversed(keys):
         values, present = _segment_values(segment, key, found.docs)
-        signed = -values if key.reverse else values
+        signed = _reversed(values) if key.reverse else values
         columns.extend([signed, ~present])  # missing values sort last either way
     order = np.lexsort(tuple(columns))
     return order[:k].astype(np.int64)

@@ -1,0 +1,156 @@
+"""The base of field types, and the checks every field type shares."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+
+from heron.analysis import (
+    Analyzer,
+    IDAnalyzer,
+)
+from heron.errors import SchemaError
+
+_INT64 = 1 << 63
+
+
+def _show(value: Any, width: int = 60) -> str:
+    """``repr(value)`` cut to ``width`` characters; an int too long for text says so."""
+    try:
+        return f"{value!r:.{width}}"
+    except ValueError:  # Python writes ints of at most 4300 digits
+        return f"<{type(value).__name__} too long to write>"
+
+
+def _positive(_inst: object, attribute: Any, value: float) -> None:
+    try:
+        ok = isinstance(value, int | float) and math.isfinite(value) and value > 0
+    except OverflowError:  # an int too large for a float
+        ok = False
+    if not ok:
+        raise SchemaError(f"{attribute.name} must be a positive number, got {_show(value)}")
+
+
+def _no_text_sorting(_inst: object, _attribute: Any, value: bool) -> None:
+    if value:
+        raise SchemaError("TEXT fields cannot be sorted on (they hold many terms per document); "
+                          "sort on a KEYWORD, ID, NUMERIC or DATETIME copy of the value")
+
+
+class FieldType:
+    """Base of field types: how a field's values are checked, indexed and stored."""
+
+    kind: ClassVar[str] = ""
+    #: the field's terms go into the inverted index
+    indexed: ClassVar[bool] = True
+    #: the field's values are kept in a per-document column (range queries and sorting)
+    columnar: ClassVar[bool] = False
+    stored: bool
+    boost: float
+
+    @property
+    def analyzer(self) -> Analyzer:
+        """The analyzer that turns :meth:`index_text` into terms."""
+        return IDAnalyzer()
+
+    @property
+    def scorable(self) -> bool:
+        """Whether field lengths are kept, so BM25 normalises by them."""
+        return False
+
+    @property
+    def positions(self) -> bool:
+        """Whether term positions are kept (for phrase queries)."""
+        return False
+
+    @property
+    def unique(self) -> bool:
+        """Whether the value identifies a document (``update_document`` keys on it)."""
+        return False
+
+    def convert(self, name: str, value: Any) -> Any:
+        """Check ``value`` for field ``name`` and return it in canonical form.
+
+        Raises:
+            SchemaError: the value has the wrong type or cannot be represented.
+        """
+        raise NotImplementedError
+
+    def from_text(self, name: str, text: str) -> Any:
+        """Convert a value written in a query (text) for field ``name``.
+
+        Raises:
+            SchemaError: the text is not a value of this field.
+        """
+        return self.convert(name, text)
+
+    def query_span(self, name: str, text: str) -> tuple[Any, Any] | None:
+        """The values ``[low, high)`` a value written in a query stands for when it is a span,
+        not one value (a date written to the day is that whole day); None otherwise.
+
+        ``high`` is None when the span has no end. The bounds are values :meth:`convert`
+        accepts.
+
+        Raises:
+            SchemaError: the text is not a value of this field.
+        """
+        return None
+
+    def index_text(self, value: Any) -> str:
+        """Return the text the analyzer indexes for a converted value."""
+        return str(value)
+
+    def column_dtype(self) -> type[np.generic]:
+        """The numpy dtype of the field's column (for columnar fields)."""
+        raise SchemaError(f"{self.kind} fields have no column")
+
+    def column_value(self, value: Any) -> int | float:
+        """Return the number the field's column keeps for a converted value.
+
+        It is exact in :meth:`column_dtype`: an int for integer columns, never a float
+        on the way.
+        """
+        raise SchemaError(f"{self.kind} fields have no column")
+
+    def from_column(self, raw: Any) -> Any:
+        """Return the value users see for a column entry (the reverse of :meth:`column_value`)."""
+        raise SchemaError(f"{self.kind} fields have no column")
+
+    def to_stored(self, value: Any) -> Any:
+        """Return the JSON value stored for a converted value."""
+        return value
+
+    def from_stored(self, value: Any) -> Any:
+        """Return the document value for a stored JSON value."""
+        return value
+
+    def to_json(self) -> dict[str, Any]:
+        """Describe this field type as a JSON object."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _wrong(name: str, expected: str, value: Any) -> SchemaError:
+        return SchemaError(
+            f"field {name!r} expects {expected}, got {type(value).__name__} {_show(value)}"
+        )
+
+
+def _valid_text(name: str, value: str) -> str:
+    """Return ``value`` if UTF-8 can encode it (no lone surrogate), else raise SchemaError."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise SchemaError(
+                f"field {name!r}: the text holds a lone surrogate {value[exc.start]!r} at "
+                f"{exc.start}, which is not valid Unicode: {value!r:.60}"
+            ) from None
+    return value
+
+
+def _check_str(name: str, value: Any, what: str = "a string") -> str:
+    if not isinstance(value, str):
+        raise FieldType._wrong(name, what, value)
+    return _valid_text(name, value)
