@@ -122,5 +122,6 @@ def test_searcher_parse_lenient(searcher: heron.Searcher) -> None:
 
 
 def test_filter_stays_strict(searcher: heron.Searcher) -> None:
-    with pytest.raises(heron.QueryError):
+    with pytest.raises(heron.QueryError, match=r"^in filter: unbalanced") as info:
         searcher.search("oil", filter="year:(1987", lenient=True)
+    assert info.value.position == 5

@@ -108,6 +108,11 @@ def test_clauses_are_capped(searcher: heron.Searcher) -> None:
                                                 for i in range(5000)))).total == 0
 
 
+def test_lenient_drops_not_pairs_past_the_depth() -> None:
+    assert parse_lenient(MANY_NOTS, SCHEMA)[0] == parse("oil", SCHEMA)
+    assert parse_lenient("NOT " + MANY_NOTS, SCHEMA)[0] == parse("NOT oil", SCHEMA)
+
+
 def test_boost_is_finite(searcher: heron.Searcher) -> None:
     res = searcher.search("oil^" + "9" * 400, lenient=True)
     assert all(0 < h.score < float("inf") for h in res)

@@ -153,9 +153,7 @@ class Parser(Scanner):
         if excess > 0:
             self.problem(f"parentheses and NOT nest more than {MAX_DEPTH} deep",
                          nots[MAX_DEPTH - self.depth])
-            # lenient: drop NOTs in pairs, which keeps the meaning
-            drop = excess + excess % 2
-            del nots[len(nots) - (drop if drop <= len(nots) else drop - 2):]
+            del nots[len(nots) % 2:]  # lenient: NOT NOT x is x, so pairs are dropped
         self.depth += len(nots)
         try:
             node = self.parse_clause()

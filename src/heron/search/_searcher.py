@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.analysis import TermMemo
-from heron.errors import HeronError, SearcherClosedError
+from heron.errors import HeronError, QueryError, SearcherClosedError
 from heron.highlight import SHORT_TEXT, Formatter, Fragmenter, QueryMarks, highlight
 from heron.index import IndexReader, SegmentReader
 from heron.query import MAX_EXPANSIONS, And, Context, Matches, Query, Term, parse
@@ -125,7 +125,12 @@ class Searcher:
 
         bound = bind(query, lenient)
         query, weight = bound.query, bound.weight
-        restrict = None if filter is None else bind(filter, False).weight
+        restrict = None
+        if filter is not None:
+            try:
+                restrict = bind(filter, False).weight
+            except QueryError as exc:  # its position is in the filter's text
+                raise QueryError(f"in filter: {exc.message}", exc.position) from None
         keys = sort_keys(self.schema, sort_by) if sort_by is not None else None
         for name in facets or ():
             check_facet_field(self.schema, name)
