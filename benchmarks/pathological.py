@@ -86,7 +86,8 @@ def outcome(searcher: Any, text: str, options: dict[str, Any], lenient: bool) ->
         return f"QueryError at {exc.position}"
     except Exception as exc:  # reported, and fails the check below
         return f"CRASH {type(exc).__name__}"
-    warned = f", {len(res.query_warnings)} warnings" if res.query_warnings else ""
+    count = len(res.query_warnings)
+    warned = f", {count} warning{'s' * (count > 1)}" if count else ""
     return f"{res.total:,} hits{warned}"
 
 
