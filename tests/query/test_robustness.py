@@ -122,6 +122,9 @@ def test_phrase_slop_is_bounded(searcher: heron.Searcher) -> None:
     with pytest.raises(heron.QueryError, match="slop"):
         searcher.search(Phrase("body", ("crude", "oil"), slop=10**30))
     assert searcher.search(Phrase("body", ("crude", "oil"), slop=MAX_SLOP)).total == 1
+    for slop in (2.5, "1", None):
+        with pytest.raises(heron.ArgumentTypeError, match="slop"):
+            searcher.search(Phrase("body", ("crude", "oil"), slop=slop))  # type: ignore[arg-type]
 
 
 def test_expansion_errors_carry_positions(searcher: heron.Searcher) -> None:

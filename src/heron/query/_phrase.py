@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, frozen
 
-from heron.errors import QueryError
+from heron.errors import ArgumentTypeError, QueryError
 from heron.index import SegmentReader, concat_ranges
 from heron.query._base import Context, Matches, Query, Weight, intersection, live, member
 from heron.scoring import BM25
@@ -64,6 +64,8 @@ class Phrase(Query):
         return self.positions if self.positions is not None else tuple(range(len(self.words)))
 
     def bind(self, context: Context) -> Weight:
+        if isinstance(self.slop, bool) or not isinstance(self.slop, int | np.integer):
+            raise ArgumentTypeError(f"phrase slop is a whole number, got {self.slop!r}")
         if self.slop < 0:
             raise QueryError(f"phrase slop must not be negative, got {self.slop}")
         if self.slop > MAX_SLOP:
