@@ -218,3 +218,21 @@ def test_terms_equal_token_path(analyzer: Analyzer, text: str) -> None:
     tokens = list(analyzer.tokens(text))
     assert analyzer.terms(text) == [t.text for t in tokens]
     assert [t.position for t in tokens] == sorted({t.position for t in tokens})
+
+
+@pytest.mark.parametrize(
+    "stage",
+    [
+        {"name": "stop", "minsize": None},
+        {"name": "stop", "maxsize": "7"},
+        {"name": "stop", "extra": [1, 2]},
+        {"name": "stop", "language": 3},
+        {"name": "stem", "language": ["english"]},
+        {"name": "regex", "pattern": 5},
+        {"name": "separator", "commas": "yes"},
+    ],
+)
+def test_stage_parameters_of_the_wrong_type_are_schema_errors(stage: dict[str, object]) -> None:
+    """A schema read from an index must fail when it is read, not when text is analysed."""
+    with pytest.raises(SchemaError, match=f"bad parameters for stage '{stage['name']}': '"):
+        analyzer_from_json([stage])

@@ -114,6 +114,7 @@ def analyzer_from_json(data: Any) -> Analyzer:
         params = {k: v for k, v in item.items() if k != "name"}
         try:
             stages.append(STAGES[item["name"]](**params))
-        except TypeError as exc:
-            raise SchemaError(f"bad parameters for stage {item['name']!r}: {exc}") from None
+        except TypeError as exc:  # attrs validators put the message first
+            why = exc.args[0] if exc.args and isinstance(exc.args[0], str) else exc
+            raise SchemaError(f"bad parameters for stage {item['name']!r}: {why}") from None
     return Analyzer(tuple(stages))

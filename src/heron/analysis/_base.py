@@ -52,7 +52,8 @@ class Tokenizer(Stage):
             yield tok.text, tok.start, tok.end
 
     def offsets(self, text: str, positions: Sequence[int]) -> list[tuple[int, int]]:
-        """Character offsets (start, end) of the words at the given ascending positions."""
+        """Character offsets (start, end) of the words at the given ascending positions
+        (positions past the text's last word are left out)."""
         wanted = iter(positions)
         target = next(wanted, None)
         out: list[tuple[int, int]] = []

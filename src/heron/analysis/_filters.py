@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from attrs import field, frozen
+from attrs.validators import deep_iterable, instance_of, optional
 
 from heron.analysis._base import Filter
 from heron.analysis._stopwords import stop_words
@@ -74,10 +75,12 @@ class StopFilter(Filter):
 
     name: ClassVar[str] = "stop"
     word_map: ClassVar[bool] = True
-    language: str | None = "english"
-    extra: frozenset[str] = field(default=frozenset(), converter=frozenset)
-    minsize: int = 2
-    maxsize: int | None = None
+    language: str | None = field(default="english",
+                                 validator=optional(instance_of(str)))  # type: ignore[arg-type]
+    extra: frozenset[str] = field(default=frozenset(), converter=frozenset,
+                                  validator=deep_iterable(instance_of(str)))
+    minsize: int = field(default=2, validator=instance_of(int))
+    maxsize: int | None = field(default=None, validator=optional(instance_of(int)))
     _stops: frozenset[str] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -117,7 +120,7 @@ class StemFilter(Filter):
 
     name: ClassVar[str] = "stem"
     word_map: ClassVar[bool] = True
-    language: str = "english"
+    language: str = field(default="english", validator=instance_of(str))
     _memo: dict[str, str] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from attrs import field, frozen
+from attrs.validators import instance_of
 
 from heron.analysis._base import Tokenizer
 from heron.analysis._tokens import Token
@@ -73,7 +74,7 @@ class RegexTokenizer(Tokenizer):
     """
 
     name: ClassVar[str] = "regex"
-    pattern: str = WORD_PATTERN
+    pattern: str = field(default=WORD_PATTERN, validator=instance_of(str))
     _regex: re.Pattern[str] = field(init=False, eq=False, repr=False)
     #: the same pattern for pure-ASCII text (combining marks cannot occur there)
     _ascii: re.Pattern[str] = field(init=False, eq=False, repr=False)
@@ -96,7 +97,9 @@ class RegexTokenizer(Tokenizer):
         out = []
         current = 0
         for position in positions:  # islice skips the matches in between without Python code
-            m = next(itertools.islice(matches, position - current, None))
+            m = next(itertools.islice(matches, position - current, None), None)
+            if m is None:
+                break  # positions past the text's last word have no offsets (as in Tokenizer)
             out.append(m.span())
             current = position + 1
         return out
@@ -125,7 +128,7 @@ class SeparatorTokenizer(Tokenizer):
     """
 
     name: ClassVar[str] = "separator"
-    commas: bool = False
+    commas: bool = field(default=False, validator=instance_of(bool))
     _regex: re.Pattern[str] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

@@ -79,7 +79,8 @@ def _known_spans(text: str, analyzer: Analyzer, marks: QueryMarks,
     wanted = set(marks.terms)
     spans: list[Span] = []
     hits: dict[str, list[tuple[int, int, int]]] = {}
-    for p, (start, end) in zip(order, analyzer.tokenizer.offsets(text, order), strict=True):
+    # positions past the text's last word (text that is not what was indexed) go unmarked
+    for p, (start, end) in zip(order, analyzer.tokenizer.offsets(text, order), strict=False):
         term = by_position[p]
         if term in wanted:
             spans.append(Span(start, end, marks.classes[term]))

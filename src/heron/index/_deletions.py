@@ -19,6 +19,7 @@ from heron.index._files import Container, write_container
 from heron.index._format import deletions_name
 
 DELETIONS_MAGIC = b"HERONDEL"
+_META_KEYS = frozenset({"segment", "doc_count", "deleted_count"})
 
 
 def write_deletions(directory: Path, segment: str, generation: int,
@@ -39,12 +40,20 @@ def read_deletions(path: Path, size: int, segment: str, doc_count: int,
     The bitmap is copied into memory and the file closed before this returns.
     """
     with Container(path, DELETIONS_MAGIC, size) as container:  # read at once, then released
-        container.verify()
         meta = container.meta
         if meta.get("segment") != segment or meta.get("doc_count") != doc_count:
             raise CorruptIndexError(f"{path.name}: does not belong to {segment}")
-        bits = np.unpackbits(container.array("deleted"), count=doc_count).astype(bool)
-    if len(bits) != doc_count or int(np.count_nonzero(bits)) != deleted_count:
+        if set(meta) != _META_KEYS or meta.get("deleted_count") != deleted_count:
+            raise CorruptIndexError(f"{path.name}: metadata is badly formed")
+        nbytes = (doc_count + 7) // 8
+        if container.names() != ["deleted"] or container.dtype("deleted") != "|u1" or (
+                container.shape("deleted") != (nbytes,)):
+            raise CorruptIndexError(f"{path.name}: the bitmap is not {nbytes} bytes of bits")
+        bits = np.unpackbits(container.array("deleted")).astype(bool)
+    if bits[doc_count:].any():
+        raise CorruptIndexError(f"{path.name}: marks documents past the segment's end")
+    bits = bits[:doc_count]
+    if int(np.count_nonzero(bits)) != deleted_count:
         raise CorruptIndexError(f"{path.name}: holds {int(np.count_nonzero(bits))} deletions, "
                                 f"the manifest says {deleted_count}")
     return bits

@@ -12,19 +12,22 @@ Layout of a container (all integers little-endian)::
                          "offset", "nbytes", "crc32"}}}
     toc_offset u64       where the table of contents starts (the last 8 bytes)
 
-A reader maps the file once, checks the magic, version and table of contents,
-and verifies each array's CRC-32 the first time the array is used.
+A reader opens the file as a regular file only (:func:`heron.index._safeio.open_regular`),
+maps it once, checks the magic, version and table of contents (every entry's dtype, shape
+and place), and verifies each array's CRC-32 the first time the array is used, when the
+caller's validator (see :meth:`Container.validate_with`) also checks its content.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import mmap
 import os
 import struct
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -33,6 +36,8 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError, SearcherClosedError
+from heron.index._safeio import create_new, file_size_crc, open_regular, parse_json
+from heron.index._safeio import plain_int as _plain_int
 
 CONTAINER_VERSION = 1
 _HEADER = struct.Struct("<8sIIII")
@@ -42,6 +47,7 @@ _ALIGN = 64
 _DTYPES = frozenset(
     {"|u1", "|i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8", "<f4", "<f8", "|b1"}
 )
+_ENTRY_KEYS = frozenset({"dtype", "shape", "offset", "nbytes", "crc32"})
 
 
 def fsync_dir(path: Path) -> None:
@@ -56,7 +62,7 @@ def fsync_dir(path: Path) -> None:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file, fsync and rename."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
+    with create_new(tmp) as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
@@ -73,8 +79,7 @@ def write_container(
     """
     tmp = path.with_name(path.name + ".tmp")
     toc: dict[str, Any] = {}
-    crc = 0
-    with open(tmp, "wb") as fh:
+    with create_new(tmp) as fh:
         header = _HEADER.pack(magic, CONTAINER_VERSION, 0, 0, 0)
         fh.write(header)
         offset = len(header)
@@ -102,21 +107,14 @@ def write_container(
         fh.write(_HEADER.pack(magic, CONTAINER_VERSION, len(body), zlib.crc32(body), 0))
         fh.flush()
         os.fsync(fh.fileno())
-    with open(tmp, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            crc = zlib.crc32(chunk, crc)
-        size = fh.tell()
+    size, crc = file_size_crc(tmp)
     os.replace(tmp, path)
     return size, crc
 
 
 def file_crc(path: Path) -> int:
-    """CRC-32 of a whole file."""
-    crc = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            crc = zlib.crc32(chunk, crc)
-    return crc
+    """CRC-32 of a whole file (a regular file: see :func:`open_regular`)."""
+    return file_size_crc(path)[1]
 
 
 class Container:
@@ -133,33 +131,78 @@ class Container:
     def __init__(self, path: Path, magic: bytes, size: int | None = None) -> None:
         self.path = path
         try:
-            with open(path, "rb") as fh:
-                actual = os.fstat(fh.fileno()).st_size
-                if size is not None and actual != size:
-                    raise self._corrupt(f"size is {actual} bytes, the manifest says {size}")
-                if actual < _HEADER.size + _TAIL.size:
-                    raise self._corrupt("file is too short")
-                self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            fd = open_regular(path)
         except FileNotFoundError:
             raise CorruptIndexError(f"{path.name}: file is missing") from None
+        try:
+            actual = os.fstat(fd).st_size
+            if size is not None and actual != size:
+                raise self._corrupt(f"size is {actual} bytes, the manifest says {size}")
+            if actual < _HEADER.size + _TAIL.size:
+                raise self._corrupt("file is too short")
+            self._map = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        finally:
+            os.close(fd)
         got_magic, version, toc_len, toc_crc, _ = _HEADER.unpack_from(self._map, 0)
         if got_magic != magic:
             raise self._corrupt(f"bad magic {got_magic!r}")
         if version != CONTAINER_VERSION:
             raise self._corrupt(f"unknown container version {version}")
         (toc_offset,) = _TAIL.unpack_from(self._map, len(self._map) - _TAIL.size)
-        if toc_offset + toc_len + _TAIL.size != len(self._map):
+        if toc_offset < _HEADER.size or toc_offset + toc_len + _TAIL.size != len(self._map):
             raise self._corrupt("table of contents is out of place")
         body = self._map[toc_offset : toc_offset + toc_len]
         if zlib.crc32(body) != toc_crc:
             raise self._corrupt("table of contents fails its checksum")
-        try:
-            toc = json.loads(body)
-            self.meta: dict[str, Any] = toc["meta"]
-            self._toc: dict[str, dict[str, Any]] = toc["arrays"]
-        except (ValueError, KeyError, TypeError):
-            raise self._corrupt("table of contents is not valid") from None
+        toc = parse_json(body, f"{path.name}: table of contents")
+        if not isinstance(toc, dict) or set(toc) != {"meta", "arrays"} or not isinstance(
+                toc["meta"], dict) or not isinstance(toc["arrays"], dict):
+            raise self._corrupt("table of contents is not valid")
+        self.meta: dict[str, Any] = toc["meta"]
+        self._toc: dict[str, dict[str, Any]] = {
+            name: self._entry(name, entry, toc_offset) for name, entry in toc["arrays"].items()
+        }
         self._arrays: dict[str, npt.NDArray[Any]] = {}
+        #: checks an array's content when it is first loaded (see :meth:`validate_with`)
+        self._validator: Callable[[str, npt.NDArray[Any]], None] | None = None
+
+    def _entry(self, name: str, entry: object, end: int) -> dict[str, Any]:
+        """One array's TOC entry, checked: known dtype, shape, place inside the arrays."""
+        if not isinstance(entry, dict) or set(entry) != _ENTRY_KEYS:
+            raise self._corrupt(f"array {name!r} is badly described")
+        dtype, shape = entry["dtype"], entry["shape"]
+        offset, nbytes, crc = entry["offset"], entry["nbytes"], entry["crc32"]
+        if dtype not in _DTYPES:
+            raise self._corrupt(f"array {name!r} declares dtype {dtype!r}")
+        if not isinstance(shape, list) or not all(_plain_int(n) and n >= 0 for n in shape):
+            raise self._corrupt(f"array {name!r} declares shape {shape!r}")
+        if not all(_plain_int(n) for n in (offset, nbytes, crc)) or not 0 <= crc < 1 << 32:
+            raise self._corrupt(f"array {name!r} is badly described")
+        count = math.prod(shape)
+        if count * np.dtype(dtype).itemsize != nbytes or not (
+            _HEADER.size <= offset and offset + nbytes <= end
+        ):
+            raise self._corrupt(f"array {name!r} lies outside the file")
+        return {"dtype": dtype, "shape": tuple(shape), "offset": offset, "nbytes": nbytes,
+                "crc32": crc}
+
+    def validate_with(self, validator: Callable[[str, npt.NDArray[Any]], None]) -> None:
+        """Check each array with ``validator(name, array)`` when it is first loaded.
+
+        The validator raises :class:`CorruptIndexError` for content that breaks the
+        file's layout; it may load other arrays of this container.
+        """
+        self._validator = validator
+
+    def shape(self, name: str) -> tuple[int, ...] | None:
+        """The declared shape of an array, or None if the container has no such array."""
+        entry = self._toc.get(name)
+        return None if entry is None else tuple(entry["shape"])
+
+    def dtype(self, name: str) -> str | None:
+        """The declared dtype string of an array, or None if there is no such array."""
+        entry = self._toc.get(name)
+        return None if entry is None else str(entry["dtype"])
 
     def _corrupt(self, why: str) -> CorruptIndexError:
         return CorruptIndexError(f"{self.path.name}: {why}")
@@ -185,26 +228,23 @@ class Container:
         return arr
 
     def _load(self, name: str) -> npt.NDArray[Any]:
-        try:
-            entry = self._toc[name]
-            dtype, shape = entry["dtype"], tuple(entry["shape"])
-            offset, nbytes = int(entry["offset"]), int(entry["nbytes"])
-        except (KeyError, TypeError, ValueError):
-            raise self._corrupt(f"array {name!r} is missing or badly described") from None
-        if dtype not in _DTYPES:
-            raise self._corrupt(f"array {name!r} declares dtype {dtype!r}")
-        count = int(np.prod(shape)) if shape else 1
-        if count * np.dtype(dtype).itemsize != nbytes or offset < 0 or (
-            offset + nbytes > len(self._map)
-        ):
-            raise self._corrupt(f"array {name!r} lies outside the file")
+        entry = self._toc.get(name)
+        if entry is None:
+            raise self._corrupt(f"array {name!r} is missing")
+        dtype, shape = entry["dtype"], entry["shape"]
+        offset, nbytes = entry["offset"], entry["nbytes"]
         with memoryview(self._map) as whole:  # released at once: close() must find no view
             crc = zlib.crc32(whole[offset : offset + nbytes])
-        if crc != entry.get("crc32"):
+        if crc != entry["crc32"]:
             raise self._corrupt(f"array {name!r} fails its checksum")
+        count = nbytes // np.dtype(dtype).itemsize
         if count == 0:
-            return np.empty(shape, dtype=dtype)
-        return np.frombuffer(self._map, dtype=dtype, count=count, offset=offset).reshape(shape)
+            arr = np.empty(shape, dtype=dtype)
+        else:
+            arr = np.frombuffer(self._map, dtype=dtype, count=count, offset=offset).reshape(shape)
+        if self._validator is not None:
+            self._validator(name, arr)
+        return arr
 
     def verify(self) -> None:
         """Check every array's checksum."""

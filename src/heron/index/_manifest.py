@@ -10,7 +10,9 @@ since an older commit would silently hide committed documents.
 from __future__ import annotations
 
 import json
+import re
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,21 @@ from attrs import evolve, frozen
 
 from heron.errors import CorruptIndexError, IndexNotFoundError
 from heron.index._files import write_atomic
-from heron.index._format import manifest_generation, manifest_name
+from heron.index._format import DELETIONS_NAME, SEGMENT_NAME, manifest_generation, manifest_name
+from heron.index._safeio import parse_json, plain_int, read_regular
 
 FORMAT = "heron-index"
 FORMAT_VERSION = 1
+#: a manifest larger than this is not one heron wrote (about 250 bytes per segment)
+MAX_MANIFEST_BYTES = 1 << 26
+_KEYS = frozenset({"format", "version", "generation", "next_segment", "schema", "segments"})
+_ENTRY_REQUIRED = frozenset({"name", "size", "crc32", "doc_count"})
+_ENTRY_KEYS = _ENTRY_REQUIRED | {"deletions", "deleted_count", "deletions_size",
+                                 "deletions_crc32"}
+_SEGMENT_NUMBER = re.compile(r"seg_(\d+)")
+_DELETIONS_OF = re.compile(r"(.+)_(\d{8})\.hdl\Z")
+#: the smallest container file (header and tail)
+_MIN_FILE = 32
 
 
 @frozen
@@ -94,29 +107,90 @@ def generations(directory: Path) -> list[int]:
 
 
 def parse_manifest(path: Path) -> Manifest:
-    """Read and verify one manifest file."""
-    raw = path.read_bytes()
+    """Read and verify one manifest file: its checksum, then every field's type and range.
+
+    Every name it holds must be one heron gives its own files (so none can lead outside
+    the directory), each segment and deletion file appear once, and the generation must
+    be the one the file's name says.
+    """
+    data = parse_json(read_regular(path, MAX_MANIFEST_BYTES), path.name)
+    if not isinstance(data, dict) or not plain_int(data.get("checksum")):
+        raise CorruptIndexError(f"{path.name}: not a valid manifest")
+    checksum = data.pop("checksum")
     try:
-        data = json.loads(raw)
-        checksum = data.pop("checksum")
         canon = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, TypeError, RecursionError):
         raise CorruptIndexError(f"{path.name}: not a valid manifest") from None
     if zlib.crc32(canon) != checksum:
         raise CorruptIndexError(f"{path.name}: fails its checksum")
     if data.get("format") != FORMAT:
         raise CorruptIndexError(f"{path.name}: not a heron manifest")
-    if data.get("version") != FORMAT_VERSION:
+    if data.get("version") != FORMAT_VERSION or not plain_int(data.get("version")):
         raise CorruptIndexError(
             f"{path.name}: format version {data.get('version')} is not supported "
             f"(this heron reads version {FORMAT_VERSION})"
         )
-    try:
-        segments = tuple(SegmentEntry(**s) for s in data["segments"])
-        return Manifest(int(data["generation"]), data["schema"], segments,
-                        int(data["next_segment"]))
-    except (KeyError, TypeError, ValueError):
-        raise CorruptIndexError(f"{path.name}: badly formed") from None
+    return _manifest(path.name, data)
+
+
+def _manifest(file_name: str, data: dict[str, Any]) -> Manifest:
+    """Build a manifest from checksummed JSON, checking its whole structure."""
+
+    def corrupt(why: str) -> CorruptIndexError:
+        return CorruptIndexError(f"{file_name}: {why}")
+
+    if set(data) != _KEYS:
+        raise corrupt("badly formed (unexpected or missing keys)")
+    generation, next_segment, schema = data["generation"], data["next_segment"], data["schema"]
+    if not plain_int(generation) or generation < 1:
+        raise corrupt(f"generation {generation!r} is not valid")
+    if generation != manifest_generation(file_name):
+        raise corrupt(f"says generation {generation}, its file name another")
+    if not plain_int(next_segment) or next_segment < 1:
+        raise corrupt(f"next segment number {next_segment!r} is not valid")
+    if not isinstance(schema, dict) or not all(isinstance(v, dict) for v in schema.values()):
+        raise corrupt("the schema is not an object of field types")
+    if not isinstance(data["segments"], list):
+        raise corrupt("the segment list is not a list")
+    segments = tuple(_segment(s, generation, next_segment, corrupt) for s in data["segments"])
+    names = [s.name for s in segments]
+    files = [s.deletions for s in segments if s.deletions is not None]
+    if len(set(names)) != len(names) or len(set(files)) != len(files):
+        raise corrupt("names a segment or a deletion file twice")
+    return Manifest(generation, schema, segments, next_segment)
+
+
+def _segment(data: object, generation: int, next_segment: int,
+             corrupt: Callable[[str], CorruptIndexError]) -> SegmentEntry:
+    """One segment entry, checked (names, counts, sizes, checksums)."""
+    if not isinstance(data, dict) or not _ENTRY_REQUIRED <= set(data) <= _ENTRY_KEYS:
+        raise corrupt("a segment entry is badly formed")
+    name = data["name"]
+    number = _SEGMENT_NUMBER.match(name) if isinstance(name, str) else None
+    if not isinstance(name, str) or not SEGMENT_NAME.match(name) or number is None:
+        raise corrupt(f"segment name {name!r} is not one heron writes")
+    if int(number.group(1)) >= next_segment:
+        raise corrupt(f"segment {name} is numbered past the next segment number")
+    numbers = {k: v for k, v in data.items() if k not in ("name", "deletions")}
+    if not all(plain_int(v) and v >= 0 for v in numbers.values()):
+        raise corrupt(f"segment {name}: counts, sizes and checksums must be integers >= 0")
+    entry = SegmentEntry(**data)
+    if not (entry.crc32 < 1 << 32 and entry.deletions_crc32 < 1 << 32
+            and entry.doc_count < 1 << 32 and entry.deleted_count <= entry.doc_count
+            and entry.size >= _MIN_FILE):
+        raise corrupt(f"segment {name}: counts, sizes or checksums out of range")
+    deletions = entry.deletions
+    if deletions is None:
+        if entry.deleted_count or entry.deletions_size or entry.deletions_crc32:
+            raise corrupt(f"segment {name}: deletions counted without a deletion file")
+        return entry
+    owner = _DELETIONS_OF.match(deletions) if isinstance(deletions, str) else None
+    if (owner is None or not DELETIONS_NAME.match(deletions) or owner.group(1) != name
+            or int(owner.group(2)) > generation):
+        raise corrupt(f"segment {name}: deletion file {deletions!r} is not one of its own")
+    if entry.deletions_size < _MIN_FILE:
+        raise corrupt(f"segment {name}: deletion file size out of range")
+    return entry
 
 
 def latest_manifest(directory: Path) -> Manifest:

@@ -239,3 +239,6 @@ def schema_of(manifest: Manifest) -> Schema:
         return Schema.from_json(manifest.schema)
     except SchemaError as exc:
         raise SchemaError(f"the schema stored in the index cannot be rebuilt: {exc}") from None
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+        message = f"manifest_{manifest.generation:08d}.json: the schema is damaged: {exc}"
+        raise CorruptIndexError(message) from None

@@ -14,6 +14,7 @@ from heron.index._assemble import SEGMENT_MAGIC, TERM_KEYS
 from heron.index._deletions import read_deletions
 from heron.index._files import Container
 from heron.index._format import segment_file
+from heron.index._layout import check_segment, segment_meta, validator
 from heron.index._manifest import SegmentEntry
 from heron.index._stored import StoredReader
 from heron.index._termdict import TermDictionary
@@ -33,17 +34,17 @@ class SegmentReader:
             raise
 
     def _read(self, directory: Path, entry: SegmentEntry) -> None:
-        """Check the metadata and read the deletions (the caller closes the file on error)."""
-        meta = self._c.meta
-        try:
-            if meta["format"] not in TERM_KEYS:
-                raise CorruptIndexError(f"{entry.name}: unknown segment format {meta['format']!r}")
-            self.doc_count: int = int(meta["doc_count"])
-            self.field_nos: dict[str, int] = dict(meta["fields"])
-            self.stats: dict[str, dict[str, int]] = dict(meta["stats"])
-            ranges = dict(meta["term_ranges"])
-        except (KeyError, TypeError, ValueError):
-            raise CorruptIndexError(f"{entry.name}: segment metadata is badly formed") from None
+        """Check the metadata and table of contents (see :mod:`heron.index._layout`) and read
+        the deletions (the caller closes the file on error)."""
+        segment_format = self._c.meta.get("format")
+        if not isinstance(segment_format, str) or segment_format not in TERM_KEYS:
+            raise CorruptIndexError(f"{entry.name}: unknown segment format {segment_format!r}")
+        self.layout = segment_meta(self._c)
+        self._c.validate_with(validator(self._c, self.layout))
+        self.doc_count: int = self.layout.doc_count
+        self.field_nos: dict[str, int] = self.layout.fields
+        self.stats: dict[str, dict[str, int]] = self.layout.stats
+        ranges = self.layout.ranges
         if self.doc_count != entry.doc_count:
             raise CorruptIndexError(
                 f"{entry.name}: holds {self.doc_count} documents, the manifest says "
@@ -87,8 +88,9 @@ class SegmentReader:
         return self._c.path
 
     def verify(self) -> None:
-        """Check every array's checksum."""
-        self._c.verify()
+        """Check every array's checksum, and the segment's structure (see :mod:`._layout`)."""
+        check_segment(self._c, self.layout)
+        self.stored.verify(self.doc_count)
 
     def raw_array(self, name: str) -> npt.NDArray[Any]:
         """One of the segment's arrays by its name in the format (for merging)."""

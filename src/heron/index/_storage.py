@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from heron.errors import CorruptIndexError, IndexExistsError, IndexNotFoundError
-from heron.index._files import file_crc
 from heron.index._format import segment_file
 from heron.index._lock import WriteLock
 from heron.index._manifest import Manifest, generations, latest_manifest
 from heron.index._parallel import check_can_start_workers
+from heron.index._safeio import file_size_crc
 from heron.index._segment_reader import SegmentReader
 from heron.index._writer import IndexWriter, remove_unreferenced
 from heron.schema import Schema
@@ -35,7 +35,12 @@ def create_storage(directory: Path, schema: Schema, *, overwrite: bool = False) 
                 f"an index already exists at {directory}; pass overwrite=True to replace it"
             )
         generation = gens[0] + 1 if gens else 1
-        next_segment = latest_manifest(directory).next_segment if gens else 1
+        try:
+            next_segment = latest_manifest(directory).next_segment if gens else 1
+        except CorruptIndexError:
+            # replacing a damaged index: new segment names carry this writer's token, so
+            # numbering may start again without taking an old file's name
+            next_segment = 1
         manifest = Manifest(generation, schema.to_dict(), (), next_segment)
         manifest.write(directory)
         remove_unreferenced(directory, manifest)
@@ -63,8 +68,8 @@ def open_writer(directory: Path, schema: Schema, *, buffer_mb: float = 256.0,
 
 
 def check_index(directory: Path) -> None:
-    """Verify the newest commit: its manifest, each file's size and whole-file CRC-32, and
-    every array's checksum.
+    """Verify the newest commit: its manifest, each file's size and whole-file CRC-32,
+    every array's checksum and the structure of every segment (see :mod:`._layout`).
 
     Raises:
         CorruptIndexError: naming the first damaged file.
@@ -77,12 +82,12 @@ def check_index(directory: Path) -> None:
                           entry.deletions_crc32))
         for path, size, crc in files:
             try:
-                actual = path.stat().st_size
+                actual, actual_crc = file_size_crc(path)
             except FileNotFoundError:
                 raise CorruptIndexError(f"{path.name}: file is missing") from None
             if actual != size:
                 raise CorruptIndexError(f"{path.name}: size is {actual}, the manifest says {size}")
-            if file_crc(path) != crc:
+            if actual_crc != crc:
                 raise CorruptIndexError(f"{path.name}: fails its checksum")
         with SegmentReader(directory, entry) as segment:
             segment.verify()

@@ -39,6 +39,21 @@ def _compress_all(blocks: list[bytes]) -> list[bytes]:
     return [zlib.compress(b, 1) for b in blocks]
 
 
+def inflate(raw: bytes | memoryview, size: int) -> bytes | None:
+    """Decompress one zlib stream that must hold ``size`` bytes (None if it does not).
+
+    Never inflates more than ``size + 1`` bytes, so no crafted block can exhaust memory.
+    """
+    d = zlib.decompressobj()
+    try:
+        data = d.decompress(raw, size + 1)
+    except zlib.error:
+        return None
+    if len(data) != size or not d.eof or d.unused_data:
+        return None
+    return data
+
+
 class StoredWriter:
     """Collects encoded documents into blocks, compressing full blocks on a worker thread.
 
@@ -105,13 +120,14 @@ class StoredReader:
         if self._arrays is None:
             self._arrays = (self._c.array("stored.offsets"), self._c.array("stored.blocks"))
         offsets, blocks = self._arrays
+        # the layout guarantees offsets ascending strictly and blocks starting at documents
         start, end = offsets[doc : doc + 2].tolist()
         block = int(blocks.searchsorted(start, side="right")) - 1
-        data = self._block(block)
+        data = self._block(block, blocks)
         base = int(blocks[block])
         return data[start - base : end - base]
 
-    def _block(self, block: int) -> bytes:
+    def _block(self, block: int, blocks: npt.NDArray[np.int64]) -> bytes:
         with self._lock:  # searchers may be shared between threads
             data = self._cache.get(block)
             if data is not None:
@@ -119,11 +135,10 @@ class StoredReader:
                 return data
         zpos = self._c.array("stored.zpos")
         raw = self._c.array("stored.data")[int(zpos[block]) : int(zpos[block + 1])]
-        try:
-            data = zlib.decompress(raw.data)
-        except zlib.error:
+        data = inflate(raw.data, int(blocks[block + 1] - blocks[block]))
+        if data is None:
             message = f"{self._c.path.name}: stored block {block} is damaged"
-            raise CorruptIndexError(message) from None
+            raise CorruptIndexError(message)
         with self._lock:
             self._cache[block] = data
             if len(self._cache) > _CACHE_BLOCKS:
@@ -140,11 +155,16 @@ class StoredReader:
         """The stored values of a segment-local document, as JSON values."""
         try:
             value = json.loads(self.raw(doc))
-        except ValueError:
+        except (ValueError, RecursionError):
             raise self._damaged(doc) from None
         if not isinstance(value, dict):
             raise self._damaged(doc)
         return value
+
+    def verify(self, doc_count: int) -> None:
+        """Read every document: each block inflates to its size, each document is an object."""
+        for doc in range(doc_count):
+            self.document(doc)
 
     def _damaged(self, doc: int) -> CorruptIndexError:
         """The error for a stored document that does not decode to a JSON object."""

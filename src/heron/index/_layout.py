@@ -1,0 +1,359 @@
+"""The declared layout of a segment: each array's dtypes, length and invariants, in one table.
+
+A segment is trusted only as far as this module has checked it. Opening a segment checks
+its metadata and every array's declared dtype and length against :data:`RULES` (cheap: the
+table of contents alone); the first load of an array, which already costs an O(n) CRC-32
+pass, also checks its content with O(n) vectorised passes (offsets start at 0, never
+decrease and end at the length of the array they index; document numbers are below the
+document count and ascend within each term; frequencies are at least 1; ...).
+:func:`check_segment`, for ``Index.check()``, loads every array and adds positions
+ascending within each posting and the statistics. Anything that breaks the layout is a
+:class:`CorruptIndexError`, so the readers above can index arrays with the values they hold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from attrs import frozen
+
+from heron.errors import CorruptIndexError
+from heron.index._assemble import SEGMENT_FORMAT_1, SEGMENT_FORMAT_2
+from heron.index._files import Container
+from heron.index._safeio import plain_int
+
+#: field numbers a segment may use, by format: format 1 keeps the field number in the top
+#: byte of a term key; format 2 keys hold term bytes only (a bound still keeps them sane)
+MAX_FIELDS = {SEGMENT_FORMAT_1: 1 << 8, SEGMENT_FORMAT_2: 1 << 31}
+#: segment-local document numbers are stored as u4 at most
+MAX_DOCS = 1 << 32
+_META_KEYS = frozenset({"format", "doc_count", "fields", "term_ranges", "stats"})
+_STAT_KEYS = frozenset({"docs", "length"})
+_PER_FIELD = re.compile(r"(norms|col|colmask)\.(.+)\Z|fwd\.(.+)\.(offsets|terms)\Z")
+_REQUIRED = ("terms.blob", "terms.offsets", "terms.keys", "terms.post", "terms.pos",
+             "post.docs", "post.freqs", "pos.data", "stored.offsets", "stored.blocks",
+             "stored.zpos", "stored.data")
+
+
+@frozen
+class SegmentMeta:
+    """A segment's metadata, checked: what the rest of the reader may rely on."""
+
+    doc_count: int
+    fields: dict[str, int]
+    ranges: dict[str, list[int]]
+    stats: dict[str, dict[str, int]]
+    nterms: int
+
+
+#: checks an array's content: (container, meta, array name, its field or "", the array)
+Content = Callable[[Container, SegmentMeta, str, str, npt.NDArray[Any]], None]
+
+
+@frozen
+class Rule:
+    """What one kind of array must be: its dtypes, its length (None: any), and what its
+    content must satisfy (checked when the array is first loaded)."""
+
+    dtypes: frozenset[str]
+    length: Callable[[Container, SegmentMeta, str], int | None]
+    content: Content | None = None
+
+
+def _n_terms(c: Container, m: SegmentMeta, f: str) -> int:
+    return m.nterms
+
+
+def _n_terms1(c: Container, m: SegmentMeta, f: str) -> int:
+    return m.nterms + 1
+
+
+def _n_docs(c: Container, m: SegmentMeta, f: str) -> int:
+    return m.doc_count
+
+
+def _n_docs1(c: Container, m: SegmentMeta, f: str) -> int:
+    return m.doc_count + 1
+
+
+def _n_postings(c: Container, m: SegmentMeta, f: str) -> int | None:
+    return _length(c, "post.docs")
+
+
+def _n_blocks1(c: Container, m: SegmentMeta, f: str) -> int | None:
+    return _length(c, "stored.zpos")
+
+
+def _any(c: Container, m: SegmentMeta, f: str) -> None:
+    return None
+
+
+def _types(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+def kind_of(name: str) -> tuple[str, str]:
+    """The kind of an array (its key in :data:`RULES`) and the field it belongs to ("")."""
+    m = _PER_FIELD.match(name)
+    if m is None:
+        return name, ""
+    if m.group(1):
+        return f"{m.group(1)}.*", m.group(2)
+    return f"fwd.*.{m.group(4)}", m.group(3)
+
+
+def _length(c: Container, name: str) -> int | None:
+    shape = c.shape(name)
+    return None if shape is None or len(shape) != 1 else shape[0]
+
+
+def _corrupt(c: Container, why: str) -> CorruptIndexError:
+    return CorruptIndexError(f"{c.path.name}: {why}")
+
+
+def segment_meta(c: Container) -> SegmentMeta:
+    """Check a segment's metadata and its table of contents against :data:`RULES`."""
+    meta = c.meta
+    if set(meta) != _META_KEYS or not isinstance(meta["format"], str) or (
+            meta["format"] not in MAX_FIELDS):
+        raise _corrupt(c, "segment metadata is badly formed")
+    doc_count, fields = meta["doc_count"], meta["fields"]
+    max_fields = MAX_FIELDS[meta["format"]]
+    if not plain_int(doc_count) or not 0 <= doc_count < MAX_DOCS:
+        raise _corrupt(c, f"document count {doc_count!r} is not valid")
+    if not isinstance(fields, dict) or not all(
+        plain_int(no) and 0 <= no < max_fields for no in fields.values()
+    ) or len(set(fields.values())) != len(fields):
+        raise _corrupt(c, f"field numbers are not valid (each below {max_fields}, no two "
+                          "the same)")
+    nterms = _length(c, "terms.keys")
+    if nterms is None:
+        raise _corrupt(c, "array 'terms.keys' is missing")
+    result = SegmentMeta(doc_count, dict(fields), _ranges(c, meta["term_ranges"], fields, nterms),
+                         _stats(c, meta["stats"], fields, doc_count), nterms)
+    _check_toc(c, result)
+    return result
+
+
+def _ranges(c: Container, ranges: object, fields: dict[str, int], nterms: int
+            ) -> dict[str, list[int]]:
+    """Term ranges: inside the dictionary, in field-number order, not overlapping."""
+    if not isinstance(ranges, dict) or not set(ranges) <= set(fields):
+        raise _corrupt(c, "term ranges are not valid")
+    last = 0
+    for name in sorted(ranges, key=fields.__getitem__):
+        pair = ranges[name]
+        if not (isinstance(pair, list) and len(pair) == 2 and all(plain_int(v) for v in pair)
+                and last <= pair[0] <= pair[1] <= nterms):
+            raise _corrupt(c, f"term range of {name!r} is not valid")
+        last = pair[1]
+    return {name: list(pair) for name, pair in ranges.items()}
+
+
+def _stats(c: Container, stats: object, fields: dict[str, int], doc_count: int
+           ) -> dict[str, dict[str, int]]:
+    """Field statistics: ``{"docs": n, "length": n}`` per known field, each document that
+    has the field holding at least one token (so an average length is never zero)."""
+    if not isinstance(stats, dict) or not set(stats) <= set(fields):
+        raise _corrupt(c, "field statistics are not valid")
+    for name, value in stats.items():
+        if not (isinstance(value, dict) and set(value) == _STAT_KEYS
+                and all(plain_int(v) and v >= 0 for v in value.values())
+                and value["docs"] <= doc_count and value["docs"] <= value["length"]):
+            raise _corrupt(c, f"statistics of field {name!r} are not valid")
+    return {name: dict(value) for name, value in stats.items()}
+
+
+def _check_toc(c: Container, m: SegmentMeta) -> None:
+    """Every array is a known kind with an allowed dtype and length; pairs are complete."""
+    names = set(c.names())
+    for name in _REQUIRED:
+        if name not in names:
+            raise _corrupt(c, f"array {name!r} is missing")
+    for name in names:
+        kind, field = kind_of(name)
+        rule = RULES.get(kind)
+        if rule is None or (field and field not in m.fields):
+            raise _corrupt(c, f"array {name!r} is not part of a segment")
+        if c.dtype(name) not in rule.dtypes:
+            raise _corrupt(c, f"array {name!r} has dtype {c.dtype(name)}")
+        length = _length(c, name)
+        expected = rule.length(c, m, field)
+        if length is None or (expected is not None and length != expected):
+            raise _corrupt(c, f"array {name!r} has shape {c.shape(name)}, "
+                              f"expected ({expected},)")
+        partner = {"col.*": f"colmask.{field}", "colmask.*": f"col.{field}",
+                   "fwd.*.offsets": f"fwd.{field}.terms",
+                   "fwd.*.terms": f"fwd.{field}.offsets"}.get(kind)
+        if partner is not None and partner not in names:
+            raise _corrupt(c, f"array {name!r} comes without {partner!r}")
+    if not _length(c, "stored.zpos"):
+        raise _corrupt(c, "array 'stored.zpos' is empty")
+
+
+def _offsets(c: Container, name: str, arr: npt.NDArray[Any], end: int | None,
+             *, strict: bool = False) -> None:
+    """Offsets: start at 0, never decrease (increase, if ``strict``), end at ``end``."""
+    if int(arr[0]) != 0 or (end is not None and int(arr[-1]) != end):
+        raise _corrupt(c, f"array {name!r} does not span its data")
+    # compared, not subtracted: differences of crafted values could overflow
+    ordered = arr[1:] > arr[:-1] if strict else arr[1:] >= arr[:-1]
+    if not bool(ordered.all()):
+        raise _corrupt(c, f"array {name!r} is not in order")
+
+
+def _offsets_of(target: str, *, strict: bool = False) -> Content:
+    """Offsets into the array ``target`` ("{}" stands for the field): end at its length."""
+
+    def check(c: Container, m: SegmentMeta, name: str, field: str,
+              arr: npt.NDArray[Any]) -> None:
+        _offsets(c, name, arr, _length(c, target.format(field)), strict=strict)
+
+    return check
+
+
+def _stored_offsets(c: Container, m: SegmentMeta, name: str, field: str,
+                    arr: npt.NDArray[Any]) -> None:
+    _offsets(c, name, arr, None, strict=True)
+
+
+def _term_positions(c: Container, m: SegmentMeta, name: str, field: str,
+                    arr: npt.NDArray[Any]) -> None:
+    _offsets(c, name, arr, _length(c, "pos.data"))
+    _positions_add_up(c, arr)
+
+
+def _docs(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
+    if len(arr) and int(arr.max()) >= m.doc_count:
+        raise _corrupt(c, "a posting names a document past the segment's end")
+    _postings_ascend(c, arr)
+
+
+def _freqs(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
+    if len(arr) and int(arr.min()) < 1:
+        raise _corrupt(c, "a posting has frequency 0")
+
+
+def _mask(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
+    if len(arr) and int(arr.view(np.uint8).max()) > 1:
+        raise _corrupt(c, f"array {name!r} holds values other than 0 and 1")
+
+
+def _forward_terms(c: Container, m: SegmentMeta, name: str, field: str,
+                   arr: npt.NDArray[Any]) -> None:
+    lo, hi = m.ranges.get(field, (0, 0))
+    if len(arr) and int(arr.max()) >= hi - lo:
+        raise _corrupt(c, f"array {name!r} names a term outside its field")
+
+
+def _blocks(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
+    _stored_blocks(c, arr)
+
+
+_I8, _U1 = _types("<i8"), _types("|u1")
+#: every array a segment may hold, by kind (``norms.*`` stands for ``norms.<field>``)
+RULES: Mapping[str, Rule] = {
+    "terms.blob": Rule(_U1, _any),
+    "terms.offsets": Rule(_I8, _n_terms1, _offsets_of("terms.blob")),
+    "terms.keys": Rule(_types("<u8"), _n_terms),
+    "terms.post": Rule(_I8, _n_terms1, _offsets_of("post.docs")),
+    "terms.pos": Rule(_I8, _n_terms1, _term_positions),
+    "post.docs": Rule(_types("<u2", "<u4"), _any, _docs),
+    "post.freqs": Rule(_types("|u1", "<u2", "<u4"), _n_postings, _freqs),
+    "pos.data": Rule(_types("<u2", "<u4"), _any),
+    "norms.*": Rule(_types("<u4"), _n_docs),
+    "col.*": Rule(_types("<i8", "<f8"), _n_docs),
+    "colmask.*": Rule(_types("|b1"), _n_docs, _mask),
+    "fwd.*.offsets": Rule(_I8, _n_docs1, _offsets_of("fwd.{}.terms")),
+    "fwd.*.terms": Rule(_types("<u4"), _any, _forward_terms),
+    "stored.offsets": Rule(_I8, _n_docs1, _stored_offsets),
+    "stored.blocks": Rule(_I8, _n_blocks1, _blocks),
+    "stored.zpos": Rule(_I8, _any, _offsets_of("stored.data", strict=True)),
+    "stored.data": Rule(_U1, _any),
+}
+
+
+
+
+def validator(c: Container, m: SegmentMeta) -> Callable[[str, npt.NDArray[Any]], None]:
+    """The check of each array's content by :data:`RULES`, for :meth:`Container.validate_with`.
+
+    Arrays not in the table were refused when the segment was opened.
+    """
+
+    def check(name: str, arr: npt.NDArray[Any]) -> None:
+        kind, field = kind_of(name)
+        rule = RULES.get(kind)
+        if rule is not None and rule.content is not None:
+            rule.content(c, m, name, field, arr)
+
+    return check
+
+
+def _positions_add_up(c: Container, pos: npt.NDArray[Any]) -> None:
+    """Each term keeps no positions, or exactly the sum of its postings' frequencies."""
+    post, freqs = c.array("terms.post"), c.array("post.freqs")
+    counts = np.diff(pos)
+    used = np.flatnonzero(post[1:] > post[:-1])  # terms with postings
+    if not len(used):
+        ok = not counts.any()
+    else:
+        sums = np.add.reduceat(freqs, post[used], dtype=np.int64)
+        kept = counts[used]
+        ok = bool(((kept == 0) | (kept == sums)).all()) and int(counts.sum()) == int(kept.sum())
+    if not ok:
+        raise _corrupt(c, "positions do not add up to the postings' frequencies")
+
+
+def _stored_blocks(c: Container, blocks: npt.NDArray[Any]) -> None:
+    """Blocks start at documents' starts, in order, and end where the documents end."""
+    offsets = c.array("stored.offsets")
+    _offsets(c, "stored.blocks", blocks, int(offsets[-1]), strict=True)
+    at = np.searchsorted(offsets, blocks)
+    if bool(np.any(at >= len(offsets))) or not np.array_equal(offsets[np.minimum(
+            at, len(offsets) - 1)], blocks):
+        raise _corrupt(c, "a stored block does not start at a document")
+
+
+def check_segment(c: Container, m: SegmentMeta) -> None:
+    """Check a whole segment: load (and so check) every array, then what only a full check
+    looks at: positions ascending within each posting, statistics matching the norms."""
+    c.verify()
+    _positions_ascend(c, c.array("pos.data"))
+    for name, stat in m.stats.items():
+        norms = c.array(f"norms.{name}") if f"norms.{name}" in c else None
+        if norms is not None and (stat["docs"] != int(np.count_nonzero(norms))
+                                  or stat["length"] != int(norms.sum(dtype=np.int64))):
+            raise _corrupt(c, f"statistics of field {name!r} do not match its norms")
+
+
+def _only_at(starts: npt.NDArray[Any], breaks: npt.NDArray[Any]) -> bool:
+    """Whether every index in ``breaks`` is one of the ascending ``starts``."""
+    if not len(breaks):
+        return True
+    at = np.searchsorted(starts, breaks)
+    inside = at < len(starts)
+    return bool(inside.all()) and bool((starts[at] == breaks).all())
+
+
+def _postings_ascend(c: Container, docs: npt.NDArray[Any]) -> None:
+    """Document numbers strictly ascend within each term: where they do not, a term starts."""
+    breaks = np.flatnonzero(docs[1:] <= docs[:-1]) + 1
+    if not _only_at(c.array("terms.post"), breaks):
+        raise _corrupt(c, "postings are not ascending within a term")
+
+
+def _positions_ascend(c: Container, data: npt.NDArray[Any]) -> None:
+    """Positions never decrease within one (term, document): where they do, a posting's
+    positions start."""
+    breaks = np.flatnonzero(data[1:] < data[:-1]) + 1
+    if not len(breaks):
+        return
+    post, freqs = c.array("terms.post"), c.array("post.freqs")
+    keeps = np.repeat(np.diff(c.array("terms.pos")) > 0, np.diff(post))
+    if not _only_at(np.cumsum(freqs[keeps], dtype=np.int64), breaks):
+        raise _corrupt(c, "positions are not ascending within a posting")
