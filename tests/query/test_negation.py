@@ -90,3 +90,15 @@ def test_negative_query_counts_and_scores(searcher: heron.Searcher) -> None:
     res = searcher.search("-tags:crude", limit=2)
     assert res.total == len(ALL - CRUDE_TAG)
     assert [h.score for h in res] == [0.0, 0.0]
+
+
+def test_delete_by_negative_query(tmp_path: Path) -> None:
+    schema = heron.Schema(id=heron.ID(stored=True, unique=True), body=heron.TEXT(),
+                          tags=heron.KEYWORD(commas=True))
+    ix = heron.create_index(tmp_path / "ix", schema)
+    with ix.writer() as w:
+        w.add_documents(DOCS)
+    with ix.writer() as w:
+        assert w.delete_by_query("-tags:crude") == len(DOCS) - len(CRUDE_TAG)
+    with ix.searcher() as s:
+        assert {d["id"] for d in s.documents()} == CRUDE_TAG
