@@ -15,6 +15,8 @@ from heron import analysis, highlight, index, query, search
 from heron._api import Index, create_index, exists_in, open_index
 from heron._writer import Writer
 from heron.errors import (
+    ArgumentError,
+    ArgumentTypeError,
     CorruptIndexError,
     HeronError,
     IndexError_,
@@ -29,7 +31,7 @@ from heron.errors import (
     WriterClosedError,
 )
 from heron.index import IndexReader, IndexWriter
-from heron.query import parse
+from heron.query import QueryWarning, parse
 from heron.schema import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from heron.scoring import BM25
 from heron.search import Hit, Results, Searcher
@@ -45,6 +47,8 @@ __all__ = [
     "NUMERIC",
     "STORED",
     "TEXT",
+    "ArgumentError",
+    "ArgumentTypeError",
     "CorruptIndexError",
     "FieldType",
     "HeronError",
@@ -57,6 +61,7 @@ __all__ = [
     "IndexWriter",
     "LockError",
     "QueryError",
+    "QueryWarning",
     "Results",
     "Schema",
     "SchemaError",

@@ -2,21 +2,27 @@
 
 Words go through the analyzer of the field they search (so ``tunnels`` finds
 ``tunnel``); unqualified words search the given fields (by default every TEXT
-field), each field's score summed.
+field), each field's score summed. A purely negative query or clause (``-crude``,
+``(-tags:crude)``) matches every live document except those it excludes.
+
+In lenient mode what cannot be a query becomes a :class:`QueryWarning`: a name
+before ``:`` that is no indexed field is read as a word, a value a field cannot hold
+(``year:abc``, a wildcard on a number) is dropped, too large a fuzzy distance is
+ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from heron.analysis import LowercaseFilter
+from attrs import evolve, frozen
+
+from heron.analysis import LowercaseFilter, Token
 from heron.errors import QueryError, SchemaError
 from heron.query._base import And, AndMaybe, Not, Or, Query
 from heron.query._fuzzy import MAX_DISTANCE, Fuzzy
 from heron.query._multiterm import MAX_EXPANSIONS, Prefix, TermRange, Wildcard
-from heron.query._phrase import Phrase
-from heron.query._range import NumericRange, column_bound
-from heron.query._syntax import (
+from heron.query._nodes import (
     BoolNode,
     Clause,
     GroupNode,
@@ -25,9 +31,13 @@ from heron.query._syntax import (
     PhraseNode,
     RangeNode,
     Word,
-    parse_syntax,
 )
+from heron.query._phrase import Phrase
+from heron.query._range import NumericRange, column_bound
+from heron.query._scanner import MAX_CLAUSES, TOO_MANY_CLAUSES
+from heron.query._syntax import syntax_tree
 from heron.query._term import Term
+from heron.query._warnings import QueryWarning
 from heron.schema import BOOLEAN, DATETIME, NUMERIC, STORED, FieldType, Schema
 
 _NOTHING = Or(())
@@ -43,40 +53,105 @@ def _either(queries: list[Query]) -> Query | None:
     return queries[0] if len(queries) == 1 else Or(tuple(queries))
 
 
+@frozen
+class Parsed:
+    """A parsed query, the warnings of a lenient parse, and each leaf with its position."""
+
+    query: Query
+    warnings: tuple[QueryWarning, ...]
+    #: (position in the text, query built there) for every word, phrase and range
+    parts: tuple[tuple[int, Query], ...]
+
+
 class _Builder:
-    def __init__(self, schema: Schema, max_expansions: int) -> None:
+    def __init__(self, schema: Schema, max_expansions: int, default_operator: str,
+                 lenient: bool, drop: Collection[int]) -> None:
         self.schema = schema
         self.max_expansions = max_expansions
+        self.default = default_operator
+        self.lenient = lenient
+        self.drop = drop
+        self.warnings: list[QueryWarning] = []
+        self.parts: list[tuple[int, Query]] = []
+        #: analysed text per (field, text), for queries that repeat themselves
+        self.analysed: dict[tuple[str, str], list[Token]] = {}
+        self.unknown: dict[str, str] = {}
+        self.clauses = 0
 
-    def check_field(self, name: str, position: int) -> None:
+    def problem(self, message: str, position: int) -> None:
+        """Raise a QueryError, or in lenient mode note a warning (the caller recovers)."""
+        if not self.lenient:
+            raise QueryError(message, position)
+        self.warnings.append(QueryWarning(message, position))
+
+    def field_problem(self, name: str, position: int) -> bool:
+        """Whether ``name`` cannot be searched (reported as a problem)."""
         if name not in self.schema:
-            raise QueryError(self.schema.unknown_field_message(name), position)
-        if isinstance(self.schema[name], STORED):
-            raise QueryError(f"field {name!r} is stored but not indexed", position)
+            if name not in self.unknown:
+                self.unknown[name] = self.schema.unknown_field_message(name)
+            self.problem(self.unknown[name], position)
+        elif isinstance(self.schema[name], STORED):
+            self.problem(f"field {name!r} is stored but not indexed", position)
+        else:
+            return False
+        return True
+
+    def tokens(self, name: str, ftype: FieldType, text: str) -> list[Token]:
+        """The tokens of ``text`` in field ``name`` (analysed once per parse)."""
+        key = (name, text)
+        found = self.analysed.get(key)
+        if found is None:
+            found = self.analysed[key] = list(ftype.analyzer.tokens(text))
+        return found
 
     def build(self, node: Node, fields: Sequence[str], boost: float = 1.0) -> Query | None:
-        # unwrap groups and clauses; a clause's field and boost apply to what it holds
-        while isinstance(node, Clause | GroupNode):
-            if isinstance(node, GroupNode):
-                node = node.child
-                continue
+        """The query of a node; a lone ``-`` clause matches all but what it holds."""
+        built = self.build_inner(node, fields, boost)
+        if built is not None and isinstance(node, Clause) and node.occur == "-":
+            return Not(built)
+        return built
+
+    def build_inner(self, node: Node, fields: Sequence[str], boost: float) -> Query | None:
+        """The query of a node, leaving the occurrence (``+``/``-``) of a clause to the caller."""
+        if isinstance(node, Clause):
             if node.field is not None:
-                self.check_field(node.field, node.position)
+                if self.field_problem(node.field, node.position):  # lenient: read as a word
+                    name = Word(node.field, node.position + len(node.occur))
+                    pair = BoolNode(self.default, (name, node.node), name.position)
+                    return self.build_inner(evolve(node, node=pair, field=None), fields, boost)
                 fields = (node.field,)
             boost *= node.boost if node.boost is not None else 1.0
             node = node.node
+        if isinstance(node, GroupNode):
+            return self.build(node.child, fields, boost)
         if isinstance(node, NotNode):
             child = self.build(node.child, fields, boost)
             return None if child is None else Not(child)
         if isinstance(node, BoolNode):
             return self.build_bool(node, fields, boost)
+        if isinstance(node, Clause):  # pragma: no cover - the parser never nests them
+            raise AssertionError(f"a clause in a clause: {node!r}")
+        return self.build_leaf(node, fields, boost)
+
+    def build_leaf(self, node: Word | PhraseNode | RangeNode, fields: Sequence[str],
+                   boost: float) -> Query | None:
+        """A word, phrase or range, in each field; noted with its position."""
+        self.clauses += len(fields)  # dropped parts count too: the same parts stay in
+        if node.position in self.drop:
+            return None
+        if self.clauses > MAX_CLAUSES:
+            if self.clauses - len(fields) <= MAX_CLAUSES:  # lenient: one warning, the rest dropped
+                self.problem(TOO_MANY_CLAUSES, node.position)
+            return None
         if isinstance(node, Word):
-            return self.build_word(node, fields, boost)
-        if isinstance(node, PhraseNode):
-            return _either([q for f in fields if (q := self.build_phrase(node, f, boost))])
-        if isinstance(node, RangeNode):
-            return _either([self.build_range(node, f, boost) for f in fields])
-        raise AssertionError(f"unknown syntax node {node!r}")  # pragma: no cover
+            built = self.build_word(node, fields, boost)
+        elif isinstance(node, PhraseNode):
+            built = _either([q for f in fields if (q := self.build_phrase(node, f, boost))])
+        else:
+            built = _either([q for f in fields if (q := self.build_range(node, f, boost))])
+        if built is not None:
+            self.parts.append((node.position, built))
+        return built
 
     def build_bool(self, node: BoolNode, fields: Sequence[str], boost: float) -> Query | None:
         must: list[Query] = []
@@ -84,7 +159,7 @@ class _Builder:
         must_not: list[Query] = []
         for child in node.children:
             occur = child.occur if isinstance(child, Clause) else ""
-            built = self.build(child, fields, boost)
+            built = self.build_inner(child, fields, boost)
             if built is None:
                 continue
             if occur == "-":
@@ -100,13 +175,16 @@ class _Builder:
         for name in fields:
             ftype = self.schema[name]
             if node.wildcard or node.fuzzy is not None:
-                per_field.append(self.build_pattern(node, name, ftype, boost))
+                pattern = self.build_pattern(node, name, ftype, boost)
+                if pattern is not None:
+                    per_field.append(pattern)
                 continue
             if ftype.columnar:
                 try:
                     value = ftype.from_text(name, node.text)
-                except SchemaError as exc:
-                    raise QueryError(str(exc), node.position) from None
+                except (SchemaError, ValueError, OverflowError) as exc:
+                    self.problem(str(exc), node.position)
+                    continue
                 per_field.append(Term(name, ftype.index_text(value), boost))
                 continue
             analyzer = ftype.analyzer
@@ -117,7 +195,7 @@ class _Builder:
                     if term is not None:
                         per_field.append(Term(name, term, boost))
                     continue
-            tokens = list(analyzer.tokens(node.text))
+            tokens = self.tokens(name, ftype, node.text)
             if len(tokens) == 1:
                 per_field.append(Term(name, tokens[0].text, boost))
             elif tokens and ftype.positions:
@@ -128,63 +206,74 @@ class _Builder:
                 per_field.append(And(tuple(Term(name, t.text, boost) for t in tokens)))
         return _either(per_field)
 
-    def build_pattern(self, node: Word, name: str, ftype: FieldType, boost: float) -> Query:
+    def build_pattern(self, node: Word, name: str, ftype: FieldType, boost: float
+                      ) -> Query | None:
         if ftype.columnar:
-            raise QueryError(f"wildcard and fuzzy queries need a text field; {name!r} is "
-                             f"{ftype.kind}", node.position)
+            self.problem(f"wildcard and fuzzy queries need a text field; {name!r} is "
+                         f"{ftype.kind}", node.position)
+            return None
+        if node.fuzzy is not None and node.fuzzy > MAX_DISTANCE:
+            self.problem(f"fuzzy distance is at most {MAX_DISTANCE}, got {node.fuzzy}",
+                         node.position)  # lenient: the word without fuzziness
+            return self.build_word(evolve(node, fuzzy=None, wildcard=False), (name,), boost)
         text = node.text.lower() if _lowercases(ftype) else node.text
         try:
             if node.fuzzy is not None:
-                if node.fuzzy > MAX_DISTANCE:
-                    raise QueryError(f"fuzzy distance is at most {MAX_DISTANCE}, got {node.fuzzy}")
                 return Fuzzy(name, text, node.fuzzy, boost=boost,
-                             max_expansions=self.max_expansions)
+                              max_expansions=self.max_expansions)
             if text.endswith("*") and "*" not in text[:-1] and "?" not in text:
                 return Prefix(name, text[:-1], boost, self.max_expansions)
             return Wildcard(name, text, boost, self.max_expansions)
         except QueryError as exc:
-            raise QueryError(exc.message, node.position) from None
+            self.problem(exc.message, node.position)
+            return None
 
     def build_phrase(self, node: PhraseNode, name: str, boost: float) -> Query | None:
         ftype = self.schema[name]
         if ftype.columnar:
-            raise QueryError(f"a phrase needs a text field; {name!r} is {ftype.kind}",
-                             node.position)
-        tokens = list(ftype.analyzer.tokens(node.text))
+            self.problem(f"a phrase needs a text field; {name!r} is {ftype.kind}",
+                         node.position)
+            return None
+        tokens = self.tokens(name, ftype, node.text)
         if not tokens:
             return None
         if len(tokens) == 1:
             return Term(name, tokens[0].text, boost)
         if not ftype.positions:
-            raise QueryError(f"field {name!r} keeps no positions, so it cannot match a phrase",
-                             node.position)
+            self.problem(f"field {name!r} keeps no positions, so it cannot match a phrase",
+                         node.position)
+            return None
         first = tokens[0].position
         return Phrase(name, tuple(t.text for t in tokens), node.slop, boost,
                       tuple(t.position - first for t in tokens))
 
-    def build_range(self, node: RangeNode, name: str, boost: float) -> Query:
+    def build_range(self, node: RangeNode, name: str, boost: float) -> Query | None:
         ftype = self.schema[name]
-        if isinstance(ftype, NUMERIC | DATETIME):
-            for bound in (node.low, node.high):
-                if bound is not None:
-                    try:
+        try:
+            if isinstance(ftype, NUMERIC | DATETIME):
+                for bound in (node.low, node.high):
+                    if bound is not None:
                         column_bound(ftype, name, bound)
-                    except QueryError as exc:
-                        raise QueryError(exc.message, node.position) from None
-            return NumericRange(name, node.low, node.high, node.include_low, node.include_high,
-                                boost)
-        if isinstance(ftype, BOOLEAN):
-            raise QueryError(f"range on a BOOLEAN field {name!r} makes no sense: "
-                             f"use {name}:true or {name}:false", node.position)
-        low, high = node.low, node.high
-        if _lowercases(ftype):
-            low, high = low and low.lower(), high and high.lower()
-        return TermRange(name, low, high, node.include_low, node.include_high, boost,
-                         self.max_expansions)
+                return NumericRange(name, node.low, node.high, node.include_low,
+                                    node.include_high, boost)
+            if isinstance(ftype, BOOLEAN):
+                raise QueryError(f"range on a BOOLEAN field {name!r} makes no sense: "
+                                 f"use {name}:true or {name}:false")
+            low, high = node.low, node.high
+            if _lowercases(ftype):
+                low, high = low and low.lower(), high and high.lower()
+            return TermRange(name, low, high, node.include_low, node.include_high, boost,
+                             self.max_expansions)
+        except QueryError as exc:
+            self.problem(exc.message, node.position)
+            return None
 
 
 def combine(must: list[Query], should: list[Query], must_not: list[Query]) -> Query | None:
-    """One query from Lucene-style required, optional and prohibited clauses."""
+    """One query from Lucene-style required, optional and prohibited clauses.
+
+    Prohibited clauses alone match every document except theirs.
+    """
     nots = [Not(q) for q in must_not]
     if must:
         required: Query = must[0] if len(must) == 1 and not nots else And((*must, *nots))
@@ -197,23 +286,43 @@ def combine(must: list[Query], should: list[Query], must_not: list[Query]) -> Qu
     return And(tuple(nots)) if nots else None
 
 
-def parse(
+@frozen
+class Syntax:
+    """Stage one done: the syntax tree of a query string, ready to build (more than once)."""
+
+    tree: Node | None
+    warnings: tuple[QueryWarning, ...]
+    schema: Schema
+    fields: tuple[str, ...]
+    operator: str
+    max_expansions: int
+    lenient: bool
+
+    def build(self, drop: Collection[int] = ()) -> Parsed:
+        """The queries; words, phrases and ranges at a position in ``drop`` are left out."""
+        if self.tree is None:
+            return Parsed(_NOTHING, self.warnings, ())
+        builder = _Builder(self.schema, self.max_expansions, self.operator, self.lenient, drop)
+        built = builder.build(self.tree, self.fields)
+        warnings = self.warnings
+        if builder.warnings:
+            capped = any(w.message == TOO_MANY_CLAUSES for w in warnings)  # one warning for it
+            extra = [w for w in builder.warnings if not (capped and w.message == TOO_MANY_CLAUSES)]
+            warnings = tuple(sorted({*warnings, *extra},
+                                    key=lambda w: (w.position or 0, w.message)))
+        return Parsed(_NOTHING if built is None else built, warnings, tuple(builder.parts))
+
+
+def read_syntax(
     text: str,
     schema: Schema,
+    *,
     fields: Sequence[str] | None = None,
     default_operator: str = "OR",
     max_expansions: int = MAX_EXPANSIONS,
-) -> Query:
-    """Parse a query string into a query, analysing words with the schema's analyzers.
-
-    ``fields`` are searched by unqualified words (default: every TEXT field). A query
-    of stop words alone matches nothing. ``max_expansions`` caps how many terms a
-    prefix, wildcard, fuzzy or range query may expand to.
-
-    Raises:
-        QueryError: the text is malformed or names an unknown field; the error has
-            the position and says what was expected.
-    """
+    lenient: bool = False,
+) -> Syntax:
+    """Stage one of parsing a query string, with what stage two needs."""
     if not isinstance(text, str):
         raise QueryError(f"a query string is text, got {type(text).__name__}")
     if fields is None:
@@ -221,10 +330,53 @@ def parse(
     for name in fields:
         if name not in schema:
             raise QueryError(schema.unknown_field_message(name))
-    tree = parse_syntax(text, default_operator.upper())
-    if tree is None:
-        return _NOTHING
-    built = _Builder(schema, max_expansions).build(tree, list(fields))
-    return _NOTHING if built is None else built
+    operator = default_operator.upper()
+    tree, warnings = syntax_tree(text, operator, lenient)
+    return Syntax(tree, warnings, schema, tuple(fields), operator, max_expansions, lenient)
 
 
+def parse_lenient(
+    text: str,
+    schema: Schema,
+    fields: Sequence[str] | None = None,
+    default_operator: str = "OR",
+    max_expansions: int = MAX_EXPANSIONS,
+) -> tuple[Query, tuple[QueryWarning, ...]]:
+    """Parse a query string leniently: the query, and what was dropped or reread.
+
+    >>> import heron
+    >>> schema = heron.Schema(body=heron.TEXT())
+    >>> query, warnings = parse_lenient("oil (opec", schema)
+    >>> query == parse("oil opec", schema), [str(w) for w in warnings]
+    (True, ["unbalanced parenthesis: '(' is never closed at 4"])
+
+    Raises:
+        QueryError: only for ``fields`` naming an unknown field.
+    """
+    parsed = read_syntax(text, schema, fields=fields, default_operator=default_operator,
+                         max_expansions=max_expansions, lenient=True).build()
+    return parsed.query, parsed.warnings
+
+
+def parse(
+    text: str,
+    schema: Schema,
+    fields: Sequence[str] | None = None,
+    default_operator: str = "OR",
+    max_expansions: int = MAX_EXPANSIONS,
+    *,
+    lenient: bool = False,
+) -> Query:
+    """Parse a query string into a query, analysing words with the schema's analyzers.
+
+    ``fields`` are searched by unqualified words (default: every TEXT field). A query
+    of stop words alone matches nothing. ``max_expansions`` caps how many terms a
+    prefix, wildcard, fuzzy or range query may expand to. ``lenient=True`` never
+    raises on syntax: see :func:`parse_lenient`, which also gives the warnings.
+
+    Raises:
+        QueryError: the text is malformed or names an unknown field; the error has
+            the position and says what was expected.
+    """
+    return read_syntax(text, schema, fields=fields, default_operator=default_operator,
+                       max_expansions=max_expansions, lenient=lenient).build().query

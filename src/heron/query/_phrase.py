@@ -18,11 +18,14 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, frozen
 
-from heron.errors import QueryError
+from heron.errors import ArgumentTypeError, QueryError
 from heron.index import SegmentReader, concat_ranges
 from heron.query._base import Context, Matches, Query, Weight, intersection, live, member
 from heron.query._term import index_term
 from heron.scoring import BM25
+
+#: the largest slop: a window wider than any field a phrase may match in
+MAX_SLOP = 1_000_000
 
 _SHIFT = np.int64(1 << 32)
 _BIAS = np.int64(1 << 31)
@@ -62,8 +65,12 @@ class Phrase(Query):
         return self.positions if self.positions is not None else tuple(range(len(self.words)))
 
     def bind(self, context: Context) -> Weight:
+        if isinstance(self.slop, bool) or not isinstance(self.slop, int | np.integer):
+            raise ArgumentTypeError(f"phrase slop is a whole number, got {self.slop!r}")
         if self.slop < 0:
             raise QueryError(f"phrase slop must not be negative, got {self.slop}")
+        if self.slop > MAX_SLOP:
+            raise QueryError(f"phrase slop is at most {MAX_SLOP}, got {self.slop}")
         ftype = context.schema[self.field]
         if not ftype.positions:
             raise QueryError(f"field {self.field!r} keeps no positions, so phrases cannot "

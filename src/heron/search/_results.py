@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, overload
 from attrs import define, field
 
 from heron.highlight import Formatter, Fragmenter
-from heron.query import Query
+from heron.query import Query, QueryWarning
 
 if TYPE_CHECKING:
     from heron.search._searcher import Searcher
@@ -92,13 +92,18 @@ class Hit:
 
 @define
 class Results:
-    """A page of hits, best first, and ``total``: how many documents matched in all."""
+    """A page of hits, best first, and ``total``: how many documents matched in all.
+
+    ``query_warnings`` says what a lenient search dropped or read differently, each
+    with its position in the query string.
+    """
 
     query: Query
     total: int
     hits: list[Hit]
     offset: int = 0
     facets: dict[str, dict[Any, int]] = field(factory=dict)
+    query_warnings: tuple[QueryWarning, ...] = ()
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)

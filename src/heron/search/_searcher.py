@@ -11,13 +11,15 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.analysis import TermMemo
-from heron.errors import HeronError, SearcherClosedError
+from heron.errors import HeronError, QueryError, SearcherClosedError
 from heron.highlight import SHORT_TEXT, Formatter, Fragmenter, QueryMarks, highlight
 from heron.index import IndexReader, SegmentReader
 from heron.query import MAX_EXPANSIONS, And, Context, Matches, Query, Term, parse
 from heron.query._base import intersection
+from heron.query._bind import BoundText, bind_text
 from heron.schema import Schema
 from heron.scoring import BM25
+from heron.search._arguments import check_search
 from heron.search._collect import collect
 from heron.search._explain import explain
 from heron.search._facets import check_facet_field, count_segment, order_counts
@@ -67,9 +69,9 @@ class Searcher:
         return self.reader.doc_count()
 
     def parse(self, text: str, fields: Sequence[str] | None = None,
-              default_operator: str = "OR") -> Query:
-        """Parse a query string against this index's schema."""
-        return parse(text, self.schema, fields, default_operator)
+              default_operator: str = "OR", *, lenient: bool = False) -> Query:
+        """Parse a query string against this index's schema (see :func:`heron.query.parse`)."""
+        return parse(text, self.schema, fields, default_operator, lenient=lenient)
 
     def search(
         self,
@@ -83,6 +85,7 @@ class Searcher:
         facets: Sequence[str] | None = None,
         default_operator: str = "OR",
         max_expansions: int = MAX_EXPANSIONS,
+        lenient: bool = False,
     ) -> Results:
         """Run a query (a string or a :class:`Query`) and return the best hits.
 
@@ -98,17 +101,36 @@ class Searcher:
             default_operator: how words side by side combine, ``"OR"`` or ``"AND"``.
             max_expansions: how many terms a prefix, wildcard, fuzzy or range query may
                 expand to before it is refused.
+            lenient: read a query string as a search box would: syntax errors and parts
+                that cannot run become ``results.query_warnings`` instead of a
+                :class:`~heron.errors.QueryError` (``filter`` stays strict).
+
+        Raises:
+            QueryError: the query string is malformed or cannot run (strict mode), with
+                its ``position``.
+            ArgumentError: an argument is wrong (also a ``ValueError``; a wrong type,
+                ``ArgumentTypeError``, is also a ``TypeError``).
         """
         self._check_open()
-        if (limit is not None and limit < 0) or offset < 0:
-            raise HeronError("limit and offset must not be negative")
-        query = self._as_query(query, fields, default_operator, max_expansions)
+        limit, offset = check_search(limit=limit, offset=offset, fields=fields,
+                                     default_operator=default_operator,
+                                     max_expansions=max_expansions, lenient=lenient)
         context = self._context()
-        weight = query.bind(context)
+
+        def bind(query: str | Query, lenient: bool) -> BoundText:
+            if isinstance(query, Query):
+                return BoundText(query, query.bind(context), ())
+            return bind_text(query, context, fields=fields, default_operator=default_operator,
+                             max_expansions=max_expansions, lenient=lenient)
+
+        bound = bind(query, lenient)
+        query, weight = bound.query, bound.weight
         restrict = None
         if filter is not None:
-            restrict = self._as_query(filter, fields, default_operator, max_expansions
-                                      ).bind(context)
+            try:
+                restrict = bind(filter, False).weight
+            except QueryError as exc:  # its position is in the filter's text
+                raise QueryError(f"in filter: {exc.message}", exc.position) from None
         keys = sort_keys(self.schema, sort_by) if sort_by is not None else None
         for name in facets or ():
             check_facet_field(self.schema, name)
@@ -132,16 +154,11 @@ class Searcher:
                                             strict=True))
         ]
         return Results(query, total, hits, offset,
-                       {name: order_counts(c) for name, c in counts.items()})
+                       {name: order_counts(c) for name, c in counts.items()}, bound.warnings)
 
     def _context(self) -> Context:
         return Context(self.reader, self.scoring, self._norm_cache)
 
-    def _as_query(self, query: str | Query, fields: Sequence[str] | None,
-                  default_operator: str, max_expansions: int) -> Query:
-        if isinstance(query, Query):
-            return query
-        return parse(query, self.schema, fields, default_operator, max_expansions)
 
     def _collect_sorted(self, parts: list[tuple[int, SegmentReader, Matches]],
                         keys: list[SortKey], k: int
