@@ -191,7 +191,7 @@ class Parser(Scanner):
                 field = name
             else:
                 self.i = save
-        node = self.parse_atom()
+        node = self.parse_atom(after_field=field is not None)
         if node is None:
             return None
         boost = None
@@ -202,7 +202,7 @@ class Parser(Scanner):
             return node
         return Clause(node, start, field, boost, occur)
 
-    def parse_atom(self) -> Node | None:
+    def parse_atom(self, *, after_field: bool = False) -> Node | None:
         c = self.text[self.i]
         if c == "(":
             return self.parse_group()
@@ -210,7 +210,7 @@ class Parser(Scanner):
             return self.parse_phrase()
         if c in "[{":
             return self.parse_range()
-        if c in "<>":
+        if c in "<>" and after_field:  # year:>=2015; a bare <SRD> is a word
             return self.parse_compare()
         if c in SPECIAL and c != "\\":
             self.problem(f"unexpected {c!r}")

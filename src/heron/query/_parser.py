@@ -38,7 +38,7 @@ from heron.query._scanner import MAX_CLAUSES, TOO_MANY_CLAUSES
 from heron.query._syntax import syntax_tree
 from heron.query._term import Term
 from heron.query._warnings import QueryWarning
-from heron.schema import BOOLEAN, DATETIME, NUMERIC, STORED, FieldType, Schema
+from heron.schema import FieldType, Schema
 
 _NOTHING = Or(())
 
@@ -90,7 +90,7 @@ class _Builder:
             if name not in self.unknown:
                 self.unknown[name] = self.schema.unknown_field_message(name)
             self.problem(self.unknown[name], position)
-        elif isinstance(self.schema[name], STORED):
+        elif not self.schema[name].indexed:
             self.problem(f"field {name!r} is stored but not indexed", position)
         else:
             return False
@@ -180,12 +180,9 @@ class _Builder:
                     per_field.append(pattern)
                 continue
             if ftype.columnar:
-                try:
-                    value = ftype.from_text(name, node.text)
-                except (SchemaError, ValueError, OverflowError) as exc:
-                    self.problem(str(exc), node.position)
-                    continue
-                per_field.append(Term(name, ftype.index_text(value), boost))
+                value_query = self.build_value(node.text, node.position, name, ftype, boost)
+                if value_query is not None:
+                    per_field.append(value_query)
                 continue
             analyzer = ftype.analyzer
             if analyzer.word_map:  # the common case, a single word: no token objects
@@ -205,6 +202,20 @@ class _Builder:
             elif tokens:
                 per_field.append(And(tuple(Term(name, t.text, boost) for t in tokens)))
         return _either(per_field)
+
+    def build_value(self, text: str, position: int, name: str, ftype: FieldType, boost: float
+                    ) -> Query | None:
+        """The query for a value of a typed field: its term, or the span it stands for (a
+        date written to the day is that day: a range over the column)."""
+        try:
+            span = ftype.query_span(name, text)
+            if span is not None:
+                return NumericRange(name, span[0], span[1], True, False, boost)
+            value = ftype.from_text(name, text)
+        except (SchemaError, ValueError, OverflowError) as exc:
+            self.problem(str(exc), position)
+            return None
+        return Term(name, ftype.index_text(value), boost)
 
     def build_pattern(self, node: Word, name: str, ftype: FieldType, boost: float
                       ) -> Query | None:
@@ -230,10 +241,8 @@ class _Builder:
 
     def build_phrase(self, node: PhraseNode, name: str, boost: float) -> Query | None:
         ftype = self.schema[name]
-        if ftype.columnar:
-            self.problem(f"a phrase needs a text field; {name!r} is {ftype.kind}",
-                         node.position)
-            return None
+        if ftype.columnar:  # a quoted value of a typed field: "1987-03-01 10:30"
+            return self.build_value(node.text, node.position, name, ftype, boost)
         tokens = self.tokens(name, ftype, node.text)
         if not tokens:
             return None
@@ -250,20 +259,23 @@ class _Builder:
     def build_range(self, node: RangeNode, name: str, boost: float) -> Query | None:
         ftype = self.schema[name]
         try:
-            if isinstance(ftype, NUMERIC | DATETIME):
+            if ftype.column_ranges:
                 for bound in (node.low, node.high):
-                    if bound is not None:
+                    if bound is not None and ftype.query_span(name, bound) is None:
                         column_bound(ftype, name, bound)
                 return NumericRange(name, node.low, node.high, node.include_low,
                                     node.include_high, boost)
-            if isinstance(ftype, BOOLEAN):
-                raise QueryError(f"range on a BOOLEAN field {name!r} makes no sense: "
-                                 f"use {name}:true or {name}:false")
+            if ftype.columnar:  # a BOOLEAN, or a user's columnar type without ordered values
+                raise QueryError(f"range on a {ftype.kind} field {name!r} makes no sense: "
+                                 f"search for a value ({name}:value)")
             low, high = node.low, node.high
             if _lowercases(ftype):
                 low, high = low and low.lower(), high and high.lower()
             return TermRange(name, low, high, node.include_low, node.include_high, boost,
                              self.max_expansions)
+        except SchemaError as exc:
+            self.problem(str(exc), node.position)
+            return None
         except QueryError as exc:
             self.problem(exc.message, node.position)
             return None

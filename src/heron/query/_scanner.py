@@ -91,6 +91,29 @@ class Scanner:
             self.i += 1
         return "".join(out), wildcard
 
+    def read_bound(self) -> str | None:
+        """A range bound: a quoted value, or anything up to white space or the closing
+        bracket (so ``10:30`` needs no escape); a bare ``*`` (or nothing) leaves it open."""
+        text = self.text
+        if self.i < len(text) and text[self.i] == '"':
+            end = self.i + 1
+            while end < len(text) and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if end < len(text):
+                value = text[self.i + 1 : end].replace('\\"', '"')
+                self.i = end + 1
+                return value
+            self.problem("unbalanced quote: '\"' is never closed")
+            self.i += 1  # lenient: the quote is dropped
+        out: list[str] = []
+        while self.i < len(text) and not text[self.i].isspace() and text[self.i] not in "]}":
+            if text[self.i] == "\\" and self.i + 1 < len(text):
+                self.i += 1
+            out.append(text[self.i])
+            self.i += 1
+        value = "".join(out)
+        return None if value in ("", "*") else value
+
     def read_number(self, what: str, integer: bool = False) -> float | None:
         """A number at the cursor; None (lenient) if there is none, its text left to read."""
         start = self.i
@@ -156,7 +179,7 @@ class Scanner:
         include_low = self.text[self.i] == "["
         self.i += 1
         self.skip_space()
-        low = None if self.text.startswith("TO", self.i) else self.read_word()[0] or None
+        low = None if self.text.startswith("TO", self.i) else self.read_bound()
         self.skip_space()
         if not self.text.startswith("TO", self.i):
             self.problem("expected 'TO' in range")
@@ -164,7 +187,7 @@ class Scanner:
             return None
         self.i += 2
         self.skip_space()
-        high = self.read_word()[0] or None if self.i < len(self.text) else None
+        high = self.read_bound() if self.i < len(self.text) else None
         self.skip_space()
         if self.i >= len(self.text) or self.text[self.i] not in "]}":
             self.problem("expected ']' or '}' to close the range")
