@@ -37,6 +37,9 @@ bench: $(STAMP)
 	$(PY) benchmarks/queries.py
 	$(PY) benchmarks/highlights.py
 	$(PY) benchmarks/updates.py
+	$(PY) benchmarks/memory.py
+	$(PY) benchmarks/pathological.py
+	$(PY) benchmarks/pathological_matching.py
 
 clean:
 	rm -rf $(VENV) index/demo
