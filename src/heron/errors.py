@@ -3,6 +3,8 @@
 ::
 
     HeronError
+    ├── ArgumentError          an argument has a wrong value (also a ValueError)
+    │   └── ArgumentTypeError      an argument has a wrong type (also a TypeError)
     ├── SchemaError            a field definition, or a document that does not fit the schema
     ├── QueryError             a malformed query string or an impossible query (has .position)
     ├── IndexError_            base of storage problems (exported as heron.IndexError_)
@@ -21,6 +23,14 @@ from __future__ import annotations
 
 class HeronError(Exception):
     """Root of every error heron raises on purpose."""
+
+
+class ArgumentError(HeronError, ValueError):
+    """An argument of a heron function has a wrong value (``limit=-1``)."""
+
+
+class ArgumentTypeError(ArgumentError, TypeError):
+    """An argument of a heron function has a wrong type (``limit="5"``, ``limit=2.5``)."""
 
 
 class SchemaError(HeronError):
