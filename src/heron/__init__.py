@@ -15,6 +15,8 @@ from heron import analysis, highlight, index, query, search
 from heron._api import Index, create_index, exists_in, open_index
 from heron._writer import Writer
 from heron.errors import (
+    ArgumentError,
+    ArgumentTypeError,
     CorruptIndexError,
     HeronError,
     IndexError_,
@@ -30,7 +32,19 @@ from heron.errors import (
 )
 from heron.index import IndexReader, IndexWriter
 from heron.query import parse
-from heron.schema import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from heron.schema import (
+    BOOLEAN,
+    DATETIME,
+    ID,
+    KEYWORD,
+    NGRAM,
+    NGRAMWORDS,
+    NUMERIC,
+    STORED,
+    TEXT,
+    FieldType,
+    Schema,
+)
 from heron.scoring import BM25
 from heron.search import Hit, Results, Searcher
 
@@ -42,9 +56,13 @@ __all__ = [
     "DATETIME",
     "ID",
     "KEYWORD",
+    "NGRAM",
+    "NGRAMWORDS",
     "NUMERIC",
     "STORED",
     "TEXT",
+    "ArgumentError",
+    "ArgumentTypeError",
     "CorruptIndexError",
     "FieldType",
     "HeronError",
