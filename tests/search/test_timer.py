@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from heron.search._timer import Deadline
 
 import heron
+from heron.search._timer import Deadline
 
 
 def test_time_limit_zero_gives_the_first_segment(searcher: heron.Searcher) -> None:

@@ -6,6 +6,7 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
+import numpy.typing as npt
 
 from heron.analysis import (
     Analyzer,
@@ -117,6 +118,14 @@ class FieldType:
     def from_column(self, raw: Any) -> Any:
         """Return the value users see for a column entry (the reverse of :meth:`column_value`)."""
         raise SchemaError(f"{self.kind} fields have no column")
+
+    def column_instants(self, raw: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
+        """Return column entries as UTC instants (``datetime64[us]``), for date facets.
+
+        Raises:
+            SchemaError: the field's values are not dates.
+        """
+        raise SchemaError(f"{self.kind} fields hold no dates")
 
     def to_stored(self, value: Any) -> Any:
         """Return the JSON value stored for a converted value."""

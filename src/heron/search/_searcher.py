@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -18,12 +19,17 @@ from heron.query import MAX_EXPANSIONS, And, Context, Matches, Query, Term, pars
 from heron.query._base import intersection
 from heron.schema import Schema
 from heron.scoring import BM25
+from heron.search._collapse import Collapser, check_collapse
 from heron.search._collect import collect
 from heron.search._explain import explain
-from heron.search._facets import check_facet_field, count_segment, order_counts
+from heron.search._facet_kinds import Facet, as_facets
+from heron.search._groups import MatchSet
 from heron.search._highlights import query_marks
+from heron.search._matched import matched_terms
+from heron.search._pages import ResultsPage, page_of
 from heron.search._results import Hit, Results
 from heron.search._sorting import SortKey, merge_order, segment_top, segment_value, sort_keys
+from heron.search._timer import Deadline
 
 #: (query, field) pairs whose marks a searcher remembers
 _MARKS_CACHE = 256
@@ -55,6 +61,8 @@ class Searcher:
         self._term_numbers: dict[tuple[str, str, str], int] = {}
         self._norm_cache: dict[tuple[str, str], Any] = {}
         self._starts: dict[tuple[str, int], Any] = {}
+        #: the clock that time limits are measured with (seconds)
+        self.clock: Callable[[], float] = time.perf_counter
 
     @property
     def schema(self) -> Schema:
@@ -80,9 +88,13 @@ class Searcher:
         fields: Sequence[str] | None = None,
         filter: str | Query | None = None,
         sort_by: str | Sequence[str] | None = None,
-        facets: Sequence[str] | None = None,
+        facets: str | Facet | Sequence[str | Facet] | None = None,
         default_operator: str = "OR",
         max_expansions: int = MAX_EXPANSIONS,
+        collapse: str | None = None,
+        collapse_limit: int = 1,
+        terms: bool = False,
+        time_limit: float | None = None,
     ) -> Results:
         """Run a query (a string or a :class:`Query`) and return the best hits.
 
@@ -93,11 +105,20 @@ class Searcher:
             filter: a query (or string) that restricts matches without changing scores.
             sort_by: a field name or list of them (``"-year"`` descending) to order hits
                 by instead of score; ties are broken by score.
-            facets: fields whose values are counted over all matching documents
+            facets: fields (names) or :mod:`heron.facets` objects (ranges, date buckets)
+                counted over all matching documents, before collapsing
                 (``results.facets[name]`` maps value to count).
             default_operator: how words side by side combine, ``"OR"`` or ``"AND"``.
             max_expansions: how many terms a prefix, wildcard, fuzzy or range query may
                 expand to before it is refused.
+            collapse: a field (KEYWORD, ID, NUMERIC, DATETIME, BOOLEAN): after ranking,
+                keep the best ``collapse_limit`` hits per value (documents without a
+                value are kept); ``total`` counts what remains.
+            terms: record which of the query's terms each hit holds
+                (:meth:`Hit.matched_terms`).
+            time_limit: seconds after which the search stops between segments;
+                ``results.timed_out`` says whether it did (hits are then the best of
+                what was scored).
         """
         self._check_open()
         if (limit is not None and limit < 0) or offset < 0:
@@ -110,29 +131,59 @@ class Searcher:
             restrict = self._as_query(filter, fields, default_operator, max_expansions
                                       ).bind(context)
         keys = sort_keys(self.schema, sort_by) if sort_by is not None else None
-        for name in facets or ():
-            check_facet_field(self.schema, name)
-        counts: dict[str, dict[Any, int]] = {name: {} for name in facets or ()}
+        kinds = as_facets(facets, self.schema)
+        counts: dict[str, dict[Any, int]] = {facet.key: {} for facet in kinds}
+        collapser = None
+        if collapse is not None:
+            check_collapse(self.schema, collapse, collapse_limit)
+            collapser = Collapser(collapse, collapse_limit, keys)
+        deadline = Deadline(time_limit, self.clock)
         k = self.reader.max_doc if limit is None else offset + limit
-        parts = []
+        parts: list[tuple[int, SegmentReader, Matches]] = []
+        matched = []
         for base, seg in self.reader.iter_segments():
+            if parts and deadline.expired():
+                break
             found = weight.match(seg)
             if restrict is not None and len(found):
                 found = intersect_filter(found, restrict.match(seg))
-            for name, into in counts.items():
-                count_segment(self.schema, name, seg, found.docs, into)
+            for facet in kinds:
+                facet.count(self.schema, seg, found.docs, counts[facet.key])
+            matched.append((base, seg, found.docs))
+            if collapser is not None:
+                found = collapser.segment(seg, found, base)
             parts.append((base, seg, found))
+        timed_out = len(parts) < len(self.reader.segments)
+        if collapser is not None:
+            k = sum(len(f) for _, _, f in parts)
         if keys is None:
             total, docs, scores = collect(((b, f) for b, _, f in parts), k)
         else:
             total, docs, scores = self._collect_sorted(parts, keys, k)
-        hits = [
-            Hit(self, d, sc, offset + i + 1, query)
-            for i, (d, sc) in enumerate(zip(docs[offset:].tolist(), scores[offset:].tolist(),
-                                            strict=True))
-        ]
+        if collapser is not None:
+            total, docs, scores = collapser.finish(docs, scores,
+                                                   None if limit is None else offset + limit)
+        page = list(zip(docs[offset:].tolist(), scores[offset:].tolist(), strict=True))
+        found_terms = (matched_terms(self.reader, query, [d for d, _ in page]) if terms
+                       else [None] * len(page))
+        hits = [Hit(self, d, sc, offset + i + 1, query, matched=found_terms[i])
+                for i, (d, sc) in enumerate(page)]
         return Results(query, total, hits, offset,
-                       {name: order_counts(c) for name, c in counts.items()})
+                       {facet.key: facet.finish(counts[facet.key]) for facet in kinds},
+                       timed_out=timed_out, matches=MatchSet(self, tuple(matched)))
+
+    def search_page(self, query: str | Query, pagenum: int, pagelen: int = 10,
+                    **options: Any) -> ResultsPage:
+        """Page ``pagenum`` (from 1) of ``pagelen`` hits; past the end, the last page.
+
+        ``options`` are those of :meth:`search` (``sort_by``, ``filter``, ``facets``...).
+
+        Raises:
+            ArgumentError: ``pagenum`` or ``pagelen`` is below 1.
+        """
+        self._check_open()
+        return page_of(lambda n, skip: self.search(query, n, offset=skip, **options),
+                       pagenum, pagelen)
 
     def _context(self) -> Context:
         return Context(self.reader, self.scoring, self._norm_cache)
