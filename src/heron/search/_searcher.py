@@ -123,8 +123,10 @@ class Searcher:
         self._check_open()
         if (limit is not None and limit < 0) or offset < 0:
             raise HeronError("limit and offset must not be negative")
+        deadline = Deadline(time_limit, self.clock)
         query = self._as_query(query, fields, default_operator, max_expansions)
-        context = self._context()
+        context = Context(self.reader, self.scoring, self._norm_cache,
+                          expired=None if time_limit is None else deadline.expired)
         weight = query.bind(context)
         restrict = None
         if filter is not None:
@@ -137,7 +139,6 @@ class Searcher:
         if collapse is not None:
             check_collapse(self.schema, collapse, collapse_limit)
             collapser = Collapser(collapse, collapse_limit, keys)
-        deadline = Deadline(time_limit, self.clock)
         k = self.reader.max_doc if limit is None else offset + limit
         parts: list[tuple[int, SegmentReader, Matches]] = []
         matched = []
@@ -153,7 +154,6 @@ class Searcher:
             if collapser is not None:
                 found = collapser.segment(seg, found, base)
             parts.append((base, seg, found))
-        timed_out = len(parts) < len(self.reader.segments)
         if collapser is not None:
             k = sum(len(f) for _, _, f in parts)
         if keys is None:
@@ -170,7 +170,7 @@ class Searcher:
                 for i, (d, sc) in enumerate(page)]
         return Results(query, total, hits, offset,
                        {facet.key: facet.finish(counts[facet.key]) for facet in kinds},
-                       timed_out=timed_out, matches=MatchSet(self, tuple(matched)))
+                       timed_out=deadline.passed, matches=MatchSet(self, tuple(matched)))
 
     def search_page(self, query: str | Query, pagenum: int, pagelen: int = 10,
                     **options: Any) -> ResultsPage:

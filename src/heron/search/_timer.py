@@ -40,6 +40,11 @@ class Deadline:
     def __attrs_post_init__(self) -> None:
         self._end = float("inf") if self.limit is None else self.clock() + self.limit
 
+    @property
+    def passed(self) -> bool:
+        """Whether a check has found the time up (so the work it guarded was cut short)."""
+        return self._passed
+
     def expired(self) -> bool:
         """Whether the time is up (checked against the clock)."""
         if not self._passed and self.limit is not None:
