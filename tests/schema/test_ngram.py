@@ -76,3 +76,21 @@ def test_as_you_type(tmp_path: Path) -> None:
         assert found("whole:um") == {"t1", "t5"}
         hit = s.search("title_ng:chem")[0]
         assert hit["title_ng"] == "Zürich petrochemicals"
+
+
+def test_only_the_longest_ngrams_of_a_word_are_required() -> None:
+    words = heron.NGRAMWORDS(2, 6)
+    assert words.narrow_terms(words.analyzer.terms("petroleu")) == [
+        "petrol", "etrole", "troleu"]
+    assert words.narrow_terms(["pe", "pet", "ris"]) == ["pet", "ris"]
+    edge = heron.NGRAMWORDS(2, 6, at="start")
+    assert edge.narrow_terms(["pe", "pet", "et"]) == ["pet", "et"]  # et is no prefix of pet
+    assert heron.TEXT().narrow_terms(["a", "ab", "a"]) == ["a", "ab"]
+
+
+def test_as_you_type_scores_the_longest_ngrams(tmp_path: Path) -> None:
+    with build(tmp_path).searcher() as s:
+        hit = s.search("title_ng:petr", terms=True)[0]
+        assert hit.matched_terms() == [("title_ng", "petr")]
+        assert s.search("title_ng:petroleu", terms=True)[0].matched_terms() == [
+            ("title_ng", "etrole"), ("title_ng", "petrol"), ("title_ng", "troleu")]

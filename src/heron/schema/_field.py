@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -98,6 +99,14 @@ class FieldType:
             SchemaError: the text is not a value of this field.
         """
         return None
+
+    def narrow_terms(self, terms: Sequence[str]) -> list[str]:
+        """The fewest of ``terms`` that, all required, match what all of them do.
+
+        A field whose terms imply others (an n-gram implies the shorter n-grams inside
+        it) drops the implied ones; by default every distinct term is kept.
+        """
+        return list(dict.fromkeys(terms))
 
     def index_text(self, value: Any) -> str:
         """Return the text the analyzer indexes for a converted value."""

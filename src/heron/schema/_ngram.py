@@ -8,6 +8,7 @@ finds "Petroleum" as the user types.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from attrs import field, frozen
@@ -64,6 +65,25 @@ class _NgramField(FieldType):
 
     def convert(self, name: str, value: Any) -> Any:
         return _check_str(name, value)
+
+    def narrow_terms(self, terms: Sequence[str]) -> list[str]:
+        """Required n-grams without those inside a longer one (which it implies).
+
+        A document holding ``petr`` holds ``pe``, ``pet``, ``et``... (with ``at="start"``
+        only the leading ones, ``pe`` and ``pet``), so only the longest n-grams of a word
+        need to match, as in Whoosh.
+
+        >>> NGRAMWORDS(2, 4).narrow_terms(["pe", "pet", "petr", "et", "etr", "tr"])
+        ['petr']
+        """
+        unique = list(dict.fromkeys(terms))
+        kept: list[str] = []
+        implies = str.startswith if self.at == "start" else str.__contains__
+        for term in sorted(unique, key=len, reverse=True):
+            if not any(len(k) > len(term) and implies(k, term) for k in kept):
+                kept.append(term)
+        chosen = set(kept)
+        return [t for t in unique if t in chosen]
 
     def to_json(self) -> dict[str, Any]:
         return {"type": self.kind, "minsize": self.minsize, "maxsize": self.maxsize,

@@ -26,6 +26,7 @@ from heron.search._facet_kinds import Facet, as_facets
 from heron.search._groups import MatchSet
 from heron.search._highlights import query_marks
 from heron.search._matched import matched_terms
+from heron.search._narrow import narrow
 from heron.search._pages import ResultsPage, page_of
 from heron.search._results import Hit, Results
 from heron.search._sorting import SortKey, merge_order, segment_top, segment_value, sort_keys
@@ -124,7 +125,8 @@ class Searcher:
         if (limit is not None and limit < 0) or offset < 0:
             raise HeronError("limit and offset must not be negative")
         deadline = Deadline(time_limit, self.clock)
-        query = self._as_query(query, fields, default_operator, max_expansions)
+        query = narrow(self._as_query(query, fields, default_operator, max_expansions),
+                       self.schema)
         context = Context(self.reader, self.scoring, self._norm_cache,
                           expired=None if time_limit is None else deadline.expired)
         weight = query.bind(context)
