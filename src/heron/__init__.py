@@ -46,7 +46,7 @@ from heron.schema import (
     Schema,
 )
 from heron.scoring import BM25
-from heron.search import Hit, Results, Searcher
+from heron.search import Hit, Results, ResultsPage, Searcher
 
 __version__ = "0.1.0"
 
@@ -76,6 +76,7 @@ __all__ = [
     "LockError",
     "QueryError",
     "Results",
+    "ResultsPage",
     "Schema",
     "SchemaError",
     "Searcher",

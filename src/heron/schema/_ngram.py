@@ -48,11 +48,21 @@ class _NgramField(FieldType):
     stored: bool = False
     at: str | None = field(default=None, validator=_place)
     boost: float = field(default=1.0, validator=_positive)
+    _analyzer: Analyzer = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.minsize > self.maxsize:
             raise SchemaError(f"{self.kind}: minsize {self.minsize} is above maxsize "
                               f"{self.maxsize}")
+        object.__setattr__(self, "_analyzer", self._build())
+
+    def _build(self) -> Analyzer:
+        """The analyzer of this field type (built once)."""
+        raise NotImplementedError
+
+    @property
+    def analyzer(self) -> Analyzer:
+        return self._analyzer
 
     def _grams(self) -> NgramFilter | EdgeNgramFilter:
         if self.at == "start":
@@ -100,8 +110,7 @@ class NGRAM(_NgramField):
 
     kind: ClassVar[str] = "NGRAM"
 
-    @property
-    def analyzer(self) -> Analyzer:
+    def _build(self) -> Analyzer:
         return WholeTokenizer() | LowercaseFilter() | self._grams()
 
 
@@ -115,6 +124,5 @@ class NGRAMWORDS(_NgramField):
 
     kind: ClassVar[str] = "NGRAMWORDS"
 
-    @property
-    def analyzer(self) -> Analyzer:
+    def _build(self) -> Analyzer:
         return RegexTokenizer() | LowercaseFilter() | self._grams()

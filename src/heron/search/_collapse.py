@@ -6,7 +6,9 @@ values (a KEYWORD list) is keyed by its first value in term order, as sorting do
 
 Each segment first drops what cannot survive (beyond its own best ``limit`` per
 value), so the merge across segments sees few candidates; the survivors are then
-ranked together and collapsed once more with keys shared by every segment.
+ranked together and collapsed once more with keys shared by every segment: column
+values as they are, and for term fields a number per distinct term that a searcher
+works out once per segment and field (:class:`KeyTables`).
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from heron.schema import Schema
 from heron.search._facets import check_facet_field
 from heron.search._sorting import SortKey, segment_top
 
-#: the key of documents that have no value: never collapsed
-MISSING = -1
+Keys = tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]
+"""Comparable keys of documents, and whether each document has one."""
 
 
 def check_collapse(schema: Schema, name: str, limit: int) -> None:
@@ -37,43 +39,61 @@ def check_collapse(schema: Schema, name: str, limit: int) -> None:
     check_facet_field(schema, name)
 
 
-def segment_keys(segment: SegmentReader, name: str, docs: npt.NDArray[np.int64],
-                 table: dict[Any, int]) -> npt.NDArray[np.int64]:
-    """A key number per document (``MISSING`` without a value), the same in every segment.
+@define
+class KeyTables:
+    """Per segment and term field, a key number for each term, the same in every segment.
 
-    ``table`` maps values (term text, or raw column entries) to key numbers and grows
-    with each new value; only distinct values go through Python.
+    A searcher keeps one, so each (segment, field) table is read once.
     """
-    keys = np.full(len(docs), MISSING, dtype=np.int64)
-    if not len(docs):
-        return keys
+
+    _numbers: dict[str, dict[str, int]] = field(factory=dict)
+    _tables: dict[tuple[str, str], npt.NDArray[np.int64]] = field(factory=dict)
+
+    def table(self, segment: SegmentReader, name: str) -> npt.NDArray[np.int64]:
+        """Key numbers of the field's terms in the segment, by field-relative ordinal."""
+        found = self._tables.get((segment.name, name))
+        if found is None:
+            numbers = self._numbers.setdefault(name, {})
+            start, stop = segment.terms.field_range(name)
+            found = np.fromiter(
+                (numbers.setdefault(text, len(numbers))
+                 for _, text in segment.terms.iter_range(name, start, stop)),
+                dtype=np.int64, count=stop - start)
+            self._tables[(segment.name, name)] = found
+        return found
+
+    def clear(self) -> None:
+        """Forget every table."""
+        self._numbers.clear()
+        self._tables.clear()
+
+
+def segment_keys(segment: SegmentReader, name: str, docs: npt.NDArray[np.int64],
+                 tables: KeyTables) -> Keys:
+    """The collapsing key of each document and whether it has one."""
     forward = segment.forward(name)
     if forward is not None:
         offsets, terms = forward
         present = offsets[docs + 1] > offsets[docs]
-        if not present.any():
-            return keys
-        ordinals = terms[offsets[docs[present]]]  # a document's terms are in term order
-        first, _ = segment.terms.field_range(name)
-        uniq, inverse = np.unique(ordinals, return_inverse=True)
-        values = [segment.terms.term(first + int(o)) for o in uniq.tolist()]
-    else:
-        column = segment.column(name)
-        if column is None:
-            return keys
-        raw, mask = column
-        present = mask[docs]
-        uniq, inverse = np.unique(raw[docs[present]], return_inverse=True)
-        values = uniq.tolist()
-    numbers = np.asarray([table.setdefault(v, len(table)) for v in values], dtype=np.int64)
-    keys[present] = numbers[inverse.reshape(-1)]
-    return keys
+        first = np.where(present, offsets[docs], 0)
+        keys = np.zeros(len(docs), dtype=np.int64)
+        if len(terms):  # a document's terms are in term order: the first is the least
+            keys = tables.table(segment, name)[terms[np.minimum(first, len(terms) - 1)]]
+        return keys, present
+    column = segment.column(name)
+    if column is None:
+        return np.zeros(len(docs), dtype=np.int64), np.zeros(len(docs), dtype=bool)
+    raw, mask = column
+    return raw[docs], mask[docs]
 
 
-def keep_best(keys: npt.NDArray[np.int64], limit: int) -> npt.NDArray[np.bool_]:
-    """Which entries of ``keys`` (in rank order) are among the first ``limit`` of their key.
+def keep_best(keys: npt.NDArray[Any], present: npt.NDArray[np.bool_], limit: int
+              ) -> npt.NDArray[np.bool_]:
+    """Which entries (in rank order) are among the first ``limit`` of their key.
 
-    >>> keep_best(np.array([3, 3, -1, 3, 5, -1]), 2).tolist()
+    Entries without a key are all kept.
+
+    >>> keep_best(np.array([3, 3, 0, 3, 5, 0]), np.array([1, 1, 0, 1, 1, 0], bool), 2).tolist()
     [True, True, True, False, True, True]
     """
     n = len(keys)
@@ -84,39 +104,9 @@ def keep_best(keys: npt.NDArray[np.int64], limit: int) -> npt.NDArray[np.bool_]:
     first = np.ones(n, dtype=bool)
     first[1:] = ordered[1:] != ordered[:-1]
     run_start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
-    keep_sorted = (np.arange(n) - run_start < limit) | (ordered == MISSING)
     keep = np.empty(n, dtype=bool)
-    keep[order] = keep_sorted
-    return keep
-
-
-def collapse_segment(found: Matches, keys: npt.NDArray[np.int64],
-                     rank: npt.NDArray[np.int64], limit: int
-                     ) -> tuple[Matches, npt.NDArray[np.int64]]:
-    """The matches of one segment that may survive collapsing, and their keys.
-
-    ``rank`` is the segment's order of ``found`` (best first).
-    """
-    survivors = np.sort(rank[keep_best(keys[rank], limit)])
-    return Matches(found.docs[survivors], found.scores[survivors]), keys[survivors]
-
-
-def collapse_ranked(docs: npt.NDArray[np.int64], scores: npt.NDArray[np.float64],
-                    keyed: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]],
-                    limit: int, k: int | None
-                    ) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """Ranked global ``docs`` (and scores) collapsed: how many remain, and the first ``k``.
-
-    ``keyed`` holds each segment's surviving global documents (ascending, segments in
-    order) with their keys.
-    """
-    if not keyed:
-        return 0, docs, scores
-    all_docs = np.concatenate([d for d, _ in keyed])
-    all_keys = np.concatenate([c for _, c in keyed])
-    keep = keep_best(all_keys[np.searchsorted(all_docs, docs)], limit)
-    docs, scores = docs[keep], scores[keep]
-    return len(docs), docs[:k], scores[:k]
+    keep[order] = np.arange(n) - run_start < limit
+    return keep | ~present
 
 
 @define
@@ -125,21 +115,30 @@ class Collapser:
 
     name: str
     limit: int
-    sort: list[SortKey] | None = None
-    #: key numbers of the values seen so far, shared by every segment
-    _table: dict[Any, int] = field(factory=dict)
-    _keyed: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = field(factory=list)
+    sort: list[SortKey] | None
+    tables: KeyTables
+    _docs: list[npt.NDArray[np.int64]] = field(factory=list)
+    _keys: list[npt.NDArray[Any]] = field(factory=list)
+    _present: list[npt.NDArray[np.bool_]] = field(factory=list)
 
     def segment(self, segment: SegmentReader, found: Matches, base: int) -> Matches:
         """The matches of a segment that may survive collapsing."""
         rank = (np.lexsort((found.docs, -found.scores)) if self.sort is None
                 else segment_top(segment, found, self.sort, len(found)))
-        keys = segment_keys(segment, self.name, found.docs, self._table)
-        found, kept_keys = collapse_segment(found, keys, rank, self.limit)
-        self._keyed.append((found.docs + base, kept_keys))
-        return found
+        keys, present = segment_keys(segment, self.name, found.docs, self.tables)
+        survivors = np.sort(rank[keep_best(keys[rank], present[rank], self.limit)])
+        self._docs.append(found.docs[survivors] + base)
+        self._keys.append(keys[survivors])
+        self._present.append(present[survivors])
+        return Matches(found.docs[survivors], found.scores[survivors])
 
     def finish(self, docs: npt.NDArray[np.int64], scores: npt.NDArray[np.float64],
                k: int | None) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """The ranked survivors collapsed: how many remain, and the first ``k``."""
-        return collapse_ranked(docs, scores, self._keyed, self.limit, k)
+        """The ranked survivors (global ``docs``) collapsed: how many remain, the first ``k``."""
+        if not self._docs:
+            return 0, docs, scores
+        where = np.searchsorted(np.concatenate(self._docs), docs)  # segments are in order
+        keep = keep_best(np.concatenate(self._keys)[where],
+                         np.concatenate(self._present)[where], self.limit)
+        docs, scores = docs[keep], scores[keep]
+        return len(docs), docs[:k], scores[:k]

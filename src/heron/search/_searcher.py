@@ -19,7 +19,7 @@ from heron.query import MAX_EXPANSIONS, And, Context, Matches, Query, Term, pars
 from heron.query._base import intersection
 from heron.schema import Schema
 from heron.scoring import BM25
-from heron.search._collapse import Collapser, check_collapse
+from heron.search._collapse import Collapser, KeyTables, check_collapse
 from heron.search._collect import collect
 from heron.search._explain import explain
 from heron.search._facet_kinds import Facet, as_facets
@@ -62,6 +62,7 @@ class Searcher:
         self._term_numbers: dict[tuple[str, str, str], int] = {}
         self._norm_cache: dict[tuple[str, str], Any] = {}
         self._starts: dict[tuple[str, int], Any] = {}
+        self._key_tables = KeyTables()
         #: the clock that time limits are measured with (seconds)
         self.clock: Callable[[], float] = time.perf_counter
 
@@ -117,9 +118,9 @@ class Searcher:
                 value are kept); ``total`` counts what remains.
             terms: record which of the query's terms each hit holds
                 (:meth:`Hit.matched_terms`).
-            time_limit: seconds after which the search stops between segments;
-                ``results.timed_out`` says whether it did (hits are then the best of
-                what was scored).
+            time_limit: seconds after which the search stops, checked between segments
+                and between the clauses of an OR; ``results.timed_out`` says whether it
+                did (hits are then the best of what was scored).
         """
         self._check_open()
         if (limit is not None and limit < 0) or offset < 0:
@@ -140,7 +141,7 @@ class Searcher:
         collapser = None
         if collapse is not None:
             check_collapse(self.schema, collapse, collapse_limit)
-            collapser = Collapser(collapse, collapse_limit, keys)
+            collapser = Collapser(collapse, collapse_limit, keys, self._key_tables)
         k = self.reader.max_doc if limit is None else offset + limit
         parts: list[tuple[int, SegmentReader, Matches]] = []
         matched = []
@@ -368,6 +369,7 @@ class Searcher:
         self._term_numbers.clear()
         self._norm_cache.clear()
         self._starts.clear()
+        self._key_tables.clear()
 
     def __enter__(self) -> Searcher:
         return self
