@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,22 @@ def test_collapse_errors(searcher: heron.Searcher) -> None:
         searcher.search("cocoa", collapse="nope")
     with pytest.raises(heron.ArgumentError):
         searcher.search("cocoa", collapse="place", collapse_limit=0)
+
+
+def test_collapse_looks_past_a_crowded_top(tmp_path: Path) -> None:
+    # the 200 best documents share one place: the ranked prefix must grow to find ten
+    schema = heron.Schema(id=heron.ID(stored=True), body=heron.TEXT(),
+                          place=heron.KEYWORD(stored=True, commas=True))
+    ix = heron.create_index(tmp_path / "ix", schema)
+    for part in range(2):
+        with ix.writer(merge=False) as w:
+            for i in range(100):
+                w.add_document(id=f"u{part}-{i}", body="oil " * (3 + i % 5), place="usa")
+            for i in range(50):
+                w.add_document(id=f"p{part}-{i}", body="oil", place=f"place{part}-{i}")
+    with ix.searcher() as s:
+        r = s.search("oil", limit=10, collapse="place")
+        full = brute(s, "oil", 1)
+        assert r.docnums() == full[:10]
+        assert r.total == len(full) == 101
+        assert sum(h["place"] == "usa" for h in r) == 1

@@ -23,6 +23,7 @@ from heron.errors import ArgumentError, ArgumentTypeError
 from heron.index import SegmentReader
 from heron.query import Matches
 from heron.schema import Schema
+from heron.search._collect import top_indices
 from heron.search._facets import check_facet_field
 from heron.search._sorting import SortKey, segment_top
 
@@ -109,36 +110,77 @@ def keep_best(keys: npt.NDArray[Any], present: npt.NDArray[np.bool_], limit: int
     return keep | ~present
 
 
+def count_kept(keys: npt.NDArray[Any], present: npt.NDArray[np.bool_], limit: int) -> int:
+    """How many documents collapsing keeps: up to ``limit`` per key, and all without one.
+
+    >>> count_kept(np.array([3, 3, 3, 5, 0]), np.array([1, 1, 1, 1, 0], bool), 2)
+    4
+    """
+    _, counts = np.unique(keys[present], return_counts=True)
+    return int(np.minimum(counts, limit).sum()) + int((~present).sum())
+
+
 @define
 class Collapser:
-    """Collapses one search: segment by segment, then once over the merged ranking."""
+    """Collapses one search over its segments.
+
+    Ranked by score, every match is kept with its key and only the best few are ranked:
+    collapsing a prefix of the ranking gives a prefix of the collapsed ranking, so the
+    prefix grows until it keeps enough hits. Ranked by sort keys, each segment first
+    drops what cannot survive, and the merged ranking of the survivors is collapsed.
+    """
 
     name: str
     limit: int
     sort: list[SortKey] | None
     tables: KeyTables
     _docs: list[npt.NDArray[np.int64]] = field(factory=list)
+    _scores: list[npt.NDArray[np.float64]] = field(factory=list)
     _keys: list[npt.NDArray[Any]] = field(factory=list)
     _present: list[npt.NDArray[np.bool_]] = field(factory=list)
 
     def segment(self, segment: SegmentReader, found: Matches, base: int) -> Matches:
-        """The matches of a segment that may survive collapsing."""
-        rank = (np.lexsort((found.docs, -found.scores)) if self.sort is None
-                else segment_top(segment, found, self.sort, len(found)))
+        """Record a segment's matches; return those that may survive collapsing."""
         keys, present = segment_keys(segment, self.name, found.docs, self.tables)
-        survivors = np.sort(rank[keep_best(keys[rank], present[rank], self.limit)])
-        self._docs.append(found.docs[survivors] + base)
-        self._keys.append(keys[survivors])
-        self._present.append(present[survivors])
-        return Matches(found.docs[survivors], found.scores[survivors])
+        if self.sort is not None:
+            rank = segment_top(segment, found, self.sort, len(found))
+            survivors = np.sort(rank[keep_best(keys[rank], present[rank], self.limit)])
+            found = Matches(found.docs[survivors], found.scores[survivors])
+            keys, present = keys[survivors], present[survivors]
+        self._docs.append(found.docs + base)
+        self._scores.append(found.scores)
+        self._keys.append(keys)
+        self._present.append(present)
+        return found
+
+    def _all(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any], npt.NDArray[np.bool_]]:
+        if not self._docs:
+            return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                    np.zeros(0, dtype=bool))
+        return (np.concatenate(self._docs), np.concatenate(self._keys),
+                np.concatenate(self._present))
+
+    def collect(self, k: int | None
+                ) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """By score: how many documents collapsing keeps, and the best ``k`` of them."""
+        docs, keys, present = self._all()
+        scores = np.concatenate(self._scores) if self._scores else np.zeros(0)
+        total = count_kept(keys, present, self.limit)
+        want = total if k is None else min(k, total)
+        size = max(4 * want, 64)
+        while True:
+            top = top_indices(scores, docs, min(size, len(docs)))
+            kept = top[keep_best(keys[top], present[top], self.limit)]
+            if len(kept) >= want or size >= len(docs):
+                kept = kept[:want]
+                return total, docs[kept], scores[kept]
+            size *= 4
 
     def finish(self, docs: npt.NDArray[np.int64], scores: npt.NDArray[np.float64],
                k: int | None) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """The ranked survivors (global ``docs``) collapsed: how many remain, the first ``k``."""
-        if not self._docs:
-            return 0, docs, scores
-        where = np.searchsorted(np.concatenate(self._docs), docs)  # segments are in order
-        keep = keep_best(np.concatenate(self._keys)[where],
-                         np.concatenate(self._present)[where], self.limit)
+        """By sort keys: the ranked survivors (global ``docs``) collapsed, and the first ``k``."""
+        all_docs, all_keys, all_present = self._all()
+        where = np.searchsorted(all_docs, docs)  # segments are in order
+        keep = keep_best(all_keys[where], all_present[where], self.limit)
         docs, scores = docs[keep], scores[keep]
         return len(docs), docs[:k], scores[:k]

@@ -158,14 +158,12 @@ class Searcher:
                 found = collapser.segment(seg, found, base)
             parts.append((base, seg, found))
         if collapser is not None:
-            k = sum(len(f) for _, _, f in parts)
-        if keys is None:
+            total, docs, scores = self._collect_collapsed(
+                parts, keys, collapser, None if limit is None else offset + limit)
+        elif keys is None:
             total, docs, scores = collect(((b, f) for b, _, f in parts), k)
         else:
             total, docs, scores = self._collect_sorted(parts, keys, k)
-        if collapser is not None:
-            total, docs, scores = collapser.finish(docs, scores,
-                                                   None if limit is None else offset + limit)
         page = list(zip(docs[offset:].tolist(), scores[offset:].tolist(), strict=True))
         found_terms = (matched_terms(self.reader, query, [d for d, _ in page]) if terms
                        else [None] * len(page))
@@ -196,6 +194,14 @@ class Searcher:
         if isinstance(query, Query):
             return query
         return parse(query, self.schema, fields, default_operator, max_expansions)
+
+    def _collect_collapsed(self, parts: list[tuple[int, SegmentReader, Matches]],
+                           keys: list[SortKey] | None, collapser: Collapser, k: int | None
+                           ) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        if keys is None:
+            return collapser.collect(k)
+        _, docs, scores = self._collect_sorted(parts, keys, sum(len(f) for _, _, f in parts))
+        return collapser.finish(docs, scores, k)
 
     def _collect_sorted(self, parts: list[tuple[int, SegmentReader, Matches]],
                         keys: list[SortKey], k: int
