@@ -13,11 +13,13 @@ from heron.schema import Schema
 
 
 def _narrow_and(query: And, schema: Schema) -> Query:
-    parts = [narrow(q, schema) for q in query.queries]
+    parts = [q if type(q) is Term else narrow(q, schema) for q in query.queries]
     texts: dict[str, list[str]] = {}
     for q in parts:
         if isinstance(q, Term):
             texts.setdefault(q.field, []).append(q.text)
+    if all(len(t) < 2 for t in texts.values()):
+        return query if parts == list(query.queries) else And(tuple(parts))
     keep: dict[str, set[str]] = {}
     for name, terms in texts.items():
         if len(terms) > 1 and name in schema:
