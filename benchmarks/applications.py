@@ -5,8 +5,10 @@ and body (stored, English stemming); topics and places as comma-separated keywor
 body's word count (NUMERIC); the date as written (``26-FEB-1987 15:01:01.79``, a
 DATETIME); and the title again as word n-grams of 2 to 6 letters (NGRAMWORDS). Each engine
 builds its index and then runs the tasks below in a child process of its own, 100 queries
-per task (fixed seed); each query runs once to warm up (filling Whoosh's field caches and
-recording how many documents matched), then once timed, ids of the hits fetched:
+per task (fixed seed, each word from the title of a random article, as benchmarks/
+indexing.py draws its keyword queries); each query runs once to warm up (filling Whoosh's
+field caches and recording how many documents matched), then once timed, ids of the hits
+fetched:
 
 - page2: page 2 of 10 hits of a two-word OR query on title and body (``search_page``).
 - collapse: the top 10 of the same queries with at most one hit per place
@@ -16,8 +18,9 @@ recording how many documents matched), then once timed, ids of the hits fetched:
 - facets: word counts in buckets of 100 from 0 to 1000 and dates by month (heron
   ``facets.Range`` and ``facets.DateBuckets``; Whoosh ``RangeFacet`` and
   ``DateRangeFacet`` with a 30-day gap, as Whoosh needs dateutil for calendar months).
-- timelimit: a 20-word OR query with a generous time limit of 1 s, so both finish
-  (heron ``time_limit=1.0``; Whoosh ``TimeLimitCollector``): the cost of the mechanism.
+- timelimit: a 20-word OR query (words of 20 random titles) with a generous time limit
+  of 1 s, so both finish (heron ``time_limit=1.0``; Whoosh ``TimeLimitCollector``): the
+  cost of the mechanism.
 - ngram: as-you-type, the first 3 to 5 letters of a title word on the n-gram field
   (``title_ng:petr``).
 
@@ -98,16 +101,32 @@ def load_rows(path: Path, limit: int | None) -> list[Row]:
 
 
 def make_queries(rows: Sequence[Row], count: int, seed: int) -> dict[str, list[str]]:
-    """The queries of every task, drawn from article titles."""
+    """The queries of every task, each word from the title of a random article.
+
+    Words are drawn as benchmarks/indexing.py draws its keyword queries (words of random
+    titles, so common words come up as often as users type them), which gives most
+    queries a page 2 and matches to group and count.
+    """
     rng = random.Random(seed)
-    words = sorted({w for row in rows for w in title_words(row["title"])
-                    if w.isalpha() and w not in STOP_WORDS})
-    pairs = [f"{rng.choice(words)} OR {rng.choice(words)}" for _ in range(count)]
-    long = [" OR ".join(rng.sample(words, LONG_QUERY_WORDS)) for _ in range(count)]
-    stems = [w for w in words if len(w) >= 5]
-    typed = [f"title_ng:{(_w := rng.choice(stems))[: rng.randint(3, 5)]}" for _ in range(count)]
+    titles = [words for row in rows if (words := [w for w in title_words(row["title"])
+                                                  if w.isalpha() and w not in STOP_WORDS])]
+    long_words = [[w for w in words if len(w) >= 5] for words in titles]
+    long_words = [words for words in long_words if words]
+
+    def pair() -> str:
+        words = rng.choice([w for w in titles if len(w) >= 2])
+        return " OR ".join(rng.sample(words, 2))
+
+    def long() -> str:
+        return " OR ".join(rng.choice(rng.choice(titles)) for _ in range(LONG_QUERY_WORDS))
+
+    def typed() -> str:
+        return f"title_ng:{rng.choice(rng.choice(long_words))[: rng.randint(3, 5)]}"
+
+    pairs = [pair() for _ in range(count)]
     return {"page2": pairs, "collapse": pairs, "groups": pairs, "facets": pairs,
-            "timelimit": long, "ngram": typed}
+            "timelimit": [long() for _ in range(count)],
+            "ngram": [typed() for _ in range(count)]}
 
 
 # --------------------------------------------------------------------------- engines
