@@ -28,6 +28,7 @@ demo: $(STAMP)
 # a benchmark run of seconds (500 news articles, heron alone): the scripts still work
 smoke: $(STAMP)
 	$(PY) benchmarks/indexing.py --engines heron --limit 500
+	$(PY) benchmarks/applications.py --engines heron --limit 500
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
@@ -36,6 +37,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/queries.py
 	$(PY) benchmarks/highlights.py
 	$(PY) benchmarks/updates.py
+	$(PY) benchmarks/applications.py
 
 clean:
 	rm -rf $(VENV) index/demo
