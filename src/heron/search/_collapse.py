@@ -94,20 +94,23 @@ def keep_best(keys: npt.NDArray[Any], present: npt.NDArray[np.bool_], limit: int
 
     Entries without a key are all kept.
 
-    >>> keep_best(np.array([3, 3, 0, 3, 5, 0]), np.array([1, 1, 0, 1, 1, 0], bool), 2).tolist()
+    >>> keep_best(np.array([3, 3, 3, 3, 5, 3]), np.array([1, 0, 1, 1, 1, 0], bool), 2).tolist()
     [True, True, True, False, True, True]
     """
-    n = len(keys)
+    keep = np.ones(len(keys), dtype=bool)
+    where = np.flatnonzero(present)  # entries without a key must not take a key's places
+    n = len(where)
     if not n:
-        return np.zeros(0, dtype=bool)
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
+        return keep
+    order = np.argsort(keys[where], kind="stable")
+    ordered = keys[where][order]
     first = np.ones(n, dtype=bool)
     first[1:] = ordered[1:] != ordered[:-1]
     run_start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
-    keep = np.empty(n, dtype=bool)
-    keep[order] = np.arange(n) - run_start < limit
-    return keep | ~present
+    chosen = np.empty(n, dtype=bool)
+    chosen[order] = np.arange(n) - run_start < limit
+    keep[where] = chosen
+    return keep
 
 
 def count_kept(keys: npt.NDArray[Any], present: npt.NDArray[np.bool_], limit: int) -> int:
