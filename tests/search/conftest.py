@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +67,10 @@ def app_index(tmp_path: Path) -> heron.Index:
 
 
 @pytest.fixture
-def searcher(app_index: heron.Index) -> heron.Searcher:
-    s = app_index.searcher()
-    assert len(s.reader.segments) == 3
-    return s
+def searcher(app_index: heron.Index) -> Iterator[heron.Searcher]:
+    with app_index.searcher() as s:
+        assert len(s.reader.segments) == 3
+        yield s
 
 
 def live_docs() -> list[dict[str, Any]]:
