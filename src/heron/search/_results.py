@@ -144,7 +144,7 @@ class Results:
 
         Lists hold document numbers, ascending, or with ``stored="id"`` the stored
         values of that field (Whoosh's ``groupedby``). A document with several values
-        is in several lists. Needs the searcher to be open.
+        is in several lists, one without a value in none. Needs the searcher to be open.
 
         Raises:
             SearcherClosedError: the searcher was closed.
