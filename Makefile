@@ -27,7 +27,8 @@ demo: $(STAMP)
 
 # a benchmark run of seconds (500 news articles, heron alone): the scripts still work
 smoke: $(STAMP)
-	@if [ -d ../shared/data/news ]; then $(PY) benchmarks/indexing.py --engines heron --limit 500; \
+	@if [ -d ../shared/data/news ]; then $(PY) benchmarks/indexing.py --engines heron --limit 500 && \
+	  $(PY) benchmarks/applications.py --engines heron --limit 500; \
 	else echo "smoke: skipped, ../shared/data (the news collection) is absent"; fi
 
 bench: $(STAMP)
@@ -40,6 +41,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/memory.py
 	$(PY) benchmarks/pathological.py
 	$(PY) benchmarks/pathological_matching.py
+	$(PY) benchmarks/applications.py
 
 clean:
 	rm -rf $(VENV) index/demo

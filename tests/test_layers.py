@@ -26,6 +26,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "query": frozenset({"index", "scoring", "schema", "analysis", "errors"}),
     "search": frozenset({"query", "index", "scoring", "highlight", "schema", "analysis", "errors"}),
     "highlight": frozenset({"analysis", "errors"}),
+    # the public face of the search layer's facet kinds (``from heron import facets``):
+    # a module of re-exports, like heron/__init__.py, that only the top imports
+    "facets": frozenset({"search"}),
 }
 #: the top of the package may import anything (_writer adds query deletes to the writer)
 TOP = frozenset({"heron", "_api", "_writer"})

@@ -11,7 +11,7 @@
 ['a2', 'a1']
 """
 
-from heron import analysis, highlight, index, query, search
+from heron import analysis, facets, highlight, index, query, search
 from heron._api import Index, create_index, exists_in, open_index
 from heron._writer import Writer
 from heron.errors import (
@@ -32,9 +32,21 @@ from heron.errors import (
 )
 from heron.index import IndexReader, IndexWriter
 from heron.query import QueryWarning, parse
-from heron.schema import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from heron.schema import (
+    BOOLEAN,
+    DATETIME,
+    ID,
+    KEYWORD,
+    NGRAM,
+    NGRAMWORDS,
+    NUMERIC,
+    STORED,
+    TEXT,
+    FieldType,
+    Schema,
+)
 from heron.scoring import BM25
-from heron.search import Hit, Results, Searcher
+from heron.search import Hit, Results, ResultsPage, Searcher
 
 __version__ = "0.1.0"
 
@@ -44,6 +56,8 @@ __all__ = [
     "DATETIME",
     "ID",
     "KEYWORD",
+    "NGRAM",
+    "NGRAMWORDS",
     "NUMERIC",
     "STORED",
     "TEXT",
@@ -63,6 +77,7 @@ __all__ = [
     "QueryError",
     "QueryWarning",
     "Results",
+    "ResultsPage",
     "Schema",
     "SchemaError",
     "Searcher",
@@ -74,6 +89,7 @@ __all__ = [
     "analysis",
     "create_index",
     "exists_in",
+    "facets",
     "highlight",
     "index",
     "open_index",

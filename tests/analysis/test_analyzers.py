@@ -14,6 +14,7 @@ from heron.analysis import (
     STAGES,
     AccentFoldFilter,
     Analyzer,
+    EdgeNgramFilter,
     Filter,
     FoldingAnalyzer,
     IDAnalyzer,
@@ -95,6 +96,7 @@ EVERY_STAGE = [
     StemFilter("spanish"),
     AccentFoldFilter(),
     NgramFilter(1, 3),
+    EdgeNgramFilter(2, 5),
 ]
 
 

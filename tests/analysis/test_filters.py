@@ -10,6 +10,7 @@ import pytest
 from heron import SchemaError
 from heron.analysis import (
     AccentFoldFilter,
+    EdgeNgramFilter,
     LowercaseFilter,
     NgramFilter,
     RegexTokenizer,
@@ -212,3 +213,10 @@ def test_import_heron_does_not_import_nltk() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+def test_edge_ngram_filter() -> None:
+    grams = list(EdgeNgramFilter(2, 3)([Token("gaza", 4, 10, 14), Token("a", 5, 15, 16)]))
+    assert [(t.text, t.position, t.start, t.end) for t in grams] == [
+        ("ga", 4, 10, 12), ("gaz", 4, 10, 13)]
+    assert EdgeNgramFilter(2, 3).params() == {"minsize": 2, "maxsize": 3}

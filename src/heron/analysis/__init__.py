@@ -13,6 +13,7 @@ from heron.analysis._base import Analyzer, Filter, Stage, TermMemo, Tokenizer
 from heron.analysis._encoder import EncodedBatch, TermEncoder
 from heron.analysis._filters import (
     AccentFoldFilter,
+    EdgeNgramFilter,
     LowercaseFilter,
     NgramFilter,
     StemFilter,
@@ -27,6 +28,7 @@ __all__ = [
     "STAGES",
     "AccentFoldFilter",
     "Analyzer",
+    "EdgeNgramFilter",
     "EncodedBatch",
     "Filter",
     "FoldingAnalyzer",

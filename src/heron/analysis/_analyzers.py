@@ -9,6 +9,7 @@ from typing import Any
 from heron.analysis._base import Analyzer, Stage
 from heron.analysis._filters import (
     AccentFoldFilter,
+    EdgeNgramFilter,
     LowercaseFilter,
     NgramFilter,
     StemFilter,
@@ -30,6 +31,7 @@ STAGES: Mapping[str, type[Stage]] = MappingProxyType(
             StemFilter,
             AccentFoldFilter,
             NgramFilter,
+            EdgeNgramFilter,
         )
     }
 )

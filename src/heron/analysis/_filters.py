@@ -196,3 +196,33 @@ class NgramFilter(Filter):
 
     def params(self) -> dict[str, Any]:
         return {"minsize": self.minsize, "maxsize": self.maxsize}
+
+
+@frozen(slots=True)
+class EdgeNgramFilter(Filter):
+    """Replace each token by its leading n-grams of ``minsize`` to ``maxsize`` letters.
+
+    Edge n-grams index the beginnings of words, for matching as the user types.
+
+    >>> [t.text for t in EdgeNgramFilter(2, 4)([Token("gaza", 0, 0, 4)])]
+    ['ga', 'gaz', 'gaza']
+    """
+
+    name: ClassVar[str] = "edgengram"
+    minsize: int = 2
+    maxsize: int = 4
+
+    def __attrs_post_init__(self) -> None:
+        if not 1 <= self.minsize <= self.maxsize:
+            raise SchemaError(f"n-gram sizes need 1 <= minsize <= maxsize, got {self!r}")
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for tok in tokens:
+            text = tok.text
+            exact = tok.end - tok.start == len(text)
+            for size in range(self.minsize, min(self.maxsize, len(text)) + 1):
+                end = tok.start + size if exact else tok.end
+                yield Token(text[:size], tok.position, tok.start, end)
+
+    def params(self) -> dict[str, Any]:
+        return {"minsize": self.minsize, "maxsize": self.maxsize}

@@ -10,7 +10,7 @@ segment-local documents, ascending, with their scores, as numpy arrays.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -50,6 +50,9 @@ class Context:
     #: length norms per (segment, field), which a searcher shares between its queries
     norm_cache: dict[tuple[str, str], npt.NDArray[np.float64]] = field(factory=dict)
     _terms: dict[tuple[str, str], tuple[int, list[int]]] = field(factory=dict)
+    #: whether the search's time is up: weights that do work in blocks check it between
+    #: blocks and return what they have (None: no time limit)
+    expired: Callable[[], bool] | None = None
 
     @property
     def schema(self) -> Schema:
@@ -284,7 +287,7 @@ class Or(Query):
     queries: tuple[Query, ...] = field(converter=_flatten_or)
 
     def bind(self, context: Context) -> Weight:
-        return _OrWeight([q.bind(context) for q in self.queries])
+        return _OrWeight([q.bind(context) for q in self.queries], context.expired)
 
     def terms(self) -> set[tuple[str, str]]:
         return set().union(*(q.terms() for q in self.queries))
@@ -293,9 +296,17 @@ class Or(Query):
 @define
 class _OrWeight(Weight):
     weights: list[Weight]
+    expired: Callable[[], bool] | None = None
 
     def match(self, segment: SegmentReader) -> Matches:
-        return union([w.match(segment) for w in self.weights], segment.doc_count)
+        if self.expired is None:
+            return union([w.match(segment) for w in self.weights], segment.doc_count)
+        parts: list[Matches] = []
+        for w in self.weights:  # a time limit stops between clauses
+            if parts and self.expired():
+                break
+            parts.append(w.match(segment))
+        return union(parts, segment.doc_count)
 
 
 @frozen

@@ -13,6 +13,7 @@ the Python values they stand for.
 
 from heron.schema._datetime import DATETIME
 from heron.schema._field import FieldType
+from heron.schema._ngram import NGRAM, NGRAMWORDS
 from heron.schema._numbers import BOOLEAN, NUMERIC
 from heron.schema._schema import Schema, field_from_json
 from heron.schema._stored import STORED
@@ -23,6 +24,8 @@ __all__ = [
     "DATETIME",
     "ID",
     "KEYWORD",
+    "NGRAM",
+    "NGRAMWORDS",
     "NUMERIC",
     "STORED",
     "TEXT",

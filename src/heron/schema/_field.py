@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
+import numpy.typing as npt
 
 from heron.analysis import (
     Analyzer,
@@ -100,6 +102,14 @@ class FieldType:
         """
         return None
 
+    def narrow_terms(self, terms: Sequence[str]) -> list[str]:
+        """The fewest of ``terms`` that, all required, match what all of them do.
+
+        A field whose terms imply others (an n-gram implies the shorter n-grams inside
+        it) drops the implied ones; by default every distinct term is kept.
+        """
+        return list(dict.fromkeys(terms))
+
     def index_text(self, value: Any) -> str:
         """Return the text the analyzer indexes for a converted value."""
         return str(value)
@@ -119,6 +129,14 @@ class FieldType:
     def from_column(self, raw: Any) -> Any:
         """Return the value users see for a column entry (the reverse of :meth:`column_value`)."""
         raise SchemaError(f"{self.kind} fields have no column")
+
+    def column_instants(self, raw: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
+        """Return column entries as UTC instants (``datetime64[us]``), for date facets.
+
+        Raises:
+            SchemaError: the field's values are not dates.
+        """
+        raise SchemaError(f"{self.kind} fields hold no dates")
 
     def to_stored(self, value: Any) -> Any:
         """Return the JSON value stored for a converted value."""

@@ -16,6 +16,7 @@ from heron.analysis import (
 from heron.errors import SchemaError
 from heron.schema._datetime import DATETIME
 from heron.schema._field import FieldType
+from heron.schema._ngram import NGRAM, NGRAMWORDS
 from heron.schema._numbers import BOOLEAN, NUMERIC
 from heron.schema._stored import STORED
 from heron.schema._text import ID, KEYWORD, TEXT
@@ -25,7 +26,8 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _PLAIN_STR = frozenset({TEXT, ID})
 
 _TYPES: Mapping[str, type[FieldType]] = {
-    cls.kind: cls for cls in (TEXT, KEYWORD, ID, NUMERIC, DATETIME, BOOLEAN, STORED)
+    cls.kind: cls
+    for cls in (TEXT, KEYWORD, ID, NUMERIC, DATETIME, BOOLEAN, STORED, NGRAM, NGRAMWORDS)
 }
 
 

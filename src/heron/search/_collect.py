@@ -43,6 +43,8 @@ def collect(parts: Iterable[tuple[int, Matches]], k: int
         score_parts.append(found.scores[best])
     if not docs_parts:
         return 0, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    if len(docs_parts) == 1:  # already the best, in order
+        return total, docs_parts[0], score_parts[0]
     docs = np.concatenate(docs_parts)
     scores = np.concatenate(score_parts)
     best = top_indices(scores, docs, k)

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any, overload
 
 from attrs import define, field
 
+from heron.errors import HeronError
 from heron.highlight import Formatter, Fragmenter
 from heron.query import Query, QueryWarning
 
 if TYPE_CHECKING:
+    from heron.search._groups import MatchSet
     from heron.search._searcher import Searcher
 
 
@@ -31,6 +33,8 @@ class Hit:
     _fields: dict[str, Any] | None = field(default=None, repr=False)
     #: single stored values read before all fields were (None: the document has none)
     _values: dict[str, Any] = field(factory=dict, repr=False, eq=False)
+    #: the query's (field, term) pairs the document holds (None: not asked for)
+    _matched: list[tuple[str, str]] | None = field(default=None, repr=False, eq=False)
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -63,6 +67,17 @@ class Hit:
 
     def __contains__(self, name: str) -> bool:
         return name in self.fields
+
+    def matched_terms(self) -> list[tuple[str, str]]:
+        """The query's (field, term) pairs this hit holds, sorted.
+
+        Raises:
+            HeronError: the search was not run with ``terms=True``.
+        """
+        if self._matched is None:
+            raise HeronError("matched_terms() needs the search to record them: "
+                             "search(..., terms=True)")
+        return list(self._matched)
 
     def explain(self) -> str:
         """How the query scored this hit (see :meth:`Searcher.explain`)."""
@@ -104,6 +119,9 @@ class Results:
     offset: int = 0
     facets: dict[str, dict[Any, int]] = field(factory=dict)
     query_warnings: tuple[QueryWarning, ...] = ()
+    #: whether a ``time_limit`` stopped the search early (the hits are then partial)
+    timed_out: bool = False
+    _matches: MatchSet | None = field(default=None, repr=False, eq=False)
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -125,6 +143,22 @@ class Results:
     def scored_length(self) -> int:
         """Number of hits on this page (Whoosh's name)."""
         return len(self.hits)
+
+    def groups(self, name: str, stored: str | None = None) -> dict[Any, list[Any]]:
+        """Every matching document (not only this page's) per value of field ``name``.
+
+        Lists hold document numbers, ascending, or with ``stored="id"`` the stored
+        values of that field (Whoosh's ``groupedby``). A document with several values
+        is in several lists, one without a value in none. Needs the searcher to be open.
+
+        Raises:
+            SearcherClosedError: the searcher was closed.
+            SchemaError: an unknown field.
+            HeronError: the field cannot be grouped on (a TEXT field).
+        """
+        if self._matches is None:
+            raise HeronError("these results keep no matches to group")
+        return self._matches.groups(name, stored)
 
     def is_empty(self) -> bool:
         """Whether nothing matched."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -20,12 +21,18 @@ from heron.query._bind import BoundText, bind_text
 from heron.schema import Schema
 from heron.scoring import BM25
 from heron.search._arguments import check_search
+from heron.search._collapse import Collapser, KeyTables, check_collapse
 from heron.search._collect import collect
 from heron.search._explain import explain
-from heron.search._facets import check_facet_field, count_segment, order_counts
+from heron.search._facet_kinds import Facet, as_facets
+from heron.search._groups import MatchSet
 from heron.search._highlights import query_marks
+from heron.search._matched import matched_terms
+from heron.search._narrow import narrow
+from heron.search._pages import ResultsPage, page_of
 from heron.search._results import Hit, Results
 from heron.search._sorting import SortKey, merge_order, segment_top, segment_value, sort_keys
+from heron.search._timer import Deadline
 
 #: (query, field) pairs whose marks a searcher remembers
 _MARKS_CACHE = 256
@@ -57,6 +64,9 @@ class Searcher:
         self._term_numbers: dict[tuple[str, str, str], int] = {}
         self._norm_cache: dict[tuple[str, str], Any] = {}
         self._starts: dict[tuple[str, int], Any] = {}
+        self._key_tables = KeyTables()
+        #: the clock that time limits are measured with (seconds)
+        self.clock: Callable[[], float] = time.perf_counter
 
     @property
     def schema(self) -> Schema:
@@ -82,10 +92,14 @@ class Searcher:
         fields: Sequence[str] | None = None,
         filter: str | Query | None = None,
         sort_by: str | Sequence[str] | None = None,
-        facets: Sequence[str] | None = None,
+        facets: str | Facet | Sequence[str | Facet] | None = None,
         default_operator: str = "OR",
         max_expansions: int = MAX_EXPANSIONS,
         lenient: bool = False,
+        collapse: str | None = None,
+        collapse_limit: int = 1,
+        terms: bool = False,
+        time_limit: float | None = None,
     ) -> Results:
         """Run a query (a string or a :class:`Query`) and return the best hits.
 
@@ -96,7 +110,8 @@ class Searcher:
             filter: a query (or string) that restricts matches without changing scores.
             sort_by: a field name or list of them (``"-year"`` descending) to order hits
                 by instead of score; ties are broken by score.
-            facets: fields whose values are counted over all matching documents
+            facets: fields (names) or :mod:`heron.facets` objects (ranges, date buckets)
+                counted over all matching documents, before collapsing
                 (``results.facets[name]`` maps value to count).
             default_operator: how words side by side combine, ``"OR"`` or ``"AND"``.
             max_expansions: how many terms a prefix, wildcard, fuzzy or range query may
@@ -104,6 +119,14 @@ class Searcher:
             lenient: read a query string as a search box would: syntax errors and parts
                 that cannot run become ``results.query_warnings`` instead of a
                 :class:`~heron.errors.QueryError` (``filter`` stays strict).
+            collapse: a field (KEYWORD, ID, NUMERIC, DATETIME, BOOLEAN): after ranking,
+                keep the best ``collapse_limit`` hits per value (documents without a
+                value are kept); ``total`` counts what remains.
+            terms: record which of the query's terms each hit holds
+                (:meth:`Hit.matched_terms`).
+            time_limit: seconds after which the search stops, checked between segments
+                and between the clauses of an OR; ``results.timed_out`` says whether it
+                did (hits are then the best of what was scored).
 
         Raises:
             QueryError: the query string is malformed or cannot run (strict mode), with
@@ -115,7 +138,9 @@ class Searcher:
         limit, offset = check_search(limit=limit, offset=offset, fields=fields,
                                      default_operator=default_operator,
                                      max_expansions=max_expansions, lenient=lenient)
-        context = self._context()
+        deadline = Deadline(time_limit, self.clock)
+        context = Context(self.reader, self.scoring, self._norm_cache,
+                          expired=None if time_limit is None else deadline.expired)
 
         def bind(query: str | Query, lenient: bool) -> BoundText:
             if isinstance(query, Query):
@@ -125,6 +150,9 @@ class Searcher:
 
         bound = bind(query, lenient)
         query, weight = bound.query, bound.weight
+        narrowed = narrow(query, self.schema)  # n-gram fields: the longest n-grams only
+        if narrowed != query:
+            query, weight = narrowed, narrowed.bind(context)
         restrict = None
         if filter is not None:
             try:
@@ -132,33 +160,67 @@ class Searcher:
             except QueryError as exc:  # its position is in the filter's text
                 raise QueryError(f"in filter: {exc.message}", exc.position) from None
         keys = sort_keys(self.schema, sort_by) if sort_by is not None else None
-        for name in facets or ():
-            check_facet_field(self.schema, name)
-        counts: dict[str, dict[Any, int]] = {name: {} for name in facets or ()}
+        kinds = as_facets(facets, self.schema)
+        counts: dict[str, dict[Any, int]] = {facet.key: {} for facet in kinds}
+        collapser = None
+        if collapse is not None:
+            check_collapse(self.schema, collapse, collapse_limit)
+            collapser = Collapser(collapse, collapse_limit, keys, self._key_tables)
         k = self.reader.max_doc if limit is None else offset + limit
-        parts = []
+        parts: list[tuple[int, SegmentReader, Matches]] = []
+        matched = []
         for base, seg in self.reader.iter_segments():
+            if parts and deadline.expired():
+                break
             found = weight.match(seg)
             if restrict is not None and len(found):
                 found = intersect_filter(found, restrict.match(seg))
-            for name, into in counts.items():
-                count_segment(self.schema, name, seg, found.docs, into)
+            for facet in kinds:
+                facet.count(self.schema, seg, found.docs, counts[facet.key])
+            matched.append((base, seg, found.docs))
+            if collapser is not None:
+                found = collapser.segment(seg, found, base)
             parts.append((base, seg, found))
-        if keys is None:
+        if collapser is not None:
+            total, docs, scores = self._collect_collapsed(
+                parts, keys, collapser, None if limit is None else offset + limit)
+        elif keys is None:
             total, docs, scores = collect(((b, f) for b, _, f in parts), k)
         else:
             total, docs, scores = self._collect_sorted(parts, keys, k)
-        hits = [
-            Hit(self, d, sc, offset + i + 1, query)
-            for i, (d, sc) in enumerate(zip(docs[offset:].tolist(), scores[offset:].tolist(),
-                                            strict=True))
-        ]
+        page = list(zip(docs[offset:].tolist(), scores[offset:].tolist(), strict=True))
+        found_terms = (matched_terms(self.reader, query, [d for d, _ in page]) if terms
+                       else [None] * len(page))
+        hits = [Hit(self, d, sc, offset + i + 1, query, matched=found_terms[i])
+                for i, (d, sc) in enumerate(page)]
         return Results(query, total, hits, offset,
-                       {name: order_counts(c) for name, c in counts.items()}, bound.warnings)
+                       {facet.key: facet.finish(counts[facet.key]) for facet in kinds},
+                       bound.warnings, timed_out=deadline.passed,
+                       matches=MatchSet(self, tuple(matched)))
+
+    def search_page(self, query: str | Query, pagenum: int, pagelen: int = 10,
+                    **options: Any) -> ResultsPage:
+        """Page ``pagenum`` (from 1) of ``pagelen`` hits; past the end, the last page.
+
+        ``options`` are those of :meth:`search` (``sort_by``, ``filter``, ``facets``...).
+
+        Raises:
+            ArgumentError: ``pagenum`` or ``pagelen`` is below 1.
+        """
+        self._check_open()
+        return page_of(lambda n, skip: self.search(query, n, offset=skip, **options),
+                       pagenum, pagelen)
 
     def _context(self) -> Context:
         return Context(self.reader, self.scoring, self._norm_cache)
 
+    def _collect_collapsed(self, parts: list[tuple[int, SegmentReader, Matches]],
+                           keys: list[SortKey] | None, collapser: Collapser, k: int | None
+                           ) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        if keys is None:
+            return collapser.collect(k)
+        _, docs, scores = self._collect_sorted(parts, keys, sum(len(f) for _, _, f in parts))
+        return collapser.finish(docs, scores, k)
 
     def _collect_sorted(self, parts: list[tuple[int, SegmentReader, Matches]],
                         keys: list[SortKey], k: int
@@ -332,6 +394,7 @@ class Searcher:
         self._term_numbers.clear()
         self._norm_cache.clear()
         self._starts.clear()
+        self._key_tables.clear()
 
     def __enter__(self) -> Searcher:
         return self
