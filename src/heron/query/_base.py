@@ -10,14 +10,16 @@ segment-local documents, ascending, with their scores, as numpy arrays.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from attrs import define, field, frozen
 
+from heron.errors import QueryError
 from heron.index import IndexReader, SegmentReader
+from heron.query._share import exact_key
 from heron.schema import Schema
 from heron.scoring import BM25, FieldStats
 
@@ -50,11 +52,39 @@ class Context:
     #: length norms per (segment, field), which a searcher shares between its queries
     norm_cache: dict[tuple[str, str], npt.NDArray[np.float64]] = field(factory=dict)
     _terms: dict[tuple[str, str], tuple[int, list[int]]] = field(factory=dict)
+    #: the weight (or the error) of each query bound so far, by its share key
+    _shared: dict[Hashable, Weight | QueryError] = field(factory=dict)
 
     @property
     def schema(self) -> Schema:
         """The index's schema."""
         return self.reader.schema
+
+    def bind(self, query: Query) -> Weight:
+        """``query.bind(self)``, done once for all the queries of one share key.
+
+        Compound queries bind their parts through this, so that a part repeated in a
+        query (or bound again, as lenient searches do) is bound, and matched, once.
+
+        Raises:
+            QueryError: the query cannot run (the same error each time).
+        """
+        key = query.share_key()
+        if key is None:
+            return query.bind(self)
+        try:
+            known = self._shared.get(key)
+        except TypeError:  # an unhashable attribute value: bound apart
+            return query.bind(self)
+        if known is None:
+            try:
+                known = self._shared[key] = query.bind(self)
+            except QueryError as exc:
+                self._shared[key] = exc
+                raise
+        if isinstance(known, QueryError):
+            raise known.with_traceback(None)
+        return known
 
     def doc_freq(self, field_name: str, term: str) -> int:
         """Documents holding ``term`` in ``field_name`` over the whole index (cached)."""
@@ -107,6 +137,12 @@ class Query:
         """The (field, term) pairs this query looks for (for highlighting)."""
         return set()
 
+    def share_key(self) -> Hashable | None:
+        """A key equal to another query's only if both bind to the same weight, so that
+        a search binds and matches them once; None (the default): bound apart each time.
+        """
+        return None
+
     def __and__(self, other: Query) -> Query:
         return And((self, other))
 
@@ -134,9 +170,15 @@ def union(parts: Sequence[Matches], size: int) -> Matches:
     if total * 8 >= size:
         acc = np.zeros(size, dtype=np.float64)
         hit = np.zeros(size, dtype=bool)
-        for p in parts:
-            acc[p.docs] += p.scores
-            hit[p.docs] = True
+        marked: set[int] = set()
+        for p in parts:  # in order, so that the scores add up as they always did
+            if len(p) == size:  # every document (ascending, unique): no indexing
+                acc += p.scores
+            else:
+                acc[p.docs] += p.scores
+            if id(p) not in marked:  # a part repeated (a shared weight) is marked once
+                marked.add(id(p))
+                hit[p.docs] = True
         docs = np.flatnonzero(hit)
         return Matches(docs, acc[docs])
     docs = np.concatenate([p.docs for p in parts])
@@ -147,6 +189,18 @@ def union(parts: Sequence[Matches], size: int) -> Matches:
     first[1:] = docs[1:] != docs[:-1]
     starts = np.flatnonzero(first)
     return Matches(docs[starts], np.add.reduceat(scores, starts))
+
+
+def match_each(weights: Sequence[Weight], segment: SegmentReader) -> list[Matches]:
+    """Each weight's matches on ``segment``; a weight repeated in the list matches once."""
+    done: dict[int, Matches] = {}
+    found = []
+    for w in weights:
+        matches = done.get(id(w))
+        if matches is None:
+            matches = done[id(w)] = w.match(segment)
+        found.append(matches)
+    return found
 
 
 def member(docs: npt.NDArray[np.int64], within: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
@@ -178,7 +232,14 @@ def difference(base: Matches, remove: Matches) -> Matches:
     """Documents of ``base`` not in ``remove``, with ``base``'s scores."""
     if not len(remove) or not len(base):
         return base
-    keep = ~member(base.docs, remove.docs)
+    if len(remove) >= len(base):
+        keep = ~member(base.docs, remove.docs)
+    else:  # look the few removed up in the many (all documents, for a lone ``-word``)
+        at = np.searchsorted(base.docs, remove.docs)
+        inside = at < len(base.docs)
+        at = at[inside]
+        keep = np.ones(len(base.docs), dtype=bool)
+        keep[at[base.docs[at] == remove.docs[inside]]] = False
     return Matches(base.docs[keep], base.scores[keep])
 
 
@@ -221,6 +282,9 @@ class Every(Query):
     def bind(self, context: Context) -> Weight:
         return _EveryWeight(self.boost)
 
+    def share_key(self) -> Hashable | None:
+        return exact_key(self)
+
 
 @define
 class _EveryWeight(Weight):
@@ -245,9 +309,9 @@ class And(Query):
     queries: tuple[Query, ...] = field(converter=_flatten_and)
 
     def bind(self, context: Context) -> Weight:
-        required = [q.bind(context) for q in self.queries if not isinstance(q, Not)]
-        prohibited = [q.query.bind(context) for q in self.queries if isinstance(q, Not)]
-        return _AndWeight(required, prohibited)
+        required = [context.bind(q) for q in self.queries if not isinstance(q, Not)]
+        prohibited = [context.bind(q.query) for q in self.queries if isinstance(q, Not)]
+        return _AndWeight(required, list({id(w): w for w in prohibited}.values()))
 
     def terms(self) -> set[tuple[str, str]]:
         return set().union(*(q.terms() for q in self.queries if not isinstance(q, Not)))
@@ -259,15 +323,25 @@ class _AndWeight(Weight):
     prohibited: list[Weight]
 
     def match(self, segment: SegmentReader) -> Matches:
-        if self.required:
-            found = intersection([w.match(segment) for w in self.required])
-        else:
-            found = every(segment, 0.0)
+        if not self.required:
+            return _all_but(segment, self.prohibited)
+        found = intersection(match_each(self.required, segment))
         for w in self.prohibited:
             if not len(found):
                 break
             found = difference(found, w.match(segment))
         return found
+
+
+def _all_but(segment: SegmentReader, prohibited: list[Weight]) -> Matches:
+    """Every live document that no weight matches, scoring 0 (a query of ``-`` clauses)."""
+    keep = np.ones(segment.doc_count, dtype=bool)
+    if segment.deleted is not None:
+        keep &= ~segment.deleted
+    for w in prohibited:
+        keep[w.match(segment).docs] = False
+    docs = np.flatnonzero(keep).astype(np.int64)
+    return Matches(docs, np.zeros(len(docs), dtype=np.float64))
 
 
 @frozen
@@ -284,7 +358,7 @@ class Or(Query):
     queries: tuple[Query, ...] = field(converter=_flatten_or)
 
     def bind(self, context: Context) -> Weight:
-        return _OrWeight([q.bind(context) for q in self.queries])
+        return _OrWeight([context.bind(q) for q in self.queries])
 
     def terms(self) -> set[tuple[str, str]]:
         return set().union(*(q.terms() for q in self.queries))
@@ -295,7 +369,7 @@ class _OrWeight(Weight):
     weights: list[Weight]
 
     def match(self, segment: SegmentReader) -> Matches:
-        return union([w.match(segment) for w in self.weights], segment.doc_count)
+        return union(match_each(self.weights, segment), segment.doc_count)
 
 
 @frozen
@@ -310,7 +384,7 @@ class Not(Query):
     query: Query
 
     def bind(self, context: Context) -> Weight:
-        return _AndWeight([], [self.query.bind(context)])
+        return _AndWeight([], [context.bind(self.query)])
 
 
 @frozen
@@ -324,7 +398,7 @@ class AndMaybe(Query):
     optional: Query
 
     def bind(self, context: Context) -> Weight:
-        return _AndMaybeWeight(self.required.bind(context), self.optional.bind(context))
+        return _AndMaybeWeight(context.bind(self.required), context.bind(self.optional))
 
     def terms(self) -> set[tuple[str, str]]:
         return self.required.terms() | self.optional.terms()

@@ -14,7 +14,7 @@ is the right one for ``*`` and ``?`` patterns).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 
 import numpy as np
 from attrs import define, frozen
@@ -22,6 +22,7 @@ from attrs import define, frozen
 from heron.errors import QueryError
 from heron.index import SegmentReader, lookup_bytes
 from heron.query._base import Context, Matches, Query, Weight, live
+from heron.query._share import exact_key
 from heron.query._termlist import field_terms
 
 MAX_EXPANSIONS = 1024
@@ -72,6 +73,9 @@ class MultiTerm(Query):
             raise QueryError(f"a {self.describe().split()[0]} query needs a text field; "
                              f"{self.field!r} is {ftype.kind}")
         return _ConstantWeight(self.expand(context), self.boost * ftype.boost)
+
+    def share_key(self) -> Hashable | None:
+        return exact_key(self)
 
 
 @define

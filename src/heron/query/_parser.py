@@ -13,9 +13,10 @@ ignored.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 
-from attrs import evolve, frozen
+from attrs import evolve, field, frozen
 
 from heron.analysis import LowercaseFilter, Token
 from heron.errors import QueryError, SchemaError
@@ -63,9 +64,23 @@ class Parsed:
     parts: tuple[tuple[int, Query], ...]
 
 
+#: a word's query, by what builds it: text, wildcard, fuzziness, fields and boost
+_WordKey = tuple[str, bool, int | None, tuple[str, ...], float, float]
+
+
+class _Memo:
+    """What the builds of one syntax tree share: analysed text and the queries of words."""
+
+    def __init__(self) -> None:
+        #: analysed text per (field, text), for queries that repeat themselves
+        self.analysed: dict[tuple[str, str], list[Token]] = {}
+        #: the query of each word built without a problem (None: its words are stop words)
+        self.words: dict[_WordKey, Query | None] = {}
+
+
 class _Builder:
     def __init__(self, schema: Schema, max_expansions: int, default_operator: str,
-                 lenient: bool, drop: Collection[int]) -> None:
+                 lenient: bool, drop: Collection[int], *, memo: _Memo) -> None:
         self.schema = schema
         self.max_expansions = max_expansions
         self.default = default_operator
@@ -73,8 +88,8 @@ class _Builder:
         self.drop = drop
         self.warnings: list[QueryWarning] = []
         self.parts: list[tuple[int, Query]] = []
-        #: analysed text per (field, text), for queries that repeat themselves
-        self.analysed: dict[tuple[str, str], list[Token]] = {}
+        self.analysed = memo.analysed
+        self.words = memo.words
         self.unknown: dict[str, str] = {}
         self.clauses = 0
 
@@ -171,6 +186,19 @@ class _Builder:
         return combine(must, should, must_not)
 
     def build_word(self, node: Word, fields: Sequence[str], boost: float) -> Query | None:
+        """The query of a word in each field, built once per parse when it warns of nothing."""
+        key = (node.text, node.wildcard, node.fuzzy, tuple(fields), boost,
+               math.copysign(1.0, boost))
+        if key in self.words:
+            return self.words[key]
+        warned = len(self.warnings)
+        built = self.build_word_fields(node, fields, boost)
+        if len(self.warnings) == warned:  # a problem is noted each time, at its position
+            self.words[key] = built
+        return built
+
+    def build_word_fields(self, node: Word, fields: Sequence[str], boost: float
+                          ) -> Query | None:
         per_field: list[Query] = []
         for name in fields:
             ftype = self.schema[name]
@@ -309,12 +337,14 @@ class Syntax:
     operator: str
     max_expansions: int
     lenient: bool
+    _memo: _Memo = field(factory=_Memo, eq=False, repr=False)
 
     def build(self, drop: Collection[int] = ()) -> Parsed:
         """The queries; words, phrases and ranges at a position in ``drop`` are left out."""
         if self.tree is None:
             return Parsed(_NOTHING, self.warnings, ())
-        builder = _Builder(self.schema, self.max_expansions, self.operator, self.lenient, drop)
+        builder = _Builder(self.schema, self.max_expansions, self.operator, self.lenient, drop,
+                           memo=self._memo)
         built = builder.build(self.tree, self.fields)
         warnings = self.warnings
         if builder.warnings:
