@@ -13,12 +13,13 @@ ignored.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Collection, Sequence
 
 from attrs import evolve, field, frozen
 
-from heron.analysis import LowercaseFilter, Token
+from heron.analysis import LowercaseFilter
 from heron.errors import QueryError, SchemaError
 from heron.query._base import And, AndMaybe, Not, Or, Query
 from heron.query._fuzzy import MAX_DISTANCE, Fuzzy
@@ -73,7 +74,7 @@ class _Memo:
 
     def __init__(self) -> None:
         #: analysed text per (field, text), for queries that repeat themselves
-        self.analysed: dict[tuple[str, str], list[Token]] = {}
+        self.analysed: dict[tuple[str, str], list[tuple[str, int]]] = {}
         #: the query of each word built without a problem (None: its words are stop words)
         self.words: dict[_WordKey, Query | None] = {}
 
@@ -111,12 +112,18 @@ class _Builder:
             return False
         return True
 
-    def tokens(self, name: str, ftype: FieldType, text: str) -> list[Token]:
-        """The tokens of ``text`` in field ``name`` (analysed once per parse)."""
+    def tokens(self, name: str, ftype: FieldType, text: str) -> list[tuple[str, int]]:
+        """The terms of ``text`` in field ``name`` and their positions (analysed once per parse)."""
         key = (name, text)
         found = self.analysed.get(key)
         if found is None:
-            found = self.analysed[key] = list(ftype.analyzer.tokens(text))
+            analyzer = ftype.analyzer
+            if analyzer.word_map:  # as the writer reads text: a position per word, no tokens
+                terms = map(analyzer.map_word, analyzer.tokenizer.words(text))
+                found = [(t, p) for t, p in zip(terms, itertools.count()) if t is not None]
+            else:
+                found = [(t.text, t.position) for t in analyzer.tokens(text)]
+            self.analysed[key] = found
         return found
 
     def build(self, node: Node, fields: Sequence[str], boost: float = 1.0) -> Query | None:
@@ -133,7 +140,8 @@ class _Builder:
                 if self.field_problem(node.field, node.position):  # lenient: read as a word
                     name = Word(node.field, node.position + len(node.occur))
                     pair = BoolNode(self.default, (name, node.node), name.position)
-                    return self.build_inner(evolve(node, node=pair, field=None), fields, boost)
+                    reread = Clause(pair, node.position, None, node.boost, node.occur)
+                    return self.build_inner(reread, fields, boost)
                 fields = (node.field,)
             boost *= node.boost if node.boost is not None else 1.0
             node = node.node
@@ -222,13 +230,13 @@ class _Builder:
                     continue
             tokens = self.tokens(name, ftype, node.text)
             if len(tokens) == 1:
-                per_field.append(Term(name, tokens[0].text, boost))
+                per_field.append(Term(name, tokens[0][0], boost))
             elif tokens and ftype.positions:
-                first = tokens[0].position
-                per_field.append(Phrase(name, tuple(t.text for t in tokens), 0, boost,
-                                        tuple(t.position - first for t in tokens)))
+                first = tokens[0][1]
+                per_field.append(Phrase(name, tuple(t for t, _ in tokens), 0, boost,
+                                        tuple(p - first for _, p in tokens)))
             elif tokens:
-                per_field.append(And(tuple(Term(name, t.text, boost) for t in tokens)))
+                per_field.append(And(tuple(Term(name, t, boost) for t, _ in tokens)))
         return _either(per_field)
 
     def build_value(self, text: str, position: int, name: str, ftype: FieldType, boost: float
@@ -275,14 +283,14 @@ class _Builder:
         if not tokens:
             return None
         if len(tokens) == 1:
-            return Term(name, tokens[0].text, boost)
+            return Term(name, tokens[0][0], boost)
         if not ftype.positions:
             self.problem(f"field {name!r} keeps no positions, so it cannot match a phrase",
                          node.position)
             return None
-        first = tokens[0].position
-        return Phrase(name, tuple(t.text for t in tokens), node.slop, boost,
-                      tuple(t.position - first for t in tokens))
+        first = tokens[0][1]
+        return Phrase(name, tuple(t for t, _ in tokens), node.slop, boost,
+                      tuple(p - first for _, p in tokens))
 
     def build_range(self, node: RangeNode, name: str, boost: float) -> Query | None:
         ftype = self.schema[name]

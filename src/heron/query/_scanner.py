@@ -46,6 +46,8 @@ class Scanner:
         self.leaves = 0
         #: the clause cap was reached: the rest of the text is dropped (lenient mode)
         self.stopped = False
+        #: where an operator was last looked for, and the one found there
+        self.peeked: tuple[int, str | None] = (-1, None)
 
     def skip_space(self) -> None:
         if self.i < len(self.text) and self.text[self.i].isspace():
