@@ -43,21 +43,31 @@ class MultiTerm(Query):
         """Yield (number, text) of the matching terms of one segment."""
         raise NotImplementedError
 
+    def segment_span(self, segment: SegmentReader) -> tuple[int, int] | None:
+        """The numbers ``[start, stop)`` of the matching terms of one segment when they
+        follow each other in the dictionary (a prefix, a range); None when they do not."""
+        return None
+
     def expand(self, context: Context) -> dict[str, list[int]]:
         """Term numbers per segment name, after checking the expansion cap."""
         found: set[str] = set()
         per_segment: dict[str, list[int]] = {}
         for segment in context.reader.segments:
+            span = self.segment_span(segment)
+            if span is not None and span[1] - span[0] > self.max_expansions:
+                raise self.too_many()  # distinct terms of one segment: no need to read them
             numbers = per_segment[segment.name] = []
             for number, text in self.segment_terms(segment):
                 numbers.append(number)
                 found.add(text)
                 if len(found) > self.max_expansions:
-                    raise QueryError(
-                        f"{self.describe()} expands to more than {self.max_expansions} terms; "
-                        "make it more specific or raise max_expansions"
-                    )
+                    raise self.too_many()
         return per_segment
+
+    def too_many(self) -> QueryError:
+        """The error of a query that expands to more terms than its cap."""
+        return QueryError(f"{self.describe()} expands to more than {self.max_expansions} terms; "
+                          "make it more specific or raise max_expansions")
 
     def expanded_terms(self, context: Context) -> set[str]:
         """The terms this query matches in the index."""
@@ -129,8 +139,10 @@ class Prefix(MultiTerm):
         return f"prefix {self.field}:{self.prefix}*"
 
     def segment_terms(self, segment: SegmentReader) -> Iterator[tuple[int, str]]:
-        start, stop = segment.terms.prefix_range(self.field, self.prefix)
-        return segment.terms.iter_range(self.field, start, stop)
+        return segment.terms.iter_range(self.field, *self.segment_span(segment))
+
+    def segment_span(self, segment: SegmentReader) -> tuple[int, int]:
+        return segment.terms.prefix_range(self.field, self.prefix)
 
 
 def collapse_stars(pattern: str) -> str:
@@ -232,6 +244,9 @@ class TermRange(MultiTerm):
                 f"{self.high or '*'}{']' if self.include_high else '}'}")
 
     def segment_terms(self, segment: SegmentReader) -> Iterator[tuple[int, str]]:
+        return segment.terms.iter_range(self.field, *self.segment_span(segment))
+
+    def segment_span(self, segment: SegmentReader) -> tuple[int, int]:
         terms = segment.terms
         start, stop = terms.field_range(self.field)
         if self.low is not None:
@@ -245,4 +260,4 @@ class TermRange(MultiTerm):
             if self.include_high and end < stop and terms.term_bytes(end) == raw:
                 end += 1
             stop = min(stop, end)
-        return terms.iter_range(self.field, start, max(start, stop))
+        return start, max(start, stop)
