@@ -163,6 +163,13 @@ def test_exact_keys() -> None:
     assert exact_key(Phrase("body", ("a", "b"), positions=(0, 1))) != exact_key(
         Phrase("body", ("a", "b"), positions=(0, True)))  # type: ignore[arg-type]
     assert exact_key(object()) is None
+    # a term of text with a non-zero float boost (the parser's) is its own key
+    assert Term("body", "oil").share_key() == Term("body", "oil").share_key()
+    assert Term("body", "oil").share_key() != Term("body", "oil", 2.0).share_key()
+    keys = {Term("n", 1).share_key(), Term("n", True).share_key(), Term("n", 1.0).share_key(),
+            Term("body", "oil", 0.0).share_key(), Term("body", "oil", -0.0).share_key(),
+            Term("body", "oil", 1).share_key(), Term("body", "oil").share_key()}
+    assert len(keys) == 7
     assert Or((Term("body", "oil"),)).share_key() is None  # parts are shared, not the whole
 
 

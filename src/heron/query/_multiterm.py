@@ -57,7 +57,9 @@ class MultiTerm(Query):
             if span is not None and span[1] - span[0] > self.max_expansions:
                 raise self.too_many()  # distinct terms of one segment: no need to read them
             numbers = per_segment[segment.name] = []
-            for number, text in self.segment_terms(segment):
+            terms = (self.segment_terms(segment) if span is None
+                     else segment.terms.iter_range(self.field, *span))
+            for number, text in terms:
                 numbers.append(number)
                 found.add(text)
                 if len(found) > self.max_expansions:

@@ -87,6 +87,9 @@ class Term(Query):
         return {(self.field, self.text)} if isinstance(self.text, str) else set()
 
     def share_key(self) -> Hashable | None:
+        if type(self) is Term and type(self.text) is str and type(self.boost) is float and (
+                self.boost):  # the parser's terms: equality is exact for these, and quicker
+            return self
         return exact_key(self)
 
 
