@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 import heron
 from heron.errors import QueryError
 from heron.query import Context, MultiTerm, Or, Phrase, Query, Term, TermRange, Weight
-from heron.query._base import Matches, _all_but, difference, every, member, union
+from heron.query._base import _all_but
+from heron.query._matches import Matches, difference, every, member, union
 from heron.query._share import exact_key
 
 SCHEMA = heron.Schema(id=heron.NUMERIC(stored=True), title=heron.TEXT(),

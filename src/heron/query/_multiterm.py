@@ -21,7 +21,8 @@ from attrs import define, frozen
 
 from heron.errors import QueryError
 from heron.index import SegmentReader, lookup_bytes
-from heron.query._base import Context, Matches, Query, Weight, live
+from heron.query._base import Context, Query, Weight
+from heron.query._matches import Matches, live
 from heron.query._share import exact_key
 from heron.query._termlist import field_terms
 

@@ -20,7 +20,8 @@ from attrs import define, frozen
 
 from heron.errors import ArgumentTypeError, QueryError
 from heron.index import SegmentReader, concat_ranges
-from heron.query._base import Context, Matches, Query, Weight, intersection, live, member
+from heron.query._base import Context, Query, Weight
+from heron.query._matches import Matches, intersection, live, member
 from heron.query._share import exact_key
 from heron.query._term import index_term
 from heron.scoring import BM25

@@ -10,7 +10,8 @@ from attrs import define, frozen
 
 from heron.errors import QueryError, SchemaError
 from heron.index import SegmentReader
-from heron.query._base import Context, Matches, Query, Weight, live
+from heron.query._base import Context, Query, Weight
+from heron.query._matches import Matches, live
 from heron.query._multiterm import TermRange
 from heron.query._share import exact_key
 from heron.schema import FieldType
