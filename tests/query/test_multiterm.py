@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from functools import cache
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -102,3 +103,25 @@ def test_patterns_need_text(tmp_path: Path) -> None:
     for make in (Wildcard, Prefix):
         with pytest.raises(heron.QueryError, match="text"):
             make("body", 12)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("query", "cap"), [
+    (Prefix("body", "t", max_expansions=2), 2),
+    (heron.query.TermRange("body", "a", "u", max_expansions=3), 3),
+    (heron.query.TermRange("body", None, None, max_expansions=4), 4),
+])
+def test_a_run_of_terms_over_the_cap_fails_without_reading_them(
+        tmp_path: Path, query: heron.query.MultiTerm, cap: int) -> None:
+    ix = _index(tmp_path / "ix", ["tunnel tunnels tent tap", "toll oil apex"])
+    words = {"tunnel", "tunnels", "tent", "tap", "toll", "oil", "apex"}
+    context = heron.query.Context(ix.reader())
+    terms = type(ix.reader().segments[0].terms)
+    with mock.patch.object(terms, "iter_range", side_effect=AssertionError("read")), \
+            pytest.raises(heron.QueryError, match=f"expands to more than {cap} terms"):
+        query.bind(context)
+    for segment in ix.reader().segments:  # the same terms as read one by one
+        start, stop = query.segment_span(segment)
+        assert [t for _, t in query.segment_terms(segment)] == [
+            t for _, t in segment.terms.iter_range("body", start, stop)]
+        assert stop - start > cap
+    assert query.expanded_terms(context) <= words

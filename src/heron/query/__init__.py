@@ -5,7 +5,6 @@ from heron.query._base import (
     AndMaybe,
     Context,
     Every,
-    Matches,
     Not,
     Or,
     Query,
@@ -13,6 +12,7 @@ from heron.query._base import (
 )
 from heron.query._fuzzy import Fuzzy
 from heron.query._grammar import MAX_DEPTH
+from heron.query._matches import Matches
 from heron.query._multiterm import MAX_EXPANSIONS, MultiTerm, Prefix, TermRange, Wildcard
 from heron.query._parser import parse, parse_lenient
 from heron.query._phrase import MAX_SLOP, Phrase

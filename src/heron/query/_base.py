@@ -10,35 +10,18 @@ segment-local documents, ascending, with their scores, as numpy arrays.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 from attrs import define, field, frozen
 
+from heron.errors import QueryError
 from heron.index import IndexReader, SegmentReader
+from heron.query._matches import Matches, difference, every, intersection, member, union
+from heron.query._share import exact_key
 from heron.schema import Schema
 from heron.scoring import BM25, FieldStats
-
-_EMPTY_DOCS = np.zeros(0, dtype=np.int64)
-_EMPTY_SCORES = np.zeros(0, dtype=np.float64)
-
-
-@frozen
-class Matches:
-    """Matching documents of one segment (ascending, unique) and their scores."""
-
-    docs: npt.NDArray[np.int64]
-    scores: npt.NDArray[np.float64]
-
-    @classmethod
-    def empty(cls) -> Matches:
-        """No match."""
-        return cls(_EMPTY_DOCS, _EMPTY_SCORES)
-
-    def __len__(self) -> int:
-        return len(self.docs)
 
 
 @define
@@ -53,11 +36,39 @@ class Context:
     #: whether the search's time is up: weights that do work in blocks check it between
     #: blocks and return what they have (None: no time limit)
     expired: Callable[[], bool] | None = None
+    #: the weight (or the error) of each query bound so far, by its share key
+    _shared: dict[Hashable, Weight | QueryError] = field(factory=dict)
 
     @property
     def schema(self) -> Schema:
         """The index's schema."""
         return self.reader.schema
+
+    def bind(self, query: Query) -> Weight:
+        """``query.bind(self)``, done once for all the queries of one share key.
+
+        Compound queries bind their parts through this, so that a part repeated in a
+        query (or bound again, as lenient searches do) is bound, and matched, once.
+
+        Raises:
+            QueryError: the query cannot run (the same error each time).
+        """
+        key = query.share_key()
+        if key is None:
+            return query.bind(self)
+        try:
+            known = self._shared.get(key)
+        except TypeError:  # an unhashable attribute value: bound apart
+            return query.bind(self)
+        if known is None:
+            try:
+                known = self._shared[key] = query.bind(self)
+            except QueryError as exc:
+                self._shared[key] = exc
+                raise
+        if isinstance(known, QueryError):
+            raise known.with_traceback(None)
+        return known
 
     def doc_freq(self, field_name: str, term: str) -> int:
         """Documents holding ``term`` in ``field_name`` over the whole index (cached)."""
@@ -110,6 +121,12 @@ class Query:
         """The (field, term) pairs this query looks for (for highlighting)."""
         return set()
 
+    def share_key(self) -> Hashable | None:
+        """A key equal to another query's only if both bind to the same weight, so that
+        a search binds and matches them once; None (the default): bound apart each time.
+        """
+        return None
+
     def __and__(self, other: Query) -> Query:
         return And((self, other))
 
@@ -120,78 +137,16 @@ class Query:
         return Not(self)
 
 
-def live(segment: SegmentReader, docs: npt.NDArray[Any]) -> npt.NDArray[np.bool_] | None:
-    """Mask of the documents that are not deleted, or None if the segment has no deletions."""
-    deleted = segment.deleted
-    return None if deleted is None else ~deleted[docs]
-
-
-def union(parts: Sequence[Matches], size: int) -> Matches:
-    """Documents in any part, scores summed (dense when the parts cover much of the segment)."""
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return Matches.empty()
-    if len(parts) == 1:
-        return parts[0]
-    total = sum(len(p) for p in parts)
-    if total * 8 >= size:
-        acc = np.zeros(size, dtype=np.float64)
-        hit = np.zeros(size, dtype=bool)
-        for p in parts:
-            acc[p.docs] += p.scores
-            hit[p.docs] = True
-        docs = np.flatnonzero(hit)
-        return Matches(docs, acc[docs])
-    docs = np.concatenate([p.docs for p in parts])
-    scores = np.concatenate([p.scores for p in parts])
-    order = np.argsort(docs, kind="stable")
-    docs, scores = docs[order], scores[order]
-    first = np.ones(len(docs), dtype=bool)
-    first[1:] = docs[1:] != docs[:-1]
-    starts = np.flatnonzero(first)
-    return Matches(docs[starts], np.add.reduceat(scores, starts))
-
-
-def member(docs: npt.NDArray[np.int64], within: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    """Mask of the entries of sorted ``docs`` that also occur in sorted ``within``."""
-    if not len(within):
-        return np.zeros(len(docs), dtype=bool)
-    idx = np.searchsorted(within, docs)
-    idx[idx == len(within)] = 0
-    found: npt.NDArray[np.bool_] = within[idx] == docs
+def match_each(weights: Sequence[Weight], segment: SegmentReader) -> list[Matches]:
+    """Each weight's matches on ``segment``; a weight repeated in the list matches once."""
+    done: dict[int, Matches] = {}
+    found = []
+    for w in weights:
+        matches = done.get(id(w))
+        if matches is None:
+            matches = done[id(w)] = w.match(segment)
+        found.append(matches)
     return found
-
-
-def intersection(parts: Sequence[Matches]) -> Matches:
-    """Documents in every part, scores summed."""
-    if not parts:
-        return Matches.empty()
-    ordered = sorted(parts, key=len)
-    docs, scores = ordered[0].docs, ordered[0].scores
-    for p in ordered[1:]:
-        if not len(docs):
-            break
-        keep = member(docs, p.docs)
-        docs, scores = docs[keep], scores[keep]
-        scores = scores + p.scores[np.searchsorted(p.docs, docs)]
-    return Matches(docs, scores)
-
-
-def difference(base: Matches, remove: Matches) -> Matches:
-    """Documents of ``base`` not in ``remove``, with ``base``'s scores."""
-    if not len(remove) or not len(base):
-        return base
-    keep = ~member(base.docs, remove.docs)
-    return Matches(base.docs[keep], base.scores[keep])
-
-
-def every(segment: SegmentReader, score: float) -> Matches:
-    """All live documents of a segment with a constant score."""
-    docs = np.arange(segment.doc_count, dtype=np.int64)
-    mask = live(segment, docs)
-    if mask is not None:
-        docs = docs[mask]
-    return Matches(docs, np.full(len(docs), score, dtype=np.float64))
 
 
 def _flatten(kind: type[And | Or], queries: Sequence[Query]) -> tuple[Query, ...]:
@@ -224,6 +179,9 @@ class Every(Query):
     def bind(self, context: Context) -> Weight:
         return _EveryWeight(self.boost)
 
+    def share_key(self) -> Hashable | None:
+        return exact_key(self)
+
 
 @define
 class _EveryWeight(Weight):
@@ -248,9 +206,9 @@ class And(Query):
     queries: tuple[Query, ...] = field(converter=_flatten_and)
 
     def bind(self, context: Context) -> Weight:
-        required = [q.bind(context) for q in self.queries if not isinstance(q, Not)]
-        prohibited = [q.query.bind(context) for q in self.queries if isinstance(q, Not)]
-        return _AndWeight(required, prohibited)
+        required = [context.bind(q) for q in self.queries if not isinstance(q, Not)]
+        prohibited = [context.bind(q.query) for q in self.queries if isinstance(q, Not)]
+        return _AndWeight(required, list({id(w): w for w in prohibited}.values()))
 
     def terms(self) -> set[tuple[str, str]]:
         return set().union(*(q.terms() for q in self.queries if not isinstance(q, Not)))
@@ -262,15 +220,25 @@ class _AndWeight(Weight):
     prohibited: list[Weight]
 
     def match(self, segment: SegmentReader) -> Matches:
-        if self.required:
-            found = intersection([w.match(segment) for w in self.required])
-        else:
-            found = every(segment, 0.0)
+        if not self.required:
+            return _all_but(segment, self.prohibited)
+        found = intersection(match_each(self.required, segment))
         for w in self.prohibited:
             if not len(found):
                 break
             found = difference(found, w.match(segment))
         return found
+
+
+def _all_but(segment: SegmentReader, prohibited: list[Weight]) -> Matches:
+    """Every live document that no weight matches, scoring 0 (a query of ``-`` clauses)."""
+    keep = np.ones(segment.doc_count, dtype=bool)
+    if segment.deleted is not None:
+        keep &= ~segment.deleted
+    for w in prohibited:
+        keep[w.match(segment).docs] = False
+    docs = np.flatnonzero(keep).astype(np.int64)
+    return Matches(docs, np.zeros(len(docs), dtype=np.float64))
 
 
 @frozen
@@ -287,7 +255,7 @@ class Or(Query):
     queries: tuple[Query, ...] = field(converter=_flatten_or)
 
     def bind(self, context: Context) -> Weight:
-        return _OrWeight([q.bind(context) for q in self.queries], context.expired)
+        return _OrWeight([context.bind(q) for q in self.queries], context.expired)
 
     def terms(self) -> set[tuple[str, str]]:
         return set().union(*(q.terms() for q in self.queries))
@@ -300,12 +268,16 @@ class _OrWeight(Weight):
 
     def match(self, segment: SegmentReader) -> Matches:
         if self.expired is None:
-            return union([w.match(segment) for w in self.weights], segment.doc_count)
+            return union(match_each(self.weights, segment), segment.doc_count)
+        done: dict[int, Matches] = {}
         parts: list[Matches] = []
         for w in self.weights:  # a time limit stops between clauses
             if parts and self.expired():
                 break
-            parts.append(w.match(segment))
+            matches = done.get(id(w))
+            if matches is None:
+                matches = done[id(w)] = w.match(segment)
+            parts.append(matches)
         return union(parts, segment.doc_count)
 
 
@@ -321,7 +293,7 @@ class Not(Query):
     query: Query
 
     def bind(self, context: Context) -> Weight:
-        return _AndWeight([], [self.query.bind(context)])
+        return _AndWeight([], [context.bind(self.query)])
 
 
 @frozen
@@ -335,7 +307,7 @@ class AndMaybe(Query):
     optional: Query
 
     def bind(self, context: Context) -> Weight:
-        return _AndMaybeWeight(self.required.bind(context), self.optional.bind(context))
+        return _AndMaybeWeight(context.bind(self.required), context.bind(self.optional))
 
     def terms(self) -> set[tuple[str, str]]:
         return self.required.terms() | self.optional.terms()

@@ -4,6 +4,7 @@ Expanding a prefix, wildcard, fuzzy word or range happens when a query binds, wh
 the query no longer knows its place in the text. When binding fails, each word,
 phrase and range is bound alone to find the ones that failed: strict mode raises
 the first one's error with its position; lenient mode drops them with a warning.
+Each part binds once: the context keeps its weight (or its error) for the next try.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def _failing(parts: Sequence[tuple[int, Query]], context: Context, every: bool
     failing = []
     for position, part in sorted(parts, key=lambda p: p[0]):
         try:
-            part.bind(context)
+            context.bind(part)
         except QueryError as exc:
             failing.append((position, exc))
             if not every:
@@ -63,7 +64,7 @@ def bind_text(
     while True:
         parsed = syntax.build(dropped.keys())
         try:
-            weight = parsed.query.bind(context)
+            weight = context.bind(parsed.query)
         except QueryError as exc:
             if exc.position is not None:
                 raise

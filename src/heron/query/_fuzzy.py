@@ -16,14 +16,18 @@ on news, where "coca" and "cola" are both expansions.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 from attrs import define, frozen
 
 from heron.errors import QueryError
 from heron.index import SegmentReader
-from heron.query._base import Context, Matches, Query, Weight
+from heron.query._base import Context, Query, Weight
 from heron.query._edits import terms_within
+from heron.query._matches import Matches
 from heron.query._multiterm import MAX_EXPANSIONS
+from heron.query._share import exact_key
 from heron.query._term import term_weight
 
 MAX_DISTANCE = 2
@@ -106,6 +110,9 @@ class Fuzzy(Query):
 
     def terms(self) -> set[tuple[str, str]]:
         return {(self.field, self.text)}
+
+    def share_key(self) -> Hashable | None:
+        return exact_key(self)
 
 
 @define

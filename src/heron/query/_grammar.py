@@ -48,14 +48,22 @@ class Parser(Scanner):
         self.skip_space()
         if self.i >= len(self.text) or self.text[self.i] not in _OPERATOR_START:
             return None
+        at, op = self.peeked  # each level of the grammar peeks at the same place in turn
+        if at != self.i:
+            op = self.operator_at(self.i)
+            self.peeked = (self.i, op)
+        return op
+
+    def operator_at(self, i: int) -> str | None:
+        """The operator keyword at ``i``, if one stands there alone."""
         for op in ("AND", "OR", "NOT", "&&", "||"):
-            end = self.i + len(op)
-            if self.text.startswith(op, self.i) and (
+            end = i + len(op)
+            if self.text.startswith(op, i) and (
                 op in ("&&", "||") or end >= len(self.text) or self.text[end].isspace()
                 or self.text[end] in "()"
             ):
                 return op
-        if self.text.startswith("!", self.i):
+        if self.text.startswith("!", i):
             return "!"
         return None
 

@@ -14,14 +14,16 @@ is the right one for ``*`` and ``?`` patterns).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 
 import numpy as np
 from attrs import define, frozen
 
 from heron.errors import QueryError
 from heron.index import SegmentReader, lookup_bytes
-from heron.query._base import Context, Matches, Query, Weight, live
+from heron.query._base import Context, Query, Weight
+from heron.query._matches import Matches, live
+from heron.query._share import exact_key
 from heron.query._termlist import field_terms
 
 MAX_EXPANSIONS = 1024
@@ -42,21 +44,33 @@ class MultiTerm(Query):
         """Yield (number, text) of the matching terms of one segment."""
         raise NotImplementedError
 
+    def segment_span(self, segment: SegmentReader) -> tuple[int, int] | None:
+        """The numbers ``[start, stop)`` of the matching terms of one segment when they
+        follow each other in the dictionary (a prefix, a range); None when they do not."""
+        return None
+
     def expand(self, context: Context) -> dict[str, list[int]]:
         """Term numbers per segment name, after checking the expansion cap."""
         found: set[str] = set()
         per_segment: dict[str, list[int]] = {}
         for segment in context.reader.segments:
+            span = self.segment_span(segment)
+            if span is not None and span[1] - span[0] > self.max_expansions:
+                raise self.too_many()  # distinct terms of one segment: no need to read them
             numbers = per_segment[segment.name] = []
-            for number, text in self.segment_terms(segment):
+            terms = (self.segment_terms(segment) if span is None
+                     else segment.terms.iter_range(self.field, *span))
+            for number, text in terms:
                 numbers.append(number)
                 found.add(text)
                 if len(found) > self.max_expansions:
-                    raise QueryError(
-                        f"{self.describe()} expands to more than {self.max_expansions} terms; "
-                        "make it more specific or raise max_expansions"
-                    )
+                    raise self.too_many()
         return per_segment
+
+    def too_many(self) -> QueryError:
+        """The error of a query that expands to more terms than its cap."""
+        return QueryError(f"{self.describe()} expands to more than {self.max_expansions} terms; "
+                          "make it more specific or raise max_expansions")
 
     def expanded_terms(self, context: Context) -> set[str]:
         """The terms this query matches in the index."""
@@ -72,6 +86,9 @@ class MultiTerm(Query):
             raise QueryError(f"a {self.describe().split()[0]} query needs a text field; "
                              f"{self.field!r} is {ftype.kind}")
         return _ConstantWeight(self.expand(context), self.boost * ftype.boost)
+
+    def share_key(self) -> Hashable | None:
+        return exact_key(self)
 
 
 @define
@@ -125,8 +142,10 @@ class Prefix(MultiTerm):
         return f"prefix {self.field}:{self.prefix}*"
 
     def segment_terms(self, segment: SegmentReader) -> Iterator[tuple[int, str]]:
-        start, stop = segment.terms.prefix_range(self.field, self.prefix)
-        return segment.terms.iter_range(self.field, start, stop)
+        return segment.terms.iter_range(self.field, *self.segment_span(segment))
+
+    def segment_span(self, segment: SegmentReader) -> tuple[int, int]:
+        return segment.terms.prefix_range(self.field, self.prefix)
 
 
 def collapse_stars(pattern: str) -> str:
@@ -228,6 +247,9 @@ class TermRange(MultiTerm):
                 f"{self.high or '*'}{']' if self.include_high else '}'}")
 
     def segment_terms(self, segment: SegmentReader) -> Iterator[tuple[int, str]]:
+        return segment.terms.iter_range(self.field, *self.segment_span(segment))
+
+    def segment_span(self, segment: SegmentReader) -> tuple[int, int]:
         terms = segment.terms
         start, stop = terms.field_range(self.field)
         if self.low is not None:
@@ -241,4 +263,4 @@ class TermRange(MultiTerm):
             if self.include_high and end < stop and terms.term_bytes(end) == raw:
                 end += 1
             stop = min(stop, end)
-        return terms.iter_range(self.field, start, max(start, stop))
+        return start, max(start, stop)

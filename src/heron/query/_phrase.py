@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 
 import attrs
 import numpy as np
@@ -20,7 +20,9 @@ from attrs import define, frozen
 
 from heron.errors import ArgumentTypeError, QueryError
 from heron.index import SegmentReader, concat_ranges
-from heron.query._base import Context, Matches, Query, Weight, intersection, live, member
+from heron.query._base import Context, Query, Weight
+from heron.query._matches import Matches, intersection, live, member
+from heron.query._share import exact_key
 from heron.query._term import index_term
 from heron.scoring import BM25
 
@@ -76,21 +78,27 @@ class Phrase(Query):
             raise QueryError(f"field {self.field!r} keeps no positions, so phrases cannot "
                              "match it (a TEXT field with phrase=True does)")
         words = tuple(index_term(context.schema, self.field, w) for w in self.words)
+        infos = [context.term_info(self.field, w) for w in words]
         stats = context.field_stats(self.field)
-        idf = sum(context.scoring.idf(context.doc_freq(self.field, w), stats.doc_count)
-                  for w in words)
-        return _PhraseWeight(self.field, words, self.offsets(), self.slop,
+        idf = sum(context.scoring.idf(df, stats.doc_count) for df, _ in infos)
+        numbers = {seg.name: [numbers[i] for _, numbers in infos]
+                   for i, seg in enumerate(context.reader.segments)}
+        return _PhraseWeight(self.field, numbers, self.offsets(), self.slop,
                              self.boost * ftype.boost * idf, stats.average_length,
                              context.scoring)
 
     def terms(self) -> set[tuple[str, str]]:
         return {(self.field, w) for w in self.words if isinstance(w, str)}
 
+    def share_key(self) -> Hashable | None:
+        return exact_key(self)
+
 
 @define
 class _PhraseWeight(Weight):
     field: str
-    words: tuple[str, ...]
+    #: the number of each word in each segment (by name; -1: not there)
+    numbers: dict[str, list[int]]
     offsets: tuple[int, ...]
     slop: int
     weight: float
@@ -98,10 +106,8 @@ class _PhraseWeight(Weight):
     scoring: BM25
 
     def match(self, segment: SegmentReader) -> Matches:
-        if not self.words:
-            return Matches.empty()
-        numbers = [segment.terms.find(self.field, w) for w in self.words]
-        if min(numbers) < 0:
+        numbers = self.numbers.get(segment.name)
+        if not numbers or min(numbers) < 0:
             return Matches.empty()
         postings = [segment.postings(n) for n in set(numbers)]
         candidates = intersection([Matches(d.astype(np.int64), np.zeros(len(d)))

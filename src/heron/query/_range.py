@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
@@ -9,8 +10,10 @@ from attrs import define, frozen
 
 from heron.errors import QueryError, SchemaError
 from heron.index import SegmentReader
-from heron.query._base import Context, Matches, Query, Weight, live
+from heron.query._base import Context, Query, Weight
+from heron.query._matches import Matches, live
 from heron.query._multiterm import TermRange
+from heron.query._share import exact_key
 from heron.schema import FieldType
 
 
@@ -69,6 +72,9 @@ class Range(Query):
 
     def bind(self, context: Context) -> Weight:
         return self.resolve(context).bind(context)
+
+    def share_key(self) -> Hashable | None:
+        return exact_key(self)
 
 
 @frozen

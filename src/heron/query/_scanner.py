@@ -9,6 +9,7 @@ the scanner reads on (see :mod:`heron.query._grammar`).
 from __future__ import annotations
 
 import math
+import re
 
 from heron.errors import QueryError
 from heron.query._nodes import Node, PhraseNode, RangeNode, Word
@@ -24,6 +25,9 @@ TOO_MANY_CLAUSES = (f"a query string holds at most {MAX_CLAUSES} words, phrases 
                     "(counted once per field searched); build larger queries from Query objects")
 #: characters that end a word unless escaped
 SPECIAL = frozenset('()"^~[]{}:\\')
+#: white space (``\s`` is what ``str.isspace`` holds), and a run of word characters
+_SPACE = re.compile(r"\s*")
+_WORD_RUN = re.compile(r'[^\s()"^~\[\]{}:\\]*')
 
 
 class Scanner:
@@ -42,10 +46,14 @@ class Scanner:
         self.leaves = 0
         #: the clause cap was reached: the rest of the text is dropped (lenient mode)
         self.stopped = False
+        #: where an operator was last looked for, and the one found there
+        self.peeked: tuple[int, str | None] = (-1, None)
 
     def skip_space(self) -> None:
-        while self.i < len(self.text) and self.text[self.i].isspace():
-            self.i += 1
+        if self.i < len(self.text) and self.text[self.i].isspace():
+            run = _SPACE.match(self.text, self.i)
+            assert run is not None  # it matches the empty string
+            self.i = run.end()
 
     def at_end(self) -> bool:
         self.skip_space()
@@ -73,22 +81,22 @@ class Scanner:
         out: list[str] = []
         wildcard = False
         text = self.text
-        while self.i < len(text):
-            c = text[self.i]
-            if c == "\\":
-                if self.i + 1 >= len(text):
-                    self.problem("nothing to escape after '\\'")
-                    self.i += 1  # lenient: the backslash is dropped
-                    break
-                out.append(text[self.i + 1])
-                self.i += 2
-                continue
-            if c.isspace() or c in SPECIAL:
+        while True:
+            run = _WORD_RUN.match(text, self.i)
+            assert run is not None  # it matches the empty string
+            if run.end() > self.i:
+                piece = run.group()
+                out.append(piece)
+                wildcard = wildcard or "*" in piece or "?" in piece
+                self.i = run.end()
+            if self.i >= len(text) or text[self.i] != "\\":
                 break
-            if c in "*?":
-                wildcard = True
-            out.append(c)
-            self.i += 1
+            if self.i + 1 >= len(text):
+                self.problem("nothing to escape after '\\'")
+                self.i += 1  # lenient: the backslash is dropped
+                break
+            out.append(text[self.i + 1])  # escaped: never a wildcard
+            self.i += 2
         return "".join(out), wildcard
 
     def read_bound(self) -> str | None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 
 import numpy as np
 from attrs import define, frozen
 
 from heron.errors import QueryError, SchemaError
 from heron.index import SegmentReader
-from heron.query._base import Context, Matches, Query, Weight, live
+from heron.query._base import Context, Query, Weight
+from heron.query._matches import Matches, live
+from heron.query._share import exact_key
 from heron.schema import Schema
 
 #: what a term query looks for: a term as indexed (text), or a value of a typed field
@@ -83,6 +86,12 @@ class Term(Query):
     def terms(self) -> set[tuple[str, str]]:
         """The (field, term) looked for; none for a typed value (its term needs the schema)."""
         return {(self.field, self.text)} if isinstance(self.text, str) else set()
+
+    def share_key(self) -> Hashable | None:
+        if type(self) is Term and type(self.text) is str and type(self.boost) is float and (
+                self.boost):  # the parser's terms: equality is exact for these, and quicker
+            return self
+        return exact_key(self)
 
 
 @define

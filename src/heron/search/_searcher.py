@@ -16,8 +16,8 @@ from heron.errors import HeronError, QueryError, SearcherClosedError
 from heron.highlight import SHORT_TEXT, Formatter, Fragmenter, QueryMarks, highlight
 from heron.index import IndexReader, SegmentReader
 from heron.query import MAX_EXPANSIONS, And, Context, Matches, Query, Term, parse
-from heron.query._base import intersection
 from heron.query._bind import BoundText, bind_text
+from heron.query._matches import intersection
 from heron.schema import Schema
 from heron.scoring import BM25
 from heron.search._arguments import check_search

@@ -1,0 +1,123 @@
+"""Matching documents of one segment with their scores, and the set operations on them.
+
+Every query's weight returns :class:`Matches`: segment-local document numbers,
+ascending and unique, with their scores, as numpy arrays. Unions, intersections and
+differences work on whole arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from attrs import frozen
+
+from heron.index import SegmentReader
+
+_EMPTY_DOCS = np.zeros(0, dtype=np.int64)
+_EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+
+
+@frozen
+class Matches:
+    """Matching documents of one segment (ascending, unique) and their scores."""
+
+    docs: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float64]
+
+    @classmethod
+    def empty(cls) -> Matches:
+        """No match."""
+        return cls(_EMPTY_DOCS, _EMPTY_SCORES)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+
+def live(segment: SegmentReader, docs: npt.NDArray[Any]) -> npt.NDArray[np.bool_] | None:
+    """Mask of the documents that are not deleted, or None if the segment has no deletions."""
+    deleted = segment.deleted
+    return None if deleted is None else ~deleted[docs]
+
+
+def union(parts: Sequence[Matches], size: int) -> Matches:
+    """Documents in any part, scores summed (dense when the parts cover much of the segment)."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return Matches.empty()
+    if len(parts) == 1:
+        return parts[0]
+    total = sum(len(p) for p in parts)
+    if total * 8 >= size:
+        acc = np.zeros(size, dtype=np.float64)
+        hit = np.zeros(size, dtype=bool)
+        marked: set[int] = set()
+        for p in parts:  # in order, so that the scores add up as they always did
+            if len(p) == size:  # every document (ascending, unique): no indexing
+                acc += p.scores
+            else:
+                acc[p.docs] += p.scores
+            if id(p) not in marked:  # a part repeated (a shared weight) is marked once
+                marked.add(id(p))
+                hit[p.docs] = True
+        docs = np.flatnonzero(hit)
+        return Matches(docs, acc[docs])
+    docs = np.concatenate([p.docs for p in parts])
+    scores = np.concatenate([p.scores for p in parts])
+    order = np.argsort(docs, kind="stable")
+    docs, scores = docs[order], scores[order]
+    first = np.ones(len(docs), dtype=bool)
+    first[1:] = docs[1:] != docs[:-1]
+    starts = np.flatnonzero(first)
+    return Matches(docs[starts], np.add.reduceat(scores, starts))
+
+
+def member(docs: npt.NDArray[np.int64], within: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Mask of the entries of sorted ``docs`` that also occur in sorted ``within``."""
+    if not len(within):
+        return np.zeros(len(docs), dtype=bool)
+    idx = np.searchsorted(within, docs)
+    idx[idx == len(within)] = 0
+    found: npt.NDArray[np.bool_] = within[idx] == docs
+    return found
+
+
+def intersection(parts: Sequence[Matches]) -> Matches:
+    """Documents in every part, scores summed."""
+    if not parts:
+        return Matches.empty()
+    ordered = sorted(parts, key=len)
+    docs, scores = ordered[0].docs, ordered[0].scores
+    for p in ordered[1:]:
+        if not len(docs):
+            break
+        keep = member(docs, p.docs)
+        docs, scores = docs[keep], scores[keep]
+        scores = scores + p.scores[np.searchsorted(p.docs, docs)]
+    return Matches(docs, scores)
+
+
+def difference(base: Matches, remove: Matches) -> Matches:
+    """Documents of ``base`` not in ``remove``, with ``base``'s scores."""
+    if not len(remove) or not len(base):
+        return base
+    if len(remove) >= len(base):
+        keep = ~member(base.docs, remove.docs)
+    else:  # look the few removed up in the many (all documents, for a lone ``-word``)
+        at = np.searchsorted(base.docs, remove.docs)
+        inside = at < len(base.docs)
+        at = at[inside]
+        keep = np.ones(len(base.docs), dtype=bool)
+        keep[at[base.docs[at] == remove.docs[inside]]] = False
+    return Matches(base.docs[keep], base.scores[keep])
+
+
+def every(segment: SegmentReader, score: float) -> Matches:
+    """All live documents of a segment with a constant score."""
+    docs = np.arange(segment.doc_count, dtype=np.int64)
+    mask = live(segment, docs)
+    if mask is not None:
+        docs = docs[mask]
+    return Matches(docs, np.full(len(docs), score, dtype=np.float64))
