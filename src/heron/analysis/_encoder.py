@@ -14,20 +14,23 @@ _DROPPED = -1
 
 
 class _WordMemo(dict[str, int]):
-    """Raw word to term number (or -1 for dropped); a missing word is analysed on first use.
+    """Raw word to word number; a missing word is analysed on first use.
+
+    ``word_terms[n]`` is the term number of word ``n`` (or -1 for dropped).
 
     It holds the encoder's analyzer, terms and ids, not the encoder: no reference cycle,
     so a finished encoder's vocabulary is freed at once rather than by a later full
     garbage collection (a writer flushing many segments would otherwise pile them up).
     """
 
-    __slots__ = ("_analyzer", "_ids", "_terms")
+    __slots__ = ("_analyzer", "_ids", "_terms", "word_terms")
 
     def __init__(self, analyzer: Analyzer, terms: list[str], ids: dict[str, int]) -> None:
         super().__init__()
         self._analyzer = analyzer
         self._terms = terms
         self._ids = ids
+        self.word_terms: list[int] = []
 
     def __missing__(self, word: str) -> int:
         term = self._analyzer.map_word(word)
@@ -38,8 +41,9 @@ class _WordMemo(dict[str, int]):
             if number < 0:
                 number = self._ids[term] = len(self._terms)
                 self._terms.append(term)
-        self[word] = number
-        return number
+        self.word_terms.append(number)
+        self[word] = len(self.word_terms) - 1
+        return self[word]
 
 
 @frozen
@@ -76,9 +80,14 @@ class TermEncoder:
     terms: list[str] = field(factory=list)
     _ids: dict[str, int] = field(factory=dict)
     _memo: _WordMemo = field(init=False)
+    #: term number of each word number, and occurrences of each word, as arrays
+    _word_terms: npt.NDArray[np.int32] = field(init=False)
+    _word_counts: npt.NDArray[np.int64] = field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._memo = _WordMemo(self.analyzer, self.terms, self._ids)
+        self._word_terms = np.zeros(0, dtype=np.int32)
+        self._word_counts = np.zeros(0, dtype=np.int64)
 
     @property
     def words_seen(self) -> int:
@@ -92,6 +101,33 @@ class TermEncoder:
             tid = self._ids[term] = len(self.terms)
             self.terms.append(term)
         return tid
+
+    def surface_forms(self) -> list[tuple[int, str, int]]:
+        """(term number, word, occurrences) of each distinct word seen by the batch path.
+
+        A word that differs from a word seen only by case, and makes the same term, is
+        counted with that word (``Oil`` with ``oil``), so forms come out as most text
+        writes them. Empty for the token-by-token path (custom analyzers).
+
+        >>> from heron.analysis import StandardAnalyzer
+        >>> enc = TermEncoder(StandardAnalyzer())
+        >>> _ = enc.encode(["Tunnels and tunnels", "a tunnel"])
+        >>> sorted(enc.surface_forms())
+        [(0, 'tunnel', 1), (0, 'tunnels', 2)]
+        """
+        memo = self._memo
+        counts = self._word_counts.tolist()
+        summed: dict[tuple[int, str], int] = {}
+        for word, number in memo.items():
+            term = memo.word_terms[number]
+            if term < 0:
+                continue
+            lower = word.lower()
+            other = memo.get(lower) if lower != word else None
+            if other is not None and memo.word_terms[other] == term:
+                word = lower
+            summed[(term, word)] = summed.get((term, word), 0) + counts[number]
+        return [(term, word, count) for (term, word), count in summed.items()]
 
     def encode(self, texts: Sequence[str]) -> EncodedBatch:
         """Analyse ``texts`` and return their tokens as arrays."""
@@ -107,7 +143,16 @@ class TermEncoder:
             found = split(text)
             words.extend(found)
             counts[j] = len(found)
-        ids = np.fromiter(map(self._memo.__getitem__, words), dtype=np.int32, count=len(words))
+        numbers = np.fromiter(map(self._memo.__getitem__, words), dtype=np.int32,
+                              count=len(words))
+        known = self._memo.word_terms
+        if len(self._word_terms) < len(known):
+            grown = np.asarray(known[len(self._word_terms) :], dtype=np.int32)
+            self._word_terms = np.concatenate([self._word_terms, grown])
+            self._word_counts = np.concatenate(
+                [self._word_counts, np.zeros(len(grown), dtype=np.int64)])
+        self._word_counts += np.bincount(numbers, minlength=len(known))
+        ids = self._word_terms[numbers]
         text_index = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
         starts = np.cumsum(counts) - counts
         positions = (np.arange(len(words), dtype=np.int64) - np.repeat(starts, counts)).astype(
