@@ -105,9 +105,9 @@ class TermEncoder:
     def surface_forms(self) -> list[tuple[int, str, int]]:
         """(term number, word, occurrences) of each distinct word seen by the batch path.
 
-        A word that differs from a word seen only by case, and makes the same term, is
-        counted with that word (``Oil`` with ``oil``), so forms come out as most text
-        writes them. Empty for the token-by-token path (custom analyzers).
+        A word with capitals that makes the same term in lower case is counted as its
+        lower case (``Oil`` with ``oil``): the analyzer ignores case, so forms come out as
+        a user types them. Empty for the token-by-token path (custom analyzers).
 
         >>> from heron.analysis import StandardAnalyzer
         >>> enc = TermEncoder(StandardAnalyzer())
@@ -123,9 +123,12 @@ class TermEncoder:
             if term < 0:
                 continue
             lower = word.lower()
-            other = memo.get(lower) if lower != word else None
-            if other is not None and memo.word_terms[other] == term:
-                word = lower
+            if lower != word:
+                other = memo.get(lower)
+                same = (memo.word_terms[other] == term if other is not None
+                        else self.analyzer.map_word(lower) == self.terms[term])
+                if same:
+                    word = lower
             summed[(term, word)] = summed.get((term, word), 0) + counts[number]
         return [(term, word, count) for (term, word), count in summed.items()]
 
