@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from heron.errors import ArgumentError, HeronError
 from heron.index import IndexReader
 from heron.query import And, Or, Query, Term
-from heron.schema import Schema
 from heron.search._results import Hit, Results
 from heron.search._suggest import word_forms
 
@@ -28,14 +27,15 @@ if TYPE_CHECKING:
 NUMTERMS = 10
 
 
-def doc_terms(reader: IndexReader, schema: Schema, docnum: int, field: str) -> Counter[str]:
+def doc_terms(searcher: Searcher, docnum: int, field: str) -> Counter[str]:
     """The terms of a document's field with their frequencies (empty if it has none)."""
-    ftype = schema[field]
-    if ftype.stored:
+    reader = searcher.reader
+    if searcher.schema[field].stored:
         value = reader.stored_value(docnum, field)
         if value is None:
             return Counter()
-        return Counter(ftype.analyzer.terms(value if isinstance(value, str) else str(value)))
+        return Counter(searcher.text_terms(field, value if isinstance(value, str)
+                                           else str(value)))
     seg, local = reader.locate(docnum)
     forward = seg.forward(field)
     if forward is None:
@@ -56,8 +56,9 @@ def weigh(reader: IndexReader, field: str, counts: Counter[str], numterms: int,
     frequency; terms held by fewer than ``min_df`` documents are left out."""
     total = max(reader.doc_count(), 1)
     scored = []
-    for term, tf in counts.items():
-        df = reader.doc_freq(field, term)
+    terms = list(counts)
+    for term, df in zip(terms, reader.doc_freqs(field, terms).tolist(), strict=True):
+        tf = counts[term]
         if df < min_df:
             continue
         idf = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
@@ -92,8 +93,7 @@ def key_terms(searcher: Searcher, docs: Sequence[int | str], field: str,
     """The most distinctive terms of some documents' field (as words), best first."""
     counts: Counter[str] = Counter()
     for doc in docs:
-        counts.update(doc_terms(searcher.reader, searcher.schema, as_docnum(searcher, doc),
-                                field))
+        counts.update(doc_terms(searcher, as_docnum(searcher, doc), field))
     return [(_word(searcher.reader, field, term), score)
             for term, score in weigh(searcher.reader, field, counts, numterms)]
 
@@ -101,7 +101,7 @@ def key_terms(searcher: Searcher, docs: Sequence[int | str], field: str,
 def _word(reader: IndexReader, field: str, term: str) -> str:
     """The most frequent word a term came from (the term itself if none is recorded)."""
     forms = word_forms(reader, field, [term])
-    return max(forms, key=lambda w: forms[w]) if forms else term
+    return max(forms, key=forms.__getitem__) if forms else term
 
 
 def like_query(searcher: Searcher, docnum: int | None, text: str | None,
@@ -110,9 +110,9 @@ def like_query(searcher: Searcher, docnum: int | None, text: str | None,
     clauses = []
     for field in fields:
         if docnum is None:
-            counts = Counter(searcher.schema[field].analyzer.terms(text or ""))
+            counts = Counter(searcher.text_terms(field, text or ""))
         else:
-            counts = doc_terms(searcher.reader, searcher.schema, docnum, field)
+            counts = doc_terms(searcher, docnum, field)
         best = weigh(searcher.reader, field, counts, numterms,
                      min_df=1 if docnum is None else 2)
         if best:

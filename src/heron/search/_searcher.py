@@ -356,6 +356,17 @@ class Searcher:
                 found[term] = where.tolist()
         return found
 
+    def text_terms(self, field_name: str, text: str) -> list[str]:
+        """The terms of ``text`` as ``field_name`` indexes them (each word analysed once per
+        searcher, as highlighting does)."""
+        analyzer = self.schema[field_name].analyzer
+        if not analyzer.word_map:
+            return analyzer.terms(text)
+        memo = self._memos.get(field_name)
+        if memo is None or len(memo) > _MEMO_WORDS:
+            memo = self._memos[field_name] = TermMemo(analyzer)
+        return [t for t in map(memo.__getitem__, analyzer.tokenizer.words(text)) if t is not None]
+
     def suggest(self, field_name: str, text: str, limit: int = 5, *,
                 maxdist: int = MAX_DISTANCE, prefix: int = 0) -> list[str]:
         """Words of a field within ``maxdist`` edits of ``text``, nearest then most frequent

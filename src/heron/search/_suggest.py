@@ -68,12 +68,13 @@ def word_forms(reader: IndexReader, field: str, terms: Iterable[str]) -> dict[st
     A term without recorded forms counts as itself, as often as documents hold it. Words
     differing only by case are counted together under the most frequent spelling.
     """
+    terms = list(terms)
     counts: dict[str, int] = {}
     for seg in reader.segments:
         forms = seg.surface(field)
         start = seg.terms.field_range(field)[0]
-        for term in terms:
-            number = seg.terms.find(field, term)
+        numbers = seg.terms.find_many(field, terms).tolist()
+        for term, number in zip(terms, numbers, strict=True):
             if number < 0:
                 continue
             found = forms_of(forms, number - start) if forms is not None else []
