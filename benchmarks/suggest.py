@@ -11,7 +11,10 @@ articles, as benchmarks/indexing.py draws its queries:
 - correct: two title words, one of them misspelled so (heron ``correct``; Whoosh
   ``correct_query`` of the parsed query, parsing included: heron reads the string too).
 - complete: the first 3 to 5 letters of a title word on body (heron ``complete``, the 5
-  most frequent words; Whoosh ``reader.expand_prefix``, every term of the prefix).
+  most frequent words; Whoosh ``reader.expand_prefix``, every term of the prefix, in
+  dictionary order, unranked: less work than heron's).
+- complete_frequent: the same prefixes, heron ``complete`` against Whoosh's call that
+  does the same job, ``reader.most_frequent_terms("body", 5, prefix)`` (stems, though).
 - more_like: 10 documents like a random article by its body, 10 terms (heron
   ``more_like(docnum, field="body")``; Whoosh ``more_like(docnum, "body", numterms=10)``).
 - key_terms: the 10 key terms of the bodies of two random articles (``key_terms``).
@@ -35,7 +38,7 @@ from typing import Any
 from _common import DEFAULT_DATA, print_table, require_paths, use_checkout_heron
 from indexing import NEWS_FILE, build_heron, build_whoosh, load_news, title_words
 
-TASKS = ("suggest", "correct", "complete", "more_like", "key_terms")
+TASKS = ("suggest", "correct", "complete", "complete_frequent", "more_like", "key_terms")
 TARGET_SPEEDUP = 5.0
 COUNT = 100
 SEED = 11
@@ -62,7 +65,8 @@ def make_inputs(rows: Sequence[dict[str, Any]], count: int, seed: int) -> dict[s
         "suggest": [misspell(rng.choice(long_words), rng) for _ in range(count)],
         "correct": [f"{rng.choice(words)} {misspell(rng.choice(long_words), rng)}"
                     for _ in range(count)],
-        "complete": [w[: rng.randint(3, 5)] for w in rng.sample(long_words, count)],
+        "complete": (prefixes := [w[: rng.randint(3, 5)] for w in rng.sample(long_words, count)]),
+        "complete_frequent": prefixes,
         "more_like": [rng.choice(with_body) for _ in range(count)],
         "key_terms": [rng.sample(with_body, 2) for _ in range(count)],
     }
@@ -85,6 +89,7 @@ def heron_tasks(path: Path) -> tuple[dict[str, Callable[[Any], Any]], Callable[[
         "suggest": lambda w: searcher.suggest("body", w, limit=5),
         "correct": lambda q: searcher.correct(q),
         "complete": lambda p: searcher.complete("body", p, limit=5),
+        "complete_frequent": lambda p: searcher.complete("body", p, limit=5),
         "more_like": lambda d: searcher.more_like(docnum(d), field="body", limit=10,
                                                   numterms=10).docnums(),
         "key_terms": lambda ds: searcher.key_terms([docnum(d) for d in ds], "body",
@@ -115,6 +120,7 @@ def whoosh_tasks(path: Path) -> tuple[dict[str, Callable[[Any], Any]], Callable[
         "suggest": lambda w: searcher.suggest("body", w, limit=5),
         "correct": correct,
         "complete": lambda p: list(reader.expand_prefix("body", p)),
+        "complete_frequent": lambda p: reader.most_frequent_terms("body", 5, prefix=p),
         "more_like": lambda d: [h.docnum for h in searcher.more_like(
             docnum(d), "body", top=10, numterms=10)],
         "key_terms": lambda ds: searcher.key_terms([docnum(d) for d in ds], "body",

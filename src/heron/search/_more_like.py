@@ -10,16 +10,17 @@ whose clauses are boosted by their weight.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from heron.errors import ArgumentError, HeronError
 from heron.index import IndexReader
 from heron.query import And, Or, Query, Term
 from heron.search._results import Hit, Results
-from heron.search._suggest import word_forms
+from heron.search._suggest import forms_by_term
 
 if TYPE_CHECKING:
     from heron.search._searcher import Searcher
@@ -54,17 +55,18 @@ def weigh(reader: IndexReader, field: str, counts: Counter[str], numterms: int,
           min_df: int = 1) -> list[tuple[str, float]]:
     """The ``numterms`` best terms of ``counts`` by frequency times inverse document
     frequency; terms held by fewer than ``min_df`` documents are left out."""
-    total = max(reader.doc_count(), 1)
-    scored = []
     terms = list(counts)
-    for term, df in zip(terms, reader.doc_freqs(field, terms).tolist(), strict=True):
-        tf = counts[term]
-        if df < min_df:
-            continue
-        idf = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
-        scored.append((term, tf * idf))
-    scored.sort(key=lambda ts: (-ts[1], ts[0]))
-    return scored[:numterms]
+    if not terms:
+        return []
+    tf = np.fromiter(counts.values(), dtype=np.float64, count=len(terms))
+    df = reader.doc_freqs(field, terms).astype(np.float64)
+    total = max(reader.doc_count(), 1)
+    scores = tf * np.log1p((total - df + 0.5) / (df + 0.5))
+    kept = np.flatnonzero(df >= min_df)
+    # the best by score, ties by term: sorted in Python among the few best only
+    few = kept[np.argsort(-scores[kept], kind="stable")][: 2 * numterms + 8].tolist()
+    best = sorted(((terms[i], float(scores[i])) for i in few), key=lambda ts: (-ts[1], ts[0]))
+    return best[:numterms]
 
 
 def find_doc(searcher: Searcher, values: dict[str, Any]) -> int:
@@ -94,14 +96,10 @@ def key_terms(searcher: Searcher, docs: Sequence[int | str], field: str,
     counts: Counter[str] = Counter()
     for doc in docs:
         counts.update(doc_terms(searcher, as_docnum(searcher, doc), field))
-    return [(_word(searcher.reader, field, term), score)
-            for term, score in weigh(searcher.reader, field, counts, numterms)]
-
-
-def _word(reader: IndexReader, field: str, term: str) -> str:
-    """The most frequent word a term came from (the term itself if none is recorded)."""
-    forms = word_forms(reader, field, [term])
-    return max(forms, key=forms.__getitem__) if forms else term
+    best = weigh(searcher.reader, field, counts, numterms)
+    forms = forms_by_term(searcher.reader, field, [term for term, _ in best])
+    return [(max(words, key=words.__getitem__) if words else term, score)
+            for (term, score), words in zip(best, forms, strict=True)]
 
 
 def like_query(searcher: Searcher, docnum: int | None, text: str | None,

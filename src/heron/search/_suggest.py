@@ -12,7 +12,7 @@ dictionary, of which only the most frequent are expanded to words.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from attrs import frozen
@@ -23,8 +23,9 @@ from heron.index._surface import forms_of
 from heron.query._edits import terms_within
 from heron.schema import Schema
 
-#: the most terms of a prefix's range each segment expands to words (most frequent first)
-PREFIX_TERMS = 64
+#: the fewest terms of a prefix's range each segment expands to words (most frequent first;
+#: twice the limit if more)
+COMPLETE_TERMS = 10
 MAX_DISTANCE = 2
 
 
@@ -68,18 +69,33 @@ def word_forms(reader: IndexReader, field: str, terms: Iterable[str]) -> dict[st
     A term without recorded forms counts as itself, as often as documents hold it. Words
     differing only by case are counted together under the most frequent spelling.
     """
-    terms = list(terms)
     counts: dict[str, int] = {}
+    for per_term in forms_by_term(reader, field, list(terms)):
+        for word, count in per_term.items():
+            counts[word] = counts.get(word, 0) + count
+    return _fold_case(counts)
+
+
+def forms_by_term(reader: IndexReader, field: str, terms: Sequence[str]
+                  ) -> list[dict[str, int]]:
+    """For each term, the words it came from with their counts, over all segments (one
+    vectorised look-up of every term per segment)."""
+    found: list[dict[str, int]] = [{} for _ in terms]
     for seg in reader.segments:
         forms = seg.surface(field)
         start = seg.terms.field_range(field)[0]
         numbers = seg.terms.find_many(field, terms).tolist()
-        for term, number in zip(terms, numbers, strict=True):
+        for term, number, counts in zip(terms, numbers, found, strict=True):
             if number < 0:
                 continue
-            found = forms_of(forms, number - start) if forms is not None else []
-            for word, count in found or [(term, seg.doc_freq(number))]:
+            words = forms_of(forms, number - start) if forms is not None else []
+            for word, count in words or [(term, seg.doc_freq(number))]:
                 counts[word] = counts.get(word, 0) + count
+    return found
+
+
+def _fold_case(counts: dict[str, int]) -> dict[str, int]:
+    """Counts of words that differ only by case added up, under the most frequent spelling."""
     merged: dict[str, tuple[str, int, int]] = {}  # lower -> (spelling, its count, total)
     for word, count in counts.items():
         key = word.lower()
@@ -139,22 +155,28 @@ def complete(reader: IndexReader, schema: Schema, field: str, prefix: str, limit
     stem = analysed(schema, field, typed)
     if stem and stem != typed:  # "happy" is indexed as "happi": its words are under it
         probes.add(stem)
-    frequent: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    wanted = max(COMPLETE_TERMS, 2 * limit)
     for seg in reader.segments:
         post = seg.raw_array("terms.post")
+        forms = seg.surface(field)
+        first = seg.terms.field_range(field)[0]
+        seen: set[int] = set()
         for probe in probes:
             lo, hi = seg.terms.prefix_range(field, probe)
             if lo >= hi:
                 continue
             freqs = np.diff(post[lo : hi + 1])
             top = np.arange(hi - lo)
-            if hi - lo > PREFIX_TERMS:
-                top = np.argpartition(-freqs, PREFIX_TERMS)[:PREFIX_TERMS]
-            for i in top.tolist():
-                term = seg.terms.term(lo + i)
-                frequent[term] = frequent.get(term, 0) + int(freqs[i])
-    best = sorted(frequent, key=lambda t: -frequent[t])[: max(PREFIX_TERMS, 4 * limit)]
-    words = [(w, c) for w, c in word_forms(reader, field, best).items()
-             if w.lower().startswith(typed)]
-    words.sort(key=lambda wc: (-wc[1], wc[0]))
+            if hi - lo > wanted:
+                top = np.argpartition(-freqs, wanted)[:wanted]
+            for i, df in zip(top.tolist(), freqs[top].tolist(), strict=True):
+                if lo + i in seen:
+                    continue
+                seen.add(lo + i)
+                words = forms_of(forms, lo + i - first) if forms is not None else []
+                for word, count in words or [(seg.terms.term(lo + i), df)]:
+                    if word.lower().startswith(typed):
+                        counts[word] = counts.get(word, 0) + count
+    words = sorted(_fold_case(counts).items(), key=lambda wc: (-wc[1], wc[0]))
     return [w for w, _ in words[:limit]]
