@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
 import heron
 from heron.index._layout import kind_of
 from heron.index._surface import forms_of

@@ -60,7 +60,7 @@ def test_suggest_unicode_and_prefix(index: heron.Index) -> None:
         assert "zürich" in s.suggest("body", "zurich")
         assert "café" in s.suggest("body", "cafe")
         assert s.suggest("body", "petrolium", prefix=3, maxdist=1) == ["petroleum"]
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="maxdist"):
             s.suggest("body", "oil", maxdist=3)
 
 

@@ -122,14 +122,14 @@ class TermEncoder:
             term = memo.word_terms[number]
             if term < 0:
                 continue
-            lower = word.lower()
-            if lower != word:
-                other = memo.get(lower)
+            form = word.lower()
+            if form != word:
+                other = memo.get(form)
                 same = (memo.word_terms[other] == term if other is not None
-                        else self.analyzer.map_word(lower) == self.terms[term])
-                if same:
-                    word = lower
-            summed[(term, word)] = summed.get((term, word), 0) + counts[number]
+                        else self.analyzer.map_word(form) == self.terms[term])
+                if not same:
+                    form = word
+            summed[(term, form)] = summed.get((term, form), 0) + counts[number]
         return [(term, word, count) for (term, word), count in summed.items()]
 
     def encode(self, texts: Sequence[str]) -> EncodedBatch:

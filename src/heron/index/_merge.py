@@ -114,7 +114,7 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
                 _merge_field(segments, doc_maps, name, field_no=field_nos[name], limits=limits,
                              postings=postings, final_maps=final_maps)
                 ranges[name] = [first, postings.nterms]
-                _merge_surface(out, segments, final_maps, name, first, postings.nterms)
+                _merge_surface(out, segments, final_maps, name, first=first, stop=postings.nterms)
         postings.narrow()
         for name, (offsets, terms) in fwd_out.items():
             _copy_forward(segments, doc_maps, final_maps, name, first=ranges[name][0],
@@ -160,7 +160,7 @@ def _merge_field(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.in
 
 
 def _merge_surface(out: ContainerStream, segments: list[SegmentReader],
-                   final_maps: list[npt.NDArray[np.int32]], name: str, first: int,
+                   final_maps: list[npt.NDArray[np.int32]], name: str, *, first: int,
                    stop: int) -> None:
     """Write the merged field's surface forms from the inputs that have them."""
     inputs = []

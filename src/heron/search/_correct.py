@@ -65,7 +65,7 @@ class _Corrector:
                 return None  # a stop word, or a word the index holds: kept
         maxdist = 1 if len(word) <= 4 else 2
         found = [c for name in fields
-                 for c in candidates(self.reader, self.schema, name, word, maxdist)
+                 for c in candidates(self.reader, self.schema, name, word, maxdist=maxdist)
                  if c.count >= self.min_count]
         if not found:
             return None

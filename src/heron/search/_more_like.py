@@ -105,7 +105,7 @@ def key_terms(searcher: Searcher, docs: Sequence[int | str], field: str,
 def like_query(searcher: Searcher, docnum: int | None, text: str | None,
                fields: Sequence[str], numterms: int) -> Query | None:
     """The OR of the best terms of a document (or of ``text``) in ``fields``, boosted."""
-    clauses = []
+    clauses: list[Query] = []
     for field in fields:
         if docnum is None:
             counts = Counter(searcher.text_terms(field, text or ""))

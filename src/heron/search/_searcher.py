@@ -372,7 +372,8 @@ class Searcher:
         """Words of a field within ``maxdist`` edits of ``text``, nearest then most frequent
         first, as documents write them (not stems); ``prefix`` letters must match."""
         self._check_open()
-        return suggest(self.reader, self.schema, field_name, text, limit, maxdist, prefix)
+        return suggest(self.reader, self.schema, field_name, text, limit=limit, maxdist=maxdist,
+                       prefix=prefix)
 
     def correct(self, text: str, fields: Sequence[str] | None = None) -> str | None:
         """The query string with words the index lacks replaced by close, frequent words

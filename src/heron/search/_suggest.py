@@ -110,7 +110,7 @@ def _fold_case(counts: dict[str, int]) -> dict[str, int]:
     return {spelling: total for spelling, _, total in merged.values()}
 
 
-def candidates(reader: IndexReader, schema: Schema, field: str, text: str,
+def candidates(reader: IndexReader, schema: Schema, field: str, text: str, *,
                maxdist: int = MAX_DISTANCE, prefix: int = 0) -> list[Candidate]:
     """Words of ``field`` within ``maxdist`` edits of ``text`` (itself excluded), nearest
     and then most frequent first."""
@@ -139,10 +139,11 @@ def candidates(reader: IndexReader, schema: Schema, field: str, text: str,
     return found
 
 
-def suggest(reader: IndexReader, schema: Schema, field: str, text: str, limit: int = 5,
+def suggest(reader: IndexReader, schema: Schema, field: str, text: str, *, limit: int = 5,
             maxdist: int = MAX_DISTANCE, prefix: int = 0) -> list[str]:
     """Up to ``limit`` words of the index close to ``text``, nearest and most frequent first."""
-    return [c.word for c in candidates(reader, schema, field, text, maxdist, prefix)[:limit]]
+    found = candidates(reader, schema, field, text, maxdist=maxdist, prefix=prefix)
+    return [c.word for c in found[:limit]]
 
 
 def complete(reader: IndexReader, schema: Schema, field: str, prefix: str, limit: int = 5
