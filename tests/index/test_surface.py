@@ -62,3 +62,23 @@ def test_forms_of_out_of_range() -> None:
     assert forms_of(arrays, 0) == [("abc", 2)]
     assert forms_of(arrays, 1) == []
     assert forms_of(arrays, -1) == []
+
+
+def test_merge_with_a_segment_without_forms(tmp_path: Path) -> None:
+    """A segment whose words are all their own terms writes no forms (as segments written
+    before forms existed): merged with one that has them, its terms offer themselves."""
+    ix = heron.create_index(tmp_path / "ix", heron.Schema(body=heron.TEXT()))
+    for text in ("oil oil", "exports rose"):
+        with ix.writer() as w:
+            w.add_document(body=text)
+    with ix.searcher() as s:
+        assert s.reader.segments[0].surface("body") is None
+        assert s.reader.segments[1].surface("body") is not None
+    ix.optimize()
+    ix.check()
+    with ix.searcher() as s:
+        (seg,) = s.reader.segments
+        assert forms(seg, "export") == [("exports", 1)]
+        assert forms(seg, "oil") == []
+        assert s.complete("body", "oi") == ["oil"]
+        assert s.suggest("body", "oyl") == ["oil"]
