@@ -61,6 +61,15 @@ class EncodedBatch:
     lengths: npt.NDArray[np.int32]
 
 
+@frozen
+class SurfaceForms:
+    """Distinct (term, word) pairs of an encoder's vocabulary and how often each word occurred."""
+
+    terms: npt.NDArray[np.int64]
+    words: list[str]
+    counts: npt.NDArray[np.int64]
+
+
 @define
 class TermEncoder:
     """Encodes texts with an analyzer into term numbers, growing a vocabulary.
@@ -102,35 +111,42 @@ class TermEncoder:
             self.terms.append(term)
         return tid
 
-    def surface_forms(self) -> list[tuple[int, str, int]]:
-        """(term number, word, occurrences) of each distinct word seen by the batch path.
+    def surface_forms(self) -> SurfaceForms:
+        """Each distinct (term, word) the batch path saw, with the word's occurrences.
 
-        A word with capitals that makes the same term in lower case is counted as its
-        lower case (``Oil`` with ``oil``): the analyzer ignores case, so forms come out as
-        a user types them. Empty for the token-by-token path (custom analyzers).
+        A word with capitals whose term has none is counted as its lower case (``Oil``
+        with ``oil``): the analyzer ignores case, so forms come out as a user types them.
+        Empty for the token-by-token path (custom analyzers). Vectorised but for one
+        lower-casing and one dictionary look-up per distinct word.
 
         >>> from heron.analysis import StandardAnalyzer
         >>> enc = TermEncoder(StandardAnalyzer())
         >>> _ = enc.encode(["Tunnels and tunnels", "a tunnel"])
-        >>> sorted(enc.surface_forms())
+        >>> forms = enc.surface_forms()
+        >>> sorted(zip(forms.terms.tolist(), forms.words, forms.counts.tolist()))
         [(0, 'tunnel', 1), (0, 'tunnels', 2)]
         """
-        memo = self._memo
-        counts = self._word_counts.tolist()
-        summed: dict[tuple[int, str], int] = {}
-        for word, number in memo.items():
-            term = memo.word_terms[number]
-            if term < 0:
-                continue
-            form = word.lower()
-            if form != word:
-                other = memo.get(form)
-                same = (memo.word_terms[other] == term if other is not None
-                        else self.analyzer.map_word(form) == self.terms[term])
-                if not same:
-                    form = word
-            summed[(term, form)] = summed.get((term, form), 0) + counts[number]
-        return [(term, word, count) for (term, word), count in summed.items()]
+        words = list(self._memo)  # in word-number order: each was added as it was numbered
+        word_terms = self._word_terms[: len(words)].astype(np.int64)
+        counts = self._word_counts[: len(words)]
+        kept = np.flatnonzero(word_terms >= 0)
+        if not len(kept):
+            return SurfaceForms(np.zeros(0, np.int64), [], np.zeros(0, np.int64))
+        lowered = [words[i].lower() for i in kept.tolist()]
+        capitals = np.fromiter((t != t.lower() for t in self.terms), dtype=bool,
+                               count=len(self.terms))
+        if capitals.any():  # the analyzer minds case: those terms keep their words as written
+            for j in np.flatnonzero(capitals[word_terms[kept]]).tolist():
+                lowered[j] = words[int(kept[j])]
+        numbers: dict[str, int] = {}
+        form_ids = np.fromiter((numbers.setdefault(f, len(numbers)) for f in lowered),
+                               dtype=np.int64, count=len(lowered))
+        keys = word_terms[kept] * len(numbers) + form_ids
+        unique, inverse = np.unique(keys, return_inverse=True)
+        summed = np.bincount(inverse, weights=counts[kept], minlength=len(unique))
+        forms = list(numbers)
+        return SurfaceForms(unique // len(numbers), [forms[i] for i in (unique % len(numbers))
+                                                     .tolist()], summed.astype(np.int64))
 
     def encode(self, texts: Sequence[str]) -> EncodedBatch:
         """Analyse ``texts`` and return their tokens as arrays."""

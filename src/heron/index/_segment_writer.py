@@ -226,13 +226,14 @@ class SegmentBuilder:
 
 def _surface(out: ContainerStream, name: str, encoder: TermEncoder,
              numbers: npt.NDArray[np.int64], nterms: int) -> None:
-    """Write a field's surface forms, if some word differs from its term."""
+    """Write a field's surface forms, if some word differs from its term (``numbers``: each
+    encoder term's field-relative number in the segment, below 0 if dropped)."""
     forms = encoder.surface_forms()
     terms = encoder.terms
-    if all(terms[term] == word for term, word, _ in forms):
+    if all(terms[t] == w for t, w in zip(forms.terms.tolist(), forms.words, strict=True)):
         return
-    relative = numbers.tolist()
-    write_surface(out, name, nterms, ((relative[t], w, c) for t, w, c in forms))
+    write_surface(out, name, nterms, terms=numbers[forms.terms], words=forms.words,
+                  counts=forms.counts)
 
 
 def _sort_by_term(ids: npt.NDArray[np.int32]

@@ -40,14 +40,13 @@ def surface_name(field: str, part: str) -> str:
     return f"surf.{field}.{part}"
 
 
-def write_surface(out: ContainerStream, field: str, nterms: int,
-                  triples: Iterable[tuple[int, str, int]]) -> None:
-    """Write a field's forms from (field-relative term, word, count) triples (any order).
-
-    Triples of the same term and word add up; terms below 0 are skipped.
-    """
+def write_surface(out: ContainerStream, field: str, nterms: int, *,
+                  terms: npt.NDArray[np.int64], words: Sequence[str],
+                  counts: npt.NDArray[np.int64]) -> None:
+    """Write a field's forms: distinct (field-relative term, word) pairs with their counts,
+    in any order; terms below 0 are skipped."""
     arrays = _SurfaceOut(out, field)
-    arrays.add(0, nterms, triples)
+    arrays.add_distinct(0, nterms, terms, words, counts)
     arrays.finish(nterms)
 
 
@@ -65,24 +64,32 @@ class _SurfaceOut:
         self._bytes = 0
 
     def add(self, lo: int, hi: int, triples: Iterable[tuple[int, str, int]]) -> None:
-        """Append the forms of terms ``[lo, hi)`` (each triple's term within it)."""
+        """Append the forms of terms ``[lo, hi)`` from (term, word, count) triples, those of
+        one term and word added up."""
         summed: dict[tuple[int, str], int] = {}
         for term, word, count in triples:
             if term >= 0:
                 summed[(term, word)] = summed.get((term, word), 0) + count
-        rows = sorted(summed.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))
-        per_term = np.bincount(np.asarray([k[0] - lo for k, _ in rows], dtype=np.int64),
-                               minlength=hi - lo) if rows else np.zeros(hi - lo, np.int64)
-        self.starts.append(np.cumsum(np.concatenate([[0], per_term[:-1]])).astype(np.int64)
-                           + self._forms if hi > lo else np.zeros(0, np.int64))
-        data = [k[1].encode("utf-8", "surrogatepass") for k, _ in rows]
+        terms = np.fromiter((k[0] for k in summed), dtype=np.int64, count=len(summed))
+        counts = np.fromiter(summed.values(), dtype=np.int64, count=len(summed))
+        self.add_distinct(lo, hi, terms, [k[1] for k in summed], counts)
+
+    def add_distinct(self, lo: int, hi: int, terms: npt.NDArray[np.int64],
+                     words: Sequence[str], counts: npt.NDArray[np.int64]) -> None:
+        """Append the forms of terms ``[lo, hi)`` from distinct (term, word) pairs."""
+        keep = np.flatnonzero(terms >= 0)
+        order = keep[np.lexsort((-counts[keep], terms[keep]))]  # by term, most frequent first
+        per_term = np.bincount(terms[order] - lo, minlength=hi - lo)
+        starts = np.zeros(hi - lo, dtype=np.int64)
+        np.cumsum(per_term[:-1], out=starts[1:])
+        self.starts.append(starts + self._forms)
+        data = [words[i].encode("utf-8", "surrogatepass") for i in order.tolist()]
         lengths = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
         self.offsets.append(np.cumsum(lengths) + self._bytes)
-        self.counts.append(np.minimum(np.asarray([c for _, c in rows], dtype=np.int64),
-                                      np.iinfo(np.uint32).max))
+        self.counts.append(np.minimum(counts[order], np.iinfo(np.uint32).max))
         self.blob.append(np.frombuffer(b"".join(data), dtype=np.uint8))
         self._terms = hi
-        self._forms += len(rows)
+        self._forms += len(order)
         self._bytes += int(lengths.sum())
 
     def finish(self, nterms: int) -> None:
