@@ -200,6 +200,11 @@ OPERATIONS: dict[str, Callable[[heron.Searcher], object]] = {
     "documents": lambda s: list(s.documents()),
     "by_id": lambda s: s.document(id="d3"),
     "lexicon": lambda s: list(s.lexicon("body")),
+    "suggest": lambda s: s.suggest("body", "tunels"),
+    "complete": lambda s: s.complete("body", "tun"),
+    "correct": lambda s: s.correct("tunels grian"),
+    "more_like": lambda s: s.more_like(id="d3").docnums(),
+    "key_terms": lambda s: s.key_terms(["d3"], "body"),
 }
 
 

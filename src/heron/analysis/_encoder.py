@@ -14,20 +14,23 @@ _DROPPED = -1
 
 
 class _WordMemo(dict[str, int]):
-    """Raw word to term number (or -1 for dropped); a missing word is analysed on first use.
+    """Raw word to word number; a missing word is analysed on first use.
+
+    ``word_terms[n]`` is the term number of word ``n`` (or -1 for dropped).
 
     It holds the encoder's analyzer, terms and ids, not the encoder: no reference cycle,
     so a finished encoder's vocabulary is freed at once rather than by a later full
     garbage collection (a writer flushing many segments would otherwise pile them up).
     """
 
-    __slots__ = ("_analyzer", "_ids", "_terms")
+    __slots__ = ("_analyzer", "_ids", "_terms", "word_terms")
 
     def __init__(self, analyzer: Analyzer, terms: list[str], ids: dict[str, int]) -> None:
         super().__init__()
         self._analyzer = analyzer
         self._terms = terms
         self._ids = ids
+        self.word_terms: list[int] = []
 
     def __missing__(self, word: str) -> int:
         term = self._analyzer.map_word(word)
@@ -38,8 +41,9 @@ class _WordMemo(dict[str, int]):
             if number < 0:
                 number = self._ids[term] = len(self._terms)
                 self._terms.append(term)
-        self[word] = number
-        return number
+        self.word_terms.append(number)
+        self[word] = len(self.word_terms) - 1
+        return self[word]
 
 
 @frozen
@@ -55,6 +59,15 @@ class EncodedBatch:
     term_ids: npt.NDArray[np.int32]
     positions: npt.NDArray[np.int32]
     lengths: npt.NDArray[np.int32]
+
+
+@frozen
+class SurfaceForms:
+    """Distinct (term, word) pairs of an encoder's vocabulary and how often each word occurred."""
+
+    terms: npt.NDArray[np.int64]
+    words: list[str]
+    counts: npt.NDArray[np.int64]
 
 
 @define
@@ -76,9 +89,14 @@ class TermEncoder:
     terms: list[str] = field(factory=list)
     _ids: dict[str, int] = field(factory=dict)
     _memo: _WordMemo = field(init=False)
+    #: term number of each word number, and occurrences of each word, as arrays
+    _word_terms: npt.NDArray[np.int32] = field(init=False)
+    _word_counts: npt.NDArray[np.int64] = field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._memo = _WordMemo(self.analyzer, self.terms, self._ids)
+        self._word_terms = np.zeros(0, dtype=np.int32)
+        self._word_counts = np.zeros(0, dtype=np.int64)
 
     @property
     def words_seen(self) -> int:
@@ -92,6 +110,43 @@ class TermEncoder:
             tid = self._ids[term] = len(self.terms)
             self.terms.append(term)
         return tid
+
+    def surface_forms(self) -> SurfaceForms:
+        """Each distinct (term, word) the batch path saw, with the word's occurrences.
+
+        A word with capitals whose term has none is counted as its lower case (``Oil``
+        with ``oil``): the analyzer ignores case, so forms come out as a user types them.
+        Empty for the token-by-token path (custom analyzers). Vectorised but for one
+        lower-casing and one dictionary look-up per distinct word.
+
+        >>> from heron.analysis import StandardAnalyzer
+        >>> enc = TermEncoder(StandardAnalyzer())
+        >>> _ = enc.encode(["Tunnels and tunnels", "a tunnel"])
+        >>> forms = enc.surface_forms()
+        >>> sorted(zip(forms.terms.tolist(), forms.words, forms.counts.tolist()))
+        [(0, 'tunnel', 1), (0, 'tunnels', 2)]
+        """
+        words = list(self._memo)  # in word-number order: each was added as it was numbered
+        word_terms = self._word_terms[: len(words)].astype(np.int64)
+        counts = self._word_counts[: len(words)]
+        kept = np.flatnonzero(word_terms >= 0)
+        if not len(kept):
+            return SurfaceForms(np.zeros(0, np.int64), [], np.zeros(0, np.int64))
+        lowered = [words[i].lower() for i in kept.tolist()]
+        capitals = np.fromiter((t != t.lower() for t in self.terms), dtype=bool,
+                               count=len(self.terms))
+        if capitals.any():  # the analyzer minds case: those terms keep their words as written
+            for j in np.flatnonzero(capitals[word_terms[kept]]).tolist():
+                lowered[j] = words[int(kept[j])]
+        numbers: dict[str, int] = {}
+        form_ids = np.fromiter((numbers.setdefault(f, len(numbers)) for f in lowered),
+                               dtype=np.int64, count=len(lowered))
+        keys = word_terms[kept] * len(numbers) + form_ids
+        unique, inverse = np.unique(keys, return_inverse=True)
+        summed = np.bincount(inverse, weights=counts[kept], minlength=len(unique))
+        forms = list(numbers)
+        return SurfaceForms(unique // len(numbers), [forms[i] for i in (unique % len(numbers))
+                                                     .tolist()], summed.astype(np.int64))
 
     def encode(self, texts: Sequence[str]) -> EncodedBatch:
         """Analyse ``texts`` and return their tokens as arrays."""
@@ -107,7 +162,16 @@ class TermEncoder:
             found = split(text)
             words.extend(found)
             counts[j] = len(found)
-        ids = np.fromiter(map(self._memo.__getitem__, words), dtype=np.int32, count=len(words))
+        numbers = np.fromiter(map(self._memo.__getitem__, words), dtype=np.int32,
+                              count=len(words))
+        known = self._memo.word_terms
+        if len(self._word_terms) < len(known):
+            grown = np.asarray(known[len(self._word_terms) :], dtype=np.int32)
+            self._word_terms = np.concatenate([self._word_terms, grown])
+            self._word_counts = np.concatenate(
+                [self._word_counts, np.zeros(len(grown), dtype=np.int64)])
+        self._word_counts += np.bincount(numbers, minlength=len(known))
+        ids = self._word_terms[numbers]
         text_index = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
         starts = np.cumsum(counts) - counts
         positions = (np.arange(len(words), dtype=np.int64) - np.repeat(starts, counts)).astype(

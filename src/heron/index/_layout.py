@@ -33,7 +33,8 @@ MAX_FIELDS = {SEGMENT_FORMAT_1: 1 << 8, SEGMENT_FORMAT_2: 1 << 31}
 MAX_DOCS = 1 << 32
 _META_KEYS = frozenset({"format", "doc_count", "fields", "term_ranges", "stats"})
 _STAT_KEYS = frozenset({"docs", "length"})
-_PER_FIELD = re.compile(r"(norms|col|colmask)\.(.+)\Z|fwd\.(.+)\.(offsets|terms)\Z")
+_PER_FIELD = re.compile(r"(norms|col|colmask)\.(.+)\Z|(fwd|surf)\.(.+)\."
+                        r"(offsets|terms|starts|counts|blob)\Z")
 _REQUIRED = ("terms.blob", "terms.offsets", "terms.keys", "terms.post", "terms.pos",
              "post.docs", "post.freqs", "pos.data", "stored.offsets", "stored.blocks",
              "stored.zpos", "stored.data")
@@ -103,7 +104,7 @@ def kind_of(name: str) -> tuple[str, str]:
         return name, ""
     if m.group(1):
         return f"{m.group(1)}.*", m.group(2)
-    return f"fwd.*.{m.group(4)}", m.group(3)
+    return f"{m.group(3)}.*.{m.group(5)}", m.group(4)
 
 
 def _length(c: Container, name: str) -> int | None:
@@ -188,7 +189,12 @@ def _check_toc(c: Container, m: SegmentMeta) -> None:
                               f"expected ({expected},)")
         partner = {"col.*": f"colmask.{field}", "colmask.*": f"col.{field}",
                    "fwd.*.offsets": f"fwd.{field}.terms",
-                   "fwd.*.terms": f"fwd.{field}.offsets"}.get(kind)
+                   "fwd.*.terms": f"fwd.{field}.offsets",
+                   # surface forms: each of the four names the next, so all are there
+                   "surf.*.starts": f"surf.{field}.offsets",
+                   "surf.*.offsets": f"surf.{field}.counts",
+                   "surf.*.counts": f"surf.{field}.blob",
+                   "surf.*.blob": f"surf.{field}.starts"}.get(kind)
         if partner is not None and partner not in names:
             raise _corrupt(c, f"array {name!r} comes without {partner!r}")
     if not _length(c, "stored.zpos"):
@@ -238,6 +244,12 @@ def _freqs(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray
         raise _corrupt(c, "a posting has frequency 0")
 
 
+def _form_counts(c: Container, m: SegmentMeta, name: str, field: str,
+                 arr: npt.NDArray[Any]) -> None:
+    if len(arr) and int(arr.min()) < 1:
+        raise _corrupt(c, f"array {name!r} holds a count of 0")
+
+
 def _mask(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
     if len(arr) and int(arr.view(np.uint8).max()) > 1:
         raise _corrupt(c, f"array {name!r} holds values other than 0 and 1")
@@ -248,6 +260,16 @@ def _forward_terms(c: Container, m: SegmentMeta, name: str, field: str,
     lo, hi = m.ranges.get(field, (0, 0))
     if len(arr) and int(arr.max()) >= hi - lo:
         raise _corrupt(c, f"array {name!r} names a term outside its field")
+
+
+def _n_field_terms1(c: Container, m: SegmentMeta, f: str) -> int:
+    lo, hi = m.ranges.get(f, (0, 0))
+    return hi - lo + 1
+
+
+def _n_forms1(c: Container, m: SegmentMeta, f: str) -> int | None:
+    forms = _length(c, f"surf.{f}.counts")
+    return None if forms is None else forms + 1
 
 
 def _blocks(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
@@ -270,6 +292,10 @@ RULES: Mapping[str, Rule] = {
     "colmask.*": Rule(_types("|b1"), _n_docs, _mask),
     "fwd.*.offsets": Rule(_I8, _n_docs1, _offsets_of("fwd.{}.terms")),
     "fwd.*.terms": Rule(_types("<u4"), _any, _forward_terms),
+    "surf.*.starts": Rule(_I8, _n_field_terms1, _offsets_of("surf.{}.counts")),
+    "surf.*.offsets": Rule(_I8, _n_forms1, _offsets_of("surf.{}.blob")),
+    "surf.*.counts": Rule(_types("<u4"), _any, _form_counts),
+    "surf.*.blob": Rule(_U1, _any),
     "stored.offsets": Rule(_I8, _n_docs1, _stored_offsets),
     "stored.blocks": Rule(_I8, _n_blocks1, _blocks),
     "stored.zpos": Rule(_I8, _any, _offsets_of("stored.data", strict=True)),

@@ -40,9 +40,10 @@ from heron.index._merge_terms import (
 )
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_stream import PostingsOut
-from heron.index._segment_writer import column_dtype
+from heron.index._segment_writer import column_dtype, keeps_forward
 from heron.index._stored_stream import StoredStream, copy_stored
 from heron.index._stream import ContainerStream, SpilledArray, release_pages
+from heron.index._surface import merge_surface
 from heron.schema import ID, KEYWORD, Schema
 
 MERGE_FACTOR = 10
@@ -95,7 +96,8 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
     limits = MergeBudget.of_bytes(None if budget is None else min(budget // 4, MAX_CHUNK_BYTES))
     doc_maps, doc_count = _renumbering(segments)
     field_nos = {name: no for no, name in enumerate(schema.names())}
-    forward = [name for name, ftype in schema.items if isinstance(ftype, KEYWORD | ID)]
+    forward = {name: isinstance(ftype, KEYWORD | ID) for name, ftype in schema.items
+               if keeps_forward(ftype)}
     for seg in segments:
         _settle(seg)
     with ContainerStream(path, SEGMENT_MAGIC) as out:
@@ -112,10 +114,11 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
                 _merge_field(segments, doc_maps, name, field_no=field_nos[name], limits=limits,
                              postings=postings, final_maps=final_maps)
                 ranges[name] = [first, postings.nterms]
+                _merge_surface(out, segments, final_maps, name, first=first, stop=postings.nterms)
         postings.narrow()
         for name, (offsets, terms) in fwd_out.items():
             _copy_forward(segments, doc_maps, final_maps, name, first=ranges[name][0],
-                          offsets_out=offsets, terms_out=terms)
+                          offsets_out=offsets, terms_out=terms, required=forward[name])
         stats = _copy_per_doc(segments, doc_maps, schema, per_doc)
         copy_stored(segments, doc_maps, stored)
         stored.finish()
@@ -156,6 +159,18 @@ def _merge_field(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.in
             _release_terms(seg, start + len(tmap))
 
 
+def _merge_surface(out: ContainerStream, segments: list[SegmentReader],
+                   final_maps: list[npt.NDArray[np.int32]], name: str, *, first: int,
+                   stop: int) -> None:
+    """Write the merged field's surface forms from the inputs that have them."""
+    inputs = []
+    for seg, tmap in zip(segments, final_maps, strict=True):
+        lo, hi = seg.terms.field_range(name)
+        numbers = tmap[lo:hi].astype(np.int64)
+        inputs.append((seg.surface(name), np.where(numbers >= 0, numbers - first, -1)))
+    merge_surface(out, name, stop - first, inputs)
+
+
 def _release_terms(seg: SegmentReader, stop: int) -> None:
     """Release the pages of a segment's dictionary up to entry ``stop``, now merged."""
     offsets = seg.raw_array("terms.offsets")
@@ -166,15 +181,19 @@ def _release_terms(seg: SegmentReader, stop: int) -> None:
 
 def _copy_forward(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
                   final_maps: list[npt.NDArray[np.int32]], name: str, *, first: int,
-                  offsets_out: SpilledArray, terms_out: SpilledArray) -> None:
-    """Append the per-document term lists of a KEYWORD or ID field, renumbered."""
+                  offsets_out: SpilledArray, terms_out: SpilledArray, required: bool) -> None:
+    """Append the per-document term lists of a field, renumbered.
+
+    A segment written before unstored fields kept their term lists (``required`` False)
+    contributes empty lists; a KEYWORD or ID field's are required.
+    """
     offsets_out.append([0])
     total = 0
     for seg, dmap, tmap in zip(segments, doc_maps, final_maps, strict=True):
         fwd = seg.forward(name)
         start, stop = seg.terms.field_range(name)
         if fwd is None:
-            if start != stop:
+            if start != stop and required:
                 raise CorruptIndexError(f"{seg.name}: lacks the term lists of field {name!r}")
             offsets_out.append(np.full(int(np.count_nonzero(dmap >= 0)), total, dtype=np.int64))
             continue

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from heron.errors import CorruptIndexError, SchemaError, SearcherClosedError
 from heron.index._manifest import Manifest, SegmentEntry, latest_manifest
@@ -135,6 +138,19 @@ class IndexReader:
     def doc_freq(self, field: str, term: str) -> int:
         """How many documents hold ``term`` in ``field``, over all segments."""
         return self.term_info(field, term)[0]
+
+    def doc_freqs(self, field: str, terms: Sequence[str]) -> npt.NDArray[np.int64]:
+        """How many documents hold each of ``terms`` in ``field`` (one vectorised look-up
+        per segment)."""
+        self._check_open()
+        total = np.zeros(len(terms), dtype=np.int64)
+        for seg in self.segments:
+            numbers = seg.terms.find_many(field, terms)
+            known = numbers >= 0
+            if known.any():
+                post = seg.raw_array("terms.post")
+                total[known] += post[numbers[known] + 1] - post[numbers[known]]
+        return total
 
     def term_info(self, field: str, term: str) -> tuple[int, list[int]]:
         """Document frequency over all segments, and the term's number in each (-1: absent)."""

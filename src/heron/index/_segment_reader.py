@@ -17,6 +17,7 @@ from heron.index._format import segment_file
 from heron.index._layout import check_segment, segment_meta, validator
 from heron.index._manifest import SegmentEntry
 from heron.index._stored import StoredReader
+from heron.index._surface import SURFACE_PARTS, Forms, surface_name
 from heron.index._termdict import TermDictionary
 
 
@@ -159,6 +160,14 @@ class SegmentReader:
         if name not in self._c:
             return None
         return self._c.array(name), self._c.array(f"fwd.{field}.terms")
+
+    def surface(self, field: str) -> Forms | None:
+        """The surface forms of a field's terms (see :mod:`heron.index._surface`), or None."""
+        if surface_name(field, "starts") not in self._c:
+            return None
+        starts, offsets, counts, blob = (self._c.array(surface_name(field, part))
+                                         for part in SURFACE_PARTS)
+        return starts, offsets, counts, blob
 
     def document(self, doc: int) -> dict[str, Any]:
         """Stored values (JSON form) of a segment-local document."""

@@ -20,10 +20,12 @@ Arrays of a segment (besides the stored fields of :mod:`heron.index._stored`):
     ``col.<f>``       int64/float64 [docs] value of columnar field f (its
                       ``FieldType.column_dtype``, exact: ints never pass through a float)
     ``colmask.<f>``   bool    [docs] whether the document has a value in f
-    ``fwd.<f>.offsets`` int64 [docs + 1] where each document's terms of KEYWORD/ID field f
-                      start in ``fwd.<f>.terms``
+    ``fwd.<f>.offsets`` int64 [docs + 1] where each document's terms of field f start in
+                      ``fwd.<f>.terms`` (KEYWORD/ID fields, and indexed fields that are not
+                      stored: see :func:`keeps_forward`)
     ``fwd.<f>.terms``  uint32  term numbers of the document's terms, relative to the field's
-                      first term (for facets and sorting)
+                      first term (for facets, sorting, and more-like-this without stored text)
+    ``surf.<f>.*``    the words each term came from (see :mod:`heron.index._surface`)
 """
 
 from __future__ import annotations
@@ -41,12 +43,20 @@ from heron.index._assemble import SEGMENT_MAGIC, field_stats, segment_meta
 from heron.index._segment_stream import Pairs, PostingsOut
 from heron.index._stored import StoredWriter, encode_document
 from heron.index._stream import ContainerStream, SpilledArray
+from heron.index._surface import write_surface
 from heron.schema import ID, KEYWORD, FieldType, Schema
 
 #: what a buffered token costs: its document, term and position numbers (12 bytes) and
 #: what :meth:`SegmentBuilder.write` needs on top per token of the largest field while it
 #: sorts and pairs them (measured on news: about 36), so a flush fits in the buffer
 TOKEN_BYTES = 48
+
+
+def keeps_forward(ftype: FieldType) -> bool:
+    """Whether a segment keeps each document's terms of a field: KEYWORD and ID fields (for
+    facets and sorting), and indexed fields that are not stored (their text is gone, so
+    more-like-this reads their terms from there)."""
+    return isinstance(ftype, KEYWORD | ID) or (ftype.indexed and not ftype.stored)
 
 
 def column_dtype(ftype: FieldType) -> type[np.generic]:
@@ -133,7 +143,7 @@ class SegmentBuilder:
             postings = PostingsOut(out, self.doc_count)
             forward = {n: (out.spill(f"fwd.{n}.offsets", np.int64),
                            out.spill(f"fwd.{n}.terms", np.uint32))
-                       for n, f in self.schema.items if isinstance(f, KEYWORD | ID)}
+                       for n, f in self.schema.items if keeps_forward(f)}
             stats: dict[str, dict[str, int]] = {}
             for name, buf in self._fields.items():
                 ftype = self.schema[name]
@@ -151,18 +161,22 @@ class SegmentBuilder:
             del stored
             ranges: dict[str, list[int]] = {}
             for name, buf in self._fields.items():
-                terms, pairs = self._field_pairs(name, buf)
-                ranges[name] = [postings.nterms, postings.nterms + len(terms)]
-                postings.add(terms, field_nos[name], pairs)
+                terms, rank, pairs = self._field_pairs(name, buf)
+                first = postings.nterms
+                ranges[name] = [first, first + len(terms)]
+                numbers = postings.add(terms, field_nos[name], pairs)
                 if name in forward:
                     _forward_lists(pairs, self.doc_count, *forward[name])
+                _surface(out, name, buf.encoder, numbers[rank] - first, len(terms))
                 del terms, pairs
             postings.narrow()
             return out.finish(segment_meta(doc_count=self.doc_count, field_nos=field_nos,
                                            ranges=ranges, stats=stats))
 
-    def _field_pairs(self, name: str, buf: _FieldBuffer) -> tuple[list[bytes], Pairs]:
-        """A field's sorted terms and its (term, document) pairs; empties its token buffers.
+    def _field_pairs(self, name: str, buf: _FieldBuffer
+                     ) -> tuple[list[bytes], npt.NDArray[np.int32], Pairs]:
+        """A field's sorted terms, the rank of each encoder term among them, and its
+        (term, document) pairs; empties its token buffers.
 
         One stable sort by term (documents and positions are already in order); 32-bit
         throughout: a segment holds fewer than 2**31 terms, documents and positions.
@@ -175,7 +189,7 @@ class SegmentBuilder:
         del encoded, order
         empty = np.zeros(0, dtype=np.int64)
         if not buf.ids:
-            return terms, Pairs(empty, empty, empty, empty, empty)
+            return terms, rank, Pairs(empty, empty, empty, empty, empty)
         # each buffer is let go as soon as it is concatenated: the peak stays near the buffers
         ids = rank[np.concatenate(buf.ids)]
         buf.ids.clear()
@@ -197,7 +211,7 @@ class SegmentBuilder:
         freqs = np.diff(starts, append=len(ids)).astype(np.int32)
         del ids, starts
         pos_counts = freqs if positions is not None else np.zeros(len(freqs), dtype=np.int32)
-        return terms, Pairs(pair_terms, pair_docs, freqs, pos_counts,
+        return terms, rank, Pairs(pair_terms, pair_docs, freqs, pos_counts,
                             empty if positions is None else positions)
 
     def _column(self, name: str, ftype: FieldType, buf: _FieldBuffer) -> dict[str, Any]:
@@ -208,6 +222,18 @@ class SegmentBuilder:
             values[where] = np.asarray(vals, dtype=dtype)  # exact: ints stay ints
             mask[where] = True
         return {f"col.{name}": values, f"colmask.{name}": mask}
+
+
+def _surface(out: ContainerStream, name: str, encoder: TermEncoder,
+             numbers: npt.NDArray[np.int64], nterms: int) -> None:
+    """Write a field's surface forms, if some word differs from its term (``numbers``: each
+    encoder term's field-relative number in the segment, below 0 if dropped)."""
+    forms = encoder.surface_forms()
+    terms = encoder.terms
+    if all(terms[t] == w for t, w in zip(forms.terms.tolist(), forms.words, strict=True)):
+        return
+    write_surface(out, name, nterms, terms=numbers[forms.terms], words=forms.words,
+                  counts=forms.counts)
 
 
 def _sort_by_term(ids: npt.NDArray[np.int32]

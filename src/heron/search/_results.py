@@ -104,6 +104,12 @@ class Hit:
         return self.searcher.highlight(self, field_name, top=top, fragmenter=fragmenter,
                                        formatter=formatter, text=text)
 
+    def more_like_this(self, limit: int = 10, *, field: str | None = None,
+                       numterms: int = 10) -> Results:
+        """Documents like this hit (see :meth:`Searcher.more_like`), itself left out."""
+        return self.searcher.more_like(self.docnum, field=field, limit=limit,
+                                       numterms=numterms)
+
 
 @define
 class Results:

@@ -23,15 +23,18 @@ from heron.scoring import BM25
 from heron.search._arguments import check_search
 from heron.search._collapse import Collapser, KeyTables, check_collapse
 from heron.search._collect import collect
+from heron.search._correct import correct
 from heron.search._explain import explain
 from heron.search._facet_kinds import Facet, as_facets
 from heron.search._groups import MatchSet
 from heron.search._highlights import query_marks
 from heron.search._matched import matched_terms
+from heron.search._more_like import NUMTERMS, as_docnum, find_doc, key_terms, more_like
 from heron.search._narrow import narrow
 from heron.search._pages import ResultsPage, page_of
 from heron.search._results import Hit, Results
 from heron.search._sorting import SortKey, merge_order, segment_top, segment_value, sort_keys
+from heron.search._suggest import MAX_DISTANCE, complete, suggest
 from heron.search._timer import Deadline
 
 #: (query, field) pairs whose marks a searcher remembers
@@ -352,6 +355,54 @@ class Searcher:
             if where is not None:
                 found[term] = where.tolist()
         return found
+
+    def text_terms(self, field_name: str, text: str) -> list[str]:
+        """The terms of ``text`` as ``field_name`` indexes them (each word analysed once per
+        searcher, as highlighting does)."""
+        analyzer = self.schema[field_name].analyzer
+        if not analyzer.word_map:
+            return analyzer.terms(text)
+        memo = self._memos.get(field_name)
+        if memo is None or len(memo) > _MEMO_WORDS:
+            memo = self._memos[field_name] = TermMemo(analyzer)
+        return [t for t in map(memo.__getitem__, analyzer.tokenizer.words(text)) if t is not None]
+
+    def suggest(self, field_name: str, text: str, limit: int = 5, *,
+                maxdist: int = MAX_DISTANCE, prefix: int = 0) -> list[str]:
+        """Words of a field within ``maxdist`` edits of ``text``, nearest then most frequent
+        first, as documents write them (not stems); ``prefix`` letters must match."""
+        self._check_open()
+        return suggest(self.reader, self.schema, field_name, text, limit=limit, maxdist=maxdist,
+                       prefix=prefix)
+
+    def correct(self, text: str, fields: Sequence[str] | None = None) -> str | None:
+        """The query string with words the index lacks replaced by close, frequent words
+        (field prefixes and syntax kept), or None if nothing better exists."""
+        self._check_open()
+        return correct(self.reader, self.schema, text, fields)
+
+    def complete(self, field_name: str, prefix: str, limit: int = 5) -> list[str]:
+        """Words of a field starting with ``prefix``, most frequent first."""
+        self._check_open()
+        return complete(self.reader, self.schema, field_name, prefix, limit)
+
+    def more_like(self, docnum: int | None = None, *, text: str | None = None,
+                  field: str | None = None, limit: int = 10, numterms: int = NUMTERMS,
+                  **values: Any) -> Results:
+        """Documents like one (a number, or field values: ``more_like(id="17")``), left
+        out itself, or like ``text``: an OR of its best tf-idf terms in ``field`` (default:
+        every TEXT field)."""
+        self._check_open()
+        if values:
+            docnum = find_doc(self, values)
+        return more_like(self, docnum, text=text, field=field, limit=limit, numterms=numterms)
+
+    def key_terms(self, docs: Sequence[int | str], field_name: str,
+                  numterms: int = NUMTERMS) -> list[tuple[str, float]]:
+        """The most distinctive words of documents (numbers, or values of the unique field)
+        in a field, with their tf-idf weight, best first."""
+        self._check_open()
+        return key_terms(self, [as_docnum(self, d) for d in docs], field_name, numterms)
 
     def refresh(self) -> Searcher:
         """A searcher on the newest commit, or this one if nothing changed.

@@ -1,0 +1,141 @@
+"""Surface forms: per term of a field, the words of the documents it came from, with counts.
+
+A stemmed field indexes ``petroleum`` for "petroleum" and "petroleums"; suggestions and
+completions must show words, not stems. The segment builder knows, for each distinct raw
+word, the term it became (:meth:`heron.analysis.TermEncoder.surface_forms`), so writing
+them costs a sort of the vocabulary. Four arrays per field, only for fields where some
+word differs from its term (a plain keyword field writes none):
+
+    ``surf.<f>.starts``   int64  [field terms + 1] where each term's forms start
+    ``surf.<f>.offsets``  int64  [forms + 1] where each form starts in ``surf.<f>.blob``
+    ``surf.<f>.counts``   uint32 [forms] occurrences of the form (most frequent first per term)
+    ``surf.<f>.blob``     uint8  the forms, UTF-8, one after the other
+
+Terms are numbered from the field's first term. A segment without these arrays (written
+before them, or by the token-by-token path of a custom analyzer) has no forms: readers fall
+back to the term itself. A merge sums the counts of the same form of the same term.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from heron.index._stream import ContainerStream
+
+#: the array kinds of surface forms, by suffix
+SURFACE_PARTS = ("starts", "offsets", "counts", "blob")
+#: merged terms whose forms a merge gathers at once
+_MERGE_CHUNK = 1 << 15
+
+Forms = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[Any],
+              npt.NDArray[np.uint8]]
+
+
+def surface_name(field: str, part: str) -> str:
+    """The name of one of a field's surface arrays."""
+    return f"surf.{field}.{part}"
+
+
+def write_surface(out: ContainerStream, field: str, nterms: int, *,
+                  terms: npt.NDArray[np.int64], words: Sequence[str],
+                  counts: npt.NDArray[np.int64]) -> None:
+    """Write a field's forms: distinct (field-relative term, word) pairs with their counts,
+    in any order; terms below 0 are skipped."""
+    arrays = _SurfaceOut(out, field)
+    arrays.add_distinct(0, nterms, terms, words, counts)
+    arrays.finish(nterms)
+
+
+class _SurfaceOut:
+    """A field's surface arrays, appended a range of terms at a time."""
+
+    def __init__(self, out: ContainerStream, field: str) -> None:
+        self.starts = out.spill(surface_name(field, "starts"), np.int64)
+        self.offsets = out.spill(surface_name(field, "offsets"), np.int64)
+        self.counts = out.spill(surface_name(field, "counts"), np.uint32)
+        self.blob = out.spill(surface_name(field, "blob"), np.uint8)
+        self.offsets.append([0])
+        self._terms = 0  # terms whose start is written
+        self._forms = 0
+        self._bytes = 0
+
+    def add(self, lo: int, hi: int, triples: Iterable[tuple[int, str, int]]) -> None:
+        """Append the forms of terms ``[lo, hi)`` from (term, word, count) triples, those of
+        one term and word added up."""
+        summed: dict[tuple[int, str], int] = {}
+        for term, word, count in triples:
+            if term >= 0:
+                summed[(term, word)] = summed.get((term, word), 0) + count
+        terms = np.fromiter((k[0] for k in summed), dtype=np.int64, count=len(summed))
+        counts = np.fromiter(summed.values(), dtype=np.int64, count=len(summed))
+        self.add_distinct(lo, hi, terms, [k[1] for k in summed], counts)
+
+    def add_distinct(self, lo: int, hi: int, terms: npt.NDArray[np.int64],
+                     words: Sequence[str], counts: npt.NDArray[np.int64]) -> None:
+        """Append the forms of terms ``[lo, hi)`` from distinct (term, word) pairs."""
+        keep = np.flatnonzero(terms >= 0)
+        order = keep[np.lexsort((-counts[keep], terms[keep]))]  # by term, most frequent first
+        per_term = np.bincount(terms[order] - lo, minlength=hi - lo)
+        starts = np.zeros(hi - lo, dtype=np.int64)
+        np.cumsum(per_term[:-1], out=starts[1:])
+        self.starts.append(starts + self._forms)
+        data = [words[i].encode("utf-8", "surrogatepass") for i in order.tolist()]
+        lengths = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+        self.offsets.append(np.cumsum(lengths) + self._bytes)
+        self.counts.append(np.minimum(counts[order], np.iinfo(np.uint32).max))
+        self.blob.append(np.frombuffer(b"".join(data), dtype=np.uint8))
+        self._terms = hi
+        self._forms += len(order)
+        self._bytes += int(lengths.sum())
+
+    def finish(self, nterms: int) -> None:
+        """Close the starts (terms past the last range have no forms)."""
+        self.starts.append(np.full(nterms - self._terms + 1, self._forms, dtype=np.int64))
+
+
+def forms_of(arrays: Forms, term: int) -> list[tuple[str, int]]:
+    """The forms of a field-relative term number, most frequent first, with their counts."""
+    starts, offsets, counts, blob = arrays
+    if not 0 <= term < len(starts) - 1:
+        return []
+    a, b = int(starts[term]), int(starts[term + 1])
+    if a == b:
+        return []
+    ends = offsets[a : b + 1].tolist()
+    data = blob[ends[0] : ends[-1]].tobytes()
+    base = ends[0]
+    return [(data[ends[i] - base : ends[i + 1] - base].decode("utf-8", "replace"),
+             int(counts[a + i])) for i in range(b - a)]
+
+
+def merge_surface(out: ContainerStream, field: str, nterms: int,
+                  inputs: Sequence[tuple[Forms | None, npt.NDArray[np.int64]]]) -> None:
+    """Write a merged field's forms from each input's forms and its term map.
+
+    ``inputs`` holds, per segment, its forms (None: it has none) and the merged
+    field-relative number of each of its field's terms (-1: dropped). Maps ascend where
+    they are not -1, so a range of merged terms comes from a range of each input's terms,
+    and the merge gathers :data:`_MERGE_CHUNK` merged terms at a time.
+    """
+    kept = []
+    for forms, tmap in inputs:
+        if forms is None:
+            continue
+        valid = np.flatnonzero(tmap >= 0)
+        kept.append((forms, valid, tmap[valid]))
+    if not kept:
+        return
+    arrays = _SurfaceOut(out, field)
+    for lo in range(0, nterms, _MERGE_CHUNK):
+        hi = min(nterms, lo + _MERGE_CHUNK)
+        triples: list[tuple[int, str, int]] = []
+        for forms, valid, new in kept:
+            a, b = np.searchsorted(new, [lo, hi]).tolist()
+            for old, number in zip(valid[a:b].tolist(), new[a:b].tolist(), strict=True):
+                triples.extend((number, word, count) for word, count in forms_of(forms, old))
+        arrays.add(lo, hi, triples)
+    arrays.finish(nterms)
