@@ -10,7 +10,7 @@ import numpy as np
 
 from heron.index import IndexReader, SegmentReader
 from heron.query import Query
-from heron.query._base import member
+from heron.query._matches import member
 
 
 def matched_terms(reader: IndexReader, query: Query, docnums: list[int]
