@@ -142,16 +142,19 @@ def segment_meta(c: Container) -> SegmentMeta:
 
 def _ranges(c: Container, ranges: object, fields: dict[str, int], nterms: int
             ) -> dict[str, list[int]]:
-    """Term ranges: inside the dictionary, in field-number order, not overlapping."""
+    """Term ranges: in field-number order, each starting where the one before ends, together
+    covering the whole dictionary (every term belongs to exactly one field)."""
     if not isinstance(ranges, dict) or not set(ranges) <= set(fields):
         raise _corrupt(c, "term ranges are not valid")
     last = 0
     for name in sorted(ranges, key=fields.__getitem__):
         pair = ranges[name]
         if not (isinstance(pair, list) and len(pair) == 2 and all(plain_int(v) for v in pair)
-                and last <= pair[0] <= pair[1] <= nterms):
+                and last == pair[0] <= pair[1] <= nterms):
             raise _corrupt(c, f"term range of {name!r} is not valid")
         last = pair[1]
+    if last != nterms:
+        raise _corrupt(c, "term ranges do not cover the term dictionary")
     return {name: list(pair) for name, pair in ranges.items()}
 
 

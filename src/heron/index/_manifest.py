@@ -24,7 +24,11 @@ from heron.index._format import DELETIONS_NAME, SEGMENT_NAME, manifest_generatio
 from heron.index._safeio import parse_json, plain_int, read_regular
 
 FORMAT = "heron-index"
-FORMAT_VERSION = 1
+#: the version written: 2 since segments of format 2 (heron 0.2) may be named, so that
+#: heron 0.1 says it cannot read the index instead of calling a segment damaged
+FORMAT_VERSION = 2
+#: the versions read (a version-1 index names only format-1 segments, which are read)
+READ_VERSIONS = frozenset({1, 2})
 #: a manifest larger than this is not one heron wrote (about 250 bytes per segment)
 MAX_MANIFEST_BYTES = 1 << 26
 _KEYS = frozenset({"format", "version", "generation", "next_segment", "schema", "segments"})
@@ -125,10 +129,11 @@ def parse_manifest(path: Path) -> Manifest:
         raise CorruptIndexError(f"{path.name}: fails its checksum")
     if data.get("format") != FORMAT:
         raise CorruptIndexError(f"{path.name}: not a heron manifest")
-    if data.get("version") != FORMAT_VERSION or not plain_int(data.get("version")):
+    version = data.get("version")
+    if not plain_int(version) or version not in READ_VERSIONS:
         raise CorruptIndexError(
-            f"{path.name}: format version {data.get('version')} is not supported "
-            f"(this heron reads version {FORMAT_VERSION})"
+            f"{path.name}: format version {version} is not supported "
+            f"(this heron reads versions {', '.join(map(str, sorted(READ_VERSIONS)))})"
         )
     return _manifest(path.name, data)
 
