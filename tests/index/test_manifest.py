@@ -271,3 +271,22 @@ def test_a_damaged_index_can_be_replaced(base: Path, tmp_path: Path) -> None:
         w.add_documents([{"id": "x", "body": "tunnels"}])
     assert ix.doc_count() == 1
     assert sorted(p.suffix for p in path.iterdir()) == [".hsg", ".json", ".lock"]
+
+
+@pytest.mark.parametrize(("version", "readable"), [(1, True), (2, True), (3, False), (0, False)])
+def test_manifest_versions(base: Path, tmp_path: Path, version: int, readable: bool) -> None:
+    """heron writes version 2 and reads the version 1 manifests of heron 0.1 too."""
+    path = copy_index(base, tmp_path / "ix")
+    assert read_manifest(path)["version"] == 2
+
+    def edit(body: Body) -> None:
+        body["version"] = version
+
+    rewrite_manifest(path, edit)
+    if readable:
+        heron.open_index(path).check()
+        with heron.open_index(path).searcher() as s:
+            assert s.doc_count() > 0
+    else:
+        with pytest.raises(CorruptIndexError, match=r"format version .* is not supported"):
+            heron.open_index(path)
