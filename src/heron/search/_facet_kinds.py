@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
-from heron.errors import ArgumentError, ArgumentTypeError, HeronError, SchemaError
+from heron.errors import ArgumentError, ArgumentTypeError, SchemaError
 from heron.index import SegmentReader
 from heron.schema import FieldType, Schema
 from heron.search._facets import check_facet_field, count_segment, order_counts
@@ -71,7 +71,7 @@ class Field(Facet):
 def _column_of(schema: Schema, name: str, what: str) -> FieldType:
     ftype = schema[name]
     if not ftype.columnar:
-        raise HeronError(f"{what} facets need a field with a column (NUMERIC, DATETIME); "
+        raise ArgumentError(f"{what} facets need a field with a column (NUMERIC, DATETIME); "
                          f"{name!r} is {ftype.kind}")
     return ftype
 
@@ -141,7 +141,7 @@ class Range(Facet):
 
     def check(self, schema: Schema) -> None:
         if _holds_dates(_column_of(schema, self.field, "range")):
-            raise HeronError(f"range facets count numbers; {self.field!r} holds dates "
+            raise ArgumentError(f"range facets count numbers; {self.field!r} holds dates "
                              "(count them with DateBuckets)")
 
     def count(self, schema: Schema, segment: SegmentReader, docs: npt.NDArray[np.int64],

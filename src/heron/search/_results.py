@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from attrs import define, field
 
-from heron.errors import HeronError
+from heron.errors import ArgumentError
 from heron.highlight import Formatter, Fragmenter
 from heron.query import Query, QueryWarning
 
@@ -72,10 +72,10 @@ class Hit:
         """The query's (field, term) pairs this hit holds, sorted.
 
         Raises:
-            HeronError: the search was not run with ``terms=True``.
+            ArgumentError: the search was not run with ``terms=True``.
         """
         if self._matched is None:
-            raise HeronError("matched_terms() needs the search to record them: "
+            raise ArgumentError("matched_terms() needs the search to record them: "
                              "search(..., terms=True)")
         return list(self._matched)
 
@@ -163,7 +163,7 @@ class Results:
             HeronError: the field cannot be grouped on (a TEXT field).
         """
         if self._matches is None:
-            raise HeronError("these results keep no matches to group")
+            raise ArgumentError("these results keep no matches to group")
         return self._matches.groups(name, stored)
 
     def is_empty(self) -> bool:
