@@ -165,7 +165,22 @@ class AccentFoldFilter(Filter):
 
 
 @frozen(slots=True)
-class NgramFilter(Filter):
+class _SizedNgrams(Filter):
+    """What the n-gram filters share: their sizes, checked, and their parameters."""
+
+    minsize: int = 2
+    maxsize: int = 4
+
+    def __attrs_post_init__(self) -> None:
+        if not 1 <= self.minsize <= self.maxsize:
+            raise SchemaError(f"n-gram sizes need 1 <= minsize <= maxsize, got {self!r}")
+
+    def params(self) -> dict[str, Any]:
+        return {"minsize": self.minsize, "maxsize": self.maxsize}
+
+
+@frozen(slots=True)
+class NgramFilter(_SizedNgrams):
     """Replace each token by its character n-grams of ``minsize`` to ``maxsize`` letters.
 
     Every n-gram keeps its token's position and offsets of the letters it covers.
@@ -175,12 +190,6 @@ class NgramFilter(Filter):
     """
 
     name: ClassVar[str] = "ngram"
-    minsize: int = 2
-    maxsize: int = 4
-
-    def __attrs_post_init__(self) -> None:
-        if not 1 <= self.minsize <= self.maxsize:
-            raise SchemaError(f"n-gram sizes need 1 <= minsize <= maxsize, got {self!r}")
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for tok in tokens:
@@ -194,12 +203,10 @@ class NgramFilter(Filter):
                         tok.start, tok.end)
                     yield Token(text[i : i + size], tok.position, start, end)
 
-    def params(self) -> dict[str, Any]:
-        return {"minsize": self.minsize, "maxsize": self.maxsize}
 
 
 @frozen(slots=True)
-class EdgeNgramFilter(Filter):
+class EdgeNgramFilter(_SizedNgrams):
     """Replace each token by its leading n-grams of ``minsize`` to ``maxsize`` letters.
 
     Edge n-grams index the beginnings of words, for matching as the user types.
@@ -209,12 +216,6 @@ class EdgeNgramFilter(Filter):
     """
 
     name: ClassVar[str] = "edgengram"
-    minsize: int = 2
-    maxsize: int = 4
-
-    def __attrs_post_init__(self) -> None:
-        if not 1 <= self.minsize <= self.maxsize:
-            raise SchemaError(f"n-gram sizes need 1 <= minsize <= maxsize, got {self!r}")
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for tok in tokens:
@@ -223,6 +224,3 @@ class EdgeNgramFilter(Filter):
             for size in range(self.minsize, min(self.maxsize, len(text)) + 1):
                 end = tok.start + size if exact else tok.end
                 yield Token(text[:size], tok.position, tok.start, end)
-
-    def params(self) -> dict[str, Any]:
-        return {"minsize": self.minsize, "maxsize": self.maxsize}
