@@ -13,7 +13,7 @@ import numpy.typing as npt
 from heron.errors import CorruptIndexError, SchemaError, SearcherClosedError
 from heron.index._manifest import Manifest, SegmentEntry, latest_manifest
 from heron.index._segment_reader import SegmentReader
-from heron.schema import ID, FieldType, Schema
+from heron.schema import FieldType, Schema
 
 _OPEN_ATTEMPTS = 5
 
@@ -48,7 +48,7 @@ class IndexReader:
         #: stored ID fields whose values equal their single term, read from forward lists
         self._by_term = frozenset(
             name for name, ftype in schema.items
-            if isinstance(ftype, ID) and ftype.stored and not ftype.lowercase
+            if ftype.value_is_term and ftype.stored
         )
 
     @classmethod

@@ -48,7 +48,7 @@ from heron.index._parallel import SegmentPool
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_writer import SegmentBuilder
 from heron.index._unique import UniqueKeys
-from heron.schema import ID, Schema
+from heron.schema import Schema
 
 #: documents validated before a batch goes through analysis
 BATCH_DOCS = 2048
@@ -151,7 +151,7 @@ class IndexWriter:
         self._unique = schema.unique_field()
         # an ID field's term is its value (unless lower-cased): no analysis needed per document
         unique_type = schema[self._unique] if self._unique is not None else None
-        self._unique_is_value = isinstance(unique_type, ID) and not unique_type.lowercase
+        self._unique_is_value = unique_type is not None and unique_type.value_is_term
         #: the unique values of the documents added, and which later ones replaced
         self._keys = UniqueKeys()
         remove_unreferenced(directory, manifest)

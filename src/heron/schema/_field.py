@@ -74,6 +74,11 @@ class FieldType:
         """Whether the value identifies a document (``update_document`` keys on it)."""
         return False
 
+    @property
+    def value_is_term(self) -> bool:
+        """Whether a (non-empty) string value is indexed as itself, one term, unanalysed."""
+        return False
+
     def convert(self, name: str, value: Any) -> Any:
         """Check ``value`` for field ``name`` and return it in canonical form.
 

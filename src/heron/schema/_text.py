@@ -130,6 +130,10 @@ class ID(FieldType):
     def unique(self) -> bool:
         return self.unique_
 
+    @property
+    def value_is_term(self) -> bool:
+        return not self.lowercase
+
     def convert(self, name: str, value: Any) -> Any:
         return _check_str(name, value)
 
