@@ -265,6 +265,27 @@ def _forward_terms(c: Container, m: SegmentMeta, name: str, field: str,
         raise _corrupt(c, f"array {name!r} names a term outside its field")
 
 
+def _term_keys(c: Container, m: SegmentMeta, name: str, field: str,
+               arr: npt.NDArray[Any]) -> None:
+    """The keys are those of the terms they stand for (recomputed, a byte column at a time):
+    a key that does not match its term would make look-ups miss it without a trace."""
+    width = 7 if c.meta.get("format") == SEGMENT_FORMAT_1 else 8
+    offsets = c.array("terms.offsets")
+    blob = c.array("terms.blob")
+    starts, lengths = offsets[:-1], offsets[1:] - offsets[:-1]
+    keys = np.zeros(len(starts), dtype=np.uint64)
+    for i in range(width):
+        byte = np.zeros(len(starts), dtype=np.uint64)
+        has = lengths > i
+        byte[has] = blob[starts[has] + i]
+        keys = (keys << np.uint64(8)) | byte
+    if width == 7:  # format 1: the field number in the top byte
+        for name_, (lo, hi) in m.ranges.items():
+            keys[lo:hi] |= np.uint64(m.fields[name_]) << np.uint64(56)
+    if not np.array_equal(keys, arr):
+        raise _corrupt(c, f"array {name!r} does not match the terms")
+
+
 def _n_field_terms1(c: Container, m: SegmentMeta, f: str) -> int:
     lo, hi = m.ranges.get(f, (0, 0))
     return hi - lo + 1
@@ -284,7 +305,7 @@ _I8, _U1 = _types("<i8"), _types("|u1")
 RULES: Mapping[str, Rule] = {
     "terms.blob": Rule(_U1, _any),
     "terms.offsets": Rule(_I8, _n_terms1, _offsets_of("terms.blob")),
-    "terms.keys": Rule(_types("<u8"), _n_terms),
+    "terms.keys": Rule(_types("<u8"), _n_terms, _term_keys),
     "terms.post": Rule(_I8, _n_terms1, _offsets_of("post.docs")),
     "terms.pos": Rule(_I8, _n_terms1, _term_positions),
     "post.docs": Rule(_types("<u2", "<u4"), _any, _docs),
