@@ -11,6 +11,8 @@
 ['a2', 'a1']
 """
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
 from heron import analysis, facets, highlight, index, query, search
 from heron._api import Index, create_index, exists_in, open_index
 from heron._writer import Writer
@@ -19,16 +21,20 @@ from heron.errors import (
     ArgumentTypeError,
     CorruptIndexError,
     HeronError,
-    IndexError_,
+    IndexAccessError,
     IndexExistsError,
     IndexNotFoundError,
     LockError,
+    MissingFileError,
     QueryError,
     SchemaError,
     SearcherClosedError,
     StorageError,
+    UnknownFieldError,
+    UnknownQueryFieldError,
     WorkerError,
     WriterClosedError,
+    _deprecated_names,
 )
 from heron.index import IndexReader, IndexWriter
 from heron.query import QueryWarning, parse
@@ -47,6 +53,11 @@ from heron.schema import (
 )
 from heron.scoring import BM25
 from heron.search import Hit, Results, ResultsPage, Searcher
+
+if _TYPE_CHECKING:
+    from heron.errors import IndexError_ as IndexError_  # deprecated: IndexAccessError
+else:  # the former names of exceptions, with a DeprecationWarning
+    __getattr__ = _deprecated_names(__name__)
 
 __version__ = "0.1.0"
 
@@ -68,12 +79,13 @@ __all__ = [
     "HeronError",
     "Hit",
     "Index",
-    "IndexError_",
+    "IndexAccessError",
     "IndexExistsError",
     "IndexNotFoundError",
     "IndexReader",
     "IndexWriter",
     "LockError",
+    "MissingFileError",
     "QueryError",
     "QueryWarning",
     "Results",
@@ -83,6 +95,8 @@ __all__ = [
     "Searcher",
     "SearcherClosedError",
     "StorageError",
+    "UnknownFieldError",
+    "UnknownQueryFieldError",
     "WorkerError",
     "Writer",
     "WriterClosedError",

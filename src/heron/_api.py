@@ -10,9 +10,10 @@ import os
 from pathlib import Path
 
 from heron._writer import Writer
-from heron.index import IndexReader, check_index, create_storage, index_exists, open_writer
-from heron.index import latest_manifest as _latest
-from heron.index import schema_of as _schema_of
+from heron.index import IndexReader
+from heron.index._manifest import latest_manifest as _latest
+from heron.index._reader import schema_of as _schema_of
+from heron.index._storage import check_index, create_storage, index_exists, open_writer
 from heron.schema import Schema
 from heron.scoring import BM25
 from heron.search import Searcher

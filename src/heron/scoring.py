@@ -20,17 +20,17 @@ import numpy as np
 import numpy.typing as npt
 from attrs import field, frozen
 
-from heron.errors import HeronError
+from heron.errors import ArgumentError
 
 
 def _check_k1(_inst: object, _attr: object, value: float) -> None:
     if not (math.isfinite(value) and value >= 0):
-        raise HeronError(f"BM25 needs k1 >= 0, got {value}")
+        raise ArgumentError(f"BM25 needs k1 >= 0, got {value}")
 
 
 def _check_b(_inst: object, _attr: object, value: float) -> None:
     if not 0 <= value <= 1:
-        raise HeronError(f"BM25 needs 0 <= b <= 1, got {value}")
+        raise ArgumentError(f"BM25 needs 0 <= b <= 1, got {value}")
 
 
 @frozen

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import heron
-from heron.index import open_writer
+from heron.index._manifest import latest_manifest
+from heron.index._storage import open_writer
 
 REPO = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(REPO / "src")}
@@ -213,7 +214,7 @@ def test_unique_values_across_flushes_and_segments(tmp_path: Path) -> None:
     with ix.writer(buffer_mb=0.01, merge=False) as w:  # many small segments
         w.add_documents({"id": f"k{i % 50}", "body": f"version {i}", "n": i} for i in range(5000))
     # three segments were written; the two wholly replaced ones were dropped at commit
-    assert heron.index.latest_manifest(ix.path).next_segment == 4
+    assert latest_manifest(ix.path).next_segment == 4
     expected = {f"k{i}": f"version {4950 + i}" for i in range(50)}
     assert _contents(ix) == expected
     with ix.searcher() as s:

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import heron
-from heron.index import open_writer
+from heron.index._storage import open_writer
 
 BATCH = 40
 #: documents per commit with worker processes: several chunks of PARALLEL_BATCH_DOCS each

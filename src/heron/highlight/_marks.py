@@ -7,7 +7,8 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from attrs import field, frozen
 
-from heron.analysis import Analyzer, TermMemo
+from heron.analysis import Analyzer
+from heron.analysis._base import TermMemo
 
 
 @frozen

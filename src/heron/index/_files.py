@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from heron.errors import CorruptIndexError, SearcherClosedError
+from heron.errors import CorruptIndexError, MissingFileError, SearcherClosedError
 from heron.index._format import (
     CONTAINER_DTYPES,
     CONTAINER_HEADER,
@@ -90,7 +90,7 @@ class Container:
         try:
             fd = open_regular(path)
         except FileNotFoundError:
-            raise CorruptIndexError(f"{path.name}: file is missing") from None
+            raise MissingFileError(f"{path.name}: file is missing") from None
         try:
             actual = os.fstat(fd).st_size
             if size is not None and actual != size:

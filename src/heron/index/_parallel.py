@@ -32,7 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from heron.errors import HeronError, WorkerError
+from heron.errors import ArgumentError, WorkerError
 from heron.index._segment_writer import SegmentBuilder
 from heron.schema import Schema
 
@@ -98,8 +98,8 @@ class SegmentPool:
         check_can_start_workers(workers + 1)
         text = schema.to_json()
         if Schema.from_json(text) != schema:
-            raise HeronError("procs > 1 needs a schema whose analyzers heron can rebuild from "
-                             "JSON (custom analyzers run only in the writer's own process)")
+            raise ArgumentError("procs > 1 needs a schema whose analyzers heron can rebuild "
+                                "from JSON (custom analyzers run only in the writer's own process)")
         self._schema_json = text
         self._batch_docs = batch_docs
         self._workers = workers

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from heron.errors import CorruptIndexError, SchemaError, SearcherClosedError
+from heron.errors import CorruptIndexError, MissingFileError, SchemaError, SearcherClosedError
 from heron.index._manifest import Manifest, SegmentEntry, latest_manifest
 from heron.index._segment_reader import SegmentReader
 from heron.schema import FieldType, Schema
@@ -236,8 +236,7 @@ def _open_newest(directory: Path, reuse: dict[SegmentEntry, SegmentReader]
                 segments.append(seg)
         except BaseException as exc:
             _close_all(opened)
-            if (isinstance(exc, CorruptIndexError) and "file is missing" in str(exc)
-                    and attempt + 1 < _OPEN_ATTEMPTS):
+            if isinstance(exc, MissingFileError) and attempt + 1 < _OPEN_ATTEMPTS:
                 continue
             raise
         return manifest, segments

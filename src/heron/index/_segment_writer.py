@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, field
 
-from heron.analysis import TermEncoder
+from heron.analysis._encoder import TermEncoder
 from heron.index._assemble import SEGMENT_MAGIC, field_stats, segment_meta
 from heron.index._segment_stream import Pairs, PostingsOut
 from heron.index._stored import StoredWriter, encode_document

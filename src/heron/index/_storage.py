@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from heron.errors import CorruptIndexError, IndexExistsError, IndexNotFoundError
+from heron.errors import (
+    CorruptIndexError,
+    IndexExistsError,
+    IndexNotFoundError,
+    MissingFileError,
+)
 from heron.index._format import segment_file
 from heron.index._lock import WriteLock
 from heron.index._manifest import Manifest, generations, latest_manifest
@@ -84,7 +89,7 @@ def check_index(directory: Path) -> None:
             try:
                 actual, actual_crc = file_size_crc(path)
             except FileNotFoundError:
-                raise CorruptIndexError(f"{path.name}: file is missing") from None
+                raise MissingFileError(f"{path.name}: file is missing") from None
             if actual != size:
                 raise CorruptIndexError(f"{path.name}: size is {actual}, the manifest says {size}")
             if actual_crc != crc:

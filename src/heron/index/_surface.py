@@ -2,7 +2,7 @@
 
 A stemmed field indexes ``petroleum`` for "petroleum" and "petroleums"; suggestions and
 completions must show words, not stems. The segment builder knows, for each distinct raw
-word, the term it became (:meth:`heron.analysis.TermEncoder.surface_forms`), so writing
+word, the term it became (:meth:`heron.analysis._encoder.TermEncoder.surface_forms`), so writing
 them costs a sort of the vocabulary. Four arrays per field, only for fields where some
 word differs from its term (a plain keyword field writes none):
 

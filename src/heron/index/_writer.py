@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import evolve
 
-from heron.errors import HeronError, SchemaError, StorageError, WriterClosedError
+from heron.errors import ArgumentError, SchemaError, StorageError, WriterClosedError
 from heron.index._deletions import write_deletions
 from heron.index._format import (
     OWN_FILE,
@@ -125,7 +125,7 @@ class IndexWriter:
                  *, buffer_mb: float = 256.0, batch_docs: int = BATCH_DOCS, procs: int = 1,
                  merge: bool = True) -> None:
         if procs < 1:
-            raise HeronError(f"procs must be at least 1, got {procs}")
+            raise ArgumentError(f"procs must be at least 1, got {procs}")
         self.directory = directory
         self.schema = schema
         self._base = manifest

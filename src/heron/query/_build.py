@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 from attrs import evolve, frozen
 
 from heron.analysis import LowercaseFilter
-from heron.errors import QueryError, SchemaError
+from heron.errors import QueryError, SchemaError, UnknownQueryFieldError
 from heron.query._base import And, AndMaybe, Not, Or, Query
 from heron.query._fuzzy import MAX_DISTANCE, Fuzzy
 from heron.query._multiterm import Prefix, TermRange, Wildcard
@@ -100,6 +100,8 @@ class Builder:
     def field_problem(self, name: str, position: int) -> bool:
         """Whether ``name`` cannot be searched (reported as a problem)."""
         if name not in self.schema:
+            if not self.lenient:
+                raise UnknownQueryFieldError(name, self.schema.names(), position)
             if name not in self.unknown:
                 self.unknown[name] = self.schema.unknown_field_message(name)
             self.problem(self.unknown[name], position)

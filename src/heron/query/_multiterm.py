@@ -20,7 +20,8 @@ import numpy as np
 from attrs import define, frozen
 
 from heron.errors import QueryError
-from heron.index import SegmentReader, lookup_bytes
+from heron.index import SegmentReader
+from heron.index._termdict import lookup_bytes
 from heron.query._base import Context, Query, Weight
 from heron.query._matches import Matches, live
 from heron.query._share import exact_key

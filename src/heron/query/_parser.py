@@ -17,7 +17,7 @@ from collections.abc import Collection, Sequence
 
 from attrs import field, frozen
 
-from heron.errors import QueryError
+from heron.errors import QueryError, UnknownQueryFieldError
 from heron.query._base import Query
 from heron.query._build import NOTHING, Builder, Memo, Parsed
 from heron.query._multiterm import MAX_EXPANSIONS
@@ -73,7 +73,7 @@ def read_syntax(
         fields = schema.text_fields() or [n for n, f in schema.items if f.indexed]
     for name in fields:
         if name not in schema:
-            raise QueryError(schema.unknown_field_message(name))
+            raise UnknownQueryFieldError(name, schema.names())
     operator = default_operator.upper()
     tree, warnings = syntax_tree(text, operator, lenient)
     return Syntax(tree, warnings, schema, tuple(fields), operator, max_expansions, lenient)

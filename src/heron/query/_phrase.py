@@ -19,7 +19,8 @@ import numpy.typing as npt
 from attrs import define, frozen
 
 from heron.errors import ArgumentTypeError, QueryError
-from heron.index import SegmentReader, concat_ranges
+from heron.index import SegmentReader
+from heron.index._arrays import concat_ranges
 from heron.query._base import Context, Query, Weight
 from heron.query._matches import Matches, intersection, live, member
 from heron.query._share import exact_key

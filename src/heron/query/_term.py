@@ -31,18 +31,15 @@ def index_term(schema: Schema, field: str, value: TermValue) -> str:
 
     Raises:
         QueryError: the value does not fit the field (naming the field).
-        SchemaError: the field is not in the schema.
+        UnknownFieldError: the field is not in the schema (a SchemaError).
     """
     if isinstance(value, str):
         return value
-    schema[field]  # an unknown field raises SchemaError, whatever the value
+    schema[field]  # an unknown field raises UnknownFieldError, whatever the value
     try:
         return schema.term(field, value)
-    except SchemaError as exc:
-        message = str(exc)
-        if repr(field) not in message:
-            message = f"field {field!r}: {message}"
-        raise QueryError(message) from None
+    except SchemaError as exc:  # field types name the field in their messages
+        raise QueryError(str(exc)) from None
 
 
 def term_weight(context: Context, field: str, numbers: list[int], boost: float, df: int

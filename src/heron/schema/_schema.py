@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -13,7 +12,7 @@ from attrs import field, frozen
 from heron.analysis import (
     analyzer_from_json,
 )
-from heron.errors import SchemaError
+from heron.errors import SchemaError, UnknownFieldError
 from heron.schema._datetime import DATETIME
 from heron.schema._field import FieldType
 from heron.schema._ngram import NGRAM, NGRAMWORDS
@@ -79,7 +78,7 @@ class Schema:
         try:
             return self._by_name[name]
         except KeyError:
-            raise SchemaError(self.unknown_field_message(name)) from None
+            raise UnknownFieldError(name, self.names()) from None
 
     def __contains__(self, name: object) -> bool:
         return name in self._by_name
@@ -108,9 +107,7 @@ class Schema:
 
     def unknown_field_message(self, name: str) -> str:
         """Explain that ``name`` is not a field, suggesting the closest one."""
-        close = difflib.get_close_matches(name, self.names(), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"unknown field {name!r}{hint}; fields: {', '.join(self.names())}"
+        return UnknownFieldError(name, self.names()).message
 
     def validate(self, doc: Mapping[str, Any]) -> dict[str, Any]:
         """Check a document and return its values converted; ``None`` values are left out.
@@ -126,7 +123,7 @@ class Schema:
         for name, value in doc.items():
             ftype = by_name.get(name) if isinstance(name, str) else None
             if ftype is None:
-                raise SchemaError(self.unknown_field_message(str(name)))
+                raise UnknownFieldError(str(name), self.names())
             if value is None:
                 continue
             # fast path: an ASCII string (so valid UTF-8) for a field that takes any string

@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from heron.errors import HeronError
-from heron.index import SegmentReader, concat_ranges
+from heron.errors import ArgumentError
+from heron.index import SegmentReader
+from heron.index._arrays import concat_ranges
 from heron.schema import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, Schema
 
 
@@ -16,8 +17,8 @@ def check_facet_field(schema: Schema, name: str) -> None:
     """Raise unless ``name`` is a field that facets can count."""
     ftype = schema[name]
     if not isinstance(ftype, KEYWORD | ID | NUMERIC | DATETIME | BOOLEAN):
-        raise HeronError(f"facets count KEYWORD, ID, NUMERIC, DATETIME or BOOLEAN fields; "
-                         f"{name!r} is {ftype.kind}")
+        raise ArgumentError(f"facets count KEYWORD, ID, NUMERIC, DATETIME or BOOLEAN fields; "
+                            f"{name!r} is {ftype.kind}")
 
 
 def column_value(schema: Schema, name: str, raw: Any) -> Any:

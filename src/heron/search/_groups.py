@@ -13,7 +13,8 @@ import numpy.typing as npt
 from attrs import frozen
 
 from heron.errors import SearcherClosedError
-from heron.index import SegmentReader, concat_ranges
+from heron.index import SegmentReader
+from heron.index._arrays import concat_ranges
 from heron.search._facets import check_facet_field
 
 if TYPE_CHECKING:

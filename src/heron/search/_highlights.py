@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from heron.highlight import PhraseMark, QueryMarks
+from heron.highlight._marks import PhraseMark, QueryMarks
 from heron.query import (
     And,
     AndMaybe,

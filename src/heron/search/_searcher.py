@@ -11,9 +11,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from heron.analysis import TermMemo
-from heron.errors import HeronError, QueryError, SearcherClosedError
-from heron.highlight import SHORT_TEXT, Formatter, Fragmenter, QueryMarks, highlight
+from heron.analysis._base import TermMemo
+from heron.errors import ArgumentError, QueryError, SearcherClosedError
+from heron.highlight import Formatter, Fragmenter
+from heron.highlight._highlighter import highlight
+from heron.highlight._marks import SHORT_TEXT, QueryMarks
 from heron.index import IndexReader, SegmentReader
 from heron.query import MAX_EXPANSIONS, And, Context, Matches, Query, Term, parse
 from heron.query._bind import BoundText, bind_text
@@ -161,7 +163,7 @@ class Searcher:
             try:
                 restrict = bind(filter, False).weight
             except QueryError as exc:  # its position is in the filter's text
-                raise QueryError(f"in filter: {exc.message}", exc.position) from None
+                raise exc.within("in filter") from None
         keys = sort_keys(self.schema, sort_by) if sort_by is not None else None
         kinds = as_facets(facets, self.schema)
         counts: dict[str, dict[Any, int]] = {facet.key: {} for facet in kinds}
@@ -309,8 +311,8 @@ class Searcher:
         given = text is not None
         if text is None:
             if not ftype.stored:
-                raise HeronError(f"field {field_name!r} is not stored, so it cannot be "
-                                 "highlighted unless you pass its text (text=...)")
+                raise ArgumentError(f"field {field_name!r} is not stored, so it cannot be "
+                                    "highlighted unless you pass its text (text=...)")
             value = hit.fields.get(field_name)
             if value is None:
                 return ""
