@@ -89,3 +89,61 @@ def test_top_level_api() -> None:
     assert heron.analysis.StandardAnalyzer is importlib.import_module(
         "heron.analysis._analyzers").StandardAnalyzer
     assert heron.__version__ == importlib.metadata.version("heron")
+
+
+#: the declared API of each package: a change here is a change users see (the internals
+#: other layers need come from the private modules, e.g. ``heron.index._arrays``)
+PINNED = {
+    "heron": [
+        "BM25", "BOOLEAN", "DATETIME", "ID", "KEYWORD", "NGRAM", "NGRAMWORDS", "NUMERIC",
+        "STORED", "TEXT", "ArgumentError", "ArgumentTypeError", "CorruptIndexError",
+        "FieldType", "HeronError", "Hit", "Index", "IndexAccessError", "IndexExistsError",
+        "IndexNotFoundError", "IndexReader", "IndexWriter", "LockError", "MissingFileError",
+        "QueryError", "QueryWarning", "Results", "ResultsPage", "Schema", "SchemaError",
+        "Searcher", "SearcherClosedError", "StorageError", "UnknownFieldError",
+        "UnknownQueryFieldError", "WorkerError", "Writer", "WriterClosedError", "analysis",
+        "create_index", "exists_in", "facets", "highlight", "index", "open_index", "parse",
+        "query", "search",
+    ],
+    "heron.analysis": [
+        "AccentFoldFilter", "Analyzer", "EdgeNgramFilter", "Filter", "FoldingAnalyzer",
+        "IDAnalyzer", "KeywordAnalyzer", "LowercaseFilter", "NgramFilter", "RegexTokenizer",
+        "SeparatorTokenizer", "SimpleAnalyzer", "Stage", "StandardAnalyzer", "StemFilter",
+        "StopFilter", "Token", "Tokenizer", "WholeTokenizer", "analyzer_from_json",
+        "stem_languages", "stop_languages", "stop_words",
+    ],
+    "heron.facets": ["DateBuckets", "Facet", "Field", "Range"],
+    "heron.highlight": [
+        "AnsiFormatter", "ContextFragmenter", "Formatter", "Fragment", "Fragmenter",
+        "HtmlFormatter", "SentenceFragmenter", "Span", "TextFormatter", "WholeFragmenter",
+    ],
+    "heron.index": [
+        "FORMAT_VERSION", "IndexReader", "IndexWriter", "Manifest", "SegmentEntry",
+        "SegmentReader",
+    ],
+    "heron.query": [
+        "MAX_BOOST", "MAX_CLAUSES", "MAX_DEPTH", "MAX_EXPANSIONS", "MAX_SLOP", "And",
+        "AndMaybe", "Context", "Every", "Fuzzy", "Matches", "MultiTerm", "Not", "NumericRange",
+        "Or", "Phrase", "Prefix", "Query", "QueryWarning", "Range", "Term", "TermRange",
+        "Weight", "Wildcard", "parse", "parse_lenient", "parse_syntax",
+    ],
+    "heron.search": ["Hit", "Results", "ResultsPage", "Searcher"],
+}
+
+
+def test_pinned_covers_every_package() -> None:
+    assert sorted(PINNED) == sorted(PACKAGES)
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_all_is_pinned(name: str) -> None:
+    module, _ = package(name)
+    assert module.__all__ == PINNED[name]
+
+
+def test_every_exception_is_importable_from_heron() -> None:
+    errors = importlib.import_module("heron.errors")
+    for name, obj in vars(errors).items():
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            assert name in heron.__all__
+            assert getattr(heron, name) is obj

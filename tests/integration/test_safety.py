@@ -188,6 +188,23 @@ def test_damaged_files_raise_corrupt_index_error(built: Path, damage: str) -> No
     heron.open_index(built).check()
 
 
+def test_missing_files_raise_missing_file_error(built: Path) -> None:
+    """A file the commit names but the directory lacks: MissingFileError (a
+    CorruptIndexError, what it was before) from check() and from opening a searcher."""
+    for target in _index_files(built):
+        if target.suffix == ".json":
+            continue
+        original = target.read_bytes()
+        target.unlink()
+        with pytest.raises(heron.MissingFileError, match=f"{target.name}: file is missing"):
+            heron.open_index(built).check()
+        with pytest.raises(heron.MissingFileError) as info:
+            _read_everything(built)  # the reader's retries find no newer commit
+        assert isinstance(info.value, heron.CorruptIndexError)
+        target.write_bytes(original)
+    heron.open_index(built).check()
+
+
 def test_searching_threads_while_committing(built: Path) -> None:
     ix = heron.open_index(built)
     errors: list[BaseException] = []
