@@ -194,3 +194,22 @@ def _bound_to_text(handler: ast.ExceptHandler) -> set[str]:
         and handler.name in {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
         for target in node.targets if isinstance(target, ast.Name)
     }
+
+
+def _tree(text: str) -> list[str]:
+    """The lines of the exception tree drawn in a text, from ``HeronError`` on."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "HeronError")
+    tree = []
+    for line in lines[start:]:
+        if not line.strip() or line.strip().startswith("```"):
+            break
+        tree.append(line.strip())
+    return tree
+
+
+def test_readme_draws_the_same_tree() -> None:
+    readme = SRC.parent.parent / "README.md"
+    if not readme.exists():
+        pytest.skip(f"no README.md at {readme} (an installed copy of heron)")
+    assert _tree(readme.read_text("utf-8")) == _tree(errors.__doc__ or "")
