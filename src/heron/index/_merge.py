@@ -40,11 +40,10 @@ from heron.index._merge_terms import (
 )
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_stream import PostingsOut
-from heron.index._segment_writer import column_dtype, keeps_forward
 from heron.index._stored_stream import StoredStream, copy_stored
 from heron.index._stream import ContainerStream, SpilledArray, release_pages
 from heron.index._surface import merge_surface
-from heron.schema import ID, KEYWORD, Schema
+from heron.schema import Schema
 
 MERGE_FACTOR = 10
 RECLAIM_RATIO = 1 / 3
@@ -96,8 +95,7 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
     limits = MergeBudget.of_bytes(None if budget is None else min(budget // 4, MAX_CHUNK_BYTES))
     doc_maps, doc_count = _renumbering(segments)
     field_nos = {name: no for no, name in enumerate(schema.names())}
-    forward = {name: isinstance(ftype, KEYWORD | ID) for name, ftype in schema.items
-               if keeps_forward(ftype)}
+    forward = {name: ftype.term_keyed for name, ftype in schema.items if ftype.keeps_forward}
     for seg in segments:
         _settle(seg)
     with ContainerStream(path, SEGMENT_MAGIC) as out:
@@ -185,7 +183,7 @@ def _copy_forward(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.i
     """Append the per-document term lists of a field, renumbered.
 
     A segment written before unstored fields kept their term lists (``required`` False)
-    contributes empty lists; a KEYWORD or ID field's are required.
+    contributes empty lists; a term-keyed field's (KEYWORD, ID) are required.
     """
     offsets_out.append([0])
     total = 0
@@ -218,7 +216,7 @@ def _declare_per_doc(out: ContainerStream, schema: Schema) -> dict[str, SpilledA
         if ftype.scorable:
             arrays[f"norms.{name}"] = out.spill(f"norms.{name}", np.uint32)
         if ftype.columnar:
-            arrays[f"col.{name}"] = out.spill(f"col.{name}", column_dtype(ftype))
+            arrays[f"col.{name}"] = out.spill(f"col.{name}", ftype.column_dtype())
             arrays[f"colmask.{name}"] = out.spill(f"colmask.{name}", np.bool_)
     return arrays
 

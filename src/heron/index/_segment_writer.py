@@ -21,8 +21,8 @@ Arrays of a segment (besides the stored fields of :mod:`heron.index._stored`):
                       ``FieldType.column_dtype``, exact: ints never pass through a float)
     ``colmask.<f>``   bool    [docs] whether the document has a value in f
     ``fwd.<f>.offsets`` int64 [docs + 1] where each document's terms of field f start in
-                      ``fwd.<f>.terms`` (KEYWORD/ID fields, and indexed fields that are not
-                      stored: see :func:`keeps_forward`)
+                      ``fwd.<f>.terms`` (fields whose ``FieldType.keeps_forward``: term-keyed
+                      ones such as KEYWORD and ID, and indexed fields that are not stored)
     ``fwd.<f>.terms``  uint32  term numbers of the document's terms, relative to the field's
                       first term (for facets, sorting, and more-like-this without stored text)
     ``surf.<f>.*``    the words each term came from (see :mod:`heron.index._surface`)
@@ -44,24 +44,12 @@ from heron.index._segment_stream import Pairs, PostingsOut
 from heron.index._stored import StoredWriter, encode_document
 from heron.index._stream import ContainerStream, SpilledArray
 from heron.index._surface import write_surface
-from heron.schema import ID, KEYWORD, FieldType, Schema
+from heron.schema import FieldType, Schema
 
 #: what a buffered token costs: its document, term and position numbers (12 bytes) and
 #: what :meth:`SegmentBuilder.write` needs on top per token of the largest field while it
 #: sorts and pairs them (measured on news: about 36), so a flush fits in the buffer
 TOKEN_BYTES = 48
-
-
-def keeps_forward(ftype: FieldType) -> bool:
-    """Whether a segment keeps each document's terms of a field: KEYWORD and ID fields (for
-    facets and sorting), and indexed fields that are not stored (their text is gone, so
-    more-like-this reads their terms from there)."""
-    return isinstance(ftype, KEYWORD | ID) or (ftype.indexed and not ftype.stored)
-
-
-def column_dtype(ftype: FieldType) -> type[np.generic]:
-    """The dtype of a columnar field's values (the field type's :meth:`~FieldType.column_dtype`)."""
-    return ftype.column_dtype()
 
 
 @define
@@ -143,7 +131,7 @@ class SegmentBuilder:
             postings = PostingsOut(out, self.doc_count)
             forward = {n: (out.spill(f"fwd.{n}.offsets", np.int64),
                            out.spill(f"fwd.{n}.terms", np.uint32))
-                       for n, f in self.schema.items if keeps_forward(f)}
+                       for n, f in self.schema.items if f.keeps_forward}
             stats: dict[str, dict[str, int]] = {}
             for name, buf in self._fields.items():
                 ftype = self.schema[name]

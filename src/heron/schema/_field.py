@@ -51,6 +51,9 @@ class FieldType:
     columnar: ClassVar[bool] = False
     #: range queries compare the column's values (else, for indexed fields, the terms)
     column_ranges: ClassVar[bool] = False
+    #: each term is a whole value (a keyword, an identifier): sorting, facets, grouping and
+    #: collapsing key documents on their terms, kept per document in term lists
+    term_keyed: ClassVar[bool] = False
     stored: bool
     boost: float
 
@@ -73,6 +76,23 @@ class FieldType:
     def unique(self) -> bool:
         """Whether the value identifies a document (``update_document`` keys on it)."""
         return False
+
+    @property
+    def keeps_forward(self) -> bool:
+        """Whether segments keep each document's terms of the field: term-keyed fields (for
+        sorting and facets), and indexed fields that are not stored (their text is gone, so
+        more-like-this reads their terms from there)."""
+        return self.term_keyed or (self.indexed and not self.stored)
+
+    @property
+    def can_sort(self) -> bool:
+        """Whether hits can be sorted by the field: its column, or its terms if term-keyed."""
+        return self.columnar or self.term_keyed
+
+    @property
+    def can_facet(self) -> bool:
+        """Whether facets, groups and collapsing can key documents on the field's values."""
+        return self.columnar or self.term_keyed
 
     @property
     def value_is_term(self) -> bool:
