@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -172,8 +173,20 @@ class FieldType:
         return value
 
     def to_json(self) -> dict[str, Any]:
-        """Describe this field type as a JSON object."""
-        raise NotImplementedError
+        """Describe this field type as a JSON object: ``type`` (its kind) and its parameters.
+
+        By default (for an attrs class) every parameter of its ``__init__`` is written
+        under its name, analyzers as their JSON; a type with other parameters overrides it.
+        """
+        cls = type(self)
+        if not attrs.has(cls):
+            raise NotImplementedError(f"{cls.__qualname__} must say how to write it as JSON")
+        out: dict[str, Any] = {"type": self.kind}
+        for attribute in attrs.fields(cls):
+            if attribute.init:
+                value = getattr(self, attribute.name)
+                out[attribute.alias] = value.to_json() if isinstance(value, Analyzer) else value
+        return out
 
     @staticmethod
     def _wrong(name: str, expected: str, value: Any) -> SchemaError:
