@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError, SchemaError, SearcherClosedError
+from heron.index._format import TERMS_POST
 from heron.index._manifest import Manifest, SegmentEntry, latest_manifest
 from heron.index._segment_reader import SegmentReader
 from heron.schema import FieldType, Schema
@@ -148,7 +149,7 @@ class IndexReader:
             numbers = seg.terms.find_many(field, terms)
             known = numbers >= 0
             if known.any():
-                post = seg.raw_array("terms.post")
+                post = seg.raw_array(TERMS_POST)
                 total[known] += post[numbers[known] + 1] - post[numbers[known]]
         return total
 

@@ -39,7 +39,16 @@ import numpy.typing as npt
 from attrs import define, field
 
 from heron.analysis import TermEncoder
-from heron.index._assemble import SEGMENT_MAGIC, field_stats, segment_meta
+from heron.index._assemble import field_stats, segment_meta
+from heron.index._format import (
+    COLUMN,
+    COLUMN_MASK,
+    FORWARD_OFFSETS,
+    FORWARD_TERMS,
+    NORMS,
+    SEGMENT_MAGIC,
+    field_array,
+)
 from heron.index._segment_stream import Pairs, PostingsOut
 from heron.index._stored import StoredWriter, encode_document
 from heron.index._stream import ContainerStream, SpilledArray
@@ -129,8 +138,8 @@ class SegmentBuilder:
         field_nos = {name: no for no, name in enumerate(self.schema.names())}
         with ContainerStream(path, SEGMENT_MAGIC) as out:
             postings = PostingsOut(out, self.doc_count)
-            forward = {n: (out.spill(f"fwd.{n}.offsets", np.int64),
-                           out.spill(f"fwd.{n}.terms", np.uint32))
+            forward = {n: (out.spill(field_array(FORWARD_OFFSETS, n), np.int64),
+                           out.spill(field_array(FORWARD_TERMS, n), np.uint32))
                        for n, f in self.schema.items if f.keeps_forward}
             stats: dict[str, dict[str, int]] = {}
             for name, buf in self._fields.items():
@@ -138,7 +147,7 @@ class SegmentBuilder:
                 if ftype.scorable:
                     norms = (np.concatenate(buf.lengths) if buf.lengths
                              else np.zeros(0, np.int32)).astype(np.uint32)
-                    out.put(f"norms.{name}", norms)
+                    out.put(field_array(NORMS, name), norms)
                     stats[name] = field_stats(norms)
                 if ftype.columnar:
                     for key, values in self._column(name, ftype, buf).items():
@@ -209,7 +218,7 @@ class SegmentBuilder:
         for where, vals in buf.column:
             values[where] = np.asarray(vals, dtype=dtype)  # exact: ints stay ints
             mask[where] = True
-        return {f"col.{name}": values, f"colmask.{name}": mask}
+        return {field_array(COLUMN, name): values, field_array(COLUMN_MASK, name): mask}
 
 
 def _surface(out: ContainerStream, name: str, encoder: TermEncoder,
