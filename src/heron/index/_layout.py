@@ -149,7 +149,7 @@ def segment_meta(c: Container) -> SegmentMeta:
                           "the same)")
     nterms = _length(c, TERMS_KEYS)
     if nterms is None:
-        raise _corrupt(c, "array 'terms.keys' is missing")
+        raise _corrupt(c, f"array {TERMS_KEYS!r} is missing")
     result = SegmentMeta(doc_count, dict(fields), _ranges(c, meta["term_ranges"], fields, nterms),
                          _stats(c, meta["stats"], fields, doc_count), nterms)
     _check_toc(c, result)

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError, SchemaError, SearcherClosedError
-from heron.index._format import TERMS_POST
+from heron.index._format import TERMS_POST, manifest_name
 from heron.index._manifest import Manifest, SegmentEntry, latest_manifest
 from heron.index._segment_reader import SegmentReader
 from heron.schema import FieldType, Schema
@@ -257,5 +257,5 @@ def schema_of(manifest: Manifest) -> Schema:
     except SchemaError as exc:
         raise SchemaError(f"the schema stored in the index cannot be rebuilt: {exc}") from None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
-        message = f"manifest_{manifest.generation:08d}.json: the schema is damaged: {exc}"
+        message = f"{manifest_name(manifest.generation)}: the schema is damaged: {exc}"
         raise CorruptIndexError(message) from None
