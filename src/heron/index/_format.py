@@ -38,6 +38,13 @@ CONTAINER_DTYPES = frozenset(
     {"|u1", "|i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8", "<f4", "<f8", "|b1"}
 )
 
+#: what a manifest says it is (see :mod:`heron.index._manifest`)
+MANIFEST_FORMAT = "heron-index"
+#: the manifest version written: 2 since segments of format 2 (heron 0.2) may be named, so
+#: that heron 0.1 says it cannot read the index instead of calling a segment damaged
+MANIFEST_VERSION = 2
+#: the manifest versions read (a version-1 index names only format-1 segments, which are read)
+MANIFEST_READ_VERSIONS = frozenset({1, 2})
 #: the magic numbers of the two kinds of container
 SEGMENT_MAGIC = b"HERONSEG"
 DELETIONS_MAGIC = b"HERONDEL"
@@ -56,7 +63,7 @@ TMP_SUFFIX = ".tmp"
 
 _SEGMENT = r"seg_\d{6,12}(?:_[0-9a-f]{8})?"
 SEGMENT_NAME = re.compile(rf"{_SEGMENT}\Z")
-DELETIONS_NAME = re.compile(rf"{_SEGMENT}_\d{{8}}\.hdl\Z")
+DELETIONS_NAME = re.compile(rf"({_SEGMENT})_(\d{{8}})\.hdl\Z")
 MANIFEST_NAME = re.compile(r"manifest_(\d{8})\.json\Z")
 #: every file heron writes in an index directory, finished or being written
 OWN_FILE = re.compile(rf"(?:{_SEGMENT}(?:_\d{{8}}\.hdl|\.hsg)|manifest_\d{{8}}\.json)(?:\.tmp)?\Z")
@@ -90,6 +97,17 @@ def deletions_name(segment: str, generation: int) -> str:
 def manifest_name(generation: int) -> str:
     """File name of the manifest of a generation."""
     return f"manifest_{generation:08d}.json"
+
+
+def deletions_owner(file_name: str) -> tuple[str, int] | None:
+    """The segment and generation a deletion file's name says, or None if it is no deletion
+    file's name.
+
+    >>> deletions_owner("seg_000001_5f0c9a2e_00000003.hdl")
+    ('seg_000001_5f0c9a2e', 3)
+    """
+    m = DELETIONS_NAME.match(file_name)
+    return (m.group(1), int(m.group(2))) if m else None
 
 
 def manifest_generation(file_name: str) -> int | None:
