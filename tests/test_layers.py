@@ -289,7 +289,7 @@ FORMAT_MODULE = "heron.index._format"
 #: (so this list only shrinks); the lead moves them into _format.py when merging
 PENDING = frozenset({
     ("heron.index._manifest", "heron-index"),  # FORMAT...: _format.MANIFEST_FORMAT, ...
-    ("heron.index._manifest", "seg_"),  # _SEGMENT_NUMBER, unused: to delete
+    ("heron.index._manifest", "seg_"),  # _SEGMENT_NUMBER: _format.segment_number
     ("heron.index._manifest", ".hdl"),  # _DELETIONS_OF: _format.deletions_owner
     ("heron.index._writer", ".hsg"),  # name.removesuffix(".hsg"): SEGMENT_SUFFIX
 })

@@ -99,6 +99,16 @@ def manifest_name(generation: int) -> str:
     return f"manifest_{generation:08d}.json"
 
 
+def segment_number(name: str) -> int | None:
+    """The number a segment's name says (its writer's counter), or None if it is no
+    segment's name.
+
+    >>> segment_number("seg_000012_5f0c9a2e"), segment_number("seg_000003"), segment_number("x")
+    (12, 3, None)
+    """
+    return int(name.split("_")[1]) if SEGMENT_NAME.match(name) else None
+
+
 def deletions_owner(file_name: str) -> tuple[str, int] | None:
     """The segment and generation a deletion file's name says, or None if it is no deletion
     file's name.
