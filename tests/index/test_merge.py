@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 
 import heron
-from heron.index._assemble import SEGMENT_MAGIC
 from heron.index._files import Container
-from heron.index._format import OWN_FILE
+from heron.index._format import OWN_FILE, SEGMENT_MAGIC
 from heron.index._manifest import latest_manifest
 from heron.index._merge import merge_segments
 from heron.index._segment_reader import SegmentReader

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from attrs import evolve, frozen
+from attrs import frozen
 
 from heron.errors import CorruptIndexError, IndexNotFoundError
 from heron.index._files import write_atomic
@@ -87,11 +87,6 @@ class Manifest:
         }
         canon = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
         return json.dumps({**body, "checksum": zlib.crc32(canon)}, indent=1).encode()
-
-    def successor(self, segments: tuple[SegmentEntry, ...], next_segment: int) -> Manifest:
-        """The manifest of the next commit."""
-        return evolve(self, generation=self.generation + 1, segments=segments,
-                      next_segment=next_segment)
 
     def write(self, directory: Path) -> Path:
         """Publish this manifest atomically in ``directory``."""

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError, MissingFileError, SchemaError, SearcherClosedError
+from heron.index._format import TERMS_POST, manifest_name
 from heron.index._manifest import Manifest, SegmentEntry, latest_manifest
 from heron.index._segment_reader import SegmentReader
 from heron.schema import FieldType, Schema
@@ -148,7 +149,7 @@ class IndexReader:
             numbers = seg.terms.find_many(field, terms)
             known = numbers >= 0
             if known.any():
-                post = seg.raw_array("terms.post")
+                post = seg.raw_array(TERMS_POST)
                 total[known] += post[numbers[known] + 1] - post[numbers[known]]
         return total
 
@@ -255,5 +256,5 @@ def schema_of(manifest: Manifest) -> Schema:
     except SchemaError as exc:
         raise SchemaError(f"the schema stored in the index cannot be rebuilt: {exc}") from None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
-        message = f"manifest_{manifest.generation:08d}.json: the schema is damaged: {exc}"
+        message = f"{manifest_name(manifest.generation)}: the schema is damaged: {exc}"
         raise CorruptIndexError(message) from None

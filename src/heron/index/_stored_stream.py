@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
+from heron.index._format import STORED_BLOCKS, STORED_DATA, STORED_OFFSETS, STORED_ZPOS
 from heron.index._segment_reader import SegmentReader
 from heron.index._stored import BLOCK_BYTES, _compress_all
 from heron.index._stream import ContainerStream, release_pages
@@ -37,10 +38,10 @@ class StoredStream:
 
     def __init__(self, stream: ContainerStream, executor: Executor) -> None:
         self._executor = executor
-        self._offsets = stream.spill("stored.offsets", np.int64)
-        self._blocks = stream.spill("stored.blocks", np.int64)
-        self._zpos = stream.spill("stored.zpos", np.int64)
-        self._data = stream.spill("stored.data", np.uint8)
+        self._offsets = stream.spill(STORED_OFFSETS, np.int64)
+        self._blocks = stream.spill(STORED_BLOCKS, np.int64)
+        self._zpos = stream.spill(STORED_ZPOS, np.int64)
+        self._data = stream.spill(STORED_DATA, np.uint8)
         for arr in (self._offsets, self._blocks, self._zpos):
             arr.append([0])
         self._total = 0  # uncompressed bytes so far
@@ -105,10 +106,10 @@ def copy_stored(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArra
                 out: StoredStream) -> None:
     """Append the stored documents of the live documents of ``segments``, in order."""
     for seg, dmap in zip(segments, doc_maps, strict=True):
-        offsets = seg.raw_array("stored.offsets")
-        blocks = seg.raw_array("stored.blocks")
-        zpos = seg.raw_array("stored.zpos")
-        data = seg.raw_array("stored.data")
+        offsets = seg.raw_array(STORED_OFFSETS)
+        blocks = seg.raw_array(STORED_BLOCKS)
+        zpos = seg.raw_array(STORED_ZPOS)
+        data = seg.raw_array(STORED_DATA)
         live = dmap >= 0
         nblocks = len(blocks) - 1
         # the first document of each block (a document never spans two blocks)
