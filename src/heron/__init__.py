@@ -11,9 +11,10 @@
 ['a2', 'a1']
 """
 
+import typing as _typing
+
 from heron import analysis, facets, highlight, index, query, search
 from heron._api import Index, create_index, exists_in, open_index
-from heron._writer import Writer
 from heron.errors import (
     ArgumentError,
     ArgumentTypeError,
@@ -47,6 +48,11 @@ from heron.schema import (
 )
 from heron.scoring import BM25
 from heron.search import Hit, Results, ResultsPage, Searcher
+
+if _typing.TYPE_CHECKING:  # a type checker sees the deprecated name as what it stands for
+    from heron.index import IndexWriter as Writer  # noqa: F401
+else:  # heron.Writer warns at run time (see heron._deprecated)
+    from heron._deprecated import __getattr__  # noqa: F401 - the module's attribute hook
 
 __version__ = "0.1.0"
 
@@ -84,7 +90,6 @@ __all__ = [
     "SearcherClosedError",
     "StorageError",
     "WorkerError",
-    "Writer",
     "WriterClosedError",
     "analysis",
     "create_index",

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
-from heron.errors import HeronError
+from heron.errors import HeronError, SchemaError
 from heron.index import SegmentReader
 from heron.query import Matches
 from heron.schema import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, Schema
@@ -36,7 +36,7 @@ def sort_keys(schema: Schema, sort_by: str | Sequence[str]) -> list[SortKey]:
         reverse = spec.startswith("-")
         name = spec.lstrip("+-")
         if name not in schema:
-            raise HeronError(f"cannot sort: {schema.unknown_field_message(name)}")
+            raise SchemaError(f"cannot sort: {schema.unknown_field_message(name)}")
         if not isinstance(schema[name], KEYWORD | ID | NUMERIC | DATETIME | BOOLEAN):
             raise HeronError(f"cannot sort by {name!r}: sorting needs a KEYWORD, ID, NUMERIC, "
                              f"DATETIME or BOOLEAN field, not {schema[name].kind}")
