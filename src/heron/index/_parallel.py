@@ -125,6 +125,11 @@ class SegmentPool:
                            + _GUARD_HELP.format(procs=self._workers + 1)
                            + "; otherwise the worker was killed (out of memory?)")
 
+    @staticmethod
+    def check_schema(schema: Schema) -> None:
+        """Raise :class:`HeronError` if workers cannot rebuild ``schema``."""
+        _rebuildable(schema)
+
     def use_schema(self, schema: Schema) -> None:
         """Build the chunks submitted from now on with ``schema``."""
         self._schema_json = _rebuildable(schema)

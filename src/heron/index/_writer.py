@@ -333,11 +333,11 @@ class IndexWriter:
         self._removed.add(name)
 
     def _use_schema(self, schema: Schema) -> None:
-        """Write what was buffered under the old schema, then take the new one."""
-        with self._storage_guard("writing segments to"):
-            self._analyse_pending()
-            self._submit_remote()
-            self._flush()
+        """Write what was buffered under the old schema, then take the new one (the
+        workers finish their chunks first: none is taken back to build under the new)."""
+        if self._pool is not None:
+            self._pool.check_schema(schema)
+        self.flush()
         if self._pool is not None:
             self._pool.use_schema(schema)
         self.schema = schema
