@@ -14,7 +14,7 @@ from heron.index._parallel import check_can_start_workers
 from heron.index._reader import schema_of
 from heron.index._safeio import file_size_crc
 from heron.index._segment_reader import SegmentReader
-from heron.index._writer import BATCH_DOCS, BUFFER_MB, IndexWriter
+from heron.index._writer import IndexWriter
 from heron.schema import Schema
 
 
@@ -52,11 +52,11 @@ def create_storage(directory: Path, schema: Schema, *, overwrite: bool = False) 
         lock.release()
 
 
-def open_writer(directory: Path, schema: Schema | None = None, *,
-                buffer_mb: float = BUFFER_MB, batch_docs: int = BATCH_DOCS,
-                timeout: float | None = None, procs: int = 1, merge: bool = True,
-                queries: QueryMatcher | None = None) -> IndexWriter:
-    """Take the write lock and return a writer on the newest commit.
+def open_writer(directory: Path, schema: Schema | None, *, buffer_mb: float, batch_docs: int,
+                timeout: float | None, procs: int, merge: bool, queries: QueryMatcher | None
+                ) -> IndexWriter:
+    """Take the write lock and return a writer on the newest commit (the options are
+    ``Index.writer``'s, where their defaults are).
 
     The writer's schema is the one that commit records, with the field types of
     ``schema`` (if given) laid over it where only their analyzers differ.

@@ -57,7 +57,7 @@ class IndexWriter:
     """Adds, updates and deletes documents, changes the schema; holds the write lock
     until commit or cancel.
 
-    ``Index.writer()`` makes one (its arguments are documented there). A bad document
+    ``Index.writer()`` makes one (its arguments and their defaults are there, once). A bad document
     raises :class:`SchemaError` and nothing of it is kept. Nothing is visible to readers
     until :meth:`commit`. Used as a context manager it commits on a clean exit and
     cancels on an exception. ``queries`` is what :meth:`delete_by_query` matches queries
@@ -65,8 +65,8 @@ class IndexWriter:
     """
 
     def __init__(self, directory: Path, manifest: Manifest, schema: Schema, lock: WriteLock,
-                 *, buffer_mb: float = BUFFER_MB, batch_docs: int = BATCH_DOCS, procs: int = 1,
-                 merge: bool = True, queries: QueryMatcher | None = None) -> None:
+                 *, buffer_mb: float, batch_docs: int, procs: int, merge: bool,
+                 queries: QueryMatcher | None) -> None:
         if procs < 1:
             raise HeronError(f"procs must be at least 1, got {procs}")
         if isinstance(batch_docs, bool) or not isinstance(batch_docs, int) or batch_docs < 1:
