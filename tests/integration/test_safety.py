@@ -91,6 +91,7 @@ def _kill_when_ready(command: list[str], env: dict[str, str], commits: int,
     return lines
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("procs", [1, 2])
 def test_killed_writer_leaves_the_last_commit(tmp_path: Path, procs: int) -> None:
     """50 SIGKILLs of a writer at random moments; with procs=2 its worker processes must
