@@ -2,12 +2,15 @@
 
 Documents are validated when added, analysed in batches and flushed into new segment
 files whenever the buffer passes its memory bound. Deletions (``delete_by_term``,
-``update_document``, and :meth:`IndexWriter.delete_where` for the query layer) mark
-committed documents at once and are replayed at commit on the documents this writer
-added before them. A document whose unique field holds a value that the index or this
-writer already has replaces the earlier document (at commit, with no per-document cost
-when the index is empty). A commit writes deletion bitmaps, runs the merge policy and
-publishes everything with one new manifest; until then readers see nothing of it.
+``update_document``, ``delete_by_query`` through the matcher the query layer hands in,
+see :mod:`heron.index._matchers`) mark committed documents at once and are replayed at
+commit on the documents this writer added before them. A document whose unique field
+holds a value that the index or this writer already has replaces the earlier document
+(at commit, with no per-document cost when the index is empty). A commit writes deletion
+bitmaps, runs the merge policy and publishes everything with one new manifest; until then
+readers see nothing of it.
+Schema changes (``add_field``, ``remove_field``) are part of the commit too: the buffer is
+written under the old schema first, and the manifest records the new one.
 
 Only the storage can make a commit fail (every value was checked when it was added):
 then, as for any failed write while adding, the writer is cancelled and raises
