@@ -60,11 +60,11 @@ class IndexWriter:
     """Adds, updates and deletes documents, changes the schema; holds the write lock
     until commit or cancel.
 
-    ``Index.writer()`` makes one (its arguments and their defaults are there, once). A bad document
-    raises :class:`SchemaError` and nothing of it is kept. Nothing is visible to readers
-    until :meth:`commit`. Used as a context manager it commits on a clean exit and
-    cancels on an exception. ``queries`` is what :meth:`delete_by_query` matches queries
-    with (``Index.writer()`` passes the query layer's).
+    ``Index.writer()`` makes one (its arguments and their defaults are there, once). A
+    bad document raises :class:`SchemaError` and nothing of it is kept. Nothing is
+    visible to readers until :meth:`commit`. Used as a context manager it commits on a
+    clean exit and cancels on an exception. ``queries`` is what :meth:`delete_by_query`
+    matches queries with (``Index.writer()`` passes the query layer's).
     """
 
     def __init__(self, directory: Path, manifest: Manifest, schema: Schema, lock: WriteLock,
@@ -328,7 +328,8 @@ class IndexWriter:
                 the last field.
         """
         self._check_open()
-        self.schema[name]
+        if name not in self.schema:
+            raise SchemaError(self.schema.unknown_field_message(name))
         if name == self._unique:
             raise SchemaError(f"field {name!r} is the unique field; it cannot be removed")
         self._use_schema(Schema(**{n: f for n, f in self.schema.items if n != name}))
