@@ -22,6 +22,7 @@ def corpus() -> list[dict[str, str]]:
     return list(demo.default_corpus())
 
 
+@pytest.mark.slow
 def test_corpus_documents_are_well_formed(corpus: list[dict[str, str]]) -> None:
     assert len(corpus) > 1000
     for doc in corpus:
@@ -32,15 +33,18 @@ def test_corpus_documents_are_well_formed(corpus: list[dict[str, str]]) -> None:
         assert doc["kind"] in {"reference", "module", "class", "function"}
 
 
+@pytest.mark.slow
 def test_corpus_ids_are_unique(corpus: list[dict[str, str]]) -> None:
     ids = [doc["id"] for doc in corpus]
     assert len(ids) == len(set(ids))
 
 
+@pytest.mark.slow
 def test_corpus_is_deterministic(corpus: list[dict[str, str]]) -> None:
     assert list(demo.default_corpus()) == corpus
 
 
+@pytest.mark.slow
 def test_corpus_has_reference_topics_and_docstrings(corpus: list[dict[str, str]]) -> None:
     by_id = {doc["id"]: doc for doc in corpus}
     assert by_id["topic:with"]["kind"] == "reference"
@@ -53,6 +57,7 @@ def test_corpus_has_reference_topics_and_docstrings(corpus: list[dict[str, str]]
     assert "module:concurrent.futures" in by_id
 
 
+@pytest.mark.slow
 def test_corpus_skips_tests_and_private_names(corpus: list[dict[str, str]]) -> None:
     names = [doc["id"].split(":", 1)[1] for doc in corpus if not doc["id"].startswith("topic:")]
     for name in names:
@@ -72,6 +77,7 @@ def test_first_line_is_cut_to_width() -> None:
     assert demo._first_line("") == ""
 
 
+@pytest.mark.slow
 @needs_core
 def test_main_builds_queries_and_prints_figures(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

@@ -101,7 +101,7 @@ PINNED = {
         "IndexNotFoundError", "IndexReader", "IndexWriter", "LockError", "MissingFileError",
         "QueryError", "QueryWarning", "Results", "ResultsPage", "Schema", "SchemaError",
         "Searcher", "SearcherClosedError", "StorageError", "UnknownFieldError",
-        "UnknownQueryFieldError", "WorkerError", "Writer", "WriterClosedError", "analysis",
+        "UnknownQueryFieldError", "WorkerError", "WriterClosedError", "analysis",
         "create_index", "exists_in", "facets", "highlight", "index", "open_index", "parse",
         "query", "search",
     ],
@@ -118,7 +118,7 @@ PINNED = {
         "HtmlFormatter", "SentenceFragmenter", "Span", "TextFormatter", "WholeFragmenter",
     ],
     "heron.index": [
-        "FORMAT_VERSION", "IndexReader", "IndexWriter", "Manifest", "SegmentEntry",
+        "FORMAT_VERSION", "IndexReader", "IndexWriter", "Manifest", "Matcher", "SegmentEntry",
         "SegmentReader",
     ],
     "heron.query": [

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 import heron
 from heron.index._files import Container
@@ -168,6 +169,7 @@ def _peak_kib(tmp_path: Path, docs: int) -> int:
     return int(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+@pytest.mark.slow
 def test_writer_peak_memory_does_not_grow_with_the_collection(tmp_path: Path) -> None:
     small = _peak_kib(tmp_path, 4_000)
     large = _peak_kib(tmp_path, 24_000)

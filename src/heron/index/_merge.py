@@ -140,7 +140,7 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
             _copy_forward(segments, doc_maps, final_maps, name, first=ranges[name][0],
                           offsets_out=offsets, terms_out=terms, required=forward[name])
         stats = _copy_per_doc(segments, doc_maps, schema, per_doc)
-        copy_stored(segments, doc_maps, stored)
+        copy_stored(segments, doc_maps, stored, frozenset(schema.names()))
         stored.finish()
         size, crc = out.finish(segment_meta(doc_count=doc_count, field_nos=field_nos,
                                             ranges=ranges, stats=stats))

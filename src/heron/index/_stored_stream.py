@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 
 import numpy as np
@@ -19,8 +19,9 @@ import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
 from heron.index._format import STORED_BLOCKS, STORED_DATA, STORED_OFFSETS, STORED_ZPOS
+from heron.index._safeio import parse_json
 from heron.index._segment_reader import SegmentReader
-from heron.index._stored import BLOCK_BYTES, _compress_all
+from heron.index._stored import BLOCK_BYTES, _compress_all, encode_document
 from heron.index._stream import ContainerStream, release_pages
 
 #: sealed blocks handed to the worker thread at once
@@ -103,9 +104,14 @@ class StoredStream:
 
 
 def copy_stored(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArray[np.int64]],
-                out: StoredStream) -> None:
-    """Append the stored documents of the live documents of ``segments``, in order."""
+                out: StoredStream, fields: frozenset[str]) -> None:
+    """Append the stored documents of the live documents of ``segments``, in order.
+
+    A segment that holds fields not in ``fields`` (removed from the schema) has its
+    documents rewritten without them; the others are copied as they are.
+    """
     for seg, dmap in zip(segments, doc_maps, strict=True):
+        add = out.add if set(seg.field_nos) <= fields else _without_others(out, seg, fields)
         offsets = seg.raw_array(STORED_OFFSETS)
         blocks = seg.raw_array(STORED_BLOCKS)
         zpos = seg.raw_array(STORED_ZPOS)
@@ -133,7 +139,20 @@ def copy_stored(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArra
                 base = starts[b]
                 for d in range(firsts[b] - d_lo, firsts[b + 1] - d_lo):
                     if doc_live[d]:
-                        out.add(text[doc_offsets[d] - base : doc_offsets[d + 1] - base])
+                        add(text[doc_offsets[d] - base : doc_offsets[d + 1] - base])
             release_pages(data, 0, zs[-1])  # from 0: see release_pages
         for arr in (offsets, blocks, zpos):
             release_pages(arr)
+
+
+def _without_others(out: StoredStream, seg: SegmentReader, fields: frozenset[str]
+                    ) -> Callable[[bytes], None]:
+    """A function adding a stored document to ``out`` without the fields not in ``fields``."""
+
+    def add(raw: bytes) -> None:
+        values = parse_json(raw, f"{seg.name}: a stored document")
+        if not isinstance(values, dict):
+            raise CorruptIndexError(f"{seg.name}: a stored document is not a JSON object")
+        out.add(encode_document({k: v for k, v in values.items() if k in fields}))
+
+    return add
