@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from heron.errors import CorruptIndexError, SchemaError
+from heron.index._format import manifest_name
 from heron.schema import FieldType, Schema, field_from_json
 
 
@@ -67,5 +68,5 @@ def snapshot_schema(recorded: Mapping[str, Any], given: Schema | None,
         raise SchemaError(f"the schema stored in the index cannot be rebuilt: {exc}; pass "
                           "the schema with its analyzers to open_index") from None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
-        message = f"manifest_{generation:08d}.json: the schema is damaged: {exc}"
+        message = f"{manifest_name(generation)}: the schema is damaged: {exc}"
         raise CorruptIndexError(message) from None
