@@ -15,7 +15,7 @@ import pytest
 import heron
 
 PACKAGES = ["heron", "heron.analysis", "heron.facets", "heron.highlight", "heron.index",
-            "heron.query", "heron.search"]
+            "heron.migrate", "heron.query", "heron.search"]
 
 
 def package(name: str) -> tuple[ModuleType, ast.Module]:

@@ -11,7 +11,7 @@
 ['a2', 'a1']
 """
 
-from heron import analysis, facets, highlight, index, query, search
+from heron import analysis, facets, highlight, index, migrate, query, search
 from heron._api import Index, create_index, exists_in, open_index
 from heron._writer import Writer
 from heron.errors import (
@@ -92,6 +92,7 @@ __all__ = [
     "facets",
     "highlight",
     "index",
+    "migrate",
     "open_index",
     "parse",
     "query",

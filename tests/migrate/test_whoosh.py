@@ -1,0 +1,272 @@
+"""heron.migrate.from_whoosh on real Whoosh indexes: every stored document comes back, and
+term, keyword and range queries find the same documents in both."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import heron
+from heron.query import NumericRange, Term
+
+whoosh = pytest.importorskip("whoosh", reason="Whoosh is not installed (pip install heron[whoosh])")
+import whoosh.fields as wf  # noqa: E402
+import whoosh.index as wi  # noqa: E402
+import whoosh.query as wq  # noqa: E402
+from tests.migrate.whoosh_source import body, build  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    path = tmp_path / "whoosh"
+    build(path)
+    return path
+
+
+def whoosh_ids(source: Path, query: Any) -> set[str]:
+    ix = wi.open_dir(str(source))
+    with ix.searcher() as s:
+        return {hit["id"] for hit in s.search(query, limit=None)}
+
+
+def heron_ids(target: Path, query: str | heron.query.Query) -> set[str]:
+    with heron.open_index(target).searcher() as s:
+        return {hit["id"] for hit in s.search(query, limit=None)}
+
+
+def as_json(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [as_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: as_json(v) for k, v in value.items()}
+    return value
+
+
+def test_every_stored_document_is_copied(source: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "heron"
+    report = heron.migrate.from_whoosh(source, target)
+    printed = capsys.readouterr().out
+    assert str(report) in printed
+    ix = wi.open_dir(str(source))
+    with ix.searcher() as ws:
+        expected = {doc["id"]: doc for doc in ws.all_stored_fields()}
+    assert report.documents == len(expected) == 59
+    assert report.doc_count == 59
+    assert report.unrecoverable == ("body",)
+    assert "body" in printed
+    reopened = heron.open_index(target)
+    assert reopened.doc_count() == 59
+    with reopened.searcher() as s:
+        got = {doc["id"]: doc for doc in s.documents()}
+    assert got.keys() == expected.keys()
+    for key, doc in expected.items():
+        assert got[key] == {k: as_json(v) for k, v in doc.items()}, key
+    assert any(isinstance(d["when"], dt.datetime) for d in got.values())
+    assert "d5" not in got  # deleted in Whoosh
+
+
+def test_schema_maps_each_option(source: Path, tmp_path: Path) -> None:
+    heron.migrate.from_whoosh(source, tmp_path / "heron")
+    schema = heron.open_index(tmp_path / "heron").schema
+    assert schema["id"] == heron.ID(stored=True, unique=True)
+    assert isinstance(schema["title"], heron.TEXT)
+    assert schema["title"].boost == 2.0
+    assert schema["title"].stored
+    assert not schema["body"].stored
+    assert schema["tags"] == heron.KEYWORD(stored=True, commas=True, lowercase=True,
+                                           scorable=True)
+    assert schema["year"] == heron.NUMERIC(stored=True, sortable=True)
+    assert schema["price"] == heron.NUMERIC(numtype="float", stored=True)
+    assert schema["when"] == heron.DATETIME(stored=True)
+    assert schema["draft"] == heron.BOOLEAN(stored=True)
+    assert schema["meta"] == heron.STORED()
+    # Whoosh's stop words and analysis carried over: the same words are dropped
+    assert schema["title"].analyzer.terms("The tunnels near Gaza") == ["tunnels", "near", "gaza"]
+
+
+@pytest.mark.parametrize(
+    ("whoosh_query", "heron_query"),
+    [
+        (wq.Term("title", "tunnels"), "title:tunnels"),
+        (wq.Term("title", "zürich"), "title:Zürich"),
+        (wq.Term("title", "東京"), Term("title", "東京")),
+        (wq.Term("tags", "são paulo"), Term("tags", "são paulo")),
+        (wq.Term("tags", "gaza"), "tags:gaza"),
+        (wq.Term("id", "d17"), "id:d17"),
+        (wq.Term("draft", True), "draft:true"),
+        (wq.NumericRange("year", 1995, 2003), "year:[1995 TO 2003]"),
+        (wq.NumericRange("year", 1995, 2003, startexcl=True, endexcl=True),
+         "year:{1995 TO 2003}"),
+        (wq.NumericRange("year", None, 1992), "year:<=1992"),
+        (wq.NumericRange("price", -1.5, 4.0), "price:[-1.5 TO 4.0]"),
+        (wq.DateRange("when", dt.datetime(2017, 3, 1), dt.datetime(2017, 8, 1)),
+         NumericRange("when", dt.datetime(2017, 3, 1), dt.datetime(2017, 8, 1))),
+        (wq.And([wq.Term("tags", "cairo"), wq.NumericRange("year", 2000, None)]),
+         "tags:cairo AND year:>=2000"),
+    ],
+)
+def test_same_queries_find_the_same_documents(source: Path, tmp_path: Path, whoosh_query: Any,
+                                              heron_query: Any) -> None:
+    target = tmp_path / "heron"
+    heron.migrate.from_whoosh(source, target)
+    expected = whoosh_ids(source, whoosh_query)
+    assert expected  # each query finds something
+    assert heron_ids(target, heron_query) == expected
+
+
+def test_rebuild_fills_unstored_fields(source: Path, tmp_path: Path) -> None:
+    target = tmp_path / "heron"
+    calls: list[tuple[int, int]] = []
+    report = heron.migrate.from_whoosh(
+        source, target, rebuild=lambda stored: {"body": body(int(stored["id"][1:]))},
+        progress=lambda done, total: calls.append((done, total)))
+    assert report.unrecoverable == ()
+    assert calls[0] == (0, 59)
+    assert calls[-1] == (59, 59)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    for word in ("tunnels", "flooded", "border"):
+        (stem,) = [t.text for t in wi.open_dir(str(source)).schema["body"].analyzer(word)]
+        expected = whoosh_ids(source, wq.Term("body", stem))
+        assert expected
+        assert heron_ids(target, f"body:{word}") == expected
+    with heron.open_index(target).searcher() as s:
+        assert "body" not in s.document(id="d1")
+
+
+def test_interrupted_migration_leaves_no_index_and_reruns(source: Path, tmp_path: Path) -> None:
+    target = tmp_path / "heron"
+    seen = []
+
+    def failing(stored: dict[str, Any]) -> dict[str, Any]:
+        seen.append(stored["id"])
+        if len(seen) == 30:
+            raise RuntimeError("the source of the bodies went away")
+        return {"body": body(int(stored["id"][1:]))}
+
+    with pytest.raises(RuntimeError, match="went away"):
+        heron.migrate.from_whoosh(source, target, rebuild=failing)
+    assert not heron.exists_in(target)
+    with pytest.raises(heron.IndexNotFoundError):
+        heron.open_index(target)
+    report = heron.migrate.from_whoosh(source, target)
+    assert report.documents == heron.open_index(target).doc_count() == 59
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["heron", "whoosh"]
+
+
+def test_killed_migration_leaves_no_index_and_reruns(source: Path, tmp_path: Path) -> None:
+    target = tmp_path / "heron"
+    child = subprocess.Popen(
+        [sys.executable, str(HERE / "whoosh_source.py"), str(source), str(target), "20"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env={"PYTHONPATH": str(Path(heron.__file__).parents[1]), "PATH": ""})
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "waiting\n"  # 19 documents read, the 20th waits
+    finally:
+        child.kill()
+        child.wait()
+        assert child.stdin is not None
+        child.stdin.close()
+        assert child.stdout is not None
+        child.stdout.close()
+    assert not heron.exists_in(target)
+    assert (tmp_path / ".heron.migrating").is_dir()  # what the killed run left
+    report = heron.migrate.from_whoosh(source, target, rebuild=lambda s: {
+        "body": body(int(s["id"][1:]))})
+    assert report.documents == 59
+    assert heron_ids(target, "body:flooded") == whoosh_ids(source, wq.Term("body", "flood"))
+    assert not (tmp_path / ".heron.migrating").exists()
+
+
+def test_an_existing_index_needs_overwrite(source: Path, tmp_path: Path) -> None:
+    target = tmp_path / "heron"
+    heron.create_index(target, heron.Schema(x=heron.ID(stored=True)))
+    with pytest.raises(heron.IndexExistsError):
+        heron.migrate.from_whoosh(source, target)
+    assert heron.open_index(target).schema.names() == ["x"]
+    heron.migrate.from_whoosh(source, target, overwrite=True)
+    assert heron.open_index(target).doc_count() == 59
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(heron.ArgumentError):
+        heron.migrate.from_whoosh(source, tmp_path / "other", overwrite=True)
+    assert (tmp_path / "other" / "notes.txt").read_text() == "mine"
+
+
+def test_wrong_arguments(source: Path, tmp_path: Path) -> None:
+    with pytest.raises(heron.IndexNotFoundError):
+        heron.migrate.from_whoosh(tmp_path / "nothing", tmp_path / "heron")
+    with pytest.raises(TypeError):
+        heron.migrate.from_whoosh(source, tmp_path / "heron", rebuild="body")  # type: ignore[arg-type]
+    with pytest.raises(heron.ArgumentTypeError):
+        heron.migrate.from_whoosh(source, tmp_path / "heron", rebuild=lambda s: ["x"])  # type: ignore[arg-type,return-value]
+    assert not heron.exists_in(tmp_path / "heron")
+
+
+def test_options_without_equivalent_are_reported(tmp_path: Path) -> None:
+    import whoosh.analysis as wa  # noqa: PLC0415
+
+    schema = wf.Schema(
+        **{"key.id": wf.ID(stored=True)},
+        text=wf.TEXT(stored=True, vector=True, spelling=True,
+                     analyzer=wa.RegexTokenizer() | wa.LowercaseFilter() | wa.IntraWordFilter()),
+        fold=wf.TEXT(analyzer=wa.StandardAnalyzer() | wa.CharsetFilter(
+            __import__("whoosh.support.charset", fromlist=["accent_map"]).accent_map)),
+        big=wf.NUMERIC(int, 64, signed=False, stored=True),
+        gram=wf.NGRAM(minsize=3, maxsize=5, stored=True, queryor=True),
+        words=wf.NGRAMWORDS(minsize=2, maxsize=6, at="start"),
+        code=wf.ID(stored=True, analyzer=wa.IDTokenizer() | wa.LowercaseFilter()),
+    )
+    (tmp_path / "w").mkdir()
+    ix = wi.create_in(str(tmp_path / "w"), schema)
+    with ix.writer() as w:
+        w.add_document(**{"key.id": "k1"}, text="Wi-Fi routers", fold="Café Zürich", big=2**40,
+                       gram="Petroleum", words="Petroleum exports", code="AB-7")
+    report = heron.migrate.from_whoosh(tmp_path / "w", tmp_path / "h")
+    text = "\n".join(report.unmapped)
+    for needle in ("key.id: renamed 'key_id'", "text: vector", "text: spelling=True",
+                   "IntraWordFilter", "fold: CharsetFilter", "big: unsigned 64-bit",
+                   "gram: queryor=True"):
+        assert needle in text
+    assert set(report.unrecoverable) == {"fold", "words"}
+    h = heron.open_index(tmp_path / "h")
+    assert h.schema["gram"] == heron.NGRAM(minsize=3, maxsize=5, stored=True)
+    assert h.schema["words"] == heron.NGRAMWORDS(minsize=2, maxsize=6, at="start")
+    assert h.schema["code"] == heron.ID(stored=True, lowercase=True)
+    assert "spell_text" not in h.schema
+    with h.searcher() as s:
+        (doc,) = s.documents()
+        assert doc == {"key_id": "k1", "text": "Wi-Fi routers", "big": 2**40,
+                       "gram": "Petroleum", "code": "AB-7"}
+        assert heron_ids_of(s, "gram:petr") == ["k1"]
+        assert heron_ids_of(s, "code:ab-7") == ["k1"]
+
+
+def heron_ids_of(s: heron.Searcher, query: str) -> list[str]:
+    return [hit["key_id"] for hit in s.search(query)]
+
+
+def test_import_heron_does_not_import_whoosh() -> None:
+    code = "import sys, heron; heron.migrate.from_whoosh; print('whoosh' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={"PYTHONPATH": str(Path(heron.__file__).parents[1])})
+    assert out.stdout == "False\n"
+
+
+def test_without_whoosh_the_error_says_what_to_install(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['whoosh'] = None; sys.modules['whoosh.index'] = None\n"
+            "import heron\n"
+            "try:\n    heron.migrate.from_whoosh(sys.argv[1], sys.argv[2])\n"
+            "except heron.HeronError as exc:\n    print(exc)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(tmp_path / "h")],
+                         capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(Path(heron.__file__).parents[1])})
+    assert 'pip install "heron[whoosh]"' in out.stdout

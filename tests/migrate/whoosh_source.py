@@ -1,0 +1,91 @@
+"""A real Whoosh index for the migration tests (and a child process that migrates it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+PLACES = ["Gaza", "Sinaï", "Zürich", "東京", "Cairo", "São Paulo"]
+WORDS = ["tunnels", "smuggling", "border", "flooded", "fighters", "crossed", "officials",
+         "prices", "markets", "rains"]
+
+
+def body(i: int) -> str:
+    """The text of document i's unstored body (what a rebuild function reads again)."""
+    return " ".join(WORDS[(i * k + 3) % len(WORDS)] for k in range(1, 9))
+
+
+def documents(n: int = 60) -> list[dict[str, Any]]:
+    docs = []
+    for i in range(n):
+        doc: dict[str, Any] = {
+            "id": f"d{i}",
+            "title": f"{WORDS[i % len(WORDS)]} near {PLACES[i % len(PLACES)]} ({i})",
+            "body": body(i),
+            "tags": ",".join(sorted({PLACES[i % 6].lower(), PLACES[(i // 6) % 6].lower()})),
+            "year": 1990 + i % 30,
+            "price": round(0.25 * i - 3.0, 2),
+            "when": dt.datetime(2017, 1, 1) + dt.timedelta(days=7 * i, minutes=i),
+            "draft": i % 4 == 0,
+            "meta": {"n": i, "pair": (i, i + 1)},
+        }
+        if i % 10 == 9:
+            del doc["price"]  # some documents lack a field
+        docs.append(doc)
+    return docs
+
+
+def build(path: Path, n: int = 60) -> None:
+    """A Whoosh index of n documents in two segments, with one document deleted."""
+    import whoosh.analysis as wa  # noqa: PLC0415 - the tests skip without Whoosh
+    import whoosh.fields as wf  # noqa: PLC0415
+    import whoosh.index as wi  # noqa: PLC0415
+
+    schema = wf.Schema(
+        id=wf.ID(stored=True, unique=True),
+        title=wf.TEXT(stored=True, field_boost=2.0),
+        body=wf.TEXT(analyzer=wa.StemmingAnalyzer()),
+        tags=wf.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        year=wf.NUMERIC(stored=True, sortable=True),
+        price=wf.NUMERIC(float, stored=True),
+        when=wf.DATETIME(stored=True),
+        draft=wf.BOOLEAN(stored=True),
+        meta=wf.STORED,
+    )
+    path.mkdir(parents=True, exist_ok=True)
+    ix = wi.create_in(str(path), schema)
+    docs = documents(n)
+    half = len(docs) // 2
+    for part in (docs[:half], docs[half:]):
+        w = ix.writer()
+        for doc in part:
+            w.add_document(**doc)
+        w.commit(merge=False)
+    w = ix.writer()
+    w.delete_by_term("id", "d5")
+    w.commit(merge=False)
+
+
+def main() -> None:
+    """Migrate argv[1] to argv[2], printing each document's number as it is rebuilt and
+    waiting (for the parent to kill this process) after ``argv[3]`` documents."""
+    import heron  # noqa: PLC0415
+
+    stop = int(sys.argv[3])
+    seen = 0
+
+    def rebuild(stored: dict[str, Any]) -> dict[str, Any]:
+        nonlocal seen
+        seen += 1
+        if seen == stop:
+            print("waiting", flush=True)
+            sys.stdin.read()  # until killed
+        return {"body": body(int(stored["id"][1:]))}
+
+    heron.migrate.from_whoosh(sys.argv[1], sys.argv[2], rebuild=rebuild)
+
+
+if __name__ == "__main__":
+    main()
