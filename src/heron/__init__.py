@@ -31,7 +31,7 @@ from heron.errors import (
     WriterClosedError,
 )
 from heron.index import IndexReader, IndexWriter
-from heron.query import QueryWarning, parse
+from heron.query import QueryParser, QueryWarning, parse
 from heron.schema import (
     BOOLEAN,
     DATETIME,
@@ -75,6 +75,7 @@ __all__ = [
     "IndexWriter",
     "LockError",
     "QueryError",
+    "QueryParser",
     "QueryWarning",
     "Results",
     "ResultsPage",
