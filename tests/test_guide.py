@@ -5,17 +5,17 @@ is skipped, saying so."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.migrate.whoosh_source import import_whoosh
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "migrating-from-whoosh.md"
 BLOCK = re.compile(r"(?:<!-- pending: (?P<pending>[\w-]+) -->\n)?```python (?P<lang>whoosh|heron)\n"
                    r"(?P<code>.*?)^```$", re.DOTALL | re.MULTILINE)
-HAVE_WHOOSH = importlib.util.find_spec("whoosh") is not None
+HAVE_WHOOSH = import_whoosh()
 
 
 def blocks() -> list[Any]:

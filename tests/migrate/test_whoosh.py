@@ -10,15 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.migrate.whoosh_source import body, build, import_whoosh
 
 import heron
 from heron.query import NumericRange, Term
 
-whoosh = pytest.importorskip("whoosh", reason="Whoosh is not installed (pip install heron[whoosh])")
-import whoosh.fields as wf  # noqa: E402
-import whoosh.index as wi  # noqa: E402
-import whoosh.query as wq  # noqa: E402
-from tests.migrate.whoosh_source import body, build  # noqa: E402
+if not import_whoosh():
+    pytest.skip("Whoosh is not installed (pip install heron[whoosh])", allow_module_level=True)
+import whoosh.fields as wf
+import whoosh.index as wi
+import whoosh.query as wq
 
 HERE = Path(__file__).resolve().parent
 

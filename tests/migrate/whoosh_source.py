@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
+import pkgutil
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 PLACES = ["Gaza", "Sinaï", "Zürich", "東京", "Cairo", "São Paulo"]
 WORDS = ["tunnels", "smuggling", "border", "flooded", "fighters", "crossed", "officials",
          "prices", "markets", "rains"]
+
+
+def import_whoosh() -> bool:
+    """Import every module of Whoosh, if it is installed, with its warnings silenced.
+
+    Whoosh 2.7.4's source has invalid escape sequences: compiled afresh (no ``.pyc``),
+    Python warns, which ``filterwarnings = error`` would turn into a SyntaxError.
+    """
+    if importlib.util.find_spec("whoosh") is None:
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import whoosh  # noqa: PLC0415
+
+        for info in pkgutil.walk_packages(whoosh.__path__, "whoosh."):
+            try:
+                importlib.import_module(info.name)
+            except Exception:
+                continue
+    return True
 
 
 def body(i: int) -> str:
