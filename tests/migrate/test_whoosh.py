@@ -225,12 +225,14 @@ def test_options_without_equivalent_are_reported(tmp_path: Path) -> None:
         gram=wf.NGRAM(minsize=3, maxsize=5, stored=True, queryor=True),
         words=wf.NGRAMWORDS(minsize=2, maxsize=6, at="start"),
         code=wf.ID(stored=True, analyzer=wa.IDTokenizer() | wa.LowercaseFilter()),
+        german=wf.TEXT(lang="de", stored=True),
     )
     (tmp_path / "w").mkdir()
     ix = wi.create_in(str(tmp_path / "w"), schema)
     with ix.writer() as w:
         w.add_document(**{"key.id": "k1"}, text="Wi-Fi routers", fold="Café Zürich", big=2**40,
-                       gram="Petroleum", words="Petroleum exports", code="AB-7")
+                       gram="Petroleum", words="Petroleum exports", code="AB-7",
+                       german="Die Häuser am See")
     report = heron.migrate.from_whoosh(tmp_path / "w", tmp_path / "h")
     text = "\n".join(report.unmapped)
     for needle in ("key.id: renamed 'key_id'", "text: vector", "text: spelling=True",
@@ -243,12 +245,16 @@ def test_options_without_equivalent_are_reported(tmp_path: Path) -> None:
     assert h.schema["words"] == heron.NGRAMWORDS(minsize=2, maxsize=6, at="start")
     assert h.schema["code"] == heron.ID(stored=True, lowercase=True)
     assert "spell_text" not in h.schema
+    assert h.schema["german"].analyzer.stages[-1] == heron.analysis.StemFilter("german")
+    whoosh_terms = [t.text for t in ix.schema["german"].analyzer("Die Häuser am See")]
+    assert h.schema["german"].analyzer.terms("Die Häuser am See") == whoosh_terms
     with h.searcher() as s:
         (doc,) = s.documents()
         assert doc == {"key_id": "k1", "text": "Wi-Fi routers", "big": 2**40,
-                       "gram": "Petroleum", "code": "AB-7"}
+                       "gram": "Petroleum", "code": "AB-7", "german": "Die Häuser am See"}
         assert heron_ids_of(s, "gram:petr") == ["k1"]
         assert heron_ids_of(s, "code:ab-7") == ["k1"]
+        assert heron_ids_of(s, "german:Haus") == ["k1"]
 
 
 def heron_ids_of(s: heron.Searcher, query: str) -> list[str]:
@@ -271,3 +277,15 @@ def test_without_whoosh_the_error_says_what_to_install(tmp_path: Path) -> None:
                          capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(Path(heron.__file__).parents[1])})
     assert 'pip install "heron[whoosh]"' in out.stdout
+
+
+def test_an_empty_whoosh_index(tmp_path: Path) -> None:
+    (tmp_path / "w").mkdir()
+    wi.create_in(str(tmp_path / "w"), wf.Schema(id=wf.ID(stored=True), body=wf.TEXT()))
+    calls: list[tuple[int, int]] = []
+    report = heron.migrate.from_whoosh(tmp_path / "w", tmp_path / "h",
+                                       progress=lambda d, t: calls.append((d, t)))
+    assert (report.documents, report.doc_count) == (0, 0)
+    assert calls == [(0, 0), (0, 0)]
+    assert heron.open_index(tmp_path / "h").schema.names() == ["body", "id"]
+    assert "0 documents copied" in str(report)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Any
 
 from attrs import frozen
@@ -20,6 +21,12 @@ _WHOOSH_WORDS = r"\w+(\.?\w+)*"
 #: the patterns of Whoosh's CommaSeparatedTokenizer and SpaceSeparatedTokenizer
 _COMMAS = "[^,]+"
 _SPACES = r"[^ \t\r\n]+"
+#: Whoosh's language codes (``whoosh.lang.languages``) to Snowball's names
+_LANGUAGES = MappingProxyType({
+    "ar": "arabic", "da": "danish", "nl": "dutch", "en": "english", "fi": "finnish",
+    "fr": "french", "de": "german", "hu": "hungarian", "it": "italian", "no": "norwegian",
+    "pt": "portuguese", "ro": "romanian", "ru": "russian", "es": "spanish", "sv": "swedish",
+    "tr": "turkish"})
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 
@@ -95,7 +102,7 @@ def _stem(stage: Any, where: str, notes: list[str]) -> Any:
         notes.append(f"{where}: Whoosh's Porter stemmer becomes Snowball english "
                      "(Porter2); a few words stem differently")
         lang = "english"
-    language = str(lang).lower()
+    language = _LANGUAGES.get(str(lang).lower(), str(lang).lower())
     if language not in heron.analysis.stem_languages():
         notes.append(f"{where}: no Snowball stemmer for {lang!r}: words are not stemmed")
         return None
