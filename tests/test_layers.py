@@ -40,7 +40,7 @@ PUBLIC_ONLY = {
     "demo": frozenset({"heron"}),
     # Whoosh to heron: the public API, and its own modules
     "migrate": frozenset({"heron", "heron.migrate._fields", "heron.migrate._report",
-                          "heron.migrate._whoosh"}),
+                          "heron.migrate._whoosh", "heron.migrate._workdir"}),
 }
 
 FORBIDDEN_MODULES = frozenset({"pickle", "_pickle", "cPickle", "marshal", "shelve", "dill"})

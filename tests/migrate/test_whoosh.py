@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.migrate.whoosh_source import body, build, import_whoosh
+from tests.migrate.whoosh_source import body, build, build_many, import_whoosh
 
 import heron
 from heron.query import NumericRange, Term
@@ -289,3 +289,85 @@ def test_an_empty_whoosh_index(tmp_path: Path) -> None:
     assert calls == [(0, 0), (0, 0)]
     assert heron.open_index(tmp_path / "h").schema.names() == ["body", "id"]
     assert "0 documents copied" in str(report)
+
+
+def many_body(stored: dict[str, Any]) -> dict[str, Any]:
+    i = int(stored["id"][1:])
+    return {"body": f"word{i % 50} other{i % 7}"}
+
+
+def check_many(target: Path, n: int) -> None:
+    with heron.open_index(target).searcher() as s:
+        ids = [doc["id"] for doc in s.documents()]
+        assert sorted(ids) == sorted(f"d{i}" for i in range(n))  # each once
+        assert s.search("body:word7", limit=None).total == len(range(7, n, 50))
+
+
+def test_a_failed_migration_resumes_after_its_last_commit(tmp_path: Path) -> None:
+    source, target = tmp_path / "w", tmp_path / "h"
+    build_many(source, 12_000)
+    seen = 0
+
+    def failing(stored: dict[str, Any]) -> dict[str, Any]:
+        nonlocal seen
+        seen += 1
+        if seen == 11_000:
+            raise RuntimeError("stop")
+        return many_body(stored)
+
+    with pytest.raises(RuntimeError):
+        heron.migrate.from_whoosh(source, target, rebuild=failing)
+    assert not heron.exists_in(target)
+    calls: list[tuple[int, int]] = []
+    report = heron.migrate.from_whoosh(source, target, rebuild=many_body,
+                                       progress=lambda d, t: calls.append((d, t)))
+    assert report.resumed == 10_000  # two commits of 5,000 were kept
+    assert calls[0] == (10_000, 12_000)
+    assert calls[-1] == (12_000, 12_000)
+    assert (report.documents, report.doc_count) == (12_000, 12_000)
+    assert "(10000 by an interrupted run)" in str(report)
+    check_many(target, 12_000)
+
+
+def test_a_killed_migration_resumes(tmp_path: Path) -> None:
+    source, target = tmp_path / "w", tmp_path / "h"
+    build_many(source, 7_000)
+    child = subprocess.Popen(
+        [sys.executable, str(HERE / "whoosh_source.py"), str(source), str(target), "6500",
+         "many"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env={"PYTHONPATH": str(Path(heron.__file__).parents[1]), "PATH": ""})
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "waiting\n"
+    finally:
+        child.kill()
+        child.wait()
+        assert child.stdin is not None
+        assert child.stdout is not None
+        child.stdin.close()
+        child.stdout.close()
+    assert not heron.exists_in(target)
+    report = heron.migrate.from_whoosh(source, target, rebuild=many_body)
+    assert report.resumed == 5_000
+    assert report.documents == 7_000
+    check_many(target, 7_000)
+
+
+def test_a_changed_source_starts_over(tmp_path: Path) -> None:
+    source, target = tmp_path / "w", tmp_path / "h"
+    build_many(source, 6_000)
+
+    def failing(stored: dict[str, Any]) -> dict[str, Any]:
+        if stored["id"] == "d5500":
+            raise RuntimeError("stop")
+        return many_body(stored)
+
+    with pytest.raises(RuntimeError):
+        heron.migrate.from_whoosh(source, target, rebuild=failing)
+    ix = wi.open_dir(str(source))
+    with ix.writer() as w:
+        w.add_document(id="d6000", body="word0 other0")
+    report = heron.migrate.from_whoosh(source, target, rebuild=many_body)
+    assert report.resumed == 0  # the Whoosh index changed since: nothing is resumed
+    assert report.documents == 6_001
+    check_many(target, 6_001)

@@ -92,9 +92,23 @@ def build(path: Path, n: int = 60) -> None:
     w.commit(merge=False)
 
 
+def build_many(path: Path, n: int) -> None:
+    """A Whoosh index of n small documents (ids not unique: a copied twice would show)."""
+    import whoosh.fields as wf  # noqa: PLC0415
+    import whoosh.index as wi  # noqa: PLC0415
+
+    path.mkdir(parents=True, exist_ok=True)
+    ix = wi.create_in(str(path), wf.Schema(id=wf.ID(stored=True), body=wf.TEXT()))
+    w = ix.writer()
+    for i in range(n):
+        w.add_document(id=f"d{i}", body=f"word{i % 50} other{i % 7}")
+    w.commit()
+
+
 def main() -> None:
-    """Migrate argv[1] to argv[2], printing each document's number as it is rebuilt and
-    waiting (for the parent to kill this process) after ``argv[3]`` documents."""
+    """Migrate argv[1] to argv[2], printing ``waiting`` and waiting (for the parent to kill
+    this process) when the ``argv[3]``-th document is rebuilt (argv[4] ``many``: the
+    documents of :func:`build_many`)."""
     import heron  # noqa: PLC0415
 
     stop = int(sys.argv[3])
@@ -106,7 +120,8 @@ def main() -> None:
         if seen == stop:
             print("waiting", flush=True)
             sys.stdin.read()  # until killed
-        return {"body": body(int(stored["id"][1:]))}
+        i = int(stored["id"][1:])
+        return {"body": body(i) if sys.argv[4:] != ["many"] else f"word{i % 50} other{i % 7}"}
 
     heron.migrate.from_whoosh(sys.argv[1], sys.argv[2], rebuild=rebuild)
 

@@ -29,10 +29,13 @@ class MigrationReport:
     unmapped: tuple[str, ...] = ()
     #: fields indexed but not stored in Whoosh: empty in heron (no rebuild function)
     unrecoverable: tuple[str, ...] = ()
+    #: of ``documents``, those an interrupted run had committed (this run resumed after them)
+    resumed: int = 0
 
     def __str__(self) -> str:
-        lines = [f"migrated {self.source} -> {self.target}: {self.documents} documents copied, "
-                 f"{self.doc_count} in the heron index"]
+        resumed = f" ({self.resumed} by an interrupted run)" if self.resumed else ""
+        lines = [f"migrated {self.source} -> {self.target}: {self.documents} documents "
+                 f"copied{resumed}, {self.doc_count} in the heron index"]
         if self.unmapped:
             lines.append("options with no exact equivalent:")
             lines.extend(f"  - {line}" for line in self.unmapped)

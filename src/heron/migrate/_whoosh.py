@@ -1,30 +1,30 @@
 """Copy a Whoosh index into a new heron index: schema mapped field by field, every stored
 document copied.
 
-The heron index is built in a work directory beside the target (``.NAME.migrating``) and
-renamed into place only once it is complete and committed, so an interrupted migration
-never leaves an index at the target; running the migration again clears the work
-directory and starts over.
+The heron index is built in a work directory beside the target (``.NAME.migrating``),
+committed every few thousand documents, and renamed into place only once it is complete,
+so an interrupted migration never leaves an index at the target; running it again resumes
+after the last commit (see :mod:`heron.migrate._workdir`).
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
-import json
+import itertools
 import os
-import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import heron
 from heron.migrate._fields import field_name, heron_field
 from heron.migrate._report import MigrationReport
+from heron.migrate._workdir import WorkDir
 
-#: documents added between two progress reports
+#: documents added between two progress reports, and between two commits (checkpoints)
 _BATCH = 1000
-_MARKER = "MIGRATING.json"
+_COMMIT = 5000
 _INSTALL = 'reading a Whoosh index needs Whoosh: pip install "heron[whoosh]"'
 
 Rebuild = Callable[[dict[str, Any]], Mapping[str, Any]]
@@ -125,18 +125,6 @@ class _Plan:
         return doc
 
 
-def _work_dir(target: Path) -> Path:
-    """The work directory of a migration to ``target``, cleared of an interrupted run."""
-    work = target.parent / f".{target.name}.migrating"
-    if work.exists():
-        if not (work / _MARKER).is_file():
-            raise heron.ArgumentError(f"{work} exists and is not a migration's work "
-                                      "directory; move it away")
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
-    return work
-
-
 def _check_target(target: Path, overwrite: bool) -> None:
     if not target.exists():
         return
@@ -146,19 +134,6 @@ def _check_target(target: Path, overwrite: bool) -> None:
                                          "overwrite=True to replace it")
     elif not target.is_dir() or any(target.iterdir()):
         raise heron.ArgumentError(f"{target} exists and is not a heron index")
-
-
-def _documents(reader: Any, plan: _Plan) -> Iterator[dict[str, Any]]:
-    for docnum, stored in reader.iter_docs():
-        yield plan.document(docnum, stored)
-
-
-def _publish(index: Path, target: Path, work: Path) -> None:
-    """Move the finished index to ``target`` (replacing an index there), drop ``work``."""
-    if target.exists():
-        os.replace(target, work / "replaced")
-    os.replace(index, target)
-    shutil.rmtree(work, ignore_errors=True)
 
 
 def from_whoosh(
@@ -176,9 +151,10 @@ def from_whoosh(
     ``rebuild`` is given, a function from a document's stored fields (a dict, Whoosh field
     names) to the values to index with them (for instance the text of the unstored body,
     read again from where it came from). ``progress(done, total)`` is called as documents
-    are added. Until the heron index is committed it lives in ``.NAME.migrating`` beside
+    are added. Until it is complete the heron index lives in ``.NAME.migrating`` beside
     the target, so an interrupted migration leaves no index at ``target``; run it again to
-    start over.
+    resume after the last of its commits (every 5,000 documents), or from the start if
+    the Whoosh index changed meanwhile.
 
     Returns:
         a :class:`MigrationReport` (``print(report)`` shows it).
@@ -195,41 +171,45 @@ def from_whoosh(
         raise heron.ArgumentTypeError(f"progress is a function, got {type(progress).__name__}")
     source_path, target_path = Path(source), Path(target)
     whoosh_index = _open_whoosh(source_path)
-    _check_target(target_path, overwrite)
-    plan = _Plan(whoosh_index.schema, rebuild)
-    work = _work_dir(target_path)
-    (work / _MARKER).write_text(json.dumps({"source": str(source_path.resolve())}), "utf-8")
-    index_path = work / "index"
     try:
-        ix = heron.create_index(index_path, plan.schema)
+        _check_target(target_path, overwrite)
+        plan = _Plan(whoosh_index.schema, rebuild)
         with whoosh_index.reader() as reader:
-            total = reader.doc_count()
-            done = 0
-            if progress is not None:
-                progress(0, total)
-            with ix.writer() as writer:
-                batch: list[dict[str, Any]] = []
-                for doc in _documents(reader, plan):
-                    batch.append(doc)
-                    if len(batch) == _BATCH:
-                        done += writer.add_documents(batch)
-                        batch = []
-                        if progress is not None:
-                            progress(done, total)
-                done += writer.add_documents(batch)
-        if progress is not None:
-            progress(done, total)
-        count = ix.doc_count()
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+            key = {"source": str(source_path.resolve()),
+                   "generation": whoosh_index.latest_generation(),
+                   "documents": reader.doc_count_all(), "rebuild": rebuild is not None}
+            work = WorkDir(target_path, key)
+            ix, resumed = work.resume(plan.schema)
+            done = _copy(reader, plan, ix, work, resumed=resumed, progress=progress)
     finally:
         whoosh_index.close()
-    _publish(index_path, target_path, work)
+    count = ix.doc_count()
+    work.publish(target_path)
     notes = list(plan.notes)
     notes.extend(f"{name}: values of this field are left out (not in the Whoosh schema)"
                  for name in sorted(plan.dropped))
     report = MigrationReport(str(source_path), str(target_path), done, count, tuple(notes),
-                             () if rebuild is not None else plan.hidden)
+                             () if rebuild is not None else plan.hidden, resumed)
     print(report)
     return report
+
+
+def _copy(reader: Any, plan: _Plan, ix: heron.Index, work: WorkDir, *, resumed: int,
+          progress: Progress | None) -> int:
+    """Add the documents after the first ``resumed``, committing every ``_COMMIT`` of them."""
+    total = reader.doc_count()
+    done = resumed
+    if progress is not None:
+        progress(done, total)
+    docs = itertools.islice(reader.iter_docs(), resumed, None)
+    while chunk := list(itertools.islice(docs, _COMMIT)):
+        with ix.writer() as writer:
+            for start in range(0, len(chunk), _BATCH):
+                batch = chunk[start : start + _BATCH]
+                done += writer.add_documents([plan.document(n, d) for n, d in batch])
+                if progress is not None:
+                    progress(done, total)
+        work.save(done, ix.latest_generation())
+    if progress is not None:
+        progress(done, total)
+    return done
