@@ -15,7 +15,7 @@ import pytest
 import heron
 
 PACKAGES = ["heron", "heron.analysis", "heron.facets", "heron.highlight", "heron.index",
-            "heron.query", "heron.search"]
+            "heron.migrate", "heron.query", "heron.search"]
 
 
 def package(name: str) -> tuple[ModuleType, ast.Module]:
@@ -99,11 +99,11 @@ PINNED = {
         "STORED", "TEXT", "ArgumentError", "ArgumentTypeError", "CorruptIndexError",
         "FieldType", "HeronError", "Hit", "Index", "IndexAccessError", "IndexExistsError",
         "IndexNotFoundError", "IndexReader", "IndexWriter", "LockError", "MissingFileError",
-        "QueryError", "QueryWarning", "Results", "ResultsPage", "Schema", "SchemaError",
-        "Searcher", "SearcherClosedError", "StorageError", "UnknownFieldError",
+        "QueryError", "QueryParser", "QueryWarning", "Results", "ResultsPage", "Schema",
+        "SchemaError", "Searcher", "SearcherClosedError", "StorageError", "UnknownFieldError",
         "UnknownQueryFieldError", "WorkerError", "WriterClosedError", "analysis",
-        "create_index", "exists_in", "facets", "highlight", "index", "open_index", "parse",
-        "query", "search",
+        "create_index", "exists_in", "facets", "highlight", "index", "migrate", "open_index",
+        "parse", "query", "search",
     ],
     "heron.analysis": [
         "AccentFoldFilter", "Analyzer", "EdgeNgramFilter", "Filter", "FoldingAnalyzer",
@@ -121,10 +121,12 @@ PINNED = {
         "FORMAT_VERSION", "IndexReader", "IndexWriter", "Manifest", "Matcher", "SegmentEntry",
         "SegmentReader",
     ],
+    "heron.migrate": ["MigrationReport", "from_whoosh"],
     "heron.query": [
-        "MAX_BOOST", "MAX_CLAUSES", "MAX_DEPTH", "MAX_EXPANSIONS", "MAX_SLOP", "And",
+        "MAX_BOOST", "MAX_CLAUSES", "MAX_DEPTH", "MAX_EXPANSIONS", "MAX_SLOP", "SYNTAX", "And",
         "AndMaybe", "Context", "Every", "Fuzzy", "Matches", "MultiTerm", "Not", "NumericRange",
-        "Or", "Phrase", "Prefix", "Query", "QueryWarning", "Range", "Term", "TermRange",
+        "Or", "Phrase", "Prefix", "Query", "QueryParser", "QueryWarning", "Range", "Term",
+        "TermRange",
         "Weight", "Wildcard", "parse", "parse_lenient", "parse_syntax",
     ],
     "heron.search": ["Hit", "Results", "ResultsPage", "Searcher"],

@@ -13,7 +13,7 @@
 
 import typing as _typing
 
-from heron import analysis, facets, highlight, index, query, search
+from heron import analysis, facets, highlight, index, migrate, query, search
 from heron._api import Index, create_index, exists_in, open_index
 from heron.errors import (
     ArgumentError,
@@ -35,7 +35,7 @@ from heron.errors import (
     WriterClosedError,
 )
 from heron.index import IndexReader, IndexWriter
-from heron.query import QueryWarning, parse
+from heron.query import QueryParser, QueryWarning, parse
 from heron.schema import (
     BOOLEAN,
     DATETIME,
@@ -86,6 +86,7 @@ __all__ = [
     "LockError",
     "MissingFileError",
     "QueryError",
+    "QueryParser",
     "QueryWarning",
     "Results",
     "ResultsPage",
@@ -104,6 +105,7 @@ __all__ = [
     "facets",
     "highlight",
     "index",
+    "migrate",
     "open_index",
     "parse",
     "query",

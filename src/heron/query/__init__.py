@@ -16,8 +16,9 @@ from heron.query._matches import Matches
 from heron.query._multiterm import MAX_EXPANSIONS, MultiTerm, Prefix, TermRange, Wildcard
 from heron.query._parser import parse, parse_lenient
 from heron.query._phrase import MAX_SLOP, Phrase
+from heron.query._query_parser import QueryParser
 from heron.query._range import NumericRange, Range
-from heron.query._scanner import MAX_BOOST, MAX_CLAUSES
+from heron.query._scanner import MAX_BOOST, MAX_CLAUSES, SYNTAX
 from heron.query._syntax import parse_syntax
 from heron.query._term import Term
 from heron.query._warnings import QueryWarning
@@ -28,6 +29,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_EXPANSIONS",
     "MAX_SLOP",
+    "SYNTAX",
     "And",
     "AndMaybe",
     "Context",
@@ -41,6 +43,7 @@ __all__ = [
     "Phrase",
     "Prefix",
     "Query",
+    "QueryParser",
     "QueryWarning",
     "Range",
     "Term",

@@ -9,7 +9,7 @@ Each part binds once: the context keeps its weight (or its error) for the next t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from attrs import frozen
 
@@ -51,6 +51,8 @@ def bind_text(
     default_operator: str = "OR",
     max_expansions: int = MAX_EXPANSIONS,
     lenient: bool = False,
+    field_boosts: Mapping[str, float] | None = None,
+    disabled: frozenset[str] = frozenset(),
 ) -> BoundText:
     """Parse query text and bind it; an error while binding has the position of its part.
 
@@ -59,7 +61,8 @@ def bind_text(
             position of what caused it.
     """
     syntax = read_syntax(text, context.schema, fields=fields, default_operator=default_operator,
-                         max_expansions=max_expansions, lenient=lenient)
+                         max_expansions=max_expansions, lenient=lenient,
+                         field_boosts=field_boosts, disabled=disabled)
     dropped: dict[int, QueryWarning] = {}
     while True:
         parsed = syntax.build(dropped.keys())

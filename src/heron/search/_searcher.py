@@ -17,12 +17,21 @@ from heron.highlight import Formatter, Fragmenter
 from heron.highlight._highlighter import highlight
 from heron.highlight._marks import SHORT_TEXT, QueryMarks
 from heron.index import IndexReader, SegmentReader
-from heron.query import MAX_EXPANSIONS, And, Context, Matches, Query, Term, parse
+from heron.query import (
+    MAX_EXPANSIONS,
+    And,
+    Context,
+    Matches,
+    Query,
+    QueryParser,
+    Term,
+    parse,
+)
 from heron.query._bind import BoundText, bind_text
 from heron.query._matches import intersection
 from heron.schema import Schema
 from heron.scoring import BM25
-from heron.search._arguments import check_search
+from heron.search._arguments import check_parser, check_search
 from heron.search._collapse import Collapser, KeyTables, check_collapse
 from heron.search._collect import collect
 from heron.search._correct import correct
@@ -105,6 +114,7 @@ class Searcher:
         collapse_limit: int = 1,
         terms: bool = False,
         time_limit: float | None = None,
+        parser: QueryParser | None = None,
     ) -> Results:
         """Run a query (a string or a :class:`Query`) and return the best hits.
 
@@ -132,6 +142,9 @@ class Searcher:
             time_limit: seconds after which the search stops, checked between segments
                 and between the clauses of an OR; ``results.timed_out`` says whether it
                 did (hits are then the best of what was scored).
+            parser: a :class:`~heron.query.QueryParser` that reads query strings (its
+                fields, field boosts, operator and disabled syntax) instead of ``fields``,
+                ``default_operator`` and ``max_expansions``.
 
         Raises:
             QueryError: the query string is malformed or cannot run (strict mode), with
@@ -143,6 +156,8 @@ class Searcher:
         limit, offset = check_search(limit=limit, offset=offset, fields=fields,
                                      default_operator=default_operator,
                                      max_expansions=max_expansions, lenient=lenient)
+        check_parser(parser, fields=fields, default_operator=default_operator,
+                     max_expansions=max_expansions)
         deadline = Deadline(time_limit, self.clock)
         context = Context(self.reader, self.scoring, self._norm_cache,
                           expired=None if time_limit is None else deadline.expired)
@@ -150,6 +165,8 @@ class Searcher:
         def bind(query: str | Query, lenient: bool) -> BoundText:
             if isinstance(query, Query):
                 return BoundText(query, query.bind(context), ())
+            if parser is not None:
+                return parser.bind(query, context, lenient=lenient)
             return bind_text(query, context, fields=fields, default_operator=default_operator,
                              max_expansions=max_expansions, lenient=lenient)
 
