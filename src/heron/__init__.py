@@ -12,7 +12,7 @@
 """
 
 from heron import analysis, facets, highlight, index, query, search
-from heron._api import Index, create_index, exists_in, open_index
+from heron._api import Index, check_index, create_index, exists_in, open_index
 from heron._writer import Writer
 from heron.errors import (
     ArgumentError,
@@ -22,6 +22,7 @@ from heron.errors import (
     IndexError_,
     IndexExistsError,
     IndexNotFoundError,
+    InputError,
     LockError,
     QueryError,
     SchemaError,
@@ -30,7 +31,7 @@ from heron.errors import (
     WorkerError,
     WriterClosedError,
 )
-from heron.index import IndexReader, IndexWriter
+from heron.index import IndexReader, IndexWriter, Problem
 from heron.query import QueryWarning, parse
 from heron.schema import (
     BOOLEAN,
@@ -73,7 +74,9 @@ __all__ = [
     "IndexNotFoundError",
     "IndexReader",
     "IndexWriter",
+    "InputError",
     "LockError",
+    "Problem",
     "QueryError",
     "QueryWarning",
     "Results",
@@ -87,6 +90,7 @@ __all__ = [
     "Writer",
     "WriterClosedError",
     "analysis",
+    "check_index",
     "create_index",
     "exists_in",
     "facets",

@@ -10,7 +10,15 @@ import os
 from pathlib import Path
 
 from heron._writer import Writer
-from heron.index import IndexReader, check_index, create_storage, index_exists, open_writer
+from heron.index import (
+    IndexReader,
+    Problem,
+    create_storage,
+    find_problems,
+    index_exists,
+    open_writer,
+)
+from heron.index import check_index as _check_first
 from heron.index import latest_manifest as _latest
 from heron.index import schema_of as _schema_of
 from heron.schema import Schema
@@ -56,7 +64,7 @@ class Index:
         Raises:
             CorruptIndexError: naming the first damaged file.
         """
-        check_index(self.path)
+        _check_first(self.path)
 
     def reader(self) -> IndexReader:
         """A reader on the newest commit."""
@@ -104,3 +112,16 @@ def open_index(path: str | os.PathLike[str], schema: Schema | None = None) -> In
 def exists_in(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` holds a heron index."""
     return index_exists(Path(path))
+
+
+def check_index(path: str | os.PathLike[str]) -> list[Problem]:
+    """Verify every file of the newest commit at ``path``; return each damaged one.
+
+    Unlike :meth:`Index.check`, which stops at the first damage, this opens every file and
+    reports them all, each a :class:`Problem` (``.file``, ``.message``); a damaged
+    manifest is reported alone. An empty list means the index is sound.
+
+    Raises:
+        IndexNotFoundError: there is no index at ``path``.
+    """
+    return find_problems(Path(path))

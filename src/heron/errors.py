@@ -6,6 +6,7 @@
     ├── ArgumentError          an argument has a wrong value (also a ValueError)
     │   └── ArgumentTypeError      an argument has a wrong type (also a TypeError)
     ├── SchemaError            a field definition, or a document that does not fit the schema
+    ├── InputError             a file of documents is malformed (names file and line; a ValueError)
     ├── QueryError             a malformed query string or an impossible query (has .position)
     ├── IndexError_            base of storage problems (exported as heron.IndexError_)
     │   ├── IndexNotFoundError     no index at the path
@@ -35,6 +36,11 @@ class ArgumentTypeError(ArgumentError, TypeError):
 
 class SchemaError(HeronError):
     """A field definition is invalid, or a document does not fit the schema."""
+
+
+class InputError(HeronError, ValueError):
+    """A file of documents given to a command is missing or malformed; the message names
+    the file and line (``docs.jsonl:7: not valid JSON``)."""
 
 
 class QueryError(HeronError):

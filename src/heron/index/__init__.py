@@ -1,6 +1,7 @@
 """The on-disk index: segments, commit manifests, the write lock, writer and reader."""
 
 from heron.index._arrays import concat_ranges
+from heron.index._check import Problem, find_problems
 from heron.index._files import Container
 from heron.index._lock import WriteLock
 from heron.index._manifest import FORMAT_VERSION, Manifest, SegmentEntry, latest_manifest
@@ -17,12 +18,14 @@ __all__ = [
     "IndexReader",
     "IndexWriter",
     "Manifest",
+    "Problem",
     "SegmentEntry",
     "SegmentReader",
     "WriteLock",
     "check_index",
     "concat_ranges",
     "create_storage",
+    "find_problems",
     "index_exists",
     "latest_manifest",
     "lookup_bytes",
