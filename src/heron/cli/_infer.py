@@ -94,7 +94,9 @@ def infer_schema(documents: Iterable[Mapping[str, Any]], *, from_text: bool = Fa
     fields: dict[str, heron.FieldType] = {}
     for key, seen in values.items():
         kinds = {_kind(v) for v in seen}
-        if key == unique and kinds <= {"str", "int"}:
+        if key == unique and kinds == {"int"}:
+            fields[key] = heron.NUMERIC(stored=True, sortable=True, unique=True)
+        elif key == unique and kinds == {"str"}:
             fields[key] = heron.ID(stored=True, unique=True)
         elif kinds == {"str"}:
             fields[key] = _text_field(seen, count, from_text=from_text)

@@ -187,8 +187,10 @@ class Documents:
     def _table(self, name: str, stream: IO[bytes], raw: IO[bytes], delimiter: str
                ) -> Iterator[dict[str, Any]]:
         self._done_before = self.bytes_read
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-        rows = csv.reader(text, delimiter=delimiter)
+        with io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") as text:
+            yield from self._rows(name, csv.reader(text, delimiter=delimiter), raw)
+
+    def _rows(self, name: str, rows: Any, raw: IO[bytes]) -> Iterator[dict[str, Any]]:
         try:
             header = next(rows, None)
             if header is None:
