@@ -70,7 +70,7 @@ def test_csv_and_tsv(tmp_path: Path) -> None:
     assert list(Documents([str(tsv)])) == [{"id": "x", "n": "7"}]
     bad = tmp_path / "h.csv"
     bad.write_text("id,id\n1,2\n", encoding="utf-8")
-    with pytest.raises(heron.InputError, match="h.csv:1: the header"):
+    with pytest.raises(heron.InputError, match=r"h\.csv:1: the header"):
         list(Documents([str(bad)]))
 
 

@@ -91,26 +91,29 @@ def infer_schema(documents: Iterable[Mapping[str, Any]], *, from_text: bool = Fa
     if not count:
         raise heron.InputError("no documents to infer a schema from; give --schema FILE")
     unique = next((k for k in ID_KEYS if k in values), None)
-    fields: dict[str, heron.FieldType] = {}
-    for key, seen in values.items():
-        kinds = {_kind(v) for v in seen}
-        if key == unique and kinds == {"int"}:
-            fields[key] = heron.NUMERIC(stored=True, sortable=True, unique=True)
-        elif key == unique and kinds == {"str"}:
-            fields[key] = heron.ID(stored=True, unique=True)
-        elif kinds == {"str"}:
-            fields[key] = _text_field(seen, count, from_text=from_text)
-        elif kinds in ({"strs"}, {"str", "strs"}):
-            fields[key] = heron.KEYWORD(stored=True)
-        elif kinds == {"int"}:
-            fields[key] = heron.NUMERIC(stored=True, sortable=True)
-        elif kinds in ({"float"}, {"int", "float"}):
-            fields[key] = heron.NUMERIC(numtype="float", stored=True, sortable=True)
-        elif kinds == {"bool"}:
-            fields[key] = heron.BOOLEAN(stored=True)
-        else:
-            fields[key] = heron.STORED()
-    return heron.Schema(**fields)
+    return heron.Schema(**{key: _field(seen, count, unique=key == unique, from_text=from_text)
+                           for key, seen in values.items()})
+
+
+def _field(seen: list[Any], documents: int, *, unique: bool, from_text: bool
+           ) -> heron.FieldType:
+    """The field for one key, from the values it holds."""
+    kinds = {_kind(v) for v in seen}
+    if unique and kinds == {"int"}:
+        return heron.NUMERIC(stored=True, sortable=True, unique=True)
+    if unique and kinds == {"str"}:
+        return heron.ID(stored=True, unique=True)
+    if kinds == {"str"}:
+        return _text_field(seen, documents, from_text=from_text)
+    if kinds in ({"strs"}, {"str", "strs"}):
+        return heron.KEYWORD(stored=True)
+    if kinds == {"int"}:
+        return heron.NUMERIC(stored=True, sortable=True)
+    if kinds in ({"float"}, {"int", "float"}):
+        return heron.NUMERIC(numtype="float", stored=True, sortable=True)
+    if kinds == {"bool"}:
+        return heron.BOOLEAN(stored=True)
+    return heron.STORED()
 
 
 def describe_schema(schema: heron.Schema) -> str:
