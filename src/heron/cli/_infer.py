@@ -95,9 +95,9 @@ def infer_schema(documents: Iterable[Mapping[str, Any]], *, from_text: bool = Fa
                            for key, seen in values.items()})
 
 
-def _field(seen: list[Any], documents: int, *, unique: bool, from_text: bool
+def _field(seen: list[Any], documents: int, *, unique: bool, from_text: bool  # noqa: PLR0911
            ) -> heron.FieldType:
-    """The field for one key, from the values it holds."""
+    """The field for one key, from the values it holds (one return per kind of values)."""
     kinds = {_kind(v) for v in seen}
     if unique and kinds == {"int"}:
         return heron.NUMERIC(stored=True, sortable=True, unique=True)
