@@ -16,10 +16,10 @@ from typing import Any
 import heron
 from heron import _terminal as terminal
 from heron.cli._errors import report_query
+from heron.cli._hits import hit_lines, text_fields
 
 NAME = "search"
 HELP = "search an index and print the ranked hits with snippets"
-_SNIPPET_FIELDS = 2  # stored text fields shown under a hit at most
 _RESERVED = frozenset({"id", "rank", "score", "highlights"})
 
 
@@ -88,19 +88,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _text_fields(schema: heron.Schema) -> list[str]:
-    """Stored fields whose type is analysed text: those that snippets come from."""
-    return [n for n in schema.stored_names() if schema[n].kind == "TEXT"]
-
-
-def _title_field(schema: heron.Schema) -> str | None:
-    stored = schema.stored_names()
-    if "title" in stored:
-        return "title"
-    text = _text_fields(schema)
-    return text[0] if text else (stored[0] if stored else None)
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
@@ -109,12 +96,12 @@ def _jsonable(value: Any) -> Any:
 
 def _print_json(schema: heron.Schema, query: str, results: heron.Results) -> None:
     unique = schema.unique_field()
-    text_fields = _text_fields(schema)
+    snippet_fields = text_fields(schema)
     hits = []
     for hit in results:
         fields = hit.fields
         highlights = {}
-        for name in text_fields:
+        for name in snippet_fields:
             snippet = hit.highlights(name)
             if snippet:
                 highlights[name] = snippet
@@ -137,39 +124,15 @@ def _print_text(schema: heron.Schema, query: str, results: heron.Results,
     from rich.text import Text  # noqa: PLC0415 - rich loads only to print
 
     out = terminal.console()
-    title_field = _title_field(schema)
-    unique = schema.unique_field()
     shown = len(results)
-    first = results.offset + 1
-    span = f"{first}-{results.offset + shown}" if shown else "none"
+    span = f"{results.offset + 1}-{results.offset + shown}" if shown else "none"
     out.print(Text.assemble((f"{results.total:,}", "bold"), f" hits for {query!r}, showing "
                             f"{span}"))
-    snippet_fields = [n for n in _text_fields(schema) if n != title_field]
-    marks = terminal.MarkFormatter()
+    show = [name.lstrip("+-") for name in sort]
     for hit in results:
-        line = Text(f"{hit.rank:>3}  ", style="bold")
-        line.append(f"{hit.score:7.3f}  ", style="dim")
-        if title_field is not None:
-            title = hit.highlights(title_field, formatter=marks, fragmenter=_whole())
-            title = title or terminal.plain(str(hit.get(title_field, "")))
-            line.append_text(terminal.marked(" ".join(title.split()), base="bold cyan"))
-        if unique and unique != title_field:
-            line.append(f"  [{terminal.plain(str(hit.get(unique, '')))}]", style="dim")
-        for name in sort:
-            value = hit.get(name.lstrip("+-"))
-            if value is not None:
-                line.append(f"  {name.lstrip('+-')}={terminal.plain(str(value))}",
-                            style="green")
-        out.print(line)
-        for name in snippet_fields[:_SNIPPET_FIELDS]:
-            snippet = hit.highlights(name, top=2, formatter=marks)
-            if snippet:
-                out.print(terminal.marked("       " + " ".join(snippet.split())))
+        for line in hit_lines(hit, schema, show=show):
+            out.print(line)
     for name, counts in results.facets.items():
         best = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
         listed = ", ".join(f"{terminal.plain(str(k))} {v:,}" for k, v in best[:20])
         out.print(Text.assemble((f"{name}: ", "bold"), listed))
-
-
-def _whole() -> Any:
-    return heron.highlight.WholeFragmenter()
