@@ -21,7 +21,7 @@ EXCEPTIONS = [
 
 
 def test_every_exception_is_a_heron_error() -> None:
-    assert len(EXCEPTIONS) == 14
+    assert len(EXCEPTIONS) == 15
     for exc in EXCEPTIONS:
         assert issubclass(exc, errors.HeronError)
     assert errors.HeronError.__bases__ == (Exception,)

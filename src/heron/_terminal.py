@@ -140,7 +140,7 @@ def progress(description: str, total: int | None = None, *, quiet: bool = False,
 #: the characters that open and close a match in :class:`MarkFormatter` output
 MARK_OPEN = "\x02"
 MARK_CLOSE = "\x03"
-_CONTROL = {c: None for c in range(32) if chr(c) not in "\t\n"} | {0x7F: None, 0x9B: None}
+_CONTROL = {c: None for c in [*range(32), *range(0x7F, 0xA0)] if chr(c) not in "\t\n"}
 
 
 def plain(text: str) -> str:
@@ -150,7 +150,7 @@ def plain(text: str) -> str:
 
 
 class MarkFormatter:
-    """A snippet formatter (``(text, spans) -> str``) for :func:`marked`: each match between
+    r"""A snippet formatter (``(text, spans) -> str``) for :func:`marked`: each match between
     :data:`MARK_OPEN` and :data:`MARK_CLOSE`, control characters of the text removed.
 
     >>> MarkFormatter()("a \x1btunnel", [type("S", (), {"start": 3, "end": 9})()])
