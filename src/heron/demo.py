@@ -49,7 +49,6 @@ _LEFT_OUT = frozenset({
     "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib",
     "distutils", "imp", "asynchat", "asyncore", "smtpd", "idlelib", "lib2to3", "turtledemo",
 })
-_LINE_WIDTH = 90
 # a heading in a reference topic: a line underlined with *, = or -
 _HEADING = re.compile(r"^([^\n]+)\n([*=-]{3,})$", re.MULTILINE)
 _CAMEL_NAME = re.compile(r"\b(?:[A-Z][a-z0-9]+){2,}\b")
@@ -217,12 +216,6 @@ def _top_level_definitions(
         elif isinstance(node, ast.Try):
             for block in (node.body, *(h.body for h in node.handlers), node.orelse):
                 yield from _top_level_definitions(block)
-
-
-def _first_line(text: str, width: int = _LINE_WIDTH) -> str:
-    """Return the first non-empty line of a text, cut to about `width` characters."""
-    line = next((s.strip() for s in text.splitlines() if s.strip()), "")
-    return line if len(line) <= width else line[: width - 3].rstrip() + "..."
 
 
 def schema() -> heron.Schema:

@@ -55,11 +55,22 @@ def hit_lines(hit: heron.Hit, schema: heron.Schema, *, show: Sequence[str] = (),
             line.append(f"  {name}={terminal.plain(str(value))}", style="green")
     lines = [line]
     fragments = heron.highlight.ContextFragmenter(chars=snippet_chars)
-    for name in [n for n in text_fields(schema) if n != title][:SNIPPET_FIELDS]:
+    others = [n for n in text_fields(schema) if n != title][:SNIPPET_FIELDS]
+    for name in others:
         snippet = hit.highlights(name, top=2, formatter=marks, fragmenter=fragments)
         if snippet:
             lines.append(terminal.marked(_INDENT + " ".join(snippet.split())))
+    if len(lines) == 1 and others:  # matched elsewhere: the text's first line instead
+        first = _first_line(str(hit.get(others[0], "")), snippet_chars)
+        if first:
+            lines.append(Text(_INDENT + first))
     return lines
+
+
+def _first_line(text: str, width: int) -> str:
+    """The first non-empty line of a text without control characters, cut to ``width``."""
+    line = next((s.strip() for s in terminal.plain(text).splitlines() if s.strip()), "")
+    return line if len(line) <= width else line[: width - 3].rstrip() + "..."
 
 
 def _whole() -> Any:

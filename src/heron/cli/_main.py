@@ -2,8 +2,11 @@
 
 Each command is a module with ``NAME``, ``HELP``, ``add_arguments(parser)`` and
 ``run(args) -> int`` (the exit status); adding a command is adding its module to
-:data:`COMMANDS`. Errors heron raises on purpose print one line on stderr (see
-:mod:`._errors`) and exit with status 1, Ctrl-C with 130; ``--debug`` shows the traceback.
+:data:`COMMANDS` (``migrate-whoosh SRC DST`` and ``bench`` are meant to come as
+``_migrate.py`` and ``_bench.py``, showing their progress with ``heron._terminal.progress``
+and reading documents with :mod:`._inputs`). Errors heron raises on purpose print one line
+on stderr (see :mod:`._errors`) and exit with status 1, Ctrl-C with 130; ``--debug`` shows
+the traceback.
 """
 
 from __future__ import annotations
