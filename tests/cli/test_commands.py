@@ -130,8 +130,18 @@ def test_schema_from_a_file_as_info_prints_it(news: Path, tmp_path: Path) -> Non
 
 
 def test_overwrite_starts_again(news: Path, tmp_path: Path) -> None:
-    write_jsonl(tmp_path / "one.jsonl", [{"id": "z", "title": "only"}])
-    ok("index", news, tmp_path / "one.jsonl", "--overwrite")
+    schema_file = tmp_path / "schema.json"
+    schema_file.write_text(json.dumps(json.loads(ok("info", news, "--json"))["schema"]))
+    (tmp_path / "bad.jsonl").write_text('{"id": "y"}\n{bad\n', encoding="utf-8")
+    err = fails("index", news, tmp_path / "bad.jsonl", "--overwrite", "--schema", schema_file)
+    assert "bad.jsonl:2" in err
+    assert sorted(ids(news)) == ["a1", "a2", "a3"]  # same schema: replaced in one commit
+    write_jsonl(tmp_path / "one.jsonl", [{"id": "z", "title": "tunnels"}])
+    ok("index", news, tmp_path / "one.jsonl", "--overwrite", "--schema", schema_file)
+    assert ids(news) == ["z"]
+    assert ids(news, "tunnels") == ["z"]
+    ok("index", news, tmp_path / "one.jsonl", "--overwrite")  # another schema
+    assert heron.open_index(news).schema.names() == ["id", "title"]
     assert ids(news) == ["z"]
 
 

@@ -116,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
     from_text = any(is_table(source) for source in args.sources)
     head: list[Located] = []
     made = not path.exists()
+    replace = False
     if heron.exists_in(path) and not args.overwrite:
         ix = heron.open_index(path)
         if args.schema and _load_schema(args.schema).to_json() != ix.schema.to_json():
@@ -131,11 +132,15 @@ def run(args: argparse.Namespace) -> int:
             if not args.quiet:
                 print(f"schema (inferred from {len(head)} documents; --schema FILE to choose):"
                       f" {describe_schema(schema)}")
-        ix = heron.create_index(path, schema, overwrite=args.overwrite)
+        replace = args.overwrite and _has_schema(path, schema)
+        # the same schema: the old documents are deleted in the run's one commit, so a
+        # failed run leaves them; another schema needs a new (empty) index first
+        ix = heron.open_index(path) if replace else heron.create_index(
+            path, schema, overwrite=args.overwrite)
     before = ix.doc_count()
     try:
         added, seconds = _write(ix, docs, itertools.chain(head, located), args,
-                                from_text=from_text)
+                                from_text=from_text, replace=replace)
     except BaseException:
         if made and heron.exists_in(path) and ix.doc_count() == 0:
             shutil.rmtree(path, ignore_errors=True)  # nothing of this run is left behind
@@ -150,13 +155,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _has_schema(path: Path, schema: heron.Schema) -> bool:
+    """Whether ``path`` holds a readable index with ``schema``."""
+    if not heron.exists_in(path):
+        return False
+    try:
+        return heron.open_index(path).schema.to_json() == schema.to_json()
+    except heron.HeronError:
+        return False
+
+
 def _write(ix: heron.Index, docs: Documents, located: Iterator[Located],
-           args: argparse.Namespace, *, from_text: bool) -> tuple[int, float]:
-    """Add the documents in one commit; return how many and the seconds it took."""
+           args: argparse.Namespace, *, from_text: bool, replace: bool = False
+           ) -> tuple[int, float]:
+    """Add the documents in one commit (``replace``: instead of every document the index
+    holds); return how many and the seconds it took."""
     work = total_bytes(args.sources)
     with terminal.progress("indexing", work_total=work or None, quiet=args.quiet) as bar:
         feed = _Feed(ix.schema, docs, bar, from_text=from_text)
-        with ix.writer(buffer_mb=args.buffer_mb) as writer:
+        writer = ix.writer(buffer_mb=args.buffer_mb)
+        with writer:
+            if replace:
+                writer.delete_by_query(heron.query.Every())
             try:
                 writer.add_documents(feed(located))
             except heron.SchemaError as exc:
