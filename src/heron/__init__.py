@@ -14,7 +14,7 @@
 import typing as _typing
 
 from heron import analysis, facets, highlight, index, migrate, query, search
-from heron._api import Index, create_index, exists_in, open_index
+from heron._api import Index, check_index, create_index, exists_in, open_index
 from heron.errors import (
     ArgumentError,
     ArgumentTypeError,
@@ -23,7 +23,9 @@ from heron.errors import (
     IndexAccessError,
     IndexExistsError,
     IndexNotFoundError,
+    InputError,
     LockError,
+    MissingDependencyError,
     MissingFileError,
     QueryError,
     SchemaError,
@@ -34,7 +36,7 @@ from heron.errors import (
     WorkerError,
     WriterClosedError,
 )
-from heron.index import IndexReader, IndexWriter
+from heron.index import IndexReader, IndexWriter, Problem
 from heron.query import QueryParser, QueryWarning, parse
 from heron.schema import (
     BOOLEAN,
@@ -83,8 +85,11 @@ __all__ = [
     "IndexNotFoundError",
     "IndexReader",
     "IndexWriter",
+    "InputError",
     "LockError",
+    "MissingDependencyError",
     "MissingFileError",
+    "Problem",
     "QueryError",
     "QueryParser",
     "QueryWarning",
@@ -100,6 +105,7 @@ __all__ = [
     "WorkerError",
     "WriterClosedError",
     "analysis",
+    "check_index",
     "create_index",
     "exists_in",
     "facets",

@@ -10,11 +10,13 @@ import os
 from pathlib import Path
 
 from heron._writer import query_matcher
-from heron.index import IndexReader, IndexWriter
+from heron.index import IndexReader, IndexWriter, Manifest, Problem
+from heron.index._check import find_problems
 from heron.index._manifest import latest_manifest as _latest
 from heron.index._reader import schema_of as _schema_of
 from heron.index._schemas import check_compatible
-from heron.index._storage import check_index, create_storage, index_exists, open_writer
+from heron.index._storage import check_index as _check_first
+from heron.index._storage import create_storage, index_exists, open_writer
 from heron.index._writer import BATCH_DOCS, BUFFER_MB
 from heron.schema import Schema
 from heron.scoring import BM25
@@ -72,7 +74,7 @@ class Index:
         Raises:
             CorruptIndexError: naming the first damaged file.
         """
-        check_index(self.path)
+        _check_first(self.path)
 
     def reader(self) -> IndexReader:
         """A reader on the newest commit."""
@@ -89,6 +91,10 @@ class Index:
     def latest_generation(self) -> int:
         """The generation of the newest commit."""
         return _latest(self.path).generation
+
+    def manifest(self) -> Manifest:
+        """The newest commit's manifest: its generation, segments and their counts."""
+        return _latest(self.path)
 
 
 def create_index(path: str | os.PathLike[str], schema: Schema, *, overwrite: bool = False
@@ -128,3 +134,16 @@ def open_index(path: str | os.PathLike[str], schema: Schema | None = None) -> In
 def exists_in(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` holds a heron index."""
     return index_exists(Path(path))
+
+
+def check_index(path: str | os.PathLike[str]) -> list[Problem]:
+    """Verify every file of the newest commit at ``path``; return each damaged one.
+
+    Unlike :meth:`Index.check`, which stops at the first damage, this opens every file and
+    reports them all, each a :class:`Problem` (``.file``, ``.message``); a damaged
+    manifest is reported alone. An empty list means the index is sound.
+
+    Raises:
+        IndexNotFoundError: there is no index at ``path``.
+    """
+    return find_problems(Path(path))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.cli.running import heron_cmd
 from tests.migrate.whoosh_source import body, build, build_many, import_whoosh
 
 import heron
@@ -371,3 +372,19 @@ def test_a_changed_source_starts_over(tmp_path: Path) -> None:
     assert report.resumed == 0  # the Whoosh index changed since: nothing is resumed
     assert report.documents == 6_001
     check_many(target, 6_001)
+
+
+def test_the_command_migrates_and_reports(source: Path, tmp_path: Path) -> None:
+    target = tmp_path / "by-command"
+    done = heron_cmd("migrate-whoosh", source, target)
+    assert done.returncode == 0, done.stderr
+    assert f"migrated {source} -> {target}" in done.stdout
+    assert "\x1b" not in done.stdout + done.stderr  # piped: no bar, no colour
+    whoosh_count = wi.open_dir(str(source)).doc_count()
+    assert heron.open_index(target).doc_count() == whoosh_count
+    again = heron_cmd("migrate-whoosh", source, target, "--quiet")
+    assert again.returncode == 1
+    assert "--overwrite" in again.stderr or "exists" in again.stderr
+    quiet = heron_cmd("migrate-whoosh", source, target, "--overwrite", "--quiet")
+    assert (quiet.returncode, quiet.stdout) == (0, "")
+    assert heron.open_index(target).doc_count() == whoosh_count

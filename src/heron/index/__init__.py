@@ -4,6 +4,7 @@ The rest (containers of checksummed arrays, the write lock, term dictionaries, m
 is heron's own machinery in the private modules.
 """
 
+from heron.index._check import Problem
 from heron.index._manifest import FORMAT_VERSION, Manifest, SegmentEntry
 from heron.index._matchers import Matcher
 from heron.index._reader import IndexReader
@@ -16,6 +17,7 @@ __all__ = [
     "IndexWriter",
     "Manifest",
     "Matcher",
+    "Problem",
     "SegmentEntry",
     "SegmentReader",
 ]

@@ -35,7 +35,7 @@ def _open_whoosh(source: Path) -> Any:
     try:
         import whoosh.index  # noqa: PLC0415 - Whoosh is optional: only a migration needs it
     except ImportError:
-        raise heron.HeronError(_INSTALL) from None
+        raise heron.MissingDependencyError(_INSTALL) from None
     if not whoosh.index.exists_in(str(source)):
         raise heron.IndexNotFoundError(f"no Whoosh index at {source}")
     return whoosh.index.open_dir(str(source))
