@@ -14,7 +14,7 @@ import pytest
 
 import heron
 
-PACKAGES = ["heron", "heron.analysis", "heron.facets", "heron.highlight", "heron.index",
+PACKAGES = ["heron", "heron.analysis", "heron.bench", "heron.facets", "heron.highlight", "heron.index",
             "heron.query", "heron.search"]
 
 
