@@ -14,8 +14,8 @@ import pytest
 
 import heron
 
-PACKAGES = ["heron", "heron.analysis", "heron.bench", "heron.facets", "heron.highlight", "heron.index",
-            "heron.query", "heron.search"]
+PACKAGES = ["heron", "heron.analysis", "heron.bench", "heron.facets", "heron.highlight",
+            "heron.index", "heron.query", "heron.search"]
 
 
 def package(name: str) -> tuple[ModuleType, ast.Module]:
