@@ -1,8 +1,8 @@
 """What a benchmark indexes: the fields of its documents and the documents themselves.
 
-Every engine gets the same documents and the same plan of fields, each field stored: an
-``id`` (one unique, untokenized value), ``text`` (analyzed, English stemming) or
-``keyword`` (a list of tags, each one term).
+Every engine gets the same documents and the same plan of fields, stored unless the plan
+says not: an ``id`` (one unique, untokenized value), ``text`` (analyzed, English stemming)
+or ``keyword`` (a list of tags, each one term).
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ ID_NAMES = ("id", "_id", "doc_id", "docid", "uuid", "key")
 
 @attrs.frozen
 class Field:
-    """One field of a benchmark's documents: its name and how every engine indexes it."""
+    """One field of a benchmark's documents: its name, how every engine indexes it and
+    whether it is stored (an id always is: hits are reported by it)."""
 
     name: str
     kind: FieldKind = attrs.field(validator=attrs.validators.in_(KINDS))
+    stored: bool = True
 
 
 def id_field(fields: Sequence[Field]) -> str | None:
@@ -131,6 +133,8 @@ def normalize(docs: Iterable[Mapping[str, Any]], fields: Sequence[Field],
             elif field.kind == "text":
                 row[field.name] = value or ""
             else:
+                if isinstance(value, str):  # already comma-separated
+                    value = value.split(",") if value else []
                 tags = [str(tag) for tag in (value or [])]
                 row[field.name] = tags if keywords_as_list else ",".join(tags)
         out.append(row)

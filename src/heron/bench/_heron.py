@@ -35,9 +35,9 @@ class HeronEngine:
             if field.kind == "id":
                 types[field.name] = heron.ID(stored=True, unique=True)
             elif field.kind == "text":
-                types[field.name] = heron.TEXT(stored=True)
+                types[field.name] = heron.TEXT(stored=field.stored)
             else:
-                types[field.name] = heron.KEYWORD(stored=True, commas=True)
+                types[field.name] = heron.KEYWORD(stored=field.stored, commas=True)
         index = heron.create_index(path, heron.Schema(**types), overwrite=True)
         with index.writer(procs=self.procs) as writer:
             writer.add_documents(docs)

@@ -34,7 +34,8 @@ class TantivyEngine:
         builder = tantivy.SchemaBuilder()
         for field in fields:
             tokenizer = "en_stem" if field.kind == "text" else "raw"
-            builder.add_text_field(field.name, stored=True, tokenizer_name=tokenizer)
+            stored = field.stored or field.kind == "id"
+            builder.add_text_field(field.name, stored=stored, tokenizer_name=tokenizer)
         index = tantivy.Index(builder.build(), path=str(path), reuse=False)
         writer = index.writer(heap_size=self.heap_bytes, num_threads=self.threads)
         for doc in docs:

@@ -37,9 +37,10 @@ class WhooshEngine:
             if field.kind == "id":
                 types[field.name] = whoosh_fields.ID(stored=True, unique=True)
             elif field.kind == "text":
-                types[field.name] = whoosh_fields.TEXT(stored=True, analyzer=StemmingAnalyzer())
+                types[field.name] = whoosh_fields.TEXT(stored=field.stored,
+                                                       analyzer=StemmingAnalyzer())
             else:
-                types[field.name] = whoosh_fields.KEYWORD(stored=True, commas=True)
+                types[field.name] = whoosh_fields.KEYWORD(stored=field.stored, commas=True)
         schema = whoosh_fields.Schema(**types)
         writer = index.create_in(str(path), schema).writer(limitmb=self.limit_mb)
         for doc in docs:
