@@ -114,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
     names, skipped = _chosen(args)
     for entry in skipped:
         print(f"heron bench: {entry['engine']} skipped: {entry['reason']}", file=sys.stderr)
+    if not names:
+        return _fail("no engine to run")
     try:
         docs = list(read_jsonl(args.data, args.limit))
     except (OSError, ValueError, UnicodeDecodeError) as exc:
