@@ -4,7 +4,7 @@ Writes, under benchmarks/plots/: indexing.png (throughput, index size, peak memo
 keyword-query latency per engine, from indexing.py), query_latency.png (median latency per
 query kind and engine, from indexing.py and queries.py), relevance.png (nDCG@10 per
 collection and engine, from relevance.py) and, when a scaling.py record is there, the
-scaling curves (see ``plot_scaling`` for the record shape it reads).
+scaling curves (see ``scaling_curves`` for the record shapes it reads).
 
     .venv/bin/python benchmarks/plots.py [--records DIR] [--out DIR]
 """
@@ -92,17 +92,31 @@ def plot_relevance(record: Mapping[str, Any], out: Path) -> Path:
                         "nDCG@10 (higher is better)")
 
 
+def scaling_curves(record: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]] | None:
+    """The points per engine of a scaling.py record: its ``runs`` (one per engine and scale,
+    with ``megabytes``, ``mb_per_s``, ``writer_rss_mb`` and ``keyword_median_ms``) or
+    ready-made ``curves`` ({engine: [{"mb", "mb_per_s", "peak_rss_mb",
+    "query_median_ms"}]}); None when it has neither."""
+    if isinstance(record.get("curves"), dict):
+        return dict(record["curves"])
+    if not isinstance(record.get("runs"), list):
+        return None
+    curves: dict[str, list[dict[str, Any]]] = {}
+    for run in record["runs"]:
+        curves.setdefault(run["engine"], []).append({
+            "mb": run.get("megabytes"), "mb_per_s": run.get("mb_per_s"),
+            "peak_rss_mb": run.get("writer_rss_mb", run.get("peak_rss_mb")),
+            "query_median_ms": run.get("keyword_median_ms", run.get("query_median_ms")),
+        })
+    return curves
+
+
 def plot_scaling(record: Mapping[str, Any], out: Path) -> list[Path]:
-    """The scaling curves of a scaling.py record (issue 13), if it has this shape::
-
-        {"curves": {"<engine>": [{"mb": 16.8, "mb_per_s": 7.1, "peak_rss_mb": 250,
-                                  "query_median_ms": 0.3}, ...]}}
-
-    One chart per figure found: throughput, memory and query latency against MB indexed.
-    """
-    curves = record.get("curves")
-    if not isinstance(curves, dict):
-        print("scaling: the record has no 'curves' of the shape plot_scaling reads; skipped")
+    """The scaling curves of a scaling.py record (issue 13; see ``scaling_curves``): one
+    chart per figure found, throughput, memory and query latency against MB indexed."""
+    curves = scaling_curves(record)
+    if curves is None:
+        print("scaling: the record has neither 'runs' nor 'curves' to plot; skipped")
         return []
     written = []
     for key, name, label in (("mb_per_s", "scaling_speed.png", "indexing MB/s"),
