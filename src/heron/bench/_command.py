@@ -19,7 +19,13 @@ from heron import _terminal
 from heron.bench._engine import installed
 from heron.bench._engines import ENGINE_NAMES, engine
 from heron.bench._fields import Field, infer_fields, normalize, read_jsonl, text_megabytes
-from heron.bench._harness import child_main, measure_build, measure_search, run_child
+from heron.bench._harness import (
+    child_command,
+    child_main,
+    measure_build,
+    measure_search,
+    run_child,
+)
 from heron.bench._queries import draw_queries
 from heron.bench._records import run_info
 from heron.bench._report import plot, print_table, result, summary_line
@@ -135,12 +141,12 @@ def run(args: argparse.Namespace) -> int:
     spec_base = {"data": str(args.data.resolve()), "limit": args.limit, "procs": args.procs,
                  "fields": [[field.name, field.kind] for field in fields],
                  "queries": queries, "top": args.top}
-    command = [sys.executable, "-m", "heron.bench", CHILD]
     with tempfile.TemporaryDirectory(prefix="heron-bench-") as tmp, _terminal.progress(
             f"benchmarking {', '.join(names)}", total=2 * len(names), quiet=args.quiet,
             unit="steps") as bar:
         for name in names:
             spec = {**spec_base, "engine": name, "index": str(Path(tmp) / name)}
+            command = child_command()
             built = run_child(command, {**spec, "phase": "index"}, Path(tmp), quiet=True)
             bar.advance()
             searched = (run_child(command, {**spec, "phase": "search"}, Path(tmp), quiet=True)

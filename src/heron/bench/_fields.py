@@ -74,11 +74,9 @@ def infer_fields(docs: Iterable[Mapping[str, Any]], sample: int = 1000) -> list[
     whose values are strings or integers is the id; other values (numbers, objects) are
     left out.
 
-    >>> for field in infer_fields([{"id": 1, "title": "A", "tags": ["x"], "year": 1999}]):
-    ...     print(field)
-    Field(name='id', kind='id')
-    Field(name='title', kind='text')
-    Field(name='tags', kind='keyword')
+    >>> fields = infer_fields([{"id": 1, "title": "A", "tags": ["x"], "year": 1999}])
+    >>> [(field.name, field.kind) for field in fields]
+    [('id', 'id'), ('title', 'text'), ('tags', 'keyword')]
     """
     seen: dict[str, set[str]] = {}
     for position, doc in enumerate(docs):

@@ -26,6 +26,13 @@ Phase = Callable[[dict[str, Any]], dict[str, Any]]
 """A child's phase: its spec in, its figures (plain JSON values) out."""
 
 
+def child_command() -> list[str]:
+    """The command that runs ``heron bench``'s child phases (the spec file follows): the
+    child loads heron only when it uses it (``_light.py``), so that a peer's process never
+    loads heron, numpy or nltk and its memory high-water mark is its own."""
+    return [sys.executable, str(Path(__file__).with_name("_light.py")), "--child"]
+
+
 def peak_rss_mb() -> float:
     """The resident-set high-water mark so far of this process or its largest finished
     child (heron's writer workers), in MB (1e6 bytes)."""
