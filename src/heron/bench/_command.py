@@ -18,7 +18,7 @@ from typing import Any
 from heron import _terminal
 from heron.bench._engine import installed
 from heron.bench._engines import ENGINE_NAMES, engine
-from heron.bench._fields import Field, infer_fields, normalize, read_jsonl, text_megabytes
+from heron.bench._fields import Field, infer_fields, normalize, read_jsonl
 from heron.bench._harness import (
     child_command,
     child_main,
@@ -33,6 +33,8 @@ from heron.bench._report import plot, print_table, result, summary_line
 CHILD = "--child"
 #: the text of each document that queries are drawn from: its first this many characters
 QUERY_TEXT_CHARS = 400
+#: the documents whose values decide the fields' kinds
+FIELD_SAMPLE = 1000
 
 
 def _engine_names(text: str) -> list[str]:
@@ -123,20 +125,24 @@ def run(args: argparse.Namespace) -> int:
     if not names:
         return _fail("no engine to run")
     try:
-        docs = list(read_jsonl(args.data, args.limit))
+        fields = infer_fields(read_jsonl(args.data, FIELD_SAMPLE))
+        texts = [field.name for field in fields if field.kind == "text"]
+        documents, characters, samples = 0, 0, []
+        for doc in read_jsonl(args.data, args.limit):  # streamed: the parent stays small
+            documents += 1
+            values = [value for name in texts if isinstance(value := doc.get(name), str)]
+            characters += sum(map(len, values))
+            samples.append(" ".join(values)[:QUERY_TEXT_CHARS])
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         return _fail(f"cannot read {args.data}: {exc}")
-    fields = infer_fields(docs)
-    texts = [field.name for field in fields if field.kind == "text"]
-    if not docs or not texts:
+    if not documents or not texts:
         return _fail(f"{args.data}: no documents with text fields (strings) to index")
     try:
-        queries = draw_queries([" ".join(str(doc.get(name) or "") for name in texts)
-                                [:QUERY_TEXT_CHARS] for doc in docs], args.queries, args.seed)
+        queries = draw_queries(samples, args.queries, args.seed)
     except ValueError as exc:
         return _fail(str(exc))
-    mb, documents = text_megabytes(docs, fields), len(docs)
-    del docs
+    mb = characters / 1e6
+    del samples
     results: list[dict[str, Any]] = []
     spec_base = {"data": str(args.data.resolve()), "limit": args.limit, "procs": args.procs,
                  "fields": [[field.name, field.kind] for field in fields],
