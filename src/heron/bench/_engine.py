@@ -37,6 +37,10 @@ class Engine(Protocol):
         """The engine's settings in a few words, for reports."""
         ...
 
+    def load(self) -> None:
+        """Import the engine's library, so that a timed build need not."""
+        ...
+
     def build(self, path: Path, docs: Sequence[Doc], fields: Sequence[Field]) -> None:
         """Create an index at ``path`` (an empty folder) holding ``docs``, committed."""
         ...

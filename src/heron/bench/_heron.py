@@ -28,6 +28,10 @@ class HeronEngine:
         """The writer's processes."""
         return f"writer(procs={self.procs})"
 
+    def load(self) -> None:
+        """Load heron's modules (a child of heron bench imports heron when first used)."""
+        _ = heron.Schema
+
     def build(self, path: Path, docs: Sequence[Doc], fields: Sequence[Field]) -> None:
         """Create the index and add every document through the writer in one commit."""
         types: dict[str, Any] = {}

@@ -27,6 +27,12 @@ class TantivyEngine:
         """The writer's threads and heap."""
         return f"num_threads={self.threads}, heap {self.heap_bytes / 1e9:g} GB"
 
+    def load(self) -> None:
+        """Import tantivy."""
+        import tantivy
+
+        del tantivy
+
     def build(self, path: Path, docs: Sequence[Doc], fields: Sequence[Field]) -> None:
         """Create the index, add the documents, commit and wait for the merges."""
         import tantivy

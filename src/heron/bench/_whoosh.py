@@ -26,6 +26,15 @@ class WhooshEngine:
         """The writer's memory limit."""
         return f"writer(limitmb={self.limit_mb})"
 
+    def load(self) -> None:
+        """Import the modules of Whoosh that building and searching use."""
+        import whoosh.analysis
+        import whoosh.fields
+        import whoosh.index
+        import whoosh.qparser
+
+        del whoosh
+
     def build(self, path: Path, docs: Sequence[Doc], fields: Sequence[Field]) -> None:
         """Create the index and add the documents one by one, then commit."""
         from whoosh import fields as whoosh_fields
