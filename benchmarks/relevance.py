@@ -19,33 +19,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from _common import (
-    Check,
-    Collection,
-    TantivyField,
-    Timer,
-    add_common_arguments,
-    bag_of_words,
-    beir_paths,
-    finish,
-    heron_build,
-    heron_search,
-    load_beir,
-    ndcg_at,
-    print_header,
-    print_table,
-    recall_at,
-    require_paths,
-    run_info,
-    tantivy_build,
-    tantivy_search,
-    use_checkout_heron,
-)
+from _checkout import use_checkout_heron
+from _report import Check, finish, load_targets, print_header, print_table, run_info
+from _scenario import Timer, add_common_arguments, require_paths
+from corpora import Collection, bag_of_words, beir_paths, load_beir, ndcg_at, recall_at
+from heron.bench import Engine, Field, engine, normalize
 
 ENGINES = ("heron", "tantivy", "bm25s")
 COLLECTIONS = ("cisi", "npl")
 TOP_K = 100
-MARGIN = 0.005
+MARGIN = float(load_targets("relevance")["ndcg_margin"])
 TEXT_FIELD = "text"
 
 Rankings = dict[str, list[str]]
@@ -67,24 +50,28 @@ class Score:
     error: str | None = None
 
 
+#: how heron and tantivy index a collection: an id, and the text (not stored)
+FIELDS = (Field("id", "id"), Field(TEXT_FIELD, "text", stored=False))
+
+
+def rank_with(adapter: Engine, collection: Collection, queries: Mapping[str, str],
+              workdir: Path) -> Rankings:
+    """Index the collection with an engine adapter of heron.bench and rank for each query."""
+    rows = normalize(({"id": doc_id, TEXT_FIELD: text} for doc_id, text in collection.docs),
+                     FIELDS, adapter.keywords_as_list)
+    adapter.build(workdir, rows, FIELDS)
+    with adapter.searcher(workdir, FIELDS, TOP_K) as search:
+        return {query_id: search(text) for query_id, text in queries.items()}
+
+
 def rank_heron(collection: Collection, queries: Mapping[str, str], workdir: Path) -> Rankings:
     """Rank with heron: an ID field and one TEXT field with its default English analyzer."""
-    import heron
-
-    schema = heron.Schema(id=heron.ID(stored=True, unique=True), text=heron.TEXT())
-    rows = ({"id": doc_id, TEXT_FIELD: text} for doc_id, text in collection.docs)
-    heron_build(workdir, schema, rows)
-    with heron_search(workdir, [TEXT_FIELD], TOP_K) as search:
-        return {query_id: search(text) for query_id, text in queries.items()}
+    return rank_with(engine("heron"), collection, queries, workdir)
 
 
 def rank_tantivy(collection: Collection, queries: Mapping[str, str], workdir: Path) -> Rankings:
     """Rank with tantivy: the text field uses the en_stem tokenizer (no stop words)."""
-    fields = {"id": TantivyField("raw", stored=True), TEXT_FIELD: TantivyField("en_stem", False)}
-    rows = ({"id": doc_id, TEXT_FIELD: text} for doc_id, text in collection.docs)
-    tantivy_build(workdir, fields, rows)
-    with tantivy_search(workdir, [TEXT_FIELD], TOP_K) as search:
-        return {query_id: search(text) for query_id, text in queries.items()}
+    return rank_with(engine("tantivy"), collection, queries, workdir)
 
 
 def rank_bm25s(collection: Collection, queries: Mapping[str, str], workdir: Path) -> Rankings:
@@ -190,9 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     for folder in folders:
         collection = load_beir(folder)
         print(describe(collection))
-        for engine in args.engines:
-            with tempfile.TemporaryDirectory(prefix=f"heron-bench-{engine}-") as workdir:
-                scores.append(evaluate(collection, engine, Path(workdir)))
+        for name in args.engines:
+            with tempfile.TemporaryDirectory(prefix=f"heron-bench-{name}-") as workdir:
+                scores.append(evaluate(collection, name, Path(workdir)))
     print()
     print_table(
         ["collection", "engine", "nDCG@10", "Recall@100", "index+search s"],

@@ -14,8 +14,8 @@ import pytest
 
 import heron
 
-PACKAGES = ["heron", "heron.analysis", "heron.facets", "heron.highlight", "heron.index",
-            "heron.migrate", "heron.query", "heron.search"]
+PACKAGES = ["heron", "heron.analysis", "heron.bench", "heron.facets", "heron.highlight",
+            "heron.index", "heron.migrate", "heron.query", "heron.search"]
 
 
 def package(name: str) -> tuple[ModuleType, ast.Module]:
@@ -112,6 +112,15 @@ PINNED = {
         "SeparatorTokenizer", "SimpleAnalyzer", "Stage", "StandardAnalyzer", "StemFilter",
         "StopFilter", "Token", "Tokenizer", "WholeTokenizer", "analyzer_from_json",
         "stem_languages", "stop_languages", "stop_words",
+    ],
+    "heron.bench": [
+        "ENGINE_NAMES", "STOP_WORDS", "Doc", "Engine", "Field", "HeronEngine", "Panel",
+        "SearchFn", "TantivyEngine", "WhooshEngine", "add_arguments", "bar_panels",
+        "child_main", "dir_size", "draw_queries", "engine", "git_commit", "grouped_bars",
+        "id_field", "infer_fields", "installed", "line_chart", "main", "measure_build",
+        "measure_search", "normalize", "package_version", "peak_rss_mb", "percentile",
+        "query_words", "read_jsonl", "run", "run_child", "run_info", "text_fields",
+        "text_megabytes", "write_record",
     ],
     "heron.facets": ["DateBuckets", "Facet", "Field", "Range"],
     "heron.highlight": [

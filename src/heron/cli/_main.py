@@ -18,12 +18,12 @@ from types import ModuleType
 
 import heron
 from heron import _terminal as terminal
-from heron.cli import _check, _demo, _index, _info, _migrate, _optimize, _search
+from heron.cli import _bench, _check, _demo, _index, _info, _migrate, _optimize, _search
 from heron.cli._errors import FAILED, INTERRUPTED, describe, interrupted
 
 #: the commands, in the order ``heron --help`` lists them
-COMMANDS: tuple[ModuleType, ...] = (_index, _search, _info, _check, _optimize, _migrate,
-                                     _demo)
+COMMANDS: tuple[ModuleType, ...] = (_index, _search, _info, _check, _optimize, _bench,
+                                     _migrate, _demo)
 
 
 def build_parser(commands: Sequence[ModuleType] = COMMANDS) -> argparse.ArgumentParser:
