@@ -14,7 +14,7 @@ from heron.index import IndexReader, check_index, create_storage, index_exists, 
 from heron.index import latest_manifest as _latest
 from heron.index import schema_of as _schema_of
 from heron.schema import Schema
-from heron.scoring import BM25
+from heron.scoring import Scoring
 from heron.search import Searcher
 
 
@@ -62,7 +62,7 @@ class Index:
         """A reader on the newest commit."""
         return IndexReader.open(self.path, self.schema)
 
-    def searcher(self, scoring: BM25 | None = None) -> Searcher:
+    def searcher(self, scoring: Scoring | None = None) -> Searcher:
         """A searcher on the newest commit."""
         return Searcher(self.reader(), scoring)
 

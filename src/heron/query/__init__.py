@@ -5,14 +5,17 @@ from heron.query._base import (
     AndMaybe,
     Context,
     Every,
+    Marks,
     Not,
     Or,
+    PhraseSpan,
     Query,
     Weight,
 )
 from heron.query._fuzzy import Fuzzy
 from heron.query._grammar import MAX_DEPTH
 from heron.query._matches import Matches
+from heron.query._multifield import MultiFieldTerm
 from heron.query._multiterm import MAX_EXPANSIONS, MultiTerm, Prefix, TermRange, Wildcard
 from heron.query._parser import parse, parse_lenient
 from heron.query._phrase import MAX_SLOP, Phrase
@@ -33,12 +36,15 @@ __all__ = [
     "Context",
     "Every",
     "Fuzzy",
+    "Marks",
     "Matches",
+    "MultiFieldTerm",
     "MultiTerm",
     "Not",
     "NumericRange",
     "Or",
     "Phrase",
+    "PhraseSpan",
     "Prefix",
     "Query",
     "QueryWarning",
