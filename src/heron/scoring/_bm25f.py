@@ -34,10 +34,10 @@ Pairs = tuple[tuple[str, float], ...]
 
 
 def _pairs(value: float | Mapping[str, float] | Pairs) -> Pairs:
+    if isinstance(value, tuple):  # the stored form ("" stands for every field)
+        return tuple(sorted((str(name), _number(v, name)) for name, v in value))
     if isinstance(value, Mapping):
         items = list(value.items())
-    elif isinstance(value, tuple):
-        items = list(value)
     else:
         return (("", _number(value, "b")),)
     for name, _ in items:

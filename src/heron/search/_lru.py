@@ -46,7 +46,7 @@ class LRU(MutableMapping[K, V]):
         del self._data[key]
 
     def __iter__(self) -> Iterator[K]:
-        return iter(self._data)
+        return iter(list(self._data))  # a snapshot: reading entries reorders them
 
     def __len__(self) -> int:
         return len(self._data)
