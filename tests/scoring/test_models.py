@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import heron
@@ -147,3 +148,30 @@ def test_scores_do_not_depend_on_segmentation(tmp_path: Path, model: scoring.Sco
         assert before[q], q
         for doc, value in before[q].items():
             assert after[q][doc] == pytest.approx(value, rel=1e-12, abs=1e-12), (q, doc)
+
+
+BOUNDED = [scoring.BM25(), scoring.BM25(b=0), scoring.BM25F(k1=0.5, b=0.9, weights={"t": 3}),
+           scoring.TFIDF(), scoring.Frequency()]
+
+
+@pytest.mark.parametrize("model", BOUNDED, ids=repr)
+def test_upper_bounds_hold_for_every_lesser_frequency_and_longer_field(
+        model: scoring.Scoring) -> None:
+    scorer = model.scorer("t", 1.5, [7], scoring.FieldStats(40, 400))
+    freqs, lengths = np.arange(1, 9).repeat(30), np.tile(np.arange(5, 35), 8)
+    found = scorer.score(freqs, lengths)
+    for max_freq in (1, 3, 8):
+        for min_length in (5, 12, 30):
+            bound = scorer.upper_bound(max_freq, min_length)
+            assert bound is not None
+            within = (freqs <= max_freq) & (lengths >= min_length)
+            assert found[within].max() <= bound
+            assert np.isclose(found[within].max(), bound)  # reached: the bound is tight
+
+
+def test_models_without_a_bound_say_so() -> None:
+    stats = scoring.FieldStats(4, 40)
+    model = scoring.FunctionScoring(lambda tf, df, length, avg, n: tf)
+    assert model.scorer("t", 1.0, [1], stats).upper_bound(3, 2) is None
+    joint = scoring.BM25F().joint_scorer([("a", 1.0, stats), ("b", 1.0, stats)], [1, 2], 1.0)
+    assert joint.upper_bound(3, 2) is None

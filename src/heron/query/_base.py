@@ -343,13 +343,18 @@ class Or(Query):
     queries: tuple[Query, ...] = field(converter=_flatten_or)
 
     def bind(self, context: Context) -> Weight:
-        return _OrWeight([context.bind(q) for q in self.queries], context.expired)
+        return or_weight([context.bind(q) for q in self.queries], context)
 
     def terms(self) -> set[tuple[str, str]]:
         return set().union(*(q.terms() for q in self.queries))
 
     def children(self) -> tuple[Query, ...]:
         return self.queries
+
+
+def or_weight(weights: list[Weight], context: Context) -> Weight:
+    """The weight of documents matching any of ``weights``, their scores added."""
+    return _OrWeight(weights, context.expired)
 
 
 @define

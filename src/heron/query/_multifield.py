@@ -15,9 +15,8 @@ import numpy as np
 from attrs import define, field, frozen
 
 from heron.index import SegmentReader
-from heron.query._base import Context, Or, Query, Weight
+from heron.query._base import Context, Or, Query, Weight, or_weight
 from heron.query._matches import Matches, live
-from heron.query._share import exact_key
 from heron.query._term import Term
 from heron.scoring import Explanation, JointScorer
 
@@ -41,14 +40,20 @@ class MultiFieldTerm(Query):
     queries: tuple[Term, ...] = field(converter=_terms)
     boost: float = 1.0
 
+    def parts(self) -> tuple[Term, ...]:
+        """The terms, each with its boost times ``boost``."""
+        if self.boost == 1.0:
+            return self.queries
+        return tuple(Term(q.field, q.text, q.boost * self.boost) for q in self.queries)
+
     def as_or(self) -> Or:
-        """The ``Or`` of the terms, each with its boost times ``boost``."""
-        return Or(tuple(q if self.boost == 1.0 else Term(q.field, q.text, q.boost * self.boost)
-                        for q in self.queries))
+        """The ``Or`` of :meth:`parts`: what the query is under a model that scores fields
+        apart."""
+        return Or(self.parts())
 
     def bind(self, context: Context) -> Weight:
         if not context.scoring.joint_fields() or len(self.queries) < 2:
-            return self.as_or().bind(context)
+            return or_weight([context.bind(q) for q in self.parts()], context)
         fields, doc_freqs, numbers = [], [], []
         for q in self.queries:
             df, per_segment = context.term_info(q.field, q.resolve(context.schema))
@@ -68,7 +73,8 @@ class MultiFieldTerm(Query):
         return self.queries
 
     def share_key(self) -> Hashable | None:
-        return exact_key(self)
+        """None, as for ``Or``: its terms are shared, and hashing it all costs more."""
+        return None
 
 
 def multi_field(queries: list[Query], boost: float) -> Query | None:

@@ -118,7 +118,8 @@ class BM25(Scoring):
     def scorer(self, field: str, boost: float, doc_freqs: Sequence[int], stats: FieldStats
                ) -> TermScorer:
         idf = sum(self.idf(n, stats.doc_count) for n in doc_freqs)
-        return BM25Scorer(self, boost * idf, boost, tuple(doc_freqs), stats)
+        key = None if self.b == 0 else (self.k1, self.b, stats.average_length)
+        return BM25Scorer(self, boost * idf, boost, tuple(doc_freqs), stats, key)
 
 
 @define
@@ -130,15 +131,15 @@ class BM25Scorer(TermScorer):
     boost: float
     doc_freqs: tuple[int, ...]
     stats: FieldStats
+    #: what the length norms depend on (None: b = 0, none are needed)
+    key: Hashable | None = None
 
     def score(self, freqs: npt.NDArray[np.number], lengths: npt.NDArray[np.number] | None
               ) -> npt.NDArray[np.float64]:
         return self.model.score(freqs, lengths, self.stats.average_length, self.weight)
 
     def norms_key(self) -> Hashable | None:
-        if self.model.b == 0:
-            return None
-        return (self.model, self.stats.average_length)
+        return self.key
 
     def length_norms(self, lengths: npt.NDArray[np.number]) -> npt.NDArray[np.float64]:
         return self.model.length_norms(lengths, self.stats.average_length)
@@ -146,6 +147,10 @@ class BM25Scorer(TermScorer):
     def score_normed(self, freqs: npt.NDArray[np.number], norms: npt.NDArray[np.float64]
                      ) -> npt.NDArray[np.float64]:
         return self.model.score_normed(freqs, norms, self.weight)
+
+    def upper_bound(self, max_freq: int, min_length: int | None) -> float | None:
+        lengths = None if min_length is None else np.array([min_length])
+        return float(self.score(np.array([max_freq]), lengths)[0])
 
     def explain(self, freq: int, length: int | None) -> Explanation:
         return self.model.explain_score(freq, length, self.stats, self.doc_freqs, self.boost)
