@@ -69,6 +69,10 @@ def test_parser_word_over_fields_is_one_multi_field_term(tmp_path: Path) -> None
         assert query == MultiFieldTerm((Term("title", "gaza"), Term("body", "gaza")))
         # under BM25 it is the Or of its terms, scored exactly as before
         assert scores(s, query) == scores(s, Term("title", "gaza") | Term("body", "gaza"))
+        # several words: one flat union, scores added in the order they always were
+        flat = heron.query.Or(tuple(Term(f, w) for w in ("gaza", "grain", "egypt")
+                                    for f in ("title", "body")))
+        assert scores(s, "gaza grain egypt", fields=["title", "body"]) == scores(s, flat)
         assert s.search("gaza", fields=["title", "body"], terms=True)[0].matched_terms() == [
             ("body", "gaza"), ("title", "gaza")]
 

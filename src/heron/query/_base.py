@@ -343,7 +343,13 @@ class Or(Query):
     queries: tuple[Query, ...] = field(converter=_flatten_or)
 
     def bind(self, context: Context) -> Weight:
-        return or_weight([context.bind(q) for q in self.queries], context)
+        weights: list[Weight] = []
+        for q in self.queries:
+            w = context.bind(q)
+            # an OR among the parts (a word over several fields under BM25) is spliced
+            # in: one union, its scores added in the order they always were
+            weights.extend(w.weights if isinstance(w, _OrWeight) else (w,))
+        return or_weight(weights, context)
 
     def terms(self) -> set[tuple[str, str]]:
         return set().union(*(q.terms() for q in self.queries))
