@@ -86,8 +86,9 @@ def multi_field(queries: list[Query], boost: float) -> Query | None:
         return queries[0]
     if boost and all(type(q) is Term for q in queries):
         terms = [q for q in queries if isinstance(q, Term)]
-        return MultiFieldTerm(tuple(Term(q.field, q.text, q.boost / boost) for q in terms),
-                              boost)
+        if boost == 1.0:  # the common case: the terms as they are
+            return MultiFieldTerm(terms)
+        return MultiFieldTerm([Term(q.field, q.text, q.boost / boost) for q in terms], boost)
     return Or(tuple(queries))
 
 

@@ -117,7 +117,8 @@ class BM25(Scoring):
 
     def scorer(self, field: str, boost: float, doc_freqs: Sequence[int], stats: FieldStats
                ) -> TermScorer:
-        idf = sum(self.idf(n, stats.doc_count) for n in doc_freqs)
+        idf = (self.idf(doc_freqs[0], stats.doc_count) if len(doc_freqs) == 1
+               else sum(self.idf(n, stats.doc_count) for n in doc_freqs))
         key = None if self.b == 0 else (self.k1, self.b, stats.average_length)
         return BM25Scorer(self, boost * idf, boost, tuple(doc_freqs), stats, key)
 
