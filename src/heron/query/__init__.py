@@ -5,12 +5,9 @@ from heron.query._base import (
     AndMaybe,
     Context,
     Every,
-    Marks,
     Not,
     Or,
-    PhraseSpan,
     Query,
-    Weight,
 )
 from heron.query._fuzzy import Fuzzy
 from heron.query._grammar import MAX_DEPTH
@@ -24,6 +21,7 @@ from heron.query._scanner import MAX_BOOST, MAX_CLAUSES
 from heron.query._syntax import parse_syntax
 from heron.query._term import Term
 from heron.query._warnings import QueryWarning
+from heron.query._weight import Marks, PhraseSpan, Weight
 
 __all__ = [
     "MAX_BOOST",

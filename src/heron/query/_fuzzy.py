@@ -23,12 +23,13 @@ from attrs import define, frozen
 
 from heron.errors import QueryError
 from heron.index import SegmentReader
-from heron.query._base import Context, Marks, Query, Weight
+from heron.query._base import Context, Query
 from heron.query._edits import terms_within
 from heron.query._matches import Matches
 from heron.query._multiterm import MAX_EXPANSIONS
 from heron.query._share import exact_key
 from heron.query._term import term_weight
+from heron.query._weight import Marks, Weight
 from heron.scoring import Explanation
 
 MAX_DISTANCE = 2

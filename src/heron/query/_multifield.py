@@ -15,9 +15,10 @@ import numpy as np
 from attrs import define, field, frozen
 
 from heron.index import SegmentReader
-from heron.query._base import Context, Or, Query, Weight, or_weight
+from heron.query._base import Context, Or, Query, or_weight
 from heron.query._matches import Matches, live
 from heron.query._term import Term
+from heron.query._weight import Weight
 from heron.scoring import Explanation, JointScorer
 
 

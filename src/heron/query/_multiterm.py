@@ -21,10 +21,11 @@ from attrs import define, frozen
 
 from heron.errors import QueryError
 from heron.index import SegmentReader, lookup_bytes
-from heron.query._base import Context, Marks, Query, Weight
+from heron.query._base import Context, Query
 from heron.query._matches import Matches, live
 from heron.query._share import exact_key
 from heron.query._termlist import field_terms
+from heron.query._weight import Marks, Weight
 
 MAX_EXPANSIONS = 1024
 

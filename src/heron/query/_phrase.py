@@ -20,10 +20,11 @@ from attrs import define, frozen
 
 from heron.errors import ArgumentTypeError, QueryError
 from heron.index import SegmentReader, concat_ranges
-from heron.query._base import Context, Marks, PhraseSpan, Query, Weight
+from heron.query._base import Context, Query
 from heron.query._matches import Matches, intersection, live, member
 from heron.query._share import exact_key
 from heron.query._term import index_term
+from heron.query._weight import Marks, PhraseSpan, Weight
 from heron.scoring import Explanation, TermScorer
 
 #: the largest slop: a window wider than any field a phrase may match in

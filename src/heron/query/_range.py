@@ -10,10 +10,11 @@ from attrs import define, frozen
 
 from heron.errors import QueryError, SchemaError
 from heron.index import SegmentReader
-from heron.query._base import Context, Marks, Query, Weight
+from heron.query._base import Context, Query
 from heron.query._matches import Matches, live
 from heron.query._multiterm import TermRange
 from heron.query._share import exact_key
+from heron.query._weight import Marks, Weight
 from heron.schema import FieldType
 
 
