@@ -15,7 +15,7 @@ import pytest
 import heron
 
 PACKAGES = ["heron", "heron.analysis", "heron.bench", "heron.facets", "heron.highlight",
-            "heron.index", "heron.migrate", "heron.query", "heron.search"]
+            "heron.index", "heron.migrate", "heron.query", "heron.scoring", "heron.search"]
 
 
 def package(name: str) -> tuple[ModuleType, ast.Module]:
@@ -133,11 +133,15 @@ PINNED = {
     ],
     "heron.migrate": ["MigrationReport", "from_whoosh"],
     "heron.query": [
-        "MAX_BOOST", "MAX_CLAUSES", "MAX_DEPTH", "MAX_EXPANSIONS", "MAX_SLOP", "SYNTAX", "And",
-        "AndMaybe", "Context", "Every", "Fuzzy", "Matches", "MultiTerm", "Not", "NumericRange",
-        "Or", "Phrase", "Prefix", "Query", "QueryParser", "QueryWarning", "Range", "Term",
-        "TermRange",
+        "MAX_BOOST", "MAX_CLAUSES", "MAX_DEPTH", "MAX_EXPANSIONS", "MAX_SLOP", "SYNTAX",
+        "And", "AndMaybe", "Context", "Every", "Fuzzy", "Marks", "Matches",
+        "MultiFieldTerm", "MultiTerm", "Not", "NumericRange", "Or", "Phrase", "PhraseSpan",
+        "Prefix", "Query", "QueryParser", "QueryWarning", "Range", "Term", "TermRange",
         "Weight", "Wildcard", "parse", "parse_lenient", "parse_syntax",
+    ],
+    "heron.scoring": [
+        "BM25", "BM25F", "TFIDF", "BM25FScorer", "BM25Scorer", "Explanation", "FieldStats",
+        "Frequency", "FunctionScoring", "JointScorer", "Scoring", "TermScorer", "sum_of",
     ],
     "heron.search": ["Hit", "Results", "ResultsPage", "Searcher"],
 }

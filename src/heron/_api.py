@@ -19,7 +19,7 @@ from heron.index._storage import check_index as _check_first
 from heron.index._storage import create_storage, index_exists, open_writer
 from heron.index._writer import BATCH_DOCS, BUFFER_MB
 from heron.schema import Schema
-from heron.scoring import BM25
+from heron.scoring import Scoring
 from heron.search import Searcher
 
 
@@ -80,7 +80,7 @@ class Index:
         """A reader on the newest commit."""
         return IndexReader.open(self.path, self._given)
 
-    def searcher(self, scoring: BM25 | None = None) -> Searcher:
+    def searcher(self, scoring: Scoring | None = None) -> Searcher:
         """A searcher on the newest commit."""
         return Searcher(self.reader(), scoring)
 

@@ -50,7 +50,9 @@ def test_field_boosts_multiply_the_words_of_the_default_fields(ix: heron.Index) 
                 == pytest.approx(title_only))
         ranked = [h["id"] for h in s.search(boosted.parse("gaza"))]
         assert ranked[0] == "t"  # the title match first
-    assert boosted.parse("gaza") == heron.parse("title:gaza^3 body:gaza", ix.schema)
+    # one word over the default fields: a query per field, the title's boosted
+    assert boosted.parse("gaza").children() == heron.parse("title:gaza^3 body:gaza",
+                                                           ix.schema).children()
 
 
 def test_fields_and_default_operator(ix: heron.Index) -> None:

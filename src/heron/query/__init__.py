@@ -8,11 +8,11 @@ from heron.query._base import (
     Not,
     Or,
     Query,
-    Weight,
 )
 from heron.query._fuzzy import Fuzzy
 from heron.query._grammar import MAX_DEPTH
 from heron.query._matches import Matches
+from heron.query._multifield import MultiFieldTerm
 from heron.query._multiterm import MAX_EXPANSIONS, MultiTerm, Prefix, TermRange, Wildcard
 from heron.query._parser import parse, parse_lenient
 from heron.query._phrase import MAX_SLOP, Phrase
@@ -22,6 +22,7 @@ from heron.query._scanner import MAX_BOOST, MAX_CLAUSES, SYNTAX
 from heron.query._syntax import parse_syntax
 from heron.query._term import Term
 from heron.query._warnings import QueryWarning
+from heron.query._weight import Marks, PhraseSpan, Weight
 
 __all__ = [
     "MAX_BOOST",
@@ -35,12 +36,15 @@ __all__ = [
     "Context",
     "Every",
     "Fuzzy",
+    "Marks",
     "Matches",
+    "MultiFieldTerm",
     "MultiTerm",
     "Not",
     "NumericRange",
     "Or",
     "Phrase",
+    "PhraseSpan",
     "Prefix",
     "Query",
     "QueryParser",

@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from attrs import frozen
 
 from heron.errors import QueryError
-from heron.query._base import Context, Query, Weight
+from heron.query._base import Context, Query
 from heron.query._multiterm import MAX_EXPANSIONS
 from heron.query._parser import read_syntax
 from heron.query._warnings import QueryWarning
+from heron.query._weight import Weight
 
 
 @frozen

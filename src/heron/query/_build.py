@@ -18,6 +18,7 @@ from heron.analysis import LowercaseFilter
 from heron.errors import QueryError, SchemaError, UnknownQueryFieldError
 from heron.query._base import And, AndMaybe, Not, Or, Query
 from heron.query._fuzzy import MAX_DISTANCE, Fuzzy
+from heron.query._multifield import multi_field
 from heron.query._multiterm import Prefix, TermRange, Wildcard
 from heron.query._nodes import (
     BoolNode,
@@ -251,7 +252,7 @@ class Builder:
                                         tuple(p - first for _, p in tokens)))
             elif tokens:
                 per_field.append(And(tuple(Term(name, t, boost) for t, _ in tokens)))
-        return _either(per_field)
+        return multi_field(per_field, boost)  # scored as one unit by BM25F
 
     def build_value(self, text: str, position: int, name: str, ftype: FieldType, boost: float
                     ) -> Query | None:
