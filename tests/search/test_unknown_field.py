@@ -33,6 +33,12 @@ ACTIONS: dict[str, tuple[str, Callable[[heron.Searcher], Any]]] = {
     "document": ("idd", lambda s: s.document(idd="d1")),
     "highlights": ("titel", lambda s: s.search("cocoa")[0].highlights("titel")),
     "hit[...]": ("titel", lambda s: s.search("cocoa")[0]["titel"]),
+    "documents": ("titel", lambda s: list(s.documents(titel="cocoa"))),
+    "doc_frequency": ("titel", lambda s: s.doc_frequency("titel", "cocoa")),
+    "lexicon": ("titel", lambda s: list(s.lexicon("titel"))),
+    "correct fields": ("titel", lambda s: s.correct("cocao", fields=["titel"])),
+    "text_terms": ("titel", lambda s: s.text_terms("titel", "cocoa prices")),
+    "stored_value": ("titel", lambda s: s.stored_value(0, "titel")),
 }
 
 

@@ -258,11 +258,13 @@ class Searcher:
     def doc_frequency(self, field_name: str, term: str) -> int:
         """How many documents (deleted ones included until a merge) hold an indexed term."""
         self._check_open()
+        self.schema[field_name]  # an unknown field raises UnknownFieldError
         return self.reader.doc_freq(field_name, term)
 
     def lexicon(self, field_name: str) -> Iterator[str]:
         """The distinct terms of a field, in dictionary order."""
         self._check_open()
+        self.schema[field_name]  # an unknown field raises UnknownFieldError
         ranges = [(seg, *seg.terms.field_range(field_name)) for seg in self.reader.segments]
         streams = [(t for _, t in seg.terms.iter_range(field_name, a, b)) for seg, a, b in ranges]
         last = None
@@ -284,6 +286,7 @@ class Searcher:
     def stored_value(self, docnum: int, name: str) -> Any:
         """One stored field of a document number (None if absent); cheap for ID fields."""
         self._check_open()
+        self.schema[name]  # an unknown field raises UnknownFieldError
         return self.reader.stored_value(docnum, name)
 
     def stored_fields(self, docnum: int) -> dict[str, Any]:
@@ -323,6 +326,8 @@ class Searcher:
         """The query string with words the index lacks replaced by close, frequent words
         (field prefixes and syntax kept), or None if nothing better exists."""
         self._check_open()
+        for name in fields or ():
+            self.schema[name]  # an unknown field raises UnknownFieldError
         return correct(self.reader, self.schema, text, fields)
 
     def complete(self, field_name: str, prefix: str, limit: int = 5) -> list[str]:
