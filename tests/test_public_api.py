@@ -14,8 +14,8 @@ import pytest
 
 import heron
 
-PACKAGES = ["heron", "heron.analysis", "heron.facets", "heron.highlight", "heron.index",
-            "heron.query", "heron.search"]
+PACKAGES = ["heron", "heron.analysis", "heron.distributed", "heron.facets", "heron.highlight",
+            "heron.index", "heron.query", "heron.search"]
 
 
 def package(name: str) -> tuple[ModuleType, ast.Module]:
@@ -112,6 +112,10 @@ PINNED = {
         "StopFilter", "Token", "Tokenizer", "WholeTokenizer", "analyzer_from_json",
         "stem_languages", "stop_languages", "stop_words",
     ],
+    "heron.distributed": [
+        "ShardedHit", "ShardedIndex", "ShardedResults", "ShardedSearcher", "ShardedWriter",
+        "create_sharded", "open_sharded", "shard_of",
+    ],
     "heron.facets": ["DateBuckets", "Facet", "Field", "Range"],
     "heron.highlight": [
         "AnsiFormatter", "ContextFragmenter", "Formatter", "Fragment", "Fragmenter",
@@ -123,9 +127,9 @@ PINNED = {
     ],
     "heron.query": [
         "MAX_BOOST", "MAX_CLAUSES", "MAX_DEPTH", "MAX_EXPANSIONS", "MAX_SLOP", "And",
-        "AndMaybe", "Context", "Every", "Fuzzy", "Matches", "MultiTerm", "Not", "NumericRange",
-        "Or", "Phrase", "Prefix", "Query", "QueryWarning", "Range", "Term", "TermRange",
-        "Weight", "Wildcard", "parse", "parse_lenient", "parse_syntax",
+        "AndMaybe", "CollectionStatistics", "Context", "Every", "Fuzzy", "Matches", "MultiTerm",
+        "Not", "NumericRange", "Or", "Phrase", "Prefix", "Query", "QueryWarning", "Range",
+        "Term", "TermRange", "Weight", "Wildcard", "parse", "parse_lenient", "parse_syntax",
     ],
     "heron.search": ["Hit", "Results", "ResultsPage", "Searcher"],
 }

@@ -18,6 +18,7 @@ from heron.query._parser import parse, parse_lenient
 from heron.query._phrase import MAX_SLOP, Phrase
 from heron.query._range import NumericRange, Range
 from heron.query._scanner import MAX_BOOST, MAX_CLAUSES
+from heron.query._statistics import CollectionStatistics
 from heron.query._syntax import parse_syntax
 from heron.query._term import Term
 from heron.query._warnings import QueryWarning
@@ -30,6 +31,7 @@ __all__ = [
     "MAX_SLOP",
     "And",
     "AndMaybe",
+    "CollectionStatistics",
     "Context",
     "Every",
     "Fuzzy",

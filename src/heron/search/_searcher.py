@@ -17,7 +17,16 @@ from heron.highlight import Formatter, Fragmenter
 from heron.highlight._highlighter import highlight
 from heron.highlight._marks import SHORT_TEXT, QueryMarks
 from heron.index import IndexReader, SegmentReader
-from heron.query import MAX_EXPANSIONS, And, Context, Matches, Query, Term, parse
+from heron.query import (
+    MAX_EXPANSIONS,
+    And,
+    CollectionStatistics,
+    Context,
+    Matches,
+    Query,
+    Term,
+    parse,
+)
 from heron.query._bind import BoundText, bind_text
 from heron.query._matches import intersection
 from heron.schema import Schema
@@ -36,6 +45,7 @@ from heron.search._narrow import narrow
 from heron.search._pages import ResultsPage, page_of
 from heron.search._results import Hit, Results
 from heron.search._sorting import SortKey, merge_order, segment_top, segment_value, sort_keys
+from heron.search._statistics import gather_statistics
 from heron.search._suggest import MAX_DISTANCE, complete, suggest
 from heron.search._timer import Deadline
 
@@ -60,9 +70,13 @@ class Searcher:
     a ``with`` block) releases the index files.
     """
 
-    def __init__(self, reader: IndexReader, scoring: BM25 | None = None) -> None:
+    def __init__(self, reader: IndexReader, scoring: BM25 | None = None, *,
+                 statistics: CollectionStatistics | None = None) -> None:
         self.reader = reader
         self.scoring = scoring or BM25()
+        #: statistics of the whole collection this index is a shard of, scored with
+        #: instead of the index's own (None: its own); see :meth:`collection_statistics`
+        self.statistics = statistics
         self._closed = False
         self._marks: dict[tuple[Query, str], QueryMarks] = {}
         self._memos: dict[str, TermMemo] = {}
@@ -145,7 +159,8 @@ class Searcher:
                                      max_expansions=max_expansions, lenient=lenient)
         deadline = Deadline(time_limit, self.clock)
         context = Context(self.reader, self.scoring, self._norm_cache,
-                          expired=None if time_limit is None else deadline.expired)
+                          expired=None if time_limit is None else deadline.expired,
+                          statistics=self.statistics)
 
         def bind(query: str | Query, lenient: bool) -> BoundText:
             if isinstance(query, Query):
@@ -217,7 +232,20 @@ class Searcher:
                        pagenum, pagelen)
 
     def _context(self) -> Context:
-        return Context(self.reader, self.scoring, self._norm_cache)
+        return Context(self.reader, self.scoring, self._norm_cache, statistics=self.statistics)
+
+    def collection_statistics(self, query: str | Query, *, fields: Sequence[str] | None = None,
+                              filter: str | Query | None = None, default_operator: str = "OR",
+                              max_expansions: int = MAX_EXPANSIONS) -> CollectionStatistics:
+        """This index's statistics for what ``search`` with these arguments scores with.
+
+        A sharded search sums them over its shards and sets the sums as every shard
+        searcher's :attr:`statistics`, so that shards score as one index would.
+        """
+        self._check_open()
+        return gather_statistics(Context(self.reader, self.scoring), query, fields=fields,
+                                 filter=filter, default_operator=default_operator,
+                                 max_expansions=max_expansions)
 
     def _collect_collapsed(self, parts: list[tuple[int, SegmentReader, Matches]],
                            keys: list[SortKey] | None, collapser: Collapser, k: int | None
