@@ -75,23 +75,27 @@ class ShardedIndex:
         return new
 
     def commit_ops(self, ops: Sequence[Sequence[Op]], client: Any,
-                   timeout: float | None) -> ShardedManifest:
-        """Apply each shard's operations (under the caller's sharded lock) and publish."""
+                   timeout: float | None, procs: int | None = None) -> ShardedManifest:
+        """Apply each shard's operations (under the caller's sharded lock) and publish;
+        without a client, in ``procs`` local processes (1: in this one)."""
         manifest = self.manifest()
         touched = [i for i, shard_ops in enumerate(ops) if shard_ops]
         jobs = [(str(self.path / manifest.shards[i]), manifest.generations[i], list(ops[i]),
                  timeout) for i in touched]
-        gens = run_jobs(client, commit_shard, jobs, [f"shard {i}" for i in touched])
+        gens = run_jobs(client, commit_shard, jobs, [f"shard {i}" for i in touched], procs)
         return self.publish(manifest, dict(zip(touched, gens, strict=True)))
 
     def index(self, rows: Iterable[Mapping[str, Any]] | Any, *, client: Any = None,
-              timeout: float | None = 60.0) -> None:
+              timeout: float | None = 60.0, procs: int | None = None) -> None:
         """Add (or replace, by unique value) documents, each in the shard its unique
         value routes to, and publish one sharded commit.
 
         ``rows`` is any iterable of dicts, or a ``dask.bag`` of dicts or a
         ``dask.dataframe`` (split by shard on the workers when a ``client`` is given).
-        Without a client the shards are written by a local process pool.
+        Without a client the shards are written by a pool of ``procs`` local processes
+        (default: one per shard up to the machine's cores; 1: in this process), which
+        are started with ``spawn``: a script calling this needs the
+        ``if __name__ == "__main__":`` guard.
         If a worker dies, every shard stays at its last sharded commit; running the
         same load again finishes it without duplicates.
 
@@ -112,7 +116,8 @@ class ShardedIndex:
                     self._index_collection(rows, client, timeout)
                     return
             groups = split_rows(self.schema, rows, len(self.manifest().shards))
-            self.commit_ops([[("rows", g)] if g else [] for g in groups], client, timeout)
+            self.commit_ops([[("rows", g)] if g else [] for g in groups], client, timeout,
+                            procs)
         finally:
             lock.release()
 

@@ -79,7 +79,7 @@ class ShardedWriter:
         """
         self._check_open()
         try:
-            self.index.commit_ops(self._ops, self._client, self._timeout)
+            self.index.commit_ops(self._ops, self._client, self._timeout, procs=1)
         finally:
             self._lock.release()
 
