@@ -69,8 +69,10 @@ class ShardSearcher:
                ) -> dict[str, Any]:
         """The shard's best ``k`` hits scored with ``statistics`` (the "query" phase).
 
-        ``options`` are ``k``, ``filter``, ``sort_by`` and ``facets``. Returns
-        ``total``, ``hits`` as (document, score, sort values) and ``facets``.
+        ``options`` are ``k``, ``filter``, ``sort_by``, ``facets`` and ``stored``
+        (whether to return the hits' stored fields now, saving the fetch phase's round
+        trip when pages are small). Returns ``total``, ``hits`` as (document, score,
+        sort values) and ``facets``, and ``stored`` (a list of dicts) if asked.
         """
         sort_by = options["sort_by"]
         self.searcher.statistics = statistics
@@ -88,7 +90,11 @@ class ShardSearcher:
                 segment, local = reader.locate(hit.docnum)
                 values = [segment_value(segment, key, local) for key in keys]
             hits.append((hit.docnum, hit.score, values))
-        return {"total": results.total, "hits": hits, "facets": results.facets}
+        found: dict[str, Any] = {"total": results.total, "hits": hits,
+                                 "facets": results.facets}
+        if options.get("stored"):
+            found["stored"] = [hit.fields for hit in results]
+        return found
 
     def fetch(self, docnums: Sequence[int]) -> list[dict[str, Any]]:
         """The stored fields of documents (the "fetch" phase)."""
