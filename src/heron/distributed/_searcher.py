@@ -5,8 +5,9 @@ frequencies and field lengths for the query's terms, which are summed; (2) each 
 scores with the sums and returns its best ``offset + limit`` hits with their sort
 values, its total and facet counts; (3) the merged page's stored fields are fetched
 from the shards holding them (for pages of up to 50 hits the shards send them with
-their hits instead, which saves this third round trip). Scores, totals and facets equal those of one index
-holding every document; hits with equal scores (and sort values) come in shard order.
+their hits instead, which saves this third round trip). Scores, totals and facets
+equal those of one index holding every document; hits with equal scores (and sort
+values) come in shard order.
 """
 
 from __future__ import annotations
@@ -43,7 +44,12 @@ def _check_limit(limit: object, offset: object) -> None:
 
 
 class ShardedSearcher:
-    """Searches a sharded index at one sharded commit; close it (or use ``with``)."""
+    """Searches a sharded index at one sharded commit; close it (or use ``with``).
+
+    One search at a time: the shard searchers take each search's collection statistics
+    in turn (Dask runs an actor's calls one after another; locally, do not share a
+    sharded searcher between threads).
+    """
 
     def __init__(self, schema: Schema, paths: Sequence[str], generation: int,
                  shards: Sequence[LocalShard | DaskShard]) -> None:
