@@ -141,8 +141,9 @@ def main() -> None:  # noqa: PLR0915 - one straight script
         # each shard alone, one process: the durations to simulate more cores with
         alone = hd.create_sharded(work / "alone", schema(), shards=args.shards)
         start = time.perf_counter()
-        groups = [[r for r in rows if hd.shard_of(alone.schema, r["id"], args.shards) == i]
-                  for i in range(args.shards)]
+        groups: list[list[Row]] = [[] for _ in range(args.shards)]
+        for r in rows:
+            groups[hd.shard_of(alone.schema, r["id"], args.shards)].append(r)
         t_split = time.perf_counter() - start
         shard_times = []
         for i, group in enumerate(groups):

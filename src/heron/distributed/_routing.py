@@ -30,10 +30,16 @@ def shard_of(schema: Schema, value: Any, shards: int) -> int:
 
     >>> from heron import ID, Schema
     >>> schema = Schema(id=ID(unique=True))
-    >>> [shard_of(schema, "17", 8) == shard_of(schema, "17", 8), 0 <= shard_of(schema, 17, 8) < 8]
+    >>> [shard_of(schema, "17", 8) == shard_of(schema, "17", 8), 0 <= shard_of(schema, "5", 8) < 8]
     [True, True]
     """
-    term = schema.term(unique_field(schema), value)
+    name = unique_field(schema)
+    fast = schema[name].value_is_term
+    return _route(value if fast and isinstance(value, str) and value else
+                  schema.term(name, value), shards)
+
+
+def _route(term: str, shards: int) -> int:
     digest = hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big") % shards
 
@@ -46,12 +52,14 @@ def split_rows(schema: Schema, rows: Iterable[Mapping[str, Any]], shards: int
         SchemaError: a row has no value for the unique field.
     """
     name = unique_field(schema)
+    fast = schema[name].value_is_term
     groups: list[list[dict[str, Any]]] = [[] for _ in range(shards)]
     for row in rows:
         value = row.get(name)
         if value is None:
             raise SchemaError(f"a document of a sharded index needs its unique field {name!r}")
-        groups[shard_of(schema, value, shards)].append(dict(row))
+        term = value if fast and isinstance(value, str) and value else schema.term(name, value)
+        groups[_route(term, shards)].append(dict(row))
     return groups
 
 
