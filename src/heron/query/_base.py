@@ -31,8 +31,9 @@ class Context:
 
     reader: IndexReader
     scoring: BM25 = field(factory=BM25)
-    #: length norms per (segment, field), which a searcher shares between its queries
-    norm_cache: dict[tuple[str, str], npt.NDArray[np.float64]] = field(factory=dict)
+    #: length norms per (segment, field, average length), which a searcher shares
+    #: between its queries (the average is that of the statistics scored with)
+    norm_cache: dict[tuple[str, str, float], npt.NDArray[np.float64]] = field(factory=dict)
     _terms: dict[tuple[str, str], tuple[int, list[int]]] = field(factory=dict)
     #: whether the search's time is up: weights that do work in blocks check it between
     #: blocks and return what they have (None: no time limit)
@@ -97,7 +98,7 @@ class Context:
     def length_norms(self, segment: SegmentReader, field_name: str, average_length: float
                      ) -> npt.NDArray[np.float64] | None:
         """BM25's length part for every document of a segment's field (None: no lengths)."""
-        key = (segment.name, field_name)
+        key = (segment.name, field_name, average_length)
         cached = self.norm_cache.get(key)
         if cached is None:
             norms = segment.norms(field_name)

@@ -81,7 +81,7 @@ class Searcher:
         self._marks: dict[tuple[Query, str], QueryMarks] = {}
         self._memos: dict[str, TermMemo] = {}
         self._term_numbers: dict[tuple[str, str, str], int] = {}
-        self._norm_cache: dict[tuple[str, str], Any] = {}
+        self._norm_cache: dict[tuple[str, str, float], Any] = {}
         self._starts: dict[tuple[str, int], Any] = {}
         self._key_tables = KeyTables()
         #: the clock that time limits are measured with (seconds)
