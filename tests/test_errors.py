@@ -23,7 +23,7 @@ EXCEPTIONS = [
 
 
 def test_every_exception_is_a_heron_error() -> None:
-    assert len(EXCEPTIONS) == 17
+    assert len(EXCEPTIONS) == 19
     for exc in EXCEPTIONS:
         assert issubclass(exc, errors.HeronError)
     assert errors.HeronError.__bases__ == (Exception,)

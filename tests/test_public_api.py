@@ -14,8 +14,9 @@ import pytest
 
 import heron
 
-PACKAGES = ["heron", "heron.analysis", "heron.distributed", "heron.facets", "heron.highlight",
-            "heron.index", "heron.query", "heron.search"]
+PACKAGES = ["heron", "heron.analysis", "heron.bench", "heron.distributed", "heron.facets",
+            "heron.highlight", "heron.index", "heron.migrate", "heron.query", "heron.scoring",
+            "heron.search"]
 
 
 def package(name: str) -> tuple[ModuleType, ast.Module]:
@@ -98,12 +99,13 @@ PINNED = {
         "BM25", "BOOLEAN", "DATETIME", "ID", "KEYWORD", "NGRAM", "NGRAMWORDS", "NUMERIC",
         "STORED", "TEXT", "ArgumentError", "ArgumentTypeError", "CorruptIndexError",
         "FieldType", "HeronError", "Hit", "Index", "IndexAccessError", "IndexExistsError",
-        "IndexNotFoundError", "IndexReader", "IndexWriter", "LockError", "MissingFileError",
-        "QueryError", "QueryWarning", "Results", "ResultsPage", "Schema", "SchemaError",
+        "IndexNotFoundError", "IndexReader", "IndexWriter", "InputError", "LockError",
+        "MissingDependencyError", "MissingFileError", "Problem", "QueryError",
+        "QueryParser", "QueryWarning", "Results", "ResultsPage", "Schema", "SchemaError",
         "Searcher", "SearcherClosedError", "StorageError", "UnknownFieldError",
-        "UnknownQueryFieldError", "WorkerError", "Writer", "WriterClosedError", "analysis",
-        "create_index", "exists_in", "facets", "highlight", "index", "open_index", "parse",
-        "query", "search",
+        "UnknownQueryFieldError", "WorkerError", "WriterClosedError", "analysis",
+        "check_index", "create_index", "exists_in", "facets", "highlight", "index",
+        "migrate", "open_index", "parse", "query", "search",
     ],
     "heron.analysis": [
         "AccentFoldFilter", "Analyzer", "EdgeNgramFilter", "Filter", "FoldingAnalyzer",
@@ -116,20 +118,35 @@ PINNED = {
         "ShardedHit", "ShardedIndex", "ShardedResults", "ShardedSearcher", "ShardedWriter",
         "create_sharded", "open_sharded", "shard_of",
     ],
+    "heron.bench": [
+        "ENGINE_NAMES", "STOP_WORDS", "Doc", "Engine", "Field", "HeronEngine", "Panel",
+        "SearchFn", "TantivyEngine", "WhooshEngine", "add_arguments", "bar_panels",
+        "child_main", "dir_size", "draw_queries", "engine", "git_commit", "grouped_bars",
+        "id_field", "infer_fields", "installed", "line_chart", "main", "measure_build",
+        "measure_search", "normalize", "package_version", "peak_rss_mb", "percentile",
+        "query_words", "read_jsonl", "run", "run_child", "run_info", "text_fields",
+        "text_megabytes", "write_record",
+    ],
     "heron.facets": ["DateBuckets", "Facet", "Field", "Range"],
     "heron.highlight": [
         "AnsiFormatter", "ContextFragmenter", "Formatter", "Fragment", "Fragmenter",
         "HtmlFormatter", "SentenceFragmenter", "Span", "TextFormatter", "WholeFragmenter",
     ],
     "heron.index": [
-        "FORMAT_VERSION", "IndexReader", "IndexWriter", "Manifest", "SegmentEntry",
-        "SegmentReader",
+        "FORMAT_VERSION", "IndexReader", "IndexWriter", "Manifest", "Matcher", "Problem",
+        "SegmentEntry", "SegmentReader",
     ],
+    "heron.migrate": ["MigrationReport", "from_whoosh"],
     "heron.query": [
-        "MAX_BOOST", "MAX_CLAUSES", "MAX_DEPTH", "MAX_EXPANSIONS", "MAX_SLOP", "And",
-        "AndMaybe", "CollectionStatistics", "Context", "Every", "Fuzzy", "Matches", "MultiTerm",
-        "Not", "NumericRange", "Or", "Phrase", "Prefix", "Query", "QueryWarning", "Range",
-        "Term", "TermRange", "Weight", "Wildcard", "parse", "parse_lenient", "parse_syntax",
+        "MAX_BOOST", "MAX_CLAUSES", "MAX_DEPTH", "MAX_EXPANSIONS", "MAX_SLOP", "SYNTAX",
+        "And", "AndMaybe", "CollectionStatistics", "Context", "Every", "Fuzzy", "Marks",
+        "Matches", "MultiFieldTerm", "MultiTerm", "Not", "NumericRange", "Or", "Phrase",
+        "PhraseSpan", "Prefix", "Query", "QueryParser", "QueryWarning", "Range", "Term",
+        "TermRange", "Weight", "Wildcard", "parse", "parse_lenient", "parse_syntax",
+    ],
+    "heron.scoring": [
+        "BM25", "BM25F", "TFIDF", "BM25FScorer", "BM25Scorer", "Explanation", "FieldStats",
+        "Frequency", "FunctionScoring", "JointScorer", "Scoring", "TermScorer", "sum_of",
     ],
     "heron.search": ["Hit", "Results", "ResultsPage", "Searcher"],
 }

@@ -11,11 +11,10 @@
 ['a2', 'a1']
 """
 
-from typing import TYPE_CHECKING as _TYPE_CHECKING
+import typing as _typing
 
-from heron import analysis, facets, highlight, index, query, search
-from heron._api import Index, create_index, exists_in, open_index
-from heron._writer import Writer
+from heron import analysis, facets, highlight, index, migrate, query, search
+from heron._api import Index, check_index, create_index, exists_in, open_index
 from heron.errors import (
     ArgumentError,
     ArgumentTypeError,
@@ -24,7 +23,9 @@ from heron.errors import (
     IndexAccessError,
     IndexExistsError,
     IndexNotFoundError,
+    InputError,
     LockError,
+    MissingDependencyError,
     MissingFileError,
     QueryError,
     SchemaError,
@@ -34,10 +35,9 @@ from heron.errors import (
     UnknownQueryFieldError,
     WorkerError,
     WriterClosedError,
-    _deprecated_names,
 )
-from heron.index import IndexReader, IndexWriter
-from heron.query import QueryWarning, parse
+from heron.index import IndexReader, IndexWriter, Problem
+from heron.query import QueryParser, QueryWarning, parse
 from heron.schema import (
     BOOLEAN,
     DATETIME,
@@ -54,10 +54,11 @@ from heron.schema import (
 from heron.scoring import BM25
 from heron.search import Hit, Results, ResultsPage, Searcher
 
-if _TYPE_CHECKING:
-    from heron.errors import IndexError_ as IndexError_  # deprecated: IndexAccessError
-else:  # the former names of exceptions, with a DeprecationWarning
-    __getattr__ = _deprecated_names(__name__)
+if _typing.TYPE_CHECKING:  # a type checker sees each deprecated name as what it stands for
+    from heron.errors import IndexAccessError as IndexError_  # noqa: F401
+    from heron.index import IndexWriter as Writer  # noqa: F401
+else:  # heron.Writer and heron.IndexError_ warn at run time (see heron._deprecated)
+    from heron._deprecated import __getattr__  # noqa: F401 - the module's attribute hook
 
 __version__ = "0.1.0"
 
@@ -84,9 +85,13 @@ __all__ = [
     "IndexNotFoundError",
     "IndexReader",
     "IndexWriter",
+    "InputError",
     "LockError",
+    "MissingDependencyError",
     "MissingFileError",
+    "Problem",
     "QueryError",
+    "QueryParser",
     "QueryWarning",
     "Results",
     "ResultsPage",
@@ -98,14 +103,15 @@ __all__ = [
     "UnknownFieldError",
     "UnknownQueryFieldError",
     "WorkerError",
-    "Writer",
     "WriterClosedError",
     "analysis",
+    "check_index",
     "create_index",
     "exists_in",
     "facets",
     "highlight",
     "index",
+    "migrate",
     "open_index",
     "parse",
     "query",

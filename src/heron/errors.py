@@ -8,6 +8,7 @@
     ├── SchemaError            a field definition, or a document that does not fit the schema
     │   └── UnknownFieldError      a name that is no field (also a KeyError; .name, .hint)
     │       └── UnknownQueryFieldError  ... named in a query string (also a QueryError)
+    ├── InputError             a file of documents is malformed (names file and line; a ValueError)
     ├── QueryError             a malformed query string or an impossible query (has .position)
     ├── IndexAccessError       base of the problems with an index on disk
     │   ├── IndexNotFoundError     no index at the path
@@ -16,6 +17,7 @@
     │   │   └── MissingFileError       a file the commit names is not there
     │   ├── LockError              another writer holds the index
     │   └── StorageError           a file could not be written (disk full, permissions)
+    ├── MissingDependencyError  an optional part's package is not installed (also an ImportError)
     ├── SearcherClosedError    a searcher (or index reader) used after close()
     ├── WorkerError            a worker process of writer(procs=N) could not start or died
     └── WriterClosedError      a writer used after commit() or cancel()
@@ -73,6 +75,11 @@ class UnknownFieldError(SchemaError, KeyError):
 
     def __str__(self) -> str:  # a KeyError would show the repr of its arguments
         return self.message
+
+
+class InputError(HeronError, ValueError):
+    """A file of documents given to a command is missing or malformed; the message names
+    the file and line (``docs.jsonl:7: not valid JSON``)."""
 
 
 class QueryError(HeronError):
@@ -144,6 +151,11 @@ class LockError(IndexAccessError):
 class StorageError(IndexAccessError):
     """An index file could not be written or renamed: the disk is full, a permission is
     missing, a file-size limit was reached. The previous commit is left as it was."""
+
+
+class MissingDependencyError(HeronError, ImportError):
+    """An optional part of heron needs a package that is not installed; the message names
+    the extra to install (``pip install "heron[whoosh]"``)."""
 
 
 class WorkerError(HeronError):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import heron
-from heron import IndexExistsError, IndexNotFoundError, Schema
+from heron import IndexExistsError, IndexNotFoundError, MissingDependencyError, Schema
 from heron.distributed._lock import ShardedLock
 from heron.distributed._manifest import ShardedManifest, latest, shard_dir
 from heron.distributed._routing import check_shards, split_rows, unique_field
@@ -122,7 +122,11 @@ class ShardedIndex:
             lock.release()
 
     def _index_collection(self, collection: Any, client: Any, timeout: float | None) -> None:
-        from dask.delayed import delayed  # noqa: PLC0415 - only with a Dask collection
+        try:
+            from dask.delayed import delayed  # noqa: PLC0415 - only with a Dask collection
+        except ImportError:
+            raise MissingDependencyError(
+                'a Dask collection needs Dask: pip install "heron[distributed]"') from None
 
         manifest = self.manifest()
         count = len(manifest.shards)

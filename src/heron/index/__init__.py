@@ -4,7 +4,9 @@ The rest (containers of checksummed arrays, the write lock, term dictionaries, m
 is heron's own machinery in the private modules.
 """
 
+from heron.index._check import Problem
 from heron.index._manifest import FORMAT_VERSION, Manifest, SegmentEntry
+from heron.index._matchers import Matcher
 from heron.index._reader import IndexReader
 from heron.index._segment_reader import SegmentReader
 from heron.index._writer import IndexWriter
@@ -14,6 +16,8 @@ __all__ = [
     "IndexReader",
     "IndexWriter",
     "Manifest",
+    "Matcher",
+    "Problem",
     "SegmentEntry",
     "SegmentReader",
 ]

@@ -9,18 +9,22 @@ scores::
 
 which is Lucene's ``BM25Similarity`` since version 8 (the constant ``k1 + 1`` factor
 of the textbook formula is left out: it changes no ranking). Field lengths are exact
-token counts, where Lucene keeps a one-byte approximation.
+token counts, where Lucene keeps a one-byte approximation. A phrase's idf is the sum
+of its words' idfs, as in Lucene.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 import numpy.typing as npt
-from attrs import field, frozen
+from attrs import define, field, frozen
 
 from heron.errors import ArgumentError
+from heron.scoring._explanation import Explanation
+from heron.scoring._model import FieldStats, Scoring, TermScorer
 
 
 def _check_k1(_inst: object, _attr: object, value: float) -> None:
@@ -34,20 +38,7 @@ def _check_b(_inst: object, _attr: object, value: float) -> None:
 
 
 @frozen
-class FieldStats:
-    """Index-wide statistics of one field: documents that have it and their total length."""
-
-    doc_count: int
-    total_length: int
-
-    @property
-    def average_length(self) -> float:
-        """Average field length over documents that have the field (1.0 if none)."""
-        return self.total_length / self.doc_count if self.doc_count else 1.0
-
-
-@frozen
-class BM25:
+class BM25(Scoring):
     """Okapi BM25 as Lucene computes it.
 
     >>> bm25 = BM25()
@@ -96,6 +87,22 @@ class BM25:
         tf = freqs.astype(np.float64)
         return weight * tf / (tf + norms)
 
+    def explain_score(self, freq: int, length: int | None, stats: FieldStats,
+                      doc_freqs: Sequence[int], boost: float) -> Explanation:
+        """One score as a tree: boost times idf times the tf part, each factor explained."""
+        idfs = [self.idf(n, stats.doc_count) for n in doc_freqs]
+        idf = sum(idfs)
+        avg = stats.average_length
+        dl = avg if length is None or self.b == 0 else length
+        tf = freq / (freq + self.k1 * (1 - self.b + self.b * dl / avg))
+        idf_text = " + ".join(
+            f"ln(1 + (N {stats.doc_count} - n {n} + 0.5) / (n {n} + 0.5))" for n in doc_freqs)
+        return Explanation(boost * idf * tf, f"boost {boost:g} * idf {idf:.4f} * tf {tf:.4f}", (
+            Explanation(idf, f"idf = {idf_text}", show_value=False),
+            Explanation(tf, f"tf = freq {freq} / (freq {freq} + k1 {self.k1:g} * (1 - b "
+                            f"{self.b:g} + b * dl {dl:g} / avgdl {avg:g}))", show_value=False),
+        ))
+
     def explain(
         self, freq: int, length: int | None, stats: FieldStats, doc_freq: int, boost: float
     ) -> str:
@@ -106,13 +113,45 @@ class BM25:
           idf = ln(1 + (N 10 - n 1 + 0.5) / (n 1 + 0.5))
           tf = freq 2 / (freq 2 + k1 1.2 * (1 - b 0.75 + b * dl 10 / avgdl 10))
         """
-        idf = self.idf(doc_freq, stats.doc_count)
-        avg = stats.average_length
-        dl = avg if length is None else length
-        tf = freq / (freq + self.k1 * (1 - self.b + self.b * dl / avg))
-        return (
-            f"{boost * idf * tf:.4f} = boost {boost:g} * idf {idf:.4f} * tf {tf:.4f}\n"
-            f"  idf = ln(1 + (N {stats.doc_count} - n {doc_freq} + 0.5) / (n {doc_freq} + 0.5))\n"
-            f"  tf = freq {freq} / (freq {freq} + k1 {self.k1:g} * (1 - b {self.b:g} + b * dl "
-            f"{dl:g} / avgdl {avg:g}))"
-        )
+        return self.explain_score(freq, length, stats, (doc_freq,), boost).format()
+
+    def scorer(self, field: str, boost: float, doc_freqs: Sequence[int], stats: FieldStats
+               ) -> TermScorer:
+        idf = (self.idf(doc_freqs[0], stats.doc_count) if len(doc_freqs) == 1
+               else sum(self.idf(n, stats.doc_count) for n in doc_freqs))
+        key = None if self.b == 0 else (self.k1, self.b, stats.average_length)
+        return BM25Scorer(self, boost * idf, boost, tuple(doc_freqs), stats, key)
+
+
+@define
+class BM25Scorer(TermScorer):
+    """One term (or phrase) under :class:`BM25`: its weight (boost times idf) and field."""
+
+    model: BM25
+    weight: float
+    boost: float
+    doc_freqs: tuple[int, ...]
+    stats: FieldStats
+    #: what the length norms depend on (None: b = 0, none are needed)
+    key: Hashable | None = None
+
+    def score(self, freqs: npt.NDArray[np.number], lengths: npt.NDArray[np.number] | None
+              ) -> npt.NDArray[np.float64]:
+        return self.model.score(freqs, lengths, self.stats.average_length, self.weight)
+
+    def norms_key(self) -> Hashable | None:
+        return self.key
+
+    def length_norms(self, lengths: npt.NDArray[np.number]) -> npt.NDArray[np.float64]:
+        return self.model.length_norms(lengths, self.stats.average_length)
+
+    def score_normed(self, freqs: npt.NDArray[np.number], norms: npt.NDArray[np.float64]
+                     ) -> npt.NDArray[np.float64]:
+        return self.model.score_normed(freqs, norms, self.weight)
+
+    def upper_bound(self, max_freq: int, min_length: int | None) -> float | None:
+        lengths = None if min_length is None else np.array([min_length])
+        return float(self.score(np.array([max_freq]), lengths)[0])
+
+    def explain(self, freq: int, length: int | None) -> Explanation:
+        return self.model.explain_score(freq, length, self.stats, self.doc_freqs, self.boost)
