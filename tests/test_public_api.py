@@ -14,8 +14,9 @@ import pytest
 
 import heron
 
-PACKAGES = ["heron", "heron.analysis", "heron.bench", "heron.facets", "heron.highlight",
-            "heron.index", "heron.migrate", "heron.query", "heron.scoring", "heron.search"]
+PACKAGES = ["heron", "heron.analysis", "heron.bench", "heron.distributed", "heron.facets",
+            "heron.highlight", "heron.index", "heron.migrate", "heron.query", "heron.scoring",
+            "heron.search"]
 
 
 def package(name: str) -> tuple[ModuleType, ast.Module]:
@@ -113,6 +114,10 @@ PINNED = {
         "StopFilter", "Token", "Tokenizer", "WholeTokenizer", "analyzer_from_json",
         "stem_languages", "stop_languages", "stop_words",
     ],
+    "heron.distributed": [
+        "ShardedHit", "ShardedIndex", "ShardedResults", "ShardedSearcher", "ShardedWriter",
+        "create_sharded", "open_sharded", "shard_of",
+    ],
     "heron.bench": [
         "ENGINE_NAMES", "STOP_WORDS", "Doc", "Engine", "Field", "HeronEngine", "Panel",
         "SearchFn", "TantivyEngine", "WhooshEngine", "add_arguments", "bar_panels",
@@ -134,10 +139,10 @@ PINNED = {
     "heron.migrate": ["MigrationReport", "from_whoosh"],
     "heron.query": [
         "MAX_BOOST", "MAX_CLAUSES", "MAX_DEPTH", "MAX_EXPANSIONS", "MAX_SLOP", "SYNTAX",
-        "And", "AndMaybe", "Context", "Every", "Fuzzy", "Marks", "Matches",
-        "MultiFieldTerm", "MultiTerm", "Not", "NumericRange", "Or", "Phrase", "PhraseSpan",
-        "Prefix", "Query", "QueryParser", "QueryWarning", "Range", "Term", "TermRange",
-        "Weight", "Wildcard", "parse", "parse_lenient", "parse_syntax",
+        "And", "AndMaybe", "CollectionStatistics", "Context", "Every", "Fuzzy", "Marks",
+        "Matches", "MultiFieldTerm", "MultiTerm", "Not", "NumericRange", "Or", "Phrase",
+        "PhraseSpan", "Prefix", "Query", "QueryParser", "QueryWarning", "Range", "Term",
+        "TermRange", "Weight", "Wildcard", "parse", "parse_lenient", "parse_syntax",
     ],
     "heron.scoring": [
         "BM25", "BM25F", "TFIDF", "BM25FScorer", "BM25Scorer", "Explanation", "FieldStats",

@@ -11,6 +11,7 @@ from heron.index._format import OWN_FILE, manifest_generation, manifest_name, se
 from heron.index._lock import WriteLock
 from heron.index._manifest import Manifest
 from heron.index._parallel import SegmentPool
+from heron.index._pins import pinned_files
 
 
 def remove_unreferenced(directory: Path, manifest: Manifest) -> None:
@@ -19,9 +20,10 @@ def remove_unreferenced(directory: Path, manifest: Manifest) -> None:
     Only the lock holder calls this. Readers that still map a removed file keep
     reading it (POSIX keeps it until they close it). A manifest is removed only when it
     is older than ``manifest`` and than the newest manifest file, so the commit a writer
-    stands on is never removed, whatever its file is called.
+    stands on is never removed, whatever its file is called. Pinned generations
+    (``pins.json``, which a sharded index writes) keep their files.
     """
-    keep = {manifest_name(manifest.generation)}
+    keep = {manifest_name(manifest.generation)} | pinned_files(directory)
     for entry in manifest.segments:
         keep.add(segment_file(directory, entry.name).name)
         if entry.deletions:

@@ -13,6 +13,7 @@ import numpy.typing as npt
 from heron.errors import MissingFileError, SearcherClosedError
 from heron.index._format import TERMS_POST
 from heron.index._manifest import Manifest, SegmentEntry, latest_manifest
+from heron.index._pins import read_generation
 from heron.index._schemas import snapshot_schema
 from heron.index._segment_reader import SegmentReader
 from heron.schema import FieldType, Schema
@@ -59,13 +60,18 @@ class IndexReader:
         )
 
     @classmethod
-    def open(cls, directory: Path, schema: Schema | None = None) -> IndexReader:
-        """Open the newest commit in ``directory``.
+    def open(cls, directory: Path, schema: Schema | None = None, *,
+             generation: int | None = None) -> IndexReader:
+        """Open the newest commit in ``directory``, or the commit ``generation``.
 
         A writer may commit and remove old files while this runs; if a segment
-        file vanished, the newer commit is opened instead.
+        file vanished, the newer commit is opened instead. An older generation opens
+        while its files are there: a writer keeps them while it is pinned.
+
+        Raises:
+            IndexNotFoundError: no commit ``generation`` is (still) there.
         """
-        manifest, segments = _open_newest(directory, {})
+        manifest, segments = _open_newest(directory, {}, generation)
         try:
             return cls(directory, manifest, schema_of(manifest, schema), segments, given=schema)
         except BaseException:
@@ -227,14 +233,16 @@ class IndexReader:
             seg.verify()
 
 
-def _open_newest(directory: Path, reuse: dict[SegmentEntry, SegmentReader]
-                 ) -> tuple[Manifest, list[SegmentReader]]:
-    """The newest manifest and its segments, taken from ``reuse`` where they are unchanged.
+def _open_newest(directory: Path, reuse: dict[SegmentEntry, SegmentReader],
+                 generation: int | None = None) -> tuple[Manifest, list[SegmentReader]]:
+    """The newest manifest (or that of ``generation``) and its segments, taken from
+    ``reuse`` where they are unchanged.
 
     Segments opened here are closed again if opening another one fails.
     """
     for attempt in range(_OPEN_ATTEMPTS):
-        manifest = latest_manifest(directory)
+        manifest = (latest_manifest(directory) if generation is None
+                    else read_generation(directory, generation))
         segments: list[SegmentReader] = []
         opened: list[SegmentReader] = []
         try:

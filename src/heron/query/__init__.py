@@ -19,6 +19,7 @@ from heron.query._phrase import MAX_SLOP, Phrase
 from heron.query._query_parser import QueryParser
 from heron.query._range import NumericRange, Range
 from heron.query._scanner import MAX_BOOST, MAX_CLAUSES, SYNTAX
+from heron.query._statistics import CollectionStatistics
 from heron.query._syntax import parse_syntax
 from heron.query._term import Term
 from heron.query._warnings import QueryWarning
@@ -33,6 +34,7 @@ __all__ = [
     "SYNTAX",
     "And",
     "AndMaybe",
+    "CollectionStatistics",
     "Context",
     "Every",
     "Fuzzy",

@@ -20,6 +20,7 @@ from heron.errors import QueryError
 from heron.index import IndexReader, SegmentReader
 from heron.query._matches import Matches, difference, every, intersection, member, union
 from heron.query._share import exact_key
+from heron.query._statistics import CollectionStatistics
 from heron.query._weight import Marks, Weight, explain_any
 from heron.schema import Schema
 from heron.scoring import BM25, Explanation, FieldStats, Scoring, TermScorer, sum_of
@@ -41,6 +42,10 @@ class Context:
     expired: Callable[[], bool] | None = None
     #: the weight (or the error) of each query bound so far, by its share key
     _shared: dict[Hashable, Weight | QueryError] = field(factory=dict)
+    #: statistics of a whole collection that the reader is part of (a shard), scored
+    #: with instead of the reader's own (None: the reader's)
+    statistics: CollectionStatistics | None = None
+    _fields: dict[str, tuple[int, int]] = field(factory=dict)
 
     @property
     def schema(self) -> Schema:
@@ -83,7 +88,14 @@ class Context:
         info = self._terms.get(key)
         if info is None:
             info = self._terms[key] = self.reader.term_info(field_name, term)
+        if self.statistics is not None:
+            return self.statistics.doc_freqs.get(key, info[0]), info[1]
         return info
+
+    def gathered(self) -> CollectionStatistics:
+        """The reader's own statistics that binding looked up so far (for a shard's part)."""
+        return CollectionStatistics(self.reader.max_doc, dict(self._fields),
+                                    {key: df for key, (df, _) in self._terms.items()})
 
     def length_norms(self, segment: SegmentReader, field_name: str, scorer: TermScorer
                      ) -> npt.NDArray[np.float64] | None:
@@ -110,9 +122,16 @@ class Context:
 
     def field_stats(self, field_name: str) -> FieldStats:
         """Index-wide statistics of a field (for fields without lengths: document count)."""
-        docs, length = self.reader.field_stats(field_name)
+        own = self._fields.get(field_name)
+        if own is None:
+            own = self._fields[field_name] = self.reader.field_stats(field_name)
+        docs, length = own
+        max_doc = self.reader.max_doc
+        if self.statistics is not None:
+            docs, length = self.statistics.fields.get(field_name, own)
+            max_doc = self.statistics.max_doc
         if docs == 0:
-            docs, length = self.reader.max_doc, self.reader.max_doc
+            docs, length = max_doc, max_doc
         return FieldStats(docs, length)
 
 

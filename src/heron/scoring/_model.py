@@ -47,7 +47,9 @@ class TermScorer:
 
     def norms_key(self) -> Hashable | None:
         """A key under which :meth:`length_norms` may be cached per segment and field;
-        None (the default): the scorer has no per-document part to share."""
+        None (the default): the scorer has no per-document part to share. It must hold
+        every figure the norms depend on (the average length too): a searcher may score
+        with other statistics (a shard's collection statistics) under the same cache."""
         return None
 
     def length_norms(self, lengths: npt.NDArray[np.number]) -> npt.NDArray[np.float64]:

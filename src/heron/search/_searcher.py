@@ -17,6 +17,7 @@ from heron.index import IndexReader, SegmentReader
 from heron.query import (
     MAX_EXPANSIONS,
     And,
+    CollectionStatistics,
     Context,
     Matches,
     Query,
@@ -44,6 +45,7 @@ from heron.search._pages import ResultsPage, page_of
 from heron.search._results import Hit, Results
 from heron.search._snippets import Snippets
 from heron.search._sorting import sort_keys
+from heron.search._statistics import gather_statistics
 from heron.search._suggest import MAX_DISTANCE, complete, suggest
 from heron.search._timer import Deadline
 
@@ -64,9 +66,13 @@ class Searcher:
     a ``with`` block) releases the index files.
     """
 
-    def __init__(self, reader: IndexReader, scoring: Scoring | None = None) -> None:
+    def __init__(self, reader: IndexReader, scoring: Scoring | None = None, *,
+                 statistics: CollectionStatistics | None = None) -> None:
         self.reader = reader
         self.scoring = scoring or BM25()
+        #: statistics of the whole collection this index is a shard of, scored with
+        #: instead of the index's own (None: its own); see :meth:`collection_statistics`
+        self.statistics = statistics
         if not isinstance(self.scoring, Scoring):
             raise ArgumentTypeError(f"scoring is a heron.scoring model (BM25(), BM25F(), "
                                     f"TFIDF()...), got {self.scoring!r:.60}")
@@ -157,7 +163,8 @@ class Searcher:
                      max_expansions=max_expansions)
         deadline = Deadline(time_limit, self.clock)
         context = Context(self.reader, self.scoring, self._norm_cache,
-                          expired=None if time_limit is None else deadline.expired)
+                          expired=None if time_limit is None else deadline.expired,
+                          statistics=self.statistics)
 
         def bind(query: str | Query, lenient: bool) -> BoundText:
             if isinstance(query, Query):
@@ -231,7 +238,20 @@ class Searcher:
                        pagenum, pagelen)
 
     def _context(self) -> Context:
-        return Context(self.reader, self.scoring, self._norm_cache)
+        return Context(self.reader, self.scoring, self._norm_cache, statistics=self.statistics)
+
+    def collection_statistics(self, query: str | Query, *, fields: Sequence[str] | None = None,
+                              filter: str | Query | None = None, default_operator: str = "OR",
+                              max_expansions: int = MAX_EXPANSIONS) -> CollectionStatistics:
+        """This index's statistics for what ``search`` with these arguments scores with.
+
+        A sharded search sums them over its shards and sets the sums as every shard
+        searcher's :attr:`statistics`, so that shards score as one index would.
+        """
+        self._check_open()
+        return gather_statistics(Context(self.reader, self.scoring), query, fields=fields,
+                                 filter=filter, default_operator=default_operator,
+                                 max_expansions=max_expansions)
 
     def documents(self, **values: Any) -> Iterator[dict[str, Any]]:
         """The stored fields of every live document, or of those whose fields hold these

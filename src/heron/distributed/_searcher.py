@@ -1,0 +1,203 @@
+"""Searching a sharded index: gather statistics, query every shard, merge, fetch.
+
+As Elasticsearch's DFS query-then-fetch: (1) each shard reports its document
+frequencies and field lengths for the query's terms, which are summed; (2) each shard
+scores with the sums and returns its best ``offset + limit`` hits with their sort
+values, its total and facet counts; (3) the merged page's stored fields are fetched
+from the shards holding them (for pages of up to 50 hits the shards send them with
+their hits instead, which saves this third round trip). Scores, totals and facets
+equal those of one index holding every document; hits with equal scores (and sort
+values) come in shard order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+from typing import Any
+
+from heron import ArgumentError, ArgumentTypeError, HeronError, Schema, WorkerError
+from heron.distributed._results import ShardedHit, ShardedResults
+from heron.distributed._routing import shard_of
+from heron.distributed._runner import DaskShard, LocalShard, Pending
+from heron.facets import Facet
+from heron.query import CollectionStatistics, Query, parse
+from heron.search._facet_kinds import as_facets
+from heron.search._sorting import merge_order, sort_keys
+
+#: bits of a shard's document number in the key that orders tied hits by shard
+_SHARD_SHIFT = 40
+#: up to this many hits per shard, shards send their hits' stored fields with them
+#: (two round trips per search instead of three)
+_STORED_WITH_HITS = 50
+
+
+def _check_limit(limit: object, offset: object) -> None:
+    for name, value in (("limit", limit), ("offset", offset)):
+        if value is None and name == "limit":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ArgumentTypeError(f"{name} is a whole number, got {value!r}")
+        if value < (1 if name == "limit" else 0):
+            raise ArgumentError(f"{name} must be at least {1 if name == 'limit' else 0}, "
+                                f"got {value}")
+
+
+class ShardedSearcher:
+    """Searches a sharded index at one sharded commit; close it (or use ``with``).
+
+    One search at a time: the shard searchers take each search's collection statistics
+    in turn (Dask runs an actor's calls one after another; locally, do not share a
+    sharded searcher between threads).
+    """
+
+    def __init__(self, schema: Schema, paths: Sequence[str], generation: int,
+                 shards: Sequence[LocalShard | DaskShard]) -> None:
+        self.schema = schema
+        self.paths = list(paths)
+        #: the sharded commit this searcher sees
+        self.generation = generation
+        self._shards = list(shards)
+        self._closed = False
+
+    def __enter__(self) -> ShardedSearcher:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release every shard's searcher."""
+        if not self._closed:
+            self._closed = True
+            for shard in self._shards:
+                shard.close()
+
+    def _gather(self, calls: dict[int, Pending], partial: bool, missing: list[int]
+                ) -> dict[int, Any]:
+        """Wait for every call; a shard that cannot answer is an error, or left out."""
+        done = {}
+        for number, pending in calls.items():
+            try:
+                done[number] = pending.result()
+            except HeronError:
+                raise
+            except Exception as exc:
+                if not partial:
+                    raise WorkerError(
+                        f"shard {number} ({self.paths[number]}) cannot be reached: "
+                        f"{type(exc).__name__}: {exc}; search with partial=True for the "
+                        "other shards' hits") from exc
+                missing.append(number)
+        return done
+
+    def _query(self, query: str | Query, fields: Sequence[str] | None,
+               default_operator: str) -> Query:
+        if isinstance(query, Query):
+            return query
+        return parse(query, self.schema, fields, default_operator)
+
+    def search(
+        self,
+        query: str | Query,
+        limit: int | None = 10,
+        *,
+        offset: int = 0,
+        fields: Sequence[str] | None = None,
+        filter: str | Query | None = None,
+        sort_by: str | Sequence[str] | None = None,
+        facets: str | Facet | Sequence[str | Facet] | None = None,
+        default_operator: str = "OR",
+        partial: bool = False,
+    ) -> ShardedResults:
+        """Search every shard as one index (see :meth:`heron.Searcher.search`).
+
+        ``partial=True`` returns the hits of the shards that answer, naming the others
+        in ``results.missing_shards``, instead of raising.
+
+        Raises:
+            WorkerError: a shard cannot be reached (its worker is gone), naming it.
+            QueryError: the query is malformed or cannot run.
+        """
+        _check_limit(limit, offset)
+        parsed = self._query(query, fields, default_operator)
+        restrict = None if filter is None else self._query(filter, None, "AND")
+        keys = sort_keys(self.schema, sort_by) if sort_by is not None else None
+        kinds = as_facets(facets, self.schema)
+        missing: list[int] = []
+        parts = self._gather({i: s.call("statistics", parsed, restrict)
+                              for i, s in enumerate(self._shards)}, partial, missing)
+        stats = CollectionStatistics.combine(parts[i] for i in sorted(parts))
+        k = None if limit is None else offset + limit
+        eager = k is not None and k <= _STORED_WITH_HITS
+        options = {"k": k, "filter": restrict, "sort_by": sort_by, "facets": facets,
+                   "stored": eager}
+        found = self._gather({i: self._shards[i].call("search", parsed, stats, options)
+                              for i in sorted(parts)}, partial, missing)
+        rows: list[tuple[list[Any], float, int]] = []
+        for number in sorted(found):
+            rows.extend((values, score, (number << _SHARD_SHIFT) + doc)
+                        for doc, score, values in found[number]["hits"])
+        order = (sorted(range(len(rows)), key=lambda j: (-rows[j][1], rows[j][2]))
+                 if keys is None else merge_order(rows, keys))
+        page = [rows[j] for j in order[offset:None if k is None else k]]
+        if eager:
+            stored = {(number, doc): fields for number in found
+                      for (doc, _, _), fields in zip(found[number]["hits"],
+                                                     found[number]["stored"], strict=True)}
+        else:
+            stored = self._fetch([(key >> _SHARD_SHIFT, key & ((1 << _SHARD_SHIFT) - 1))
+                                  for _, _, key in page], partial, missing)
+        hits = []
+        for rank, (_, score, key) in enumerate(page):
+            shard, doc = key >> _SHARD_SHIFT, key & ((1 << _SHARD_SHIFT) - 1)
+            hits.append(ShardedHit(self, shard, doc, score, offset + rank + 1, parsed,
+                                   stored.get((shard, doc), {})))
+        counts = {}
+        for facet in kinds:
+            summed: dict[Any, int] = {}
+            for number in sorted(found):
+                for value, count in found[number]["facets"][facet.key].items():
+                    summed[value] = summed.get(value, 0) + count
+            counts[facet.key] = facet.finish(summed)
+        return ShardedResults(parsed, sum(r["total"] for r in found.values()), hits, offset,
+                              counts, tuple(sorted(set(missing))))
+
+    def _fetch(self, wanted: list[tuple[int, int]], partial: bool, missing: list[int]
+               ) -> dict[tuple[int, int], dict[str, Any]]:
+        by_shard: dict[int, list[int]] = {}
+        for shard, doc in wanted:
+            by_shard.setdefault(shard, []).append(doc)
+        got = self._gather({s: self._shards[s].call("fetch", docs)
+                            for s, docs in by_shard.items()}, partial, missing)
+        return {(s, doc): fields for s, docs in by_shard.items() if s in got
+                for doc, fields in zip(docs, got[s], strict=True)}
+
+    def highlight(self, hit: ShardedHit, field_name: str, top: int = 3) -> str:
+        """Snippets of a hit's stored field (asked of the shard that holds it)."""
+        result: str = self._gather({hit.shard: self._shards[hit.shard].call(
+            "highlight", hit.docnum, hit.query, field_name, top)}, False, [])[hit.shard]
+        return result
+
+    def documents(self, **values: Any) -> Iterator[dict[str, Any]]:
+        """Stored fields of the documents whose fields hold these values, shard by shard
+        (only the shard that holds it when the unique field is given)."""
+        unique = self.schema.unique_field()
+        numbers = list(range(len(self._shards)))
+        if unique is not None and unique in values:
+            numbers = [shard_of(self.schema, values[unique], len(self._shards))]
+        got = self._gather({i: self._shards[i].call("documents", values) for i in numbers},
+                           False, [])
+        for number in sorted(got):
+            yield from got[number]
+
+    def document(self, **values: Any) -> dict[str, Any] | None:
+        """The stored fields of the first document whose fields hold these values."""
+        return next(self.documents(**values), None) if values else None
+
+    def doc_count(self) -> int:
+        """Live documents over all shards."""
+        counts = self._gather({i: s.call("doc_count") for i, s in enumerate(self._shards)},
+                              False, [])
+        return sum(counts.values())

@@ -1,0 +1,114 @@
+"""What runs where a shard is: committing changes to it, and searching it.
+
+These are plain functions and a plain class with arguments and results that travel
+between processes (a process pool's or Dask's workers): documents as dicts, hits as
+(document number, score, sort values) tuples, statistics as
+:class:`~heron.query.CollectionStatistics`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import heron
+from heron.index._pins import restore_generation
+from heron.query import CollectionStatistics, Query
+from heron.search._sorting import segment_value, sort_keys
+
+#: one change to a shard: ("rows", [doc, ...]) adds or replaces documents by their
+#: unique value, ("update", doc) replaces one, ("delete", (field, value)) deletes by term
+Op = tuple[str, Any]
+
+
+def commit_shard(path: str, expected: int, ops: Sequence[Op], timeout: float | None) -> int:
+    """Apply ``ops`` to the shard at ``path`` on top of commit ``expected``; commit.
+
+    A newer commit than ``expected`` was never adopted by a sharded commit (one that
+    failed half-way), so it is rolled back first. Returns the new generation.
+    """
+    directory = Path(path)
+    ix = heron.open_index(directory)
+    if ix.latest_generation() != expected:
+        restore_generation(directory, expected, timeout)
+        ix = heron.open_index(directory)
+    with ix.writer(timeout=timeout) as writer:
+        for kind, arg in ops:
+            if kind == "rows":
+                writer.add_documents(arg)
+            elif kind == "update":
+                writer.update_document(**arg)
+            else:
+                writer.delete_by_term(*arg)
+    return ix.latest_generation()
+
+
+def commit_pieces(path: str, expected: int, pieces: Sequence[Sequence[dict[str, Any]]],
+                  timeout: float | None) -> int:
+    """:func:`commit_shard` of the rows of several pieces (partitions split by shard)."""
+    return commit_shard(path, expected, [("rows", piece) for piece in pieces if piece], timeout)
+
+
+class ShardSearcher:
+    """A searcher on one shard at one generation, scoring with collection statistics."""
+
+    def __init__(self, path: str, generation: int) -> None:
+        reader = heron.IndexReader.open(Path(path), generation=generation)
+        self.searcher = heron.Searcher(reader)
+
+    def doc_count(self) -> int:
+        """Live documents of the shard."""
+        return self.searcher.doc_count()
+
+    def statistics(self, query: Query, filter: Query | None) -> CollectionStatistics:
+        """The shard's statistics for the query (the "DFS" phase)."""
+        return self.searcher.collection_statistics(query, filter=filter)
+
+    def search(self, query: Query, statistics: CollectionStatistics, options: dict[str, Any]
+               ) -> dict[str, Any]:
+        """The shard's best ``k`` hits scored with ``statistics`` (the "query" phase).
+
+        ``options`` are ``k``, ``filter``, ``sort_by``, ``facets`` and ``stored``
+        (whether to return the hits' stored fields now, saving the fetch phase's round
+        trip when pages are small). Returns ``total``, ``hits`` as (document, score,
+        sort values) and ``facets``, and ``stored`` (a list of dicts) if asked.
+        """
+        sort_by = options["sort_by"]
+        self.searcher.statistics = statistics
+        try:
+            results = self.searcher.search(query, options["k"], filter=options["filter"],
+                                           sort_by=sort_by, facets=options["facets"])
+        finally:
+            self.searcher.statistics = None
+        keys = sort_keys(self.searcher.schema, sort_by) if sort_by is not None else []
+        reader = self.searcher.reader
+        hits = []
+        for hit in results:
+            values = []
+            if keys:
+                segment, local = reader.locate(hit.docnum)
+                values = [segment_value(segment, key, local) for key in keys]
+            hits.append((hit.docnum, hit.score, values))
+        found: dict[str, Any] = {"total": results.total, "hits": hits,
+                                 "facets": results.facets}
+        if options.get("stored"):
+            found["stored"] = [hit.fields for hit in results]
+        return found
+
+    def fetch(self, docnums: Sequence[int]) -> list[dict[str, Any]]:
+        """The stored fields of documents (the "fetch" phase)."""
+        return [self.searcher.stored_fields(d) for d in docnums]
+
+    def highlight(self, docnum: int, query: Query, field: str, top: int) -> str:
+        """Snippets of a document's field with the query's matches marked."""
+        hit = heron.Hit(self.searcher, docnum, 0.0, 1, query)
+        return hit.highlights(field, top)
+
+    def documents(self, values: dict[str, Any]) -> list[dict[str, Any]]:
+        """Stored fields of the documents whose fields hold these values."""
+        return list(self.searcher.documents(**values))
+
+    def close(self) -> None:
+        """Release the shard's files."""
+        self.searcher.close()

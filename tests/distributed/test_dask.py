@@ -1,0 +1,149 @@
+"""Sharded indexes on a Dask LocalCluster of worker processes: the same results as one
+index, a worker killed while indexing, and searching with a worker gone."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.distributed.helpers import compare_all, reference, schema, synthetic
+
+import heron
+import heron.distributed as hd
+
+distributed = pytest.importorskip(
+    "distributed", reason="dask.distributed is not installed (pip install 'heron[distributed]')")
+bag = pytest.importorskip("dask.bag", reason="dask is not installed")
+
+#: bound on waiting for a signal from the cluster (a failure guard, never a pause)
+PATIENCE = 120.0
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as c:
+        yield c
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    """Wait until the watched processes show ``condition`` (fails after PATIENCE)."""
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.01)
+
+
+def worker_pids(client: Any) -> dict[str, int]:
+    pids: dict[str, int] = client.run(os.getpid)
+    return pids
+
+
+def test_same_results_as_one_index_on_the_cluster(client: Any, tmp_path: Path) -> None:
+    rows = synthetic(300)
+    sx = hd.create_sharded(tmp_path / "sharded", schema(), shards=3)
+    sx.index(bag.from_sequence(rows, npartitions=4), client=client)
+    one = reference(tmp_path / "one", rows)
+    assert sx.doc_count() == 300
+    assert compare_all(sx, one, client=client) >= 4
+    with sx.searcher(client=client) as s:
+        hit = s.search("tunnels gaza")[0]
+        assert "<b" in hit.highlights("body")
+        assert s.document(id="d17") == next(one.searcher().documents(id="d17"))
+
+
+def test_writer_on_the_cluster_routes_by_unique_value(client: Any, tmp_path: Path) -> None:
+    rows = synthetic(50)
+    sx = hd.create_sharded(tmp_path / "sharded", schema(), shards=4)
+    sx.index(rows, client=client)
+    with sx.writer(client=client) as w:
+        w.update_document(id="d17", title="changed", body="new", words=1)
+        w.delete_by_term("id", "d18")
+    assert sx.doc_count() == 49
+    holder = hd.shard_of(sx.schema, "d17", 4)
+    for number, path in enumerate(sx.shard_paths):
+        with heron.open_index(path).searcher() as s:
+            assert (s.document(id="d17") is not None) == (number == holder)
+            assert s.document(id="d18") is None
+
+
+def test_a_killed_worker_leaves_shards_at_their_last_commit(client: Any,
+                                                            tmp_path: Path) -> None:
+    rows = synthetic(200)
+    sx = hd.create_sharded(tmp_path / "sharded", schema(), shards=2)
+    sx.index(rows[:100], client=client)
+    adopted = sx.manifest()
+    # hold shard 1's lock so that its job waits, while shard 0's job commits
+    blocker = heron.open_index(sx.shard_paths[1]).writer()
+    outcome: list[BaseException | None] = []
+
+    def load() -> None:
+        try:
+            sx.index(rows, client=client, timeout=PATIENCE)
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    loader = threading.Thread(target=load)
+    loader.start()
+    shard0 = heron.open_index(sx.shard_paths[0])
+    wait_for(lambda: shard0.latest_generation() > adopted.generations[0],
+             "shard 0's job to commit")
+
+    def shard1_worker() -> str | None:
+        busy = [w for w, keys in client.processing().items() if keys]
+        return busy[0] if len(busy) == 1 else None
+
+    wait_for(lambda: shard1_worker() is not None, "shard 1's job to be running alone")
+    victim = shard1_worker()
+    assert victim is not None
+    os.kill(worker_pids(client)[victim], signal.SIGKILL)
+    wait_for(lambda: victim not in client.scheduler_info()["workers"], "the worker's death")
+    # shard 0 committed, but no sharded commit adopted it: readers see the last one
+    assert sx.manifest() == adopted
+    assert sx.doc_count() == 100
+    with sx.searcher() as s:
+        assert s.search("words:[0 TO 100]", limit=None).total == 100
+    blocker.cancel()
+    loader.join(PATIENCE)
+    assert not loader.is_alive()
+    if outcome[0] is not None:  # Dask gave up on the job: run it again
+        assert isinstance(outcome[0], heron.WorkerError)
+        sx.index(rows, client=client)
+    assert sx.doc_count() == 200
+    with sx.searcher(client=client) as s:
+        assert s.search("words:[0 TO 100]", limit=None).total == 200
+    wait_for(lambda: len(client.scheduler_info()["workers"]) == 2, "the nanny's new worker")
+
+
+def test_search_with_a_worker_gone(client: Any, tmp_path: Path) -> None:
+    rows = synthetic(120)
+    sx = hd.create_sharded(tmp_path / "sharded", schema(), shards=2)
+    sx.index(rows, client=client)
+    one = reference(tmp_path / "one", rows)
+    wait_for(lambda: len(client.scheduler_info()["workers"]) == 2, "two workers")
+    with sx.searcher(client=client) as s:
+        whole = s.search("tunnels", limit=None)
+        assert whole.total == one.searcher().search("tunnels", limit=None).total
+        victim = sorted(worker_pids(client))[0]
+        os.kill(worker_pids(client)[victim], signal.SIGKILL)
+        wait_for(lambda: victim not in client.scheduler_info()["workers"], "the worker's death")
+        with pytest.raises(heron.WorkerError, match=r"shard \d .*cannot be reached"):
+            s.search("tunnels")
+        partial = s.search("tunnels", limit=None, partial=True)
+        assert partial.missing_shards
+        assert 0 < partial.total < whole.total
+        lost = set(partial.missing_shards)
+        assert {h["id"] for h in partial} == {
+            h["id"] for h in whole if hd.shard_of(sx.schema, h["id"], 2) not in lost}
+    wait_for(lambda: len(client.scheduler_info()["workers"]) == 2, "the nanny's new worker")
+    with sx.searcher(client=client) as s:  # a new searcher places its shards again
+        assert s.search("tunnels", limit=None).total == whole.total
