@@ -96,6 +96,22 @@ class BM25:
         tf = freqs.astype(np.float64)
         return weight * tf / (tf + norms)
 
+    def upper_bound(self, weight: float, max_freq: npt.NDArray[np.number],
+                    min_length: npt.NDArray[np.number] | None, average_length: float
+                    ) -> npt.NDArray[np.float64]:
+        """Scores no document of a block of postings can pass: that of the block's largest
+        frequency in its shortest field (``min_length``; None: the field keeps no lengths).
+
+        They are computed with the operations of :meth:`score`, each monotonic under
+        rounding, so they bound the scores :meth:`score` gives exactly, not only nearly.
+
+        >>> bm25 = BM25()
+        >>> bound = bm25.upper_bound(2.0, np.array([3]), np.array([5]), 10.0)[0]
+        >>> bool(bound >= bm25.score(np.array([3, 1]), np.array([5, 5]), 10.0, 2.0).max())
+        True
+        """
+        return self.score(max_freq, min_length, average_length, weight)
+
     def explain(
         self, freq: int, length: int | None, stats: FieldStats, doc_freq: int, boost: float
     ) -> str:

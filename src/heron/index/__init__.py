@@ -1,6 +1,7 @@
 """The on-disk index: segments, commit manifests, the write lock, writer and reader."""
 
 from heron.index._arrays import concat_ranges
+from heron.index._blocks import BLOCK, Blocks, BlockTable, block_table, term_blocks
 from heron.index._files import Container
 from heron.index._lock import WriteLock
 from heron.index._manifest import FORMAT_VERSION, Manifest, SegmentEntry, latest_manifest
@@ -12,7 +13,10 @@ from heron.index._termdict import lookup_bytes
 from heron.index._writer import IndexWriter
 
 __all__ = [
+    "BLOCK",
     "FORMAT_VERSION",
+    "BlockTable",
+    "Blocks",
     "Container",
     "IndexReader",
     "IndexWriter",
@@ -20,6 +24,7 @@ __all__ = [
     "SegmentEntry",
     "SegmentReader",
     "WriteLock",
+    "block_table",
     "check_index",
     "concat_ranges",
     "create_storage",
@@ -28,5 +33,6 @@ __all__ = [
     "lookup_bytes",
     "open_writer",
     "schema_of",
+    "term_blocks",
     "write_container",
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from attrs import define, frozen
 
 from heron.errors import QueryError, SchemaError
@@ -112,9 +114,13 @@ class TermWeight(Weight):
         mask = live(segment, docs)
         if mask is not None:
             docs, freqs = docs[mask], freqs[mask]
+        return Matches(docs.astype(np.int64), self.scores(segment, docs, freqs))
+
+    def scores(self, segment: SegmentReader, docs: npt.NDArray[Any], freqs: npt.NDArray[Any]
+               ) -> npt.NDArray[np.float64]:
+        """The scores of some of the term's postings in ``segment`` (documents and their
+        frequencies); element by element, so any subset scores as the whole list does."""
         norms = self.context.length_norms(segment, self.field, self.average_length)
         if norms is None:
-            scores = self.context.scoring.score(freqs, None, self.average_length, self.weight)
-        else:
-            scores = self.context.scoring.score_normed(freqs, norms[docs], self.weight)
-        return Matches(docs.astype(np.int64), scores)
+            return self.context.scoring.score(freqs, None, self.average_length, self.weight)
+        return self.context.scoring.score_normed(freqs, norms[docs], self.weight)

@@ -17,6 +17,7 @@ from heron.highlight import SHORT_TEXT, Formatter, Fragmenter, QueryMarks, highl
 from heron.index import IndexReader, SegmentReader
 from heron.query import MAX_EXPANSIONS, And, Context, Matches, Query, Term, parse
 from heron.query._bind import BoundText, bind_text
+from heron.query._blockmax import segment_matcher
 from heron.query._matches import intersection
 from heron.schema import Schema
 from heron.scoring import BM25
@@ -172,15 +173,19 @@ class Searcher:
         k = self.reader.max_doc if limit is None else offset + limit
         parts: list[tuple[int, SegmentReader, Matches]] = []
         matched = []
+        # the best k alone are scored when nothing else needs every match's score
+        match = segment_matcher(weight, k if limit is not None and time_limit is None
+                                and not kinds and restrict is None and keys is None
+                                and collapser is None else None)
         for base, seg in self.reader.iter_segments():
             if parts and deadline.expired():
                 break
-            found = weight.match(seg)
+            found, every_doc = match(seg)
             if restrict is not None and len(found):
                 found = intersect_filter(found, restrict.match(seg))
             for facet in kinds:
                 facet.count(self.schema, seg, found.docs, counts[facet.key])
-            matched.append((base, seg, found.docs))
+            matched.append((base, seg, found.docs if every_doc is None else every_doc))
             if collapser is not None:
                 found = collapser.segment(seg, found, base)
             parts.append((base, seg, found))
@@ -188,7 +193,8 @@ class Searcher:
             total, docs, scores = self._collect_collapsed(
                 parts, keys, collapser, None if limit is None else offset + limit)
         elif keys is None:
-            total, docs, scores = collect(((b, f) for b, _, f in parts), k)
+            _, docs, scores = collect(((b, f) for b, _, f in parts), k)
+            total = sum(len(every_doc) for _, _, every_doc in matched)
         else:
             total, docs, scores = self._collect_sorted(parts, keys, k)
         page = list(zip(docs[offset:].tolist(), scores[offset:].tolist(), strict=True))
