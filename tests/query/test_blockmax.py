@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import heron
-from heron.index import BLOCK, block_table, term_blocks
 from heron.query import Context, Or, Term
 from heron.query._blockmax import segment_matcher, top_terms
 from heron.query._matches import Matches
@@ -102,30 +101,6 @@ def test_other_weights_are_matched_exhaustively(tmp_path: Path) -> None:
         found, every = segment_matcher(weight, 10)(segment)
         assert every is None
         assert found.docs.tolist() == weight.match(segment).docs.tolist()
-
-
-def test_block_bounds_hold_every_posting() -> None:
-    ix = _build(11, 2500, 1, 0)
-    with ix.searcher() as searcher:
-        segment = searcher.reader.segments[0]
-        table = block_table(segment)
-        assert len(table.terms)  # frequent words have several blocks
-        for field in ("title", "body"):
-            norms = segment.norms(field)
-            assert norms is not None
-            for word in WORDS:
-                number = segment.terms.find(field, word)
-                if number < 0:
-                    continue
-                docs, freqs = segment.postings(number)
-                blocks = term_blocks(segment, number, field)
-                assert blocks.starts[0] == 0 and blocks.ends[-1] == len(docs)
-                assert len(blocks.starts) == -(-len(docs) // BLOCK)
-                for i, (a, b) in enumerate(zip(blocks.starts, blocks.ends, strict=True)):
-                    assert blocks.max_freq[i] == freqs[a:b].max()
-                    assert blocks.min_length is not None
-                    assert blocks.min_length[i] == norms[docs[a:b]].min()
-                    assert (blocks.first_doc[i], blocks.last_doc[i]) == (docs[a], docs[b - 1])
 
 
 def test_upper_bound_bounds_every_score() -> None:

@@ -1,7 +1,14 @@
 """The on-disk index: segments, commit manifests, the write lock, writer and reader."""
 
 from heron.index._arrays import concat_ranges
-from heron.index._blocks import BLOCK, Blocks, BlockTable, block_table, term_blocks
+from heron.index._blocks import (
+    BLOCK,
+    Blocks,
+    BlockTable,
+    block_table,
+    posting_positions,
+    term_blocks,
+)
 from heron.index._files import Container
 from heron.index._lock import WriteLock
 from heron.index._manifest import FORMAT_VERSION, Manifest, SegmentEntry, latest_manifest
@@ -32,6 +39,7 @@ __all__ = [
     "latest_manifest",
     "lookup_bytes",
     "open_writer",
+    "posting_positions",
     "schema_of",
     "term_blocks",
     "write_container",

@@ -11,10 +11,14 @@ get entries; a shorter list is bounded directly from its postings
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
+from heron.errors import CorruptIndexError
+from heron.index._arrays import concat_ranges
 from heron.index._segment_reader import SegmentReader
 
 #: postings per block
@@ -51,6 +55,8 @@ class BlockTable:
     """0 where the field keeps no lengths"""
     first_doc: npt.NDArray[np.uint32]
     last_doc: npt.NDArray[np.uint32]
+    pos_before: npt.NDArray[np.int64]
+    """positions of the term before each block"""
 
 
 def block_table(segment: SegmentReader) -> BlockTable:
@@ -96,6 +102,7 @@ def _compute(segment: SegmentReader) -> BlockTable:
     ends = np.minimum(starts + BLOCK, post[terms + 1][owner])
     max_freq = np.zeros(len(starts), dtype=np.uint32)
     min_length = np.zeros(len(starts), dtype=np.uint32)
+    sums = np.zeros(len(starts), dtype=np.int64)
     for field, (lo, hi) in segment.layout.ranges.items():
         norms = segment.norms(field)
         mine = np.flatnonzero((terms[owner] >= lo) & (terms[owner] < hi))
@@ -108,8 +115,49 @@ def _compute(segment: SegmentReader) -> BlockTable:
                 cuts = cuts[cuts < b - a]
                 at = np.searchsorted(cuts, starts[part] - a)
                 max_freq[part] = np.maximum.reduceat(freqs[a:b], cuts)[at]
+                sums[part] = np.add.reduceat(freqs[a:b], cuts, dtype=np.int64)[at]
                 if norms is not None:
                     min_length[part] = np.minimum.reduceat(norms[docs[a:b]], cuts)[at]
+    running = np.cumsum(sums) - sums  # positions before each block, over all terms
+    pos_before = running - running[first[:-1]][owner]
     return BlockTable(terms, first, max_freq, min_length,
-                      docs[starts].astype(np.uint32), docs[ends - 1].astype(np.uint32))
+                      docs[starts].astype(np.uint32), docs[ends - 1].astype(np.uint32),
+                      pos_before)
+
+
+def posting_positions(segment: SegmentReader, term_no: int, idx: npt.NDArray[np.int64]
+                      ) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The positions of some of a term's postings (``idx``, ascending): the term's position
+    array, where each posting's positions start in it, and how many there are.
+
+    Only the blocks holding those postings are summed, whatever the term's length.
+
+    Raises:
+        CorruptIndexError: the postings' positions lie outside the term's.
+    """
+    _, freqs = segment.postings(term_no)
+    pos = segment.raw_array("terms.pos")
+    a, b = int(pos[term_no]), int(pos[term_no + 1])
+    positions = segment.raw_array("pos.data")[a:b]
+    counts = freqs[idx].astype(np.int64)
+    if len(idx) * BLOCK >= len(freqs):  # blocks would cover the list: sum it all
+        before = np.zeros(len(freqs) + 1, dtype=np.int64)
+        np.cumsum(freqs, out=before[1:])
+        starts = before[idx]
+    else:
+        table = block_table(segment)
+        first = int(table.first[int(np.searchsorted(table.terms, term_no))])
+        block = idx // BLOCK
+        touched = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
+        blocks = block[touched]
+        sizes = np.minimum((blocks + 1) * BLOCK, len(freqs)) - blocks * BLOCK
+        within = freqs[concat_ranges(blocks * BLOCK, sizes)].astype(np.int64)
+        running = np.cumsum(within) - within  # exclusive, over the touched blocks
+        offset = np.cumsum(sizes) - sizes  # where each touched block starts in ``within``
+        rank = np.cumsum(np.concatenate(([0], (block[1:] != block[:-1]).astype(np.int64))))
+        at = offset[rank] + idx - block * BLOCK
+        starts = table.pos_before[first + block] + running[at] - running[offset[rank]]
+    if len(idx) and int((starts + counts).max()) > b - a:
+        raise CorruptIndexError(f"{segment.name}: positions of term {term_no} do not add up")
+    return positions, starts, counts
 

@@ -98,8 +98,11 @@ class TopTerms:
             number = w.numbers.get(segment.name, -1)
             docs, freqs = segment.postings(number) if number >= 0 else (_NONE, _NONE)
             clauses.append((w, number, docs, freqs))
+        if sum(len(c[2]) for c in clauses) <= self.small:
+            every_match = self._exhaustive(segment)
+            return every_match, every_match.docs
         every = _every(segment, clauses)
-        if sum(len(c[2]) for c in clauses) <= self.small or len(every) <= self.k:
+        if len(every) <= self.k:
             return self._exhaustive(segment), every
         dense = _live_total(segment, clauses) * 8 >= segment.doc_count
         bounds, spans = self._window_bounds(segment, clauses)
@@ -122,6 +125,8 @@ class TopTerms:
         scored = np.concatenate([s for _, s in found])
         theta = float(np.partition(scored, -self.k)[-self.k])
         essential = _essential(bounds, theta) & ~done
+        if _postings_in(spans, essential) * 4 > sum(len(c[2]) for c in clauses):
+            return self._exhaustive(segment), every  # too little to skip: scoring all is quicker
         if essential.any():
             cands = _candidates(segment, clauses, spans, essential, self.shift)
             found.append((cands, _scores(segment, clauses, cands, dense)))
@@ -161,6 +166,19 @@ def _essential(bounds: npt.NDArray[np.float64], theta: float) -> npt.NDArray[np.
     lesser = np.empty_like(bounds, dtype=bool)
     np.put_along_axis(lesser, order, running * (1 + SLACK) < theta, axis=0)
     return ~lesser & (bounds > 0)
+
+
+def _postings_in(spans: Sequence[_Span | None], chosen: npt.NDArray[np.bool_]) -> int:
+    """How many postings the blocks overlapping each clause's chosen windows hold."""
+    total = 0
+    for span, mine in zip(spans, chosen, strict=True):
+        if span is not None and mine.any():
+            blocks, low, high = span
+            before = np.zeros(len(mine) + 1, dtype=np.int64)
+            np.cumsum(mine, out=before[1:])
+            pick = before[high + 1] - before[low] > 0
+            total += int((blocks.ends - blocks.starts)[pick].sum())
+    return total
 
 
 def _candidates(segment: SegmentReader, clauses: Sequence[_Postings],
@@ -216,7 +234,7 @@ def _scores(segment: SegmentReader, clauses: Sequence[_Postings],
         if len(inside):
             at = at[inside]
             found.append((inside, w.scores(segment, docs[at], freqs[at])))
-    if dense or len(found) == 1:
+    if dense or len(found) <= 1:
         acc = np.zeros(len(candidates), dtype=np.float64)
         for inside, scores in found:
             acc[inside] += scores
