@@ -6,10 +6,12 @@ word gets a suffix naming the copy), so that the vocabulary grows with the colle
 as real collections' do. Copy 0 is news itself. Grown collections are written once as
 JSON lines under ``benchmarks/.work/scaling/`` (git-ignored) and reused.
 
-Per scale, four configurations each build (one child process) and then search (another):
-heron with one process and with ``writer(procs=2)``, tantivy with one and two indexing
-threads. Fields: id (stored), title and body (stored, English stemming). Rows stream from
-the file, so the writer's peak RSS is the writer's (plus the reading). Queries, drawn
+Per scale, five configurations each build (one child process) and then search (another):
+heron with one process, with ``writer(procs=2)``, and with one process whose commit merges
+everything into one segment (``commit(optimize=True)``, what fewer segments would buy and
+cost); tantivy with one and two indexing threads. Fields: id (stored), title and body
+(stored, English stemming). Rows stream from the file, so the writer's peak RSS is the
+writer's (plus the reading). Queries, drawn
 with fixed seeds from the grown collection:
 
 - keyword: 200 queries of two to four title words (no stop words, three letters or
@@ -55,7 +57,7 @@ from _common import (
     run_info,
 )
 
-ENGINES = ("heron", "heron-2p", "tantivy", "tantivy-2t")
+ENGINES = ("heron", "heron-2p", "heron-opt", "tantivy", "tantivy-2t")
 NEWS_FILE = Path("news") / "reuters21578.jsonl.gz"
 CACHE = REPO_ROOT / "benchmarks" / ".work" / "scaling"
 GROW_SEED = 13
@@ -189,8 +191,9 @@ def make_queries(path: Path) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------- engines
 
 
-def build_heron(path: Path, rows: Iterator[Row], procs: int) -> int:
-    """Index with heron's bulk path in one commit; return the segments left."""
+def build_heron(path: Path, rows: Iterator[Row], procs: int, optimize: bool = False) -> int:
+    """Index with heron's bulk path in one commit (``optimize``: merged into one segment);
+    return the segments left."""
     import heron
 
     schema = heron.Schema(id=heron.ID(stored=True, unique=True), title=heron.TEXT(stored=True),
@@ -198,6 +201,8 @@ def build_heron(path: Path, rows: Iterator[Row], procs: int) -> int:
     index = heron.create_index(path, schema, overwrite=True)
     with index.writer(procs=procs) as writer:
         writer.add_documents(rows)
+        if optimize:
+            writer.commit(optimize=True)
     with index.searcher() as searcher:
         return len(searcher.reader.segments)
 
@@ -277,7 +282,8 @@ def child_index(spec: dict[str, Any]) -> dict[str, Any]:
     rss_before = peak_rss_mb()
     with Timer() as timer:
         if engine.startswith("heron"):
-            segments = build_heron(path, rows, 2 if engine == "heron-2p" else 1)
+            segments = build_heron(path, rows, 2 if engine == "heron-2p" else 1,
+                                   optimize=engine == "heron-opt")
         else:
             segments = build_tantivy(path, rows, 2 if engine == "tantivy-2t" else 1)
     return {"seconds": timer.seconds, "rss_before_mb": rss_before,
