@@ -83,6 +83,7 @@ def test_searcher_prunes_to_the_same_results(tmp_path: Path) -> None:
         w.add_documents({"id": str(i), "title": _text(rng, 4), "body": _text(rng, 40)}
                         for i in range(3000))
     with ix.searcher() as searcher:
+        searcher.prune = True
         text = "w0 w1 w2 w3"
         pruned = searcher.search(text, limit=5)
         full = searcher.search(text, limit=None)
