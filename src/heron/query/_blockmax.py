@@ -5,13 +5,18 @@ scoring model (:meth:`~heron.scoring.BM25.upper_bound` of the block's largest fr
 in its shortest field; see :mod:`heron.index._blocks`). Documents are grouped in windows
 of 512; a window's bound is the sum over the terms of the best bound of their blocks
 that overlap it. The windows of highest bounds are scored first, for a first k-th best
-score ``theta``; then only the windows whose bound reaches ``theta`` are scored, reading
-only the blocks that overlap them (Ding and Suel's block-max idea, done a window at a
-time with numpy rather than a document at a time). Candidates are scored exactly, every
+score ``theta``; then, per window, the terms of lowest bounds whose bounds add up to
+less than ``theta`` are left out (MaxScore), and only the other terms' blocks that overlap
+the remaining windows are read (Ding and Suel's block-max idea, done a window at a time
+with numpy rather than a document at a time). When that would still read a quarter of
+the postings, everything is scored as usual. Candidates are scored exactly, every
 term looked up for all of them at once (``searchsorted``), and their scores add up in
 the order and with the numpy operations :func:`~heron.query._matches.union` uses, so the
 top k and its scores equal the exhaustive ones bit for bit. Every matching document is
 still counted (a bitmap, no scoring), so totals stay exact.
+
+The searcher uses it only when asked (``Searcher.prune``): at news x16 it measured no
+quicker than scoring every posting (benchmarks/RESULTS.md, issue #13).
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ from heron.query._base import Weight, _OrWeight, match_each
 from heron.query._matches import Matches, union
 from heron.query._term import TermWeight
 
-#: below this many postings in all, scoring them all is as quick as pruning (measured at
-#: news x4: a pruned search costs some 60 numpy calls whatever the lists' lengths)
+#: below this many postings in all, scoring them all is quicker than pruning (a pruned
+#: search costs some 60 numpy calls whatever the lists' lengths)
 SMALL = 1 << 16
 #: windows of documents bounded together: 512 documents
 SHIFT = 9
