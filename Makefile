@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "heron needs Python 3.11 or newer (found $(PYTHON))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,lint]'
+	$(PY) -m pip install --quiet -e '.[test,lint,whoosh]'
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -27,10 +27,12 @@ demo: $(STAMP)
 
 # a benchmark run of seconds (500 news articles, heron alone): the scripts still work
 smoke: $(STAMP)
-	@if [ -d ../shared/data/news ]; then $(PY) benchmarks/indexing.py --engines heron --limit 500 && \
-	  $(PY) benchmarks/applications.py --engines heron --limit 500; \
+	@if [ -d ../shared/data/news ]; then $(PY) benchmarks/indexing.py --engines heron --limit 500 --no-record && \
+	  $(PY) benchmarks/applications.py --engines heron --limit 500 --no-record; \
 	else echo "smoke: skipped, ../shared/data (the news collection) is absent"; fi
 
+# every scenario, each writing a JSON record under benchmarks/records/, then the charts
+# under benchmarks/plots/ (benchmarks/RESULTS.md records the figures by hand)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/relevance.py
@@ -42,6 +44,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/pathological.py
 	$(PY) benchmarks/pathological_matching.py
 	$(PY) benchmarks/applications.py
+	$(PY) benchmarks/plots.py
 
 clean:
 	rm -rf $(VENV) index/demo

@@ -42,27 +42,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from _common import (
-    Check,
-    EngineRuns,
-    finish,
-    milliseconds,
-    percentile,
-    print_table,
-    ratio,
-    run_child_phase,
-)
-from indexing import (
-    QUERY_COUNT,
-    QUERY_SEED,
-    SEARCH_FIELDS,
-    TOP,
-    child_index,
-    make_queries,
-    parse_news_args,
-    run_news_phases,
-    start_news,
-)
+from _report import Check, finish, load_targets, milliseconds, print_table, ratio, start_news
+from _scenario import EngineRuns, child_index, parse_news_args, run_child_phase, run_news_phases
+from corpora import QUERY_COUNT, QUERY_SEED, SEARCH_FIELDS, TOP, make_queries
+from heron.bench import percentile
 
 ENGINES = ("heron", "whoosh")
 FIELD = "body"
@@ -71,7 +54,7 @@ FRAGMENT_CHARS = 200
 WHOOSH_SURROUND = 80
 BETWEEN = " … "
 MARK = '<b class="match term'
-TARGET_SPEEDUP = 5.0
+TARGET_SPEEDUP = float(load_targets("highlights")["speedup_over_whoosh"])
 _TAG = re.compile(r"<[^>]+>")
 
 

@@ -25,24 +25,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from _common import (
-    Check,
-    add_common_arguments,
-    dir_size,
-    finish,
-    print_header,
-    print_table,
-    read_jsonl,
-    require_paths,
-    run_child_phase,
-    run_child_script,
-    run_info,
-)
+from _report import Check, finish, load_targets, print_header, print_table, run_info
+from _scenario import add_common_arguments, require_paths, run_child_phase, run_child_script
+from heron.bench import dir_size, read_jsonl
 
 ENGINES = ("heron",)
 NEWS_FILE = Path("news") / "reuters21578.jsonl.gz"
-LOAD_LIMIT_MB = 400
-OPTIMIZE_LIMIT_MB = 500
+LOAD_LIMIT_MB = int(load_targets("memory")["load_mb"])
+OPTIMIZE_LIMIT_MB = int(load_targets("memory")["optimize_mb"])
 
 Row = dict[str, Any]
 

@@ -31,7 +31,6 @@ import itertools
 import json
 import random
 import re
-import resource
 import shutil
 import sys
 import time
@@ -47,6 +46,7 @@ from _common import (
     add_common_arguments,
     dir_size,
     finish,
+    peak_rss_mb,
     percentile,
     print_header,
     print_table,
@@ -252,26 +252,6 @@ def tantivy_searcher(path: Path) -> Any:
 
 
 # --------------------------------------------------------------------------- child side
-
-
-def peak_rss_mb() -> float:
-    """This process's resident-set high-water mark (or its largest finished child's), MB.
-
-    ``ru_maxrss`` of a process started with fork and exec starts at its parent's RSS
-    (Linux keeps the high-water mark across exec), which here holds a grown collection;
-    ``VmHWM`` of ``/proc/self/status`` is this program's own. Children (heron's writer
-    workers) are forked from this process, so theirs is what they used.
-    """
-    own = 0.0
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                own = int(line.split()[1]) * 1024 / 1e6
-    else:
-        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6
-    return max(own, children)
 
 
 def child_index(spec: dict[str, Any]) -> dict[str, Any]:

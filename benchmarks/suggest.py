@@ -35,11 +35,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from _common import DEFAULT_DATA, print_table, require_paths, use_checkout_heron
-from indexing import NEWS_FILE, build_heron, build_whoosh, load_news, title_words
+from _checkout import use_checkout_heron
+from _report import load_targets, print_table, run_info
+from _scenario import RECORDS, build_heron, build_whoosh, require_paths
+from corpora import DEFAULT_DATA, NEWS_FILE, load_news, title_words
+from heron.bench import write_record
 
 TASKS = ("suggest", "correct", "complete", "complete_frequent", "more_like", "key_terms")
-TARGET_SPEEDUP = 5.0
+TARGET_SPEEDUP = float(load_targets("suggest")["speedup_over_whoosh"])
 COUNT = 100
 SEED = 11
 
@@ -152,8 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=COUNT, help="inputs per task")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help=f"folder holding the test collections (default: {DEFAULT_DATA})")
+    parser.add_argument("--record", type=Path, default=RECORDS, metavar="DIR",
+                        help=f"folder of the run's JSON record (default: {RECORDS})")
+    parser.add_argument("--no-record", dest="record", action="store_const", const=None,
+                        help="write no record")
     args = parser.parse_args(argv)
     use_checkout_heron()
+    info = run_info(["heron", "whoosh", "numpy", "nltk"])
     require_paths(args.data / NEWS_FILE)
     rows = load_news(args.data / NEWS_FILE, args.limit, comma_topics=True)
     inputs = make_inputs(rows, args.count, SEED)
@@ -174,11 +182,13 @@ def main(argv: list[str] | None = None) -> int:
                 close()
     table = []
     ok = True
+    figures = {}
     for name in TASKS:
         heron_ms = statistics.median(results["heron"][0][name]) * 1e3
         whoosh_ms = statistics.median(results["whoosh"][0][name]) * 1e3
         speedup = whoosh_ms / heron_ms
         ok &= speedup >= TARGET_SPEEDUP
+        figures[name] = {"heron_median_ms": heron_ms, "whoosh_median_ms": whoosh_ms}
         table.append([name, f"{heron_ms:.3f}", f"{whoosh_ms:.3f}", f"{speedup:.1f}x"])
     print(f"news: {len(rows)} articles, {args.count} inputs per task, median of timed runs")
     print_table(["task", "heron ms", "whoosh ms", "speedup"], table)
@@ -187,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: heron {results['heron'][1][name][:3]} / whoosh {whoosh}")
     print(f"[{'PASS' if ok else 'FAIL'}] heron's median at least {TARGET_SPEEDUP:.0f}x "
           "lower than Whoosh's for every task")
+    if args.record is not None:
+        check = {"name": f"every task {TARGET_SPEEDUP:g}x faster than Whoosh", "passed": ok}
+        record = write_record(args.record, "suggest", info, {
+            "corpus": {"articles": len(rows)}, "latency": figures, "checks": [check]})
+        print(f"record written to {record}")
     return 0 if ok else 1
 
 

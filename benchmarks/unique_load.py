@@ -15,8 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import DEFAULT_DATA, require_paths, use_checkout_heron
-from indexing import NEWS_FILE, load_news
+from _checkout import use_checkout_heron
+from _scenario import require_paths
+from corpora import DEFAULT_DATA, NEWS_FILE, load_news
 
 use_checkout_heron()
 

@@ -11,6 +11,7 @@ import pytest
 
 import heron
 from heron import demo
+from heron.cli import main
 
 needs_core = pytest.mark.skipif(
     not hasattr(heron, "create_index"), reason="heron's index API has not landed yet"
@@ -22,29 +23,35 @@ def corpus() -> list[dict[str, str]]:
     return list(demo.default_corpus())
 
 
+@pytest.mark.slow
 def test_corpus_documents_are_well_formed(corpus: list[dict[str, str]]) -> None:
     assert len(corpus) > 1000
     for doc in corpus:
-        assert set(doc) == {"id", "title", "body", "kind"}
+        assert set(doc) == {"id", "title", "body", "kind", "name", "context"}
         assert all(isinstance(value, str) for value in doc.values())
         assert doc["body"].strip() == doc["body"] != ""
+        assert doc["name"]
         assert doc["title"]
         assert doc["kind"] in {"reference", "module", "class", "function"}
 
 
+@pytest.mark.slow
 def test_corpus_ids_are_unique(corpus: list[dict[str, str]]) -> None:
     ids = [doc["id"] for doc in corpus]
     assert len(ids) == len(set(ids))
 
 
+@pytest.mark.slow
 def test_corpus_is_deterministic(corpus: list[dict[str, str]]) -> None:
     assert list(demo.default_corpus()) == corpus
 
 
+@pytest.mark.slow
 def test_corpus_has_reference_topics_and_docstrings(corpus: list[dict[str, str]]) -> None:
     by_id = {doc["id"]: doc for doc in corpus}
     assert by_id["topic:with"]["kind"] == "reference"
-    assert by_id["topic:with"]["title"] == "with"
+    assert by_id["topic:with"]["title"] == 'The "with" statement'
+    assert by_id["topic:with"]["name"].split()[0] == "with"
     assert by_id["module:json"]["kind"] == "module"
     assert by_id["module:json.decoder"]["title"] == "json.decoder"
     assert by_id["def:json.loads"]["kind"] == "function"
@@ -53,6 +60,7 @@ def test_corpus_has_reference_topics_and_docstrings(corpus: list[dict[str, str]]
     assert "module:concurrent.futures" in by_id
 
 
+@pytest.mark.slow
 def test_corpus_skips_tests_and_private_names(corpus: list[dict[str, str]]) -> None:
     names = [doc["id"].split(":", 1)[1] for doc in corpus if not doc["id"].startswith("topic:")]
     for name in names:
@@ -64,16 +72,76 @@ def test_corpus_skips_tests_and_private_names(corpus: list[dict[str, str]]) -> N
         ), name
 
 
-def test_first_line_is_cut_to_width() -> None:
-    assert demo._first_line("\n\n  Hello world.  \nmore") == "Hello world."
-    cut = demo._first_line("x" * 200)
-    assert len(cut) == 90
-    assert cut.endswith("...")
-    assert demo._first_line("") == ""
+def test_reference_topics_are_split_into_sections(corpus: list[dict[str, str]]) -> None:
+    by_id = {doc["id"]: doc for doc in corpus}
+    lists = by_id["topic:typesseq#lists"]
+    assert lists["title"] == "Lists"
+    assert "sorts the list in place" in lists["body"]
+    assert lists["name"].startswith("typesseq")
+    # sections repeated across topics appear once (topics themselves stay, under their id)
+    sections = [doc["body"] for doc in corpus if doc["id"].startswith("topic:") and
+                "#" in doc["id"]]
+    firsts = {doc["body"] for doc in corpus if doc["id"].startswith("topic:") and
+              "#" not in doc["id"]}
+    assert len(sections) == len(set(sections))
+    assert not set(sections) & firsts
+
+
+def test_names_and_context(corpus: list[dict[str, str]]) -> None:
+    by_id = {doc["id"]: doc for doc in corpus}
+    assert by_id["class:json.decoder.JSONDecoder"]["name"].startswith("json decoder json decoder")
+    assert "unicode decode error" in by_id["def:codecs.StreamReader.read"]["name"]
+    assert by_id["def:re.findall"]["context"].startswith("Support for regular expressions")
+    assert by_id["module:re"]["context"] == ""
+    assert demo._name_words("http.HTTPStatus.is_ok2") == "http http status is ok 2"
+
+
+def test_deprecated_modules_and_tools_are_left_out(corpus: list[dict[str, str]]) -> None:
+    tops = {doc["id"].split(":", 1)[1].split(".")[0] for doc in corpus
+            if doc["kind"] != "reference"}
+    assert not tops & {"nntplib", "uu", "cgi", "idlelib", "lib2to3", "turtledemo"}
+    assert {"re", "codecs", "json", "threading"} <= tops
+
+
+def test_query_string_rewards_every_word_and_neighbours() -> None:
+    assert demo.query_string("tunnels") == "tunnels"
+    query = demo.query_string("sort list in place")
+    assert '"list in"~3^2' in query
+    assert "(+sort +list +in +place)^2" in query
+
+
+@pytest.fixture(scope="module")
+def demo_index(tmp_path_factory: pytest.TempPathFactory, corpus: list[dict[str, str]]
+               ) -> heron.Index:
+    return demo.build(str(tmp_path_factory.mktemp("demo") / "ix"), corpus)
+
+
+@pytest.mark.slow
+@needs_core
+@pytest.mark.parametrize(
+    ("words", "top", "wanted"),
+    [
+        ("context manager", 1, {"topic:context-managers"}),
+        ("regular expression groups", 3, {"def:re.findall", "def:re.split", "def:re.compile",
+                                          "def:re.purge", "module:re", "def:re.match"}),
+        ("unicode decode error", 3, {"class:codecs.Codec", "def:codecs.StreamReader.read",
+                                     "def:email.header.Header.append", "def:codecs.decode"}),
+        ("sort list in place", 2, {"topic:typesseq#lists", "def:pydoc.sort_attributes"}),
+        ("thread lock", 2, {"def:threading.RLock", "class:threading.Condition",
+                            "module:threading"}),
+    ],
+)
+def test_the_demo_queries_rank_what_a_reader_would_pick(
+    demo_index: heron.Index, words: str, top: int, wanted: set[str]
+) -> None:
+    with demo_index.searcher() as s:
+        ids = [hit["id"] for hit in s.search(demo.query_string(words), limit=top)]
+    assert len(ids) == top
+    assert set(ids) <= wanted, ids
 
 
 @needs_core
-def test_main_builds_queries_and_prints_figures(
+def test_heron_demo_shows_hits_snippets_and_figures(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     full = demo.default_corpus
@@ -83,13 +151,15 @@ def test_main_builds_queries_and_prints_figures(
 
     monkeypatch.setattr(demo, "default_corpus", small)
     path = tmp_path / "demo"
-    assert demo.main(["--path", str(path)]) == 0
+    assert main(["demo", "--path", str(path)]) == 0
     out = capsys.readouterr().out
+    assert "\x1b" not in out  # not a terminal: no colour
     for query in demo.QUERIES:
         assert repr(query) in out
+    assert re.search(r"\n  1 +\d+\.\d+  \S", out)  # ranked hits
     last = out.strip().splitlines()[-1]
     assert re.fullmatch(r"3000 documents, [\d.]+ MB, [\d.]+ s, [\d.]+ MB/s", last), last
 
-    # A second run overwrites the index instead of failing or appending.
-    assert demo.main(["--path", str(path)]) == 0
+    # A second run replaces the index instead of failing or appending.
+    assert main(["demo", "--path", str(path)]) == 0
     assert capsys.readouterr().out.strip().splitlines()[-1].startswith("3000 documents,")

@@ -14,8 +14,8 @@ import pytest
 
 import heron
 
-PACKAGES = ["heron", "heron.analysis", "heron.facets", "heron.highlight", "heron.index",
-            "heron.query", "heron.search"]
+PACKAGES = ["heron", "heron.analysis", "heron.bench", "heron.facets", "heron.highlight",
+            "heron.index", "heron.migrate", "heron.query", "heron.scoring", "heron.search"]
 
 
 def package(name: str) -> tuple[ModuleType, ast.Module]:
@@ -89,3 +89,77 @@ def test_top_level_api() -> None:
     assert heron.analysis.StandardAnalyzer is importlib.import_module(
         "heron.analysis._analyzers").StandardAnalyzer
     assert heron.__version__ == importlib.metadata.version("heron")
+
+
+#: the declared API of each package: a change here is a change users see (the internals
+#: other layers need come from the private modules, e.g. ``heron.index._arrays``)
+PINNED = {
+    "heron": [
+        "BM25", "BOOLEAN", "DATETIME", "ID", "KEYWORD", "NGRAM", "NGRAMWORDS", "NUMERIC",
+        "STORED", "TEXT", "ArgumentError", "ArgumentTypeError", "CorruptIndexError",
+        "FieldType", "HeronError", "Hit", "Index", "IndexAccessError", "IndexExistsError",
+        "IndexNotFoundError", "IndexReader", "IndexWriter", "InputError", "LockError",
+        "MissingDependencyError", "MissingFileError", "Problem", "QueryError",
+        "QueryParser", "QueryWarning", "Results", "ResultsPage", "Schema", "SchemaError",
+        "Searcher", "SearcherClosedError", "StorageError", "UnknownFieldError",
+        "UnknownQueryFieldError", "WorkerError", "WriterClosedError", "analysis",
+        "check_index", "create_index", "exists_in", "facets", "highlight", "index",
+        "migrate", "open_index", "parse", "query", "search",
+    ],
+    "heron.analysis": [
+        "AccentFoldFilter", "Analyzer", "EdgeNgramFilter", "Filter", "FoldingAnalyzer",
+        "IDAnalyzer", "KeywordAnalyzer", "LowercaseFilter", "NgramFilter", "RegexTokenizer",
+        "SeparatorTokenizer", "SimpleAnalyzer", "Stage", "StandardAnalyzer", "StemFilter",
+        "StopFilter", "Token", "Tokenizer", "WholeTokenizer", "analyzer_from_json",
+        "stem_languages", "stop_languages", "stop_words",
+    ],
+    "heron.bench": [
+        "ENGINE_NAMES", "STOP_WORDS", "Doc", "Engine", "Field", "HeronEngine", "Panel",
+        "SearchFn", "TantivyEngine", "WhooshEngine", "add_arguments", "bar_panels",
+        "child_main", "dir_size", "draw_queries", "engine", "git_commit", "grouped_bars",
+        "id_field", "infer_fields", "installed", "line_chart", "main", "measure_build",
+        "measure_search", "normalize", "package_version", "peak_rss_mb", "percentile",
+        "query_words", "read_jsonl", "run", "run_child", "run_info", "text_fields",
+        "text_megabytes", "write_record",
+    ],
+    "heron.facets": ["DateBuckets", "Facet", "Field", "Range"],
+    "heron.highlight": [
+        "AnsiFormatter", "ContextFragmenter", "Formatter", "Fragment", "Fragmenter",
+        "HtmlFormatter", "SentenceFragmenter", "Span", "TextFormatter", "WholeFragmenter",
+    ],
+    "heron.index": [
+        "FORMAT_VERSION", "IndexReader", "IndexWriter", "Manifest", "Matcher", "Problem",
+        "SegmentEntry", "SegmentReader",
+    ],
+    "heron.migrate": ["MigrationReport", "from_whoosh"],
+    "heron.query": [
+        "MAX_BOOST", "MAX_CLAUSES", "MAX_DEPTH", "MAX_EXPANSIONS", "MAX_SLOP", "SYNTAX",
+        "And", "AndMaybe", "Context", "Every", "Fuzzy", "Marks", "Matches",
+        "MultiFieldTerm", "MultiTerm", "Not", "NumericRange", "Or", "Phrase", "PhraseSpan",
+        "Prefix", "Query", "QueryParser", "QueryWarning", "Range", "Term", "TermRange",
+        "Weight", "Wildcard", "parse", "parse_lenient", "parse_syntax",
+    ],
+    "heron.scoring": [
+        "BM25", "BM25F", "TFIDF", "BM25FScorer", "BM25Scorer", "Explanation", "FieldStats",
+        "Frequency", "FunctionScoring", "JointScorer", "Scoring", "TermScorer", "sum_of",
+    ],
+    "heron.search": ["Hit", "Results", "ResultsPage", "Searcher"],
+}
+
+
+def test_pinned_covers_every_package() -> None:
+    assert sorted(PINNED) == sorted(PACKAGES)
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_all_is_pinned(name: str) -> None:
+    module, _ = package(name)
+    assert module.__all__ == PINNED[name]
+
+
+def test_every_exception_is_importable_from_heron() -> None:
+    errors = importlib.import_module("heron.errors")
+    for name, obj in vars(errors).items():
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            assert name in heron.__all__
+            assert getattr(heron, name) is obj

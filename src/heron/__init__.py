@@ -11,27 +11,33 @@
 ['a2', 'a1']
 """
 
-from heron import analysis, facets, highlight, index, query, search
-from heron._api import Index, create_index, exists_in, open_index
-from heron._writer import Writer
+import typing as _typing
+
+from heron import analysis, facets, highlight, index, migrate, query, search
+from heron._api import Index, check_index, create_index, exists_in, open_index
 from heron.errors import (
     ArgumentError,
     ArgumentTypeError,
     CorruptIndexError,
     HeronError,
-    IndexError_,
+    IndexAccessError,
     IndexExistsError,
     IndexNotFoundError,
+    InputError,
     LockError,
+    MissingDependencyError,
+    MissingFileError,
     QueryError,
     SchemaError,
     SearcherClosedError,
     StorageError,
+    UnknownFieldError,
+    UnknownQueryFieldError,
     WorkerError,
     WriterClosedError,
 )
-from heron.index import IndexReader, IndexWriter
-from heron.query import QueryWarning, parse
+from heron.index import IndexReader, IndexWriter, Problem
+from heron.query import QueryParser, QueryWarning, parse
 from heron.schema import (
     BOOLEAN,
     DATETIME,
@@ -47,6 +53,12 @@ from heron.schema import (
 )
 from heron.scoring import BM25
 from heron.search import Hit, Results, ResultsPage, Searcher
+
+if _typing.TYPE_CHECKING:  # a type checker sees each deprecated name as what it stands for
+    from heron.errors import IndexAccessError as IndexError_  # noqa: F401
+    from heron.index import IndexWriter as Writer  # noqa: F401
+else:  # heron.Writer and heron.IndexError_ warn at run time (see heron._deprecated)
+    from heron._deprecated import __getattr__  # noqa: F401 - the module's attribute hook
 
 __version__ = "0.1.0"
 
@@ -68,13 +80,18 @@ __all__ = [
     "HeronError",
     "Hit",
     "Index",
-    "IndexError_",
+    "IndexAccessError",
     "IndexExistsError",
     "IndexNotFoundError",
     "IndexReader",
     "IndexWriter",
+    "InputError",
     "LockError",
+    "MissingDependencyError",
+    "MissingFileError",
+    "Problem",
     "QueryError",
+    "QueryParser",
     "QueryWarning",
     "Results",
     "ResultsPage",
@@ -83,15 +100,18 @@ __all__ = [
     "Searcher",
     "SearcherClosedError",
     "StorageError",
+    "UnknownFieldError",
+    "UnknownQueryFieldError",
     "WorkerError",
-    "Writer",
     "WriterClosedError",
     "analysis",
+    "check_index",
     "create_index",
     "exists_in",
     "facets",
     "highlight",
     "index",
+    "migrate",
     "open_index",
     "parse",
     "query",

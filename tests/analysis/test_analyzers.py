@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from heron import SchemaError
 from heron.analysis import (
-    STAGES,
     AccentFoldFilter,
     Analyzer,
     EdgeNgramFilter,
@@ -33,6 +32,7 @@ from heron.analysis import (
     WholeTokenizer,
     analyzer_from_json,
 )
+from heron.analysis._analyzers import STAGES
 from heron.analysis._tokenizers import WORD_PATTERN
 
 

@@ -11,16 +11,15 @@ from hypothesis import strategies as st
 
 from heron.analysis import (
     Analyzer,
-    EncodedBatch,
     Filter,
     FoldingAnalyzer,
     LowercaseFilter,
     NgramFilter,
     RegexTokenizer,
     StandardAnalyzer,
-    TermEncoder,
     Token,
 )
+from heron.analysis._encoder import EncodedBatch, TermEncoder
 
 Rows = list[tuple[int, str, int]]
 

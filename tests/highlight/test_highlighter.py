@@ -12,14 +12,13 @@ from heron.highlight import (
     AnsiFormatter,
     ContextFragmenter,
     HtmlFormatter,
-    PhraseMark,
-    QueryMarks,
     SentenceFragmenter,
     Span,
     TextFormatter,
     WholeFragmenter,
-    highlight,
 )
+from heron.highlight._highlighter import highlight
+from heron.highlight._marks import PhraseMark, QueryMarks
 
 STD = StandardAnalyzer()
 MARKED = re.compile(r'<b class="match term(\d+)">(.*?)</b>')

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import heron
-from heron.index import BLOCK, block_table, posting_positions, term_blocks
+from heron.index._blocks import BLOCK, block_table, posting_positions, term_blocks
 
 WORDS = [f"w{i}" for i in range(8)]
 PLAIN = heron.analysis.RegexTokenizer() | heron.analysis.LowercaseFilter()

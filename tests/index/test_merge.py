@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 import heron
-from heron.index._assemble import SEGMENT_MAGIC
 from heron.index._files import Container
-from heron.index._format import OWN_FILE
+from heron.index._format import OWN_FILE, SEGMENT_MAGIC
 from heron.index._manifest import latest_manifest
 from heron.index._merge import merge_segments
 from heron.index._segment_reader import SegmentReader
@@ -169,6 +169,7 @@ def _peak_kib(tmp_path: Path, docs: int) -> int:
     return int(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+@pytest.mark.slow
 def test_writer_peak_memory_does_not_grow_with_the_collection(tmp_path: Path) -> None:
     small = _peak_kib(tmp_path, 4_000)
     large = _peak_kib(tmp_path, 24_000)

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from heron.index._assemble import SEGMENT_MAGIC
 from heron.index._files import Container
+from heron.index._format import SEGMENT_MAGIC
 from heron.index._stream import ContainerStream, release_pages, write_container
 
 

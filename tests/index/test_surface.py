@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 import heron
-from heron.index._layout import kind_of
+from heron.index._format import array_kind as kind_of
 from heron.index._surface import forms_of
 
 

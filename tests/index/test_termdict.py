@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import heron
-from heron.index import _assemble
-from heron.index._assemble import SEGMENT_MAGIC, dictionary_arrays
+from heron.index import _format
+from heron.index._assemble import dictionary_arrays
 from heron.index._files import Container
+from heron.index._format import SEGMENT_MAGIC
 from heron.index._stream import write_container
 from heron.index._termdict import TermDictionary
 
@@ -110,7 +111,7 @@ def test_format_1_segment_still_opens_and_merges(tmp_path: Path,
                           tag=heron.KEYWORD())
     ix = heron.create_index(tmp_path / "ix", schema)
     with monkeypatch.context() as patch:  # write one segment the way format 1 did
-        patch.setattr(_assemble, "SEGMENT_FORMAT", "heron-segment-1")
+        patch.setattr(_format, "SEGMENT_FORMAT", "heron-segment-1")
         with ix.writer() as w:
             w.add_document(id="old1", body="tunnels under the sea", tag="commonstem_a")
             w.add_document(id="old2", body="tunnel café", tag="commonstem_b")
@@ -125,7 +126,7 @@ def test_format_1_segment_still_opens_and_merges(tmp_path: Path,
         w.add_document(id="new", body="tunnels", tag="commonstem_a")
     with ix.searcher() as s:
         assert {seg._c.meta["format"] for seg in s.reader.segments} == {
-            "heron-segment-1", _assemble.SEGMENT_FORMAT}
+            "heron-segment-1", _format.SEGMENT_FORMAT}
         assert sorted(h["id"] for h in s.search("tag:commonstem_a")) == ["new", "old1"]
         assert sorted(h["id"] for h in s.search("tag:commonstem*")) == ["new", "old1", "old2"]
     with ix.writer() as w:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -111,8 +110,8 @@ def test_lock_of_a_dead_process_is_taken_over(tmp_path: Path, news_schema: heron
 def test_small_buffer_flushes_many_segments(tmp_path: Path, news_schema: heron.Schema) -> None:
     ix = heron.create_index(tmp_path / "ix", news_schema)
     docs = [{"id": f"d{i}", "body": f"word{i % 7} common text number {i}"} for i in range(500)]
-    with ix.writer(buffer_mb=0.02, merge=False) as w:  # keep the flushed segments apart
-        w._batch_docs = 50
+    # small batches and buffer, no merge: the flushed segments stay apart
+    with ix.writer(buffer_mb=0.02, batch_docs=50, merge=False) as w:
         w.add_documents(docs)
     with ix.searcher() as s:
         assert len(s.reader.segments) > 3
@@ -148,10 +147,10 @@ def test_parallel_writer_matches_a_single_process(tmp_path: Path,
 
     def build(path: Path, procs: int) -> tuple[dict[str, Any], int]:
         ix = heron.create_index(path, news_schema)
-        with ix.writer(procs=procs, merge=False) as w:
-            w._batch_docs = 200  # many batches, so some go to the worker
+        # many batches, so some go to the worker
+        with ix.writer(procs=procs, batch_docs=200, merge=False) as w:
             w.add_documents(docs[:1500])
-            time.sleep(3)  # let the worker start and build the chunks it was given
+            w.flush()  # the worker builds the chunks it was given (none is taken back)
             w.update_document(id="d7", body="replaced", year=7)
             w.delete_by_term("id", "d8")
             w.add_documents(docs[1500:])

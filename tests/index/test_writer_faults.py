@@ -7,7 +7,6 @@ checked from another process too, since an flock is per open file.
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import os
 import subprocess
@@ -20,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import heron
-from heron.index import open_writer
+from heron.index._manifest import latest_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(REPO / "src")}
@@ -213,7 +212,7 @@ def test_unique_values_across_flushes_and_segments(tmp_path: Path) -> None:
     with ix.writer(buffer_mb=0.01, merge=False) as w:  # many small segments
         w.add_documents({"id": f"k{i % 50}", "body": f"version {i}", "n": i} for i in range(5000))
     # three segments were written; the two wholly replaced ones were dropped at commit
-    assert heron.index.latest_manifest(ix.path).next_segment == 4
+    assert latest_manifest(ix.path).next_segment == 4
     expected = {f"k{i}": f"version {4950 + i}" for i in range(50)}
     assert _contents(ix) == expected
     with ix.searcher() as s:
@@ -235,8 +234,7 @@ def test_unique_numeric_field(tmp_path: Path) -> None:
 
 def test_unique_values_with_worker_processes(tmp_path: Path) -> None:
     ix = _index(tmp_path, docs=0)
-    factory = functools.partial(heron.Writer, batch_docs=8)
-    with open_writer(ix.path, ix.schema, procs=2, factory=factory) as w:
+    with ix.writer(procs=2, batch_docs=8) as w:
         w.add_documents({"id": f"k{i % 30}", "body": f"version {i}"} for i in range(300))
     assert _contents(ix) == {f"k{i}": f"version {270 + i}" for i in range(30)}
 
@@ -279,9 +277,8 @@ def test_unique_values_match_a_model(tmp_path_factory: pytest.TempPathFactory,
     """Any mix of adds, updates, deletes and commits, through tiny batches and flushes,
     leaves exactly one document per live value: the last one added."""
     ix = _index(tmp_path_factory.mktemp("model"), docs=0)
-    factory = functools.partial(heron.Writer, batch_docs=2)
     model: dict[str, str] = {}
-    w = open_writer(ix.path, ix.schema, buffer_mb=0.0001, factory=factory)
+    w = ix.writer(buffer_mb=0.0001, batch_docs=2)
     for n, (op, k) in enumerate(ops):
         key, body = f"k{k}", f"body {n}"
         if op == "add":
@@ -295,6 +292,6 @@ def test_unique_values_match_a_model(tmp_path_factory: pytest.TempPathFactory,
             model.pop(key, None)
         else:
             w.commit()
-            w = open_writer(ix.path, ix.schema, buffer_mb=0.0001, factory=factory)
+            w = ix.writer(buffer_mb=0.0001, batch_docs=2)
     w.commit()
     assert _contents(ix) == model

@@ -12,12 +12,9 @@ child prints ``workers <pid> ...`` once its first writer has started them.
 
 from __future__ import annotations
 
-import functools
 import sys
-from pathlib import Path
 
 import heron
-from heron.index import open_writer
 
 BATCH = 40
 #: documents per commit with worker processes: several chunks of PARALLEL_BATCH_DOCS each
@@ -48,16 +45,14 @@ def main() -> None:
     procs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     ix = heron.open_index(path)
     size = BATCH if procs == 1 else PARALLEL_BATCH
-    factory = functools.partial(heron.Writer, batch_docs=PARALLEL_BATCH_DOCS)
     print("ready", flush=True)  # the test starts its timer here, not at process start
     k = start
     while True:
         if procs == 1:
             writer = ix.writer(buffer_mb=0.02)
         else:
-            writer = open_writer(Path(path), ix.schema, procs=procs, factory=factory)
-            pids = writer._pool.pids() if writer._pool is not None else []
-            print("workers", *pids, flush=True)
+            writer = ix.writer(procs=procs, batch_docs=PARALLEL_BATCH_DOCS)
+            print("workers", *writer.worker_pids, flush=True)
         with writer as w:
             w.add_documents({"id": f"{k}-{i}", "body": body(k, i), "n": k} for i in range(size))
             if k % 3 == 0:

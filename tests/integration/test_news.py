@@ -8,7 +8,8 @@ import numpy as np
 from tests.conftest import load_news
 
 import heron
-from heron.analysis import StandardAnalyzer, TermEncoder
+from heron.analysis import StandardAnalyzer
+from heron.analysis._encoder import TermEncoder
 
 
 def test_batch_and_token_paths_give_the_same_terms() -> None:

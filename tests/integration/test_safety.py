@@ -91,6 +91,7 @@ def _kill_when_ready(command: list[str], env: dict[str, str], commits: int,
     return lines
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("procs", [1, 2])
 def test_killed_writer_leaves_the_last_commit(tmp_path: Path, procs: int) -> None:
     """50 SIGKILLs of a writer at random moments; with procs=2 its worker processes must
@@ -188,6 +189,23 @@ def test_damaged_files_raise_corrupt_index_error(built: Path, damage: str) -> No
     heron.open_index(built).check()
 
 
+def test_missing_files_raise_missing_file_error(built: Path) -> None:
+    """A file the commit names but the directory lacks: MissingFileError (a
+    CorruptIndexError, what it was before) from check() and from opening a searcher."""
+    for target in _index_files(built):
+        if target.suffix == ".json":
+            continue
+        original = target.read_bytes()
+        target.unlink()
+        with pytest.raises(heron.MissingFileError, match=f"{target.name}: file is missing"):
+            heron.open_index(built).check()
+        with pytest.raises(heron.MissingFileError) as info:
+            _read_everything(built)  # the reader's retries find no newer commit
+        assert isinstance(info.value, heron.CorruptIndexError)
+        target.write_bytes(original)
+    heron.open_index(built).check()
+
+
 def test_searching_threads_while_committing(built: Path) -> None:
     ix = heron.open_index(built)
     errors: list[BaseException] = []
@@ -257,10 +275,26 @@ def test_searching_while_another_process_commits(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     child = subprocess.Popen([sys.executable, str(CHILD), str(path), "0"],
                              stdout=subprocess.PIPE, text=True, env=env)
+    commits = threading.Semaphore(0)
+
+    def count_commits() -> None:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.strip().isdigit():
+                commits.release()
+
+    reader = threading.Thread(target=count_commits, daemon=True)
+    reader.start()
     try:
         snapshots = 0
-        deadline = time.monotonic() + 4.0
-        while time.monotonic() < deadline:
+        observed: set[int] = set()
+        # search while the child commits batch after batch: until it reports its sixth
+        # commit (a wait on its output, not a guess of its speed), and 6 snapshots at least
+        seen = 0
+        while seen < 6 or snapshots <= 5:
+            if seen < 6 and commits.acquire(blocking=False):
+                seen += 1
+            assert child.poll() is None, "the writer stopped"
             ix = heron.open_index(path)
             with ix.searcher() as s:
                 docs = {d["id"]: (d["body"], d["n"]) for d in s.documents()}
@@ -269,10 +303,15 @@ def test_searching_while_another_process_commits(tmp_path: Path) -> None:
                 assert docs == expected(batches), "not a whole commit"
                 assert s.search("batch OR updated", limit=None).total == len(docs)
                 snapshots += 1
+                observed.add(batches)
     finally:
         child.kill()
-        child.communicate()
+        child.wait()
+        reader.join(timeout=60)
+        assert child.stdout is not None
+        child.stdout.close()
     assert snapshots > 5
+    assert len(observed) > 1  # the snapshots saw commits being made
 
 
 def test_one_searcher_shared_by_threads(built: Path) -> None:

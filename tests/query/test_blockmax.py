@@ -7,7 +7,6 @@ import random
 import tempfile
 from pathlib import Path
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +14,7 @@ import heron
 from heron.query import Context, Or, Term
 from heron.query._blockmax import segment_matcher, top_terms
 from heron.query._matches import Matches
-from heron.scoring import BM25
+from heron.scoring import BM25, TFIDF, Frequency, FunctionScoring, Scoring
 from heron.search._collect import top_indices
 
 WORDS = [f"w{i}" for i in range(14)]
@@ -56,8 +55,10 @@ def _top(found: Matches, k: int) -> tuple[list[int], list[float]]:
 def test_pruned_top_k_equals_exhaustive(seed: int, docs: int, parts: int, deletions: int,
                                         data: st.DataObject) -> None:
     ix = _build(seed, docs, parts, deletions)
+    scoring: Scoring = data.draw(st.sampled_from([BM25(), BM25(k1=1.7, b=0.3), TFIDF(),
+                                                  Frequency()]))
     with ix.searcher() as searcher:
-        context = Context(searcher.reader, BM25())
+        context = Context(searcher.reader, scoring)
         for _ in range(6):
             clauses = data.draw(st.lists(st.tuples(st.sampled_from(["title", "body"]),
                                                    st.sampled_from([*WORDS, "absent"]),
@@ -104,13 +105,16 @@ def test_other_weights_are_matched_exhaustively(tmp_path: Path) -> None:
         assert found.docs.tolist() == weight.match(segment).docs.tolist()
 
 
-def test_upper_bound_bounds_every_score() -> None:
-    rng = np.random.default_rng(5)
-    bm25 = BM25(k1=1.5, b=0.6)
-    freqs = rng.integers(1, 9, 1000)
-    lengths = rng.integers(1, 60, 1000)
-    scores = bm25.score(freqs, lengths, 17.3, 2.7)
-    bound = bm25.upper_bound(2.7, np.array([freqs.max()]), np.array([lengths.min()]), 17.3)
-    assert bound[0] >= scores.max()
-    assert bm25.upper_bound(2.7, np.array([freqs.max()]), None, 17.3)[0] >= bm25.score(
-        freqs, None, 17.3, 2.7).max()
+def test_scorers_without_bounds_are_matched_exhaustively(tmp_path: Path) -> None:
+    ix = _build(4, 600, 1, 20)
+    scoring = FunctionScoring(lambda tf, df, length, avg, n: tf / (df + length))
+    with ix.searcher(scoring) as searcher:
+        weight = Or((Term("body", "w0"), Term("title", "w1"))).bind(
+            Context(searcher.reader, scoring))
+        assert top_terms(weight, 5, small=0) is None
+        searcher.prune = True
+        pruned = searcher.search("w0 w1 w2", limit=5)
+        searcher.prune = False
+        full = searcher.search("w0 w1 w2", limit=5)
+    assert pruned.total == full.total > 5
+    assert [(h.docnum, h.score) for h in pruned] == [(h.docnum, h.score) for h in full]

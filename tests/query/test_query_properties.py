@@ -6,6 +6,7 @@ import itertools
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,6 +91,7 @@ QUERY_ALPHABET = st.sampled_from([
 ])
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=st.one_of(st.text(max_size=30), st.lists(QUERY_ALPHABET, max_size=15).map("".join)))
 def test_parser_returns_results_or_query_error(text: str) -> None:
@@ -166,6 +168,7 @@ def _edited(draw: st.DrawFn, word: str) -> str:
 LONG_WORDS = st.text(alphabet="abé", min_size=25, max_size=300)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), words=st.lists(st.one_of(FUZZY_WORDS, LONG_WORDS), min_size=1, max_size=12),
        distance=st.integers(0, 2), prefix=st.integers(0, 3))

@@ -97,6 +97,7 @@ def workload(s: heron.Searcher) -> heron.Results:
     return results
 
 
+@pytest.mark.slow
 def test_open_close_cycles_hold_no_files(ix: heron.Index) -> None:
     assert held(ix.path) == ([], [])
     before = fd_count()
@@ -113,6 +114,7 @@ def test_open_close_cycles_hold_no_files(ix: heron.Index) -> None:
     assert all(len(r) == 5 for r in kept)
 
 
+@pytest.mark.slow
 def test_a_thousand_searchers_under_a_low_descriptor_limit(ix: heron.Index) -> None:
     env = dict(os.environ)
     package_root = str(Path(heron.__file__).resolve().parents[1])

@@ -1,7 +1,6 @@
 """Analysis: tokenizers, filters and analyzers that turn text into indexable terms."""
 
 from heron.analysis._analyzers import (
-    STAGES,
     FoldingAnalyzer,
     IDAnalyzer,
     KeywordAnalyzer,
@@ -9,8 +8,7 @@ from heron.analysis._analyzers import (
     StandardAnalyzer,
     analyzer_from_json,
 )
-from heron.analysis._base import Analyzer, Filter, Stage, TermMemo, Tokenizer
-from heron.analysis._encoder import EncodedBatch, TermEncoder
+from heron.analysis._base import Analyzer, Filter, Stage, Tokenizer
 from heron.analysis._filters import (
     AccentFoldFilter,
     EdgeNgramFilter,
@@ -25,11 +23,9 @@ from heron.analysis._tokenizers import RegexTokenizer, SeparatorTokenizer, Whole
 from heron.analysis._tokens import Token
 
 __all__ = [
-    "STAGES",
     "AccentFoldFilter",
     "Analyzer",
     "EdgeNgramFilter",
-    "EncodedBatch",
     "Filter",
     "FoldingAnalyzer",
     "IDAnalyzer",
@@ -43,8 +39,6 @@ __all__ = [
     "StandardAnalyzer",
     "StemFilter",
     "StopFilter",
-    "TermEncoder",
-    "TermMemo",
     "Token",
     "Tokenizer",
     "WholeTokenizer",

@@ -1,4 +1,7 @@
-"""Highlighting: fragmenters, fragment ranking and formatters for snippets."""
+"""Highlighting: fragmenters and formatters for the snippets of ``hit.highlights()``.
+
+A formatter is any callable ``(text, spans) -> str``, each :class:`Span` a match.
+"""
 
 from heron.highlight._formatters import AnsiFormatter, Formatter, HtmlFormatter, TextFormatter
 from heron.highlight._fragments import (
@@ -8,22 +11,17 @@ from heron.highlight._fragments import (
     SentenceFragmenter,
     WholeFragmenter,
 )
-from heron.highlight._highlighter import highlight
-from heron.highlight._marks import SHORT_TEXT, PhraseMark, QueryMarks, Span
+from heron.highlight._marks import Span
 
 __all__ = [
-    "SHORT_TEXT",
     "AnsiFormatter",
     "ContextFragmenter",
     "Formatter",
     "Fragment",
     "Fragmenter",
     "HtmlFormatter",
-    "PhraseMark",
-    "QueryMarks",
     "SentenceFragmenter",
     "Span",
     "TextFormatter",
     "WholeFragmenter",
-    "highlight",
 ]

@@ -7,7 +7,7 @@ import re
 
 from attrs import field, frozen
 
-from heron.errors import HeronError
+from heron.errors import ArgumentError
 from heron.highlight._marks import Span
 
 # sentence ends: . ! ? and their CJK forms (ideographic full stop, full-width ! and ?)
@@ -56,7 +56,7 @@ class ContextFragmenter:
 
     def __attrs_post_init__(self) -> None:
         if self.chars < 1:
-            raise HeronError(f"ContextFragmenter needs chars >= 1, got {self.chars}")
+            raise ArgumentError(f"ContextFragmenter needs chars >= 1, got {self.chars}")
         object.__setattr__(self, "window", self.chars)
 
     def fragments(self, text: str, spans: list[Span], limit: int) -> list[Fragment]:

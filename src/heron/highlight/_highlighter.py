@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from heron.analysis import Analyzer, TermMemo
-from heron.errors import HeronError
+from heron.analysis import Analyzer
+from heron.analysis._base import TermMemo
+from heron.errors import ArgumentError
 from heron.highlight._formatters import Formatter, HtmlFormatter
 from heron.highlight._fragments import (
     ContextFragmenter,
@@ -38,7 +39,7 @@ def highlight(
     'Rafah has <b class="match term0">tunnels</b>. &lt;b&gt;Egypt&lt;/b&gt; flooded them.'
     """
     if top < 1:
-        raise HeronError(f"top must be at least 1, got {top}")
+        raise ArgumentError(f"top must be at least 1, got {top}")
     fragmenter = fragmenter if fragmenter is not None else ContextFragmenter()
     formatter = formatter if formatter is not None else HtmlFormatter()
     if not text or not marks:

@@ -7,7 +7,8 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from attrs import field, frozen
 
-from heron.analysis import Analyzer, TermMemo
+from heron.analysis import Analyzer
+from heron.analysis._base import TermMemo
 
 
 @frozen
@@ -56,13 +57,9 @@ def analysed_tokens(analyzer: Analyzer, text: str) -> Iterator[tuple[str, int, i
         for tok in analyzer.tokens(text):
             yield tok.text, tok.position, tok.start, tok.end
         return
-    memo: dict[str, str | None] = {}
-    map_word = analyzer.map_word
+    memo = TermMemo(analyzer)
     for position, (word, start, end) in enumerate(analyzer.tokenizer.spans(text)):
-        if word in memo:
-            term = memo[word]
-        else:
-            term = memo[word] = map_word(word)
+        term = memo[word]
         if term is not None:
             yield term, position, start, end
 

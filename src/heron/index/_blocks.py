@@ -19,6 +19,7 @@ from attrs import frozen
 
 from heron.errors import CorruptIndexError
 from heron.index._arrays import concat_ranges
+from heron.index._format import POS_DATA, POST_DOCS, POST_FREQS, TERMS_POS, TERMS_POST
 from heron.index._segment_reader import SegmentReader
 
 #: postings per block
@@ -69,7 +70,7 @@ def block_table(segment: SegmentReader) -> BlockTable:
 
 def term_blocks(segment: SegmentReader, term_no: int, field: str) -> Blocks:
     """The blocks of one term's postings (a short list: one block, bounded from itself)."""
-    post = segment.raw_array("terms.post")
+    post = segment.raw_array(TERMS_POST)
     a, b = int(post[term_no]), int(post[term_no + 1])
     docs, freqs = segment.postings(term_no)
     norms = segment.norms(field)
@@ -89,9 +90,9 @@ def term_blocks(segment: SegmentReader, term_no: int, field: str) -> Blocks:
 
 
 def _compute(segment: SegmentReader) -> BlockTable:
-    post = segment.raw_array("terms.post").astype(np.int64)
-    docs = segment.raw_array("post.docs")
-    freqs = segment.raw_array("post.freqs")
+    post = segment.raw_array(TERMS_POST).astype(np.int64)
+    docs = segment.raw_array(POST_DOCS)
+    freqs = segment.raw_array(POST_FREQS)
     df = np.diff(post)
     terms = np.flatnonzero(df > BLOCK).astype(np.int64)
     counts = (df[terms] + BLOCK - 1) // BLOCK
@@ -136,9 +137,9 @@ def posting_positions(segment: SegmentReader, term_no: int, idx: npt.NDArray[np.
         CorruptIndexError: the postings' positions lie outside the term's.
     """
     _, freqs = segment.postings(term_no)
-    pos = segment.raw_array("terms.pos")
+    pos = segment.raw_array(TERMS_POS)
     a, b = int(pos[term_no]), int(pos[term_no + 1])
-    positions = segment.raw_array("pos.data")[a:b]
+    positions = segment.raw_array(POS_DATA)[a:b]
     counts = freqs[idx].astype(np.int64)
     if len(idx) * BLOCK >= len(freqs):  # blocks would cover the list: sum it all
         before = np.zeros(len(freqs) + 1, dtype=np.int64)

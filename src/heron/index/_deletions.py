@@ -16,10 +16,9 @@ import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
 from heron.index._files import Container
-from heron.index._format import deletions_name
+from heron.index._format import DELETED, DELETIONS_MAGIC, deletions_name
 from heron.index._stream import write_container
 
-DELETIONS_MAGIC = b"HERONDEL"
 _META_KEYS = frozenset({"segment", "doc_count", "deleted_count"})
 
 
@@ -30,7 +29,7 @@ def write_deletions(directory: Path, segment: str, generation: int,
     meta = {"segment": segment, "doc_count": len(deleted),
             "deleted_count": int(np.count_nonzero(deleted))}
     size, crc = write_container(directory / name, DELETIONS_MAGIC,
-                                {"deleted": np.packbits(deleted)}, meta)
+                                {DELETED: np.packbits(deleted)}, meta)
     return name, size, crc
 
 
@@ -47,10 +46,10 @@ def read_deletions(path: Path, size: int, segment: str, doc_count: int,
         if set(meta) != _META_KEYS or meta.get("deleted_count") != deleted_count:
             raise CorruptIndexError(f"{path.name}: metadata is badly formed")
         nbytes = (doc_count + 7) // 8
-        if container.names() != ["deleted"] or container.dtype("deleted") != "|u1" or (
-                container.shape("deleted") != (nbytes,)):
+        if container.names() != [DELETED] or container.dtype(DELETED) != "|u1" or (
+                container.shape(DELETED) != (nbytes,)):
             raise CorruptIndexError(f"{path.name}: the bitmap is not {nbytes} bytes of bits")
-        bits = np.unpackbits(container.array("deleted")).astype(bool)
+        bits = np.unpackbits(container.array(DELETED)).astype(bool)
     if bits[doc_count:].any():
         raise CorruptIndexError(f"{path.name}: marks documents past the segment's end")
     bits = bits[:doc_count]

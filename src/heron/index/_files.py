@@ -33,14 +33,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from heron.errors import CorruptIndexError, SearcherClosedError
+from heron.errors import CorruptIndexError, MissingFileError, SearcherClosedError
 from heron.index._format import (
     CONTAINER_DTYPES,
     CONTAINER_HEADER,
     CONTAINER_TAIL,
     CONTAINER_VERSION,
+    temporary,
 )
-from heron.index._safeio import create_new, file_size_crc, open_regular, parse_json
+from heron.index._safeio import create_new, open_regular, parse_json
 from heron.index._safeio import plain_int as _plain_int
 
 _HEADER = CONTAINER_HEADER
@@ -60,18 +61,13 @@ def fsync_dir(path: Path) -> None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file, fsync and rename."""
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = temporary(path)
     with create_new(tmp) as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
     fsync_dir(path.parent)
-
-
-def file_crc(path: Path) -> int:
-    """CRC-32 of a whole file (a regular file: see :func:`open_regular`)."""
-    return file_size_crc(path)[1]
 
 
 class Container:
@@ -90,7 +86,7 @@ class Container:
         try:
             fd = open_regular(path)
         except FileNotFoundError:
-            raise CorruptIndexError(f"{path.name}: file is missing") from None
+            raise MissingFileError(f"{path.name}: file is missing") from None
         try:
             actual = os.fstat(fd).st_size
             if size is not None and actual != size:

@@ -13,7 +13,6 @@ ascending within each posting and the statistics. Anything that breaks the layou
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,8 +21,35 @@ import numpy.typing as npt
 from attrs import frozen
 
 from heron.errors import CorruptIndexError
-from heron.index._assemble import SEGMENT_FORMAT_1, SEGMENT_FORMAT_2
 from heron.index._files import Container
+from heron.index._format import (
+    COLUMN,
+    COLUMN_MASK,
+    FORWARD_OFFSETS,
+    FORWARD_TERMS,
+    NORMS,
+    POS_DATA,
+    POST_DOCS,
+    POST_FREQS,
+    SEGMENT_ARRAYS,
+    SEGMENT_FORMAT_1,
+    SEGMENT_FORMAT_2,
+    STORED_BLOCKS,
+    STORED_DATA,
+    STORED_OFFSETS,
+    STORED_ZPOS,
+    SURFACE_BLOB,
+    SURFACE_COUNTS,
+    SURFACE_OFFSETS,
+    SURFACE_STARTS,
+    TERMS_BLOB,
+    TERMS_KEYS,
+    TERMS_OFFSETS,
+    TERMS_POS,
+    TERMS_POST,
+    array_kind,
+    field_array,
+)
 from heron.index._safeio import plain_int
 
 #: field numbers a segment may use, by format: format 1 keeps the field number in the top
@@ -33,11 +59,11 @@ MAX_FIELDS = {SEGMENT_FORMAT_1: 1 << 8, SEGMENT_FORMAT_2: 1 << 31}
 MAX_DOCS = 1 << 32
 _META_KEYS = frozenset({"format", "doc_count", "fields", "term_ranges", "stats"})
 _STAT_KEYS = frozenset({"docs", "length"})
-_PER_FIELD = re.compile(r"(norms|col|colmask)\.(.+)\Z|(fwd|surf)\.(.+)\."
-                        r"(offsets|terms|starts|counts|blob)\Z")
-_REQUIRED = ("terms.blob", "terms.offsets", "terms.keys", "terms.post", "terms.pos",
-             "post.docs", "post.freqs", "pos.data", "stored.offsets", "stored.blocks",
-             "stored.zpos", "stored.data")
+#: arrays that come in pairs (or rings): each kind names the next, so all are there
+_PARTNERS = {COLUMN: COLUMN_MASK, COLUMN_MASK: COLUMN, FORWARD_OFFSETS: FORWARD_TERMS,
+             FORWARD_TERMS: FORWARD_OFFSETS, SURFACE_STARTS: SURFACE_OFFSETS,
+             SURFACE_OFFSETS: SURFACE_COUNTS, SURFACE_COUNTS: SURFACE_BLOB,
+             SURFACE_BLOB: SURFACE_STARTS}
 
 
 @frozen
@@ -82,11 +108,11 @@ def _n_docs1(c: Container, m: SegmentMeta, f: str) -> int:
 
 
 def _n_postings(c: Container, m: SegmentMeta, f: str) -> int | None:
-    return _length(c, "post.docs")
+    return _length(c, POST_DOCS)
 
 
 def _n_blocks1(c: Container, m: SegmentMeta, f: str) -> int | None:
-    return _length(c, "stored.zpos")
+    return _length(c, STORED_ZPOS)
 
 
 def _any(c: Container, m: SegmentMeta, f: str) -> None:
@@ -95,16 +121,6 @@ def _any(c: Container, m: SegmentMeta, f: str) -> None:
 
 def _types(*names: str) -> frozenset[str]:
     return frozenset(names)
-
-
-def kind_of(name: str) -> tuple[str, str]:
-    """The kind of an array (its key in :data:`RULES`) and the field it belongs to ("")."""
-    m = _PER_FIELD.match(name)
-    if m is None:
-        return name, ""
-    if m.group(1):
-        return f"{m.group(1)}.*", m.group(2)
-    return f"{m.group(3)}.*.{m.group(5)}", m.group(4)
 
 
 def _length(c: Container, name: str) -> int | None:
@@ -131,9 +147,9 @@ def segment_meta(c: Container) -> SegmentMeta:
     ) or len(set(fields.values())) != len(fields):
         raise _corrupt(c, f"field numbers are not valid (each below {max_fields}, no two "
                           "the same)")
-    nterms = _length(c, "terms.keys")
+    nterms = _length(c, TERMS_KEYS)
     if nterms is None:
-        raise _corrupt(c, "array 'terms.keys' is missing")
+        raise _corrupt(c, f"array {TERMS_KEYS!r} is missing")
     result = SegmentMeta(doc_count, dict(fields), _ranges(c, meta["term_ranges"], fields, nterms),
                          _stats(c, meta["stats"], fields, doc_count), nterms)
     _check_toc(c, result)
@@ -175,11 +191,11 @@ def _stats(c: Container, stats: object, fields: dict[str, int], doc_count: int
 def _check_toc(c: Container, m: SegmentMeta) -> None:
     """Every array is a known kind with an allowed dtype and length; pairs are complete."""
     names = set(c.names())
-    for name in _REQUIRED:
+    for name in SEGMENT_ARRAYS:
         if name not in names:
             raise _corrupt(c, f"array {name!r} is missing")
     for name in names:
-        kind, field = kind_of(name)
+        kind, field = array_kind(name)
         rule = RULES.get(kind)
         if rule is None or (field and field not in m.fields):
             raise _corrupt(c, f"array {name!r} is not part of a segment")
@@ -190,18 +206,12 @@ def _check_toc(c: Container, m: SegmentMeta) -> None:
         if length is None or (expected is not None and length != expected):
             raise _corrupt(c, f"array {name!r} has shape {c.shape(name)}, "
                               f"expected ({expected},)")
-        partner = {"col.*": f"colmask.{field}", "colmask.*": f"col.{field}",
-                   "fwd.*.offsets": f"fwd.{field}.terms",
-                   "fwd.*.terms": f"fwd.{field}.offsets",
-                   # surface forms: each of the four names the next, so all are there
-                   "surf.*.starts": f"surf.{field}.offsets",
-                   "surf.*.offsets": f"surf.{field}.counts",
-                   "surf.*.counts": f"surf.{field}.blob",
-                   "surf.*.blob": f"surf.{field}.starts"}.get(kind)
-        if partner is not None and partner not in names:
+        partner = _PARTNERS.get(kind)
+        if partner is not None and field_array(partner, field) not in names:
+            partner = field_array(partner, field)
             raise _corrupt(c, f"array {name!r} comes without {partner!r}")
-    if not _length(c, "stored.zpos"):
-        raise _corrupt(c, "array 'stored.zpos' is empty")
+    if not _length(c, STORED_ZPOS):
+        raise _corrupt(c, f"array {STORED_ZPOS!r} is empty")
 
 
 def _offsets(c: Container, name: str, arr: npt.NDArray[Any], end: int | None,
@@ -216,11 +226,12 @@ def _offsets(c: Container, name: str, arr: npt.NDArray[Any], end: int | None,
 
 
 def _offsets_of(target: str, *, strict: bool = False) -> Content:
-    """Offsets into the array ``target`` ("{}" stands for the field): end at its length."""
+    """Offsets into the array ``target`` (a kind: "*" stands for the field): end at its
+    length."""
 
     def check(c: Container, m: SegmentMeta, name: str, field: str,
               arr: npt.NDArray[Any]) -> None:
-        _offsets(c, name, arr, _length(c, target.format(field)), strict=strict)
+        _offsets(c, name, arr, _length(c, field_array(target, field)), strict=strict)
 
     return check
 
@@ -232,7 +243,7 @@ def _stored_offsets(c: Container, m: SegmentMeta, name: str, field: str,
 
 def _term_positions(c: Container, m: SegmentMeta, name: str, field: str,
                     arr: npt.NDArray[Any]) -> None:
-    _offsets(c, name, arr, _length(c, "pos.data"))
+    _offsets(c, name, arr, _length(c, POS_DATA))
     _positions_add_up(c, arr)
 
 
@@ -270,8 +281,8 @@ def _term_keys(c: Container, m: SegmentMeta, name: str, field: str,
     """The keys are those of the terms they stand for (recomputed, a byte column at a time):
     a key that does not match its term would make look-ups miss it without a trace."""
     width = 7 if c.meta.get("format") == SEGMENT_FORMAT_1 else 8
-    offsets = c.array("terms.offsets")
-    blob = c.array("terms.blob")
+    offsets = c.array(TERMS_OFFSETS)
+    blob = c.array(TERMS_BLOB)
     starts, lengths = offsets[:-1], offsets[1:] - offsets[:-1]
     keys = np.zeros(len(starts), dtype=np.uint64)
     for i in range(width):
@@ -292,7 +303,7 @@ def _n_field_terms1(c: Container, m: SegmentMeta, f: str) -> int:
 
 
 def _n_forms1(c: Container, m: SegmentMeta, f: str) -> int | None:
-    forms = _length(c, f"surf.{f}.counts")
+    forms = _length(c, field_array(SURFACE_COUNTS, f))
     return None if forms is None else forms + 1
 
 
@@ -303,27 +314,27 @@ def _blocks(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArra
 _I8, _U1 = _types("<i8"), _types("|u1")
 #: every array a segment may hold, by kind (``norms.*`` stands for ``norms.<field>``)
 RULES: Mapping[str, Rule] = {
-    "terms.blob": Rule(_U1, _any),
-    "terms.offsets": Rule(_I8, _n_terms1, _offsets_of("terms.blob")),
-    "terms.keys": Rule(_types("<u8"), _n_terms, _term_keys),
-    "terms.post": Rule(_I8, _n_terms1, _offsets_of("post.docs")),
-    "terms.pos": Rule(_I8, _n_terms1, _term_positions),
-    "post.docs": Rule(_types("<u2", "<u4"), _any, _docs),
-    "post.freqs": Rule(_types("|u1", "<u2", "<u4"), _n_postings, _freqs),
-    "pos.data": Rule(_types("<u2", "<u4"), _any),
-    "norms.*": Rule(_types("<u4"), _n_docs),
-    "col.*": Rule(_types("<i8", "<f8"), _n_docs),
-    "colmask.*": Rule(_types("|b1"), _n_docs, _mask),
-    "fwd.*.offsets": Rule(_I8, _n_docs1, _offsets_of("fwd.{}.terms")),
-    "fwd.*.terms": Rule(_types("<u4"), _any, _forward_terms),
-    "surf.*.starts": Rule(_I8, _n_field_terms1, _offsets_of("surf.{}.counts")),
-    "surf.*.offsets": Rule(_I8, _n_forms1, _offsets_of("surf.{}.blob")),
-    "surf.*.counts": Rule(_types("<u4"), _any, _form_counts),
-    "surf.*.blob": Rule(_U1, _any),
-    "stored.offsets": Rule(_I8, _n_docs1, _stored_offsets),
-    "stored.blocks": Rule(_I8, _n_blocks1, _blocks),
-    "stored.zpos": Rule(_I8, _any, _offsets_of("stored.data", strict=True)),
-    "stored.data": Rule(_U1, _any),
+    TERMS_BLOB: Rule(_U1, _any),
+    TERMS_OFFSETS: Rule(_I8, _n_terms1, _offsets_of(TERMS_BLOB)),
+    TERMS_KEYS: Rule(_types("<u8"), _n_terms, _term_keys),
+    TERMS_POST: Rule(_I8, _n_terms1, _offsets_of(POST_DOCS)),
+    TERMS_POS: Rule(_I8, _n_terms1, _term_positions),
+    POST_DOCS: Rule(_types("<u2", "<u4"), _any, _docs),
+    POST_FREQS: Rule(_types("|u1", "<u2", "<u4"), _n_postings, _freqs),
+    POS_DATA: Rule(_types("<u2", "<u4"), _any),
+    NORMS: Rule(_types("<u4"), _n_docs),
+    COLUMN: Rule(_types("<i8", "<f8"), _n_docs),
+    COLUMN_MASK: Rule(_types("|b1"), _n_docs, _mask),
+    FORWARD_OFFSETS: Rule(_I8, _n_docs1, _offsets_of(FORWARD_TERMS)),
+    FORWARD_TERMS: Rule(_types("<u4"), _any, _forward_terms),
+    SURFACE_STARTS: Rule(_I8, _n_field_terms1, _offsets_of(SURFACE_COUNTS)),
+    SURFACE_OFFSETS: Rule(_I8, _n_forms1, _offsets_of(SURFACE_BLOB)),
+    SURFACE_COUNTS: Rule(_types("<u4"), _any, _form_counts),
+    SURFACE_BLOB: Rule(_U1, _any),
+    STORED_OFFSETS: Rule(_I8, _n_docs1, _stored_offsets),
+    STORED_BLOCKS: Rule(_I8, _n_blocks1, _blocks),
+    STORED_ZPOS: Rule(_I8, _any, _offsets_of(STORED_DATA, strict=True)),
+    STORED_DATA: Rule(_U1, _any),
 }
 
 
@@ -336,7 +347,7 @@ def validator(c: Container, m: SegmentMeta) -> Callable[[str, npt.NDArray[Any]],
     """
 
     def check(name: str, arr: npt.NDArray[Any]) -> None:
-        kind, field = kind_of(name)
+        kind, field = array_kind(name)
         rule = RULES.get(kind)
         if rule is not None and rule.content is not None:
             rule.content(c, m, name, field, arr)
@@ -346,7 +357,7 @@ def validator(c: Container, m: SegmentMeta) -> Callable[[str, npt.NDArray[Any]],
 
 def _positions_add_up(c: Container, pos: npt.NDArray[Any]) -> None:
     """Each term keeps no positions, or exactly the sum of its postings' frequencies."""
-    post, freqs = c.array("terms.post"), c.array("post.freqs")
+    post, freqs = c.array(TERMS_POST), c.array(POST_FREQS)
     counts = np.diff(pos)
     used = np.flatnonzero(post[1:] > post[:-1])  # terms with postings
     if not len(used):
@@ -361,8 +372,8 @@ def _positions_add_up(c: Container, pos: npt.NDArray[Any]) -> None:
 
 def _stored_blocks(c: Container, blocks: npt.NDArray[Any]) -> None:
     """Blocks start at documents' starts, in order, and end where the documents end."""
-    offsets = c.array("stored.offsets")
-    _offsets(c, "stored.blocks", blocks, int(offsets[-1]), strict=True)
+    offsets = c.array(STORED_OFFSETS)
+    _offsets(c, STORED_BLOCKS, blocks, int(offsets[-1]), strict=True)
     at = np.searchsorted(offsets, blocks)
     if bool(np.any(at >= len(offsets))) or not np.array_equal(offsets[np.minimum(
             at, len(offsets) - 1)], blocks):
@@ -373,9 +384,9 @@ def check_segment(c: Container, m: SegmentMeta) -> None:
     """Check a whole segment: load (and so check) every array, then what only a full check
     looks at: positions ascending within each posting, statistics matching the norms."""
     c.verify()
-    _positions_ascend(c, c.array("pos.data"))
+    _positions_ascend(c, c.array(POS_DATA))
     for name, stat in m.stats.items():
-        norms = c.array(f"norms.{name}") if f"norms.{name}" in c else None
+        norms = c.array(field_array(NORMS, name)) if field_array(NORMS, name) in c else None
         if norms is not None and (stat["docs"] != int(np.count_nonzero(norms))
                                   or stat["length"] != int(norms.sum(dtype=np.int64))):
             raise _corrupt(c, f"statistics of field {name!r} do not match its norms")
@@ -393,7 +404,7 @@ def _only_at(starts: npt.NDArray[Any], breaks: npt.NDArray[Any]) -> bool:
 def _postings_ascend(c: Container, docs: npt.NDArray[Any]) -> None:
     """Document numbers strictly ascend within each term: where they do not, a term starts."""
     breaks = np.flatnonzero(docs[1:] <= docs[:-1]) + 1
-    if not _only_at(c.array("terms.post"), breaks):
+    if not _only_at(c.array(TERMS_POST), breaks):
         raise _corrupt(c, "postings are not ascending within a term")
 
 
@@ -403,7 +414,7 @@ def _positions_ascend(c: Container, data: npt.NDArray[Any]) -> None:
     breaks = np.flatnonzero(data[1:] < data[:-1]) + 1
     if not len(breaks):
         return
-    post, freqs = c.array("terms.post"), c.array("post.freqs")
-    keeps = np.repeat(np.diff(c.array("terms.pos")) > 0, np.diff(post))
+    post, freqs = c.array(TERMS_POST), c.array(POST_FREQS)
+    keeps = np.repeat(np.diff(c.array(TERMS_POS)) > 0, np.diff(post))
     if not _only_at(np.cumsum(freqs[keeps], dtype=np.int64), breaks):
         raise _corrupt(c, "positions are not ascending within a posting")

@@ -10,33 +10,35 @@ since an older commit would silently hide committed documents.
 from __future__ import annotations
 
 import json
-import re
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from attrs import evolve, frozen
+from attrs import frozen
 
 from heron.errors import CorruptIndexError, IndexNotFoundError
 from heron.index._files import write_atomic
-from heron.index._format import DELETIONS_NAME, SEGMENT_NAME, manifest_generation, manifest_name
+from heron.index._format import (
+    MANIFEST_FORMAT,
+    MANIFEST_READ_VERSIONS,
+    MANIFEST_VERSION,
+    deletions_owner,
+    manifest_generation,
+    manifest_name,
+    segment_number,
+)
 from heron.index._safeio import parse_json, plain_int, read_regular
 
-FORMAT = "heron-index"
-#: the version written: 2 since segments of format 2 (heron 0.2) may be named, so that
-#: heron 0.1 says it cannot read the index instead of calling a segment damaged
-FORMAT_VERSION = 2
-#: the versions read (a version-1 index names only format-1 segments, which are read)
-READ_VERSIONS = frozenset({1, 2})
+FORMAT = MANIFEST_FORMAT
+FORMAT_VERSION = MANIFEST_VERSION
+READ_VERSIONS = MANIFEST_READ_VERSIONS
 #: a manifest larger than this is not one heron wrote (about 250 bytes per segment)
 MAX_MANIFEST_BYTES = 1 << 26
 _KEYS = frozenset({"format", "version", "generation", "next_segment", "schema", "segments"})
 _ENTRY_REQUIRED = frozenset({"name", "size", "crc32", "doc_count"})
 _ENTRY_KEYS = _ENTRY_REQUIRED | {"deletions", "deleted_count", "deletions_size",
                                  "deletions_crc32"}
-_SEGMENT_NUMBER = re.compile(r"seg_(\d+)")
-_DELETIONS_OF = re.compile(r"(.+)_(\d{8})\.hdl\Z")
 #: the smallest container file (header and tail)
 _MIN_FILE = 32
 
@@ -87,11 +89,6 @@ class Manifest:
         }
         canon = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
         return json.dumps({**body, "checksum": zlib.crc32(canon)}, indent=1).encode()
-
-    def successor(self, segments: tuple[SegmentEntry, ...], next_segment: int) -> Manifest:
-        """The manifest of the next commit."""
-        return evolve(self, generation=self.generation + 1, segments=segments,
-                      next_segment=next_segment)
 
     def write(self, directory: Path) -> Path:
         """Publish this manifest atomically in ``directory``."""
@@ -171,10 +168,10 @@ def _segment(data: object, generation: int, next_segment: int,
     if not isinstance(data, dict) or not _ENTRY_REQUIRED <= set(data) <= _ENTRY_KEYS:
         raise corrupt("a segment entry is badly formed")
     name = data["name"]
-    number = _SEGMENT_NUMBER.match(name) if isinstance(name, str) else None
-    if not isinstance(name, str) or not SEGMENT_NAME.match(name) or number is None:
+    number = segment_number(name) if isinstance(name, str) else None
+    if number is None:
         raise corrupt(f"segment name {name!r} is not one heron writes")
-    if int(number.group(1)) >= next_segment:
+    if number >= next_segment:
         raise corrupt(f"segment {name} is numbered past the next segment number")
     numbers = {k: v for k, v in data.items() if k not in ("name", "deletions")}
     if not all(plain_int(v) and v >= 0 for v in numbers.values()):
@@ -189,9 +186,8 @@ def _segment(data: object, generation: int, next_segment: int,
         if entry.deleted_count or entry.deletions_size or entry.deletions_crc32:
             raise corrupt(f"segment {name}: deletions counted without a deletion file")
         return entry
-    owner = _DELETIONS_OF.match(deletions) if isinstance(deletions, str) else None
-    if (owner is None or not DELETIONS_NAME.match(deletions) or owner.group(1) != name
-            or int(owner.group(2)) > generation):
+    owner = deletions_owner(deletions) if isinstance(deletions, str) else None
+    if owner is None or owner[0] != name or owner[1] > generation:
         raise corrupt(f"segment {name}: deletion file {deletions!r} is not one of its own")
     if entry.deletions_size < _MIN_FILE:
         raise corrupt(f"segment {name}: deletion file size out of range")

@@ -28,7 +28,28 @@ import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
 from heron.index._arrays import concat_ranges
-from heron.index._assemble import SEGMENT_MAGIC, field_stats, segment_meta
+from heron.index._assemble import field_stats, segment_meta
+from heron.index._format import (
+    COLUMN,
+    COLUMN_MASK,
+    FORWARD_OFFSETS,
+    FORWARD_TERMS,
+    NORMS,
+    POS_DATA,
+    POST_DOCS,
+    POST_FREQS,
+    SEGMENT_MAGIC,
+    STORED_BLOCKS,
+    STORED_DATA,
+    STORED_OFFSETS,
+    STORED_ZPOS,
+    TERMS_BLOB,
+    TERMS_KEYS,
+    TERMS_OFFSETS,
+    TERMS_POS,
+    TERMS_POST,
+    field_array,
+)
 from heron.index._manifest import SegmentEntry
 from heron.index._merge_terms import (
     MergeBudget,
@@ -40,11 +61,10 @@ from heron.index._merge_terms import (
 )
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_stream import PostingsOut
-from heron.index._segment_writer import column_dtype, keeps_forward
 from heron.index._stored_stream import StoredStream, copy_stored
 from heron.index._stream import ContainerStream, SpilledArray, release_pages
 from heron.index._surface import merge_surface
-from heron.schema import ID, KEYWORD, Schema
+from heron.schema import Schema
 
 MERGE_FACTOR = 10
 RECLAIM_RATIO = 1 / 3
@@ -96,14 +116,14 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
     limits = MergeBudget.of_bytes(None if budget is None else min(budget // 4, MAX_CHUNK_BYTES))
     doc_maps, doc_count = _renumbering(segments)
     field_nos = {name: no for no, name in enumerate(schema.names())}
-    forward = {name: isinstance(ftype, KEYWORD | ID) for name, ftype in schema.items
-               if keeps_forward(ftype)}
+    forward = {name: ftype.term_keyed for name, ftype in schema.items if ftype.keeps_forward}
     for seg in segments:
         _settle(seg)
     with ContainerStream(path, SEGMENT_MAGIC) as out:
         postings = PostingsOut(out, doc_count)
-        fwd_out = {name: (out.spill(f"fwd.{name}.offsets", np.int64),
-                          out.spill(f"fwd.{name}.terms", np.uint32)) for name in forward}
+        fwd_out = {name: (out.spill(field_array(FORWARD_OFFSETS, name), np.int64),
+                          out.spill(field_array(FORWARD_TERMS, name), np.uint32))
+                   for name in forward}
         per_doc = _declare_per_doc(out, schema)
         stored = StoredStream(out, executor)
         final_maps = [np.full(len(seg.terms), -1, dtype=np.int32) for seg in segments]
@@ -120,7 +140,7 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
             _copy_forward(segments, doc_maps, final_maps, name, first=ranges[name][0],
                           offsets_out=offsets, terms_out=terms, required=forward[name])
         stats = _copy_per_doc(segments, doc_maps, schema, per_doc)
-        copy_stored(segments, doc_maps, stored)
+        copy_stored(segments, doc_maps, stored, frozenset(schema.names()))
         stored.finish()
         size, crc = out.finish(segment_meta(doc_count=doc_count, field_nos=field_nos,
                                             ranges=ranges, stats=stats))
@@ -129,9 +149,9 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
 
 def _settle(seg: SegmentReader) -> None:
     """Verify the arrays a merge reads, then release their pages (reading maps them in)."""
-    names = ["terms.offsets", "terms.blob", "terms.keys", "terms.post", "terms.pos",
-             "post.docs", "post.freqs", "pos.data", "stored.offsets", "stored.blocks",
-             "stored.zpos", "stored.data"]
+    names = [TERMS_OFFSETS, TERMS_BLOB, TERMS_KEYS, TERMS_POST, TERMS_POS,
+             POST_DOCS, POST_FREQS, POS_DATA, STORED_OFFSETS, STORED_BLOCKS,
+             STORED_ZPOS, STORED_DATA]
     for name in names:
         release_pages(seg.raw_array(name))
     for name in names:  # again: reading one array faults pages of the one before back in
@@ -173,9 +193,9 @@ def _merge_surface(out: ContainerStream, segments: list[SegmentReader],
 
 def _release_terms(seg: SegmentReader, stop: int) -> None:
     """Release the pages of a segment's dictionary up to entry ``stop``, now merged."""
-    offsets = seg.raw_array("terms.offsets")
-    release_pages(seg.raw_array("terms.blob"), 0, int(offsets[stop]))
-    for name in ("terms.offsets", "terms.post", "terms.pos", "terms.keys"):
+    offsets = seg.raw_array(TERMS_OFFSETS)
+    release_pages(seg.raw_array(TERMS_BLOB), 0, int(offsets[stop]))
+    for name in (TERMS_OFFSETS, TERMS_POST, TERMS_POS, TERMS_KEYS):
         release_pages(seg.raw_array(name), 0, stop)
 
 
@@ -185,7 +205,7 @@ def _copy_forward(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.i
     """Append the per-document term lists of a field, renumbered.
 
     A segment written before unstored fields kept their term lists (``required`` False)
-    contributes empty lists; a KEYWORD or ID field's are required.
+    contributes empty lists; a term-keyed field's (KEYWORD, ID) are required.
     """
     offsets_out.append([0])
     total = 0
@@ -215,11 +235,12 @@ def _declare_per_doc(out: ContainerStream, schema: Schema) -> dict[str, SpilledA
     """Declare the norms and columns arrays, in the order a segment lays them out."""
     arrays = {}
     for name, ftype in schema.items:
-        if ftype.scorable:
-            arrays[f"norms.{name}"] = out.spill(f"norms.{name}", np.uint32)
+        kinds: list[tuple[str, type[np.generic]]] = [(NORMS, np.uint32)] if ftype.scorable else []
         if ftype.columnar:
-            arrays[f"col.{name}"] = out.spill(f"col.{name}", column_dtype(ftype))
-            arrays[f"colmask.{name}"] = out.spill(f"colmask.{name}", np.bool_)
+            kinds += [(COLUMN, ftype.column_dtype()), (COLUMN_MASK, np.bool_)]
+        for kind, dtype in kinds:
+            key = field_array(kind, name)
+            arrays[key] = out.spill(key, dtype)
     return arrays
 
 
@@ -235,17 +256,17 @@ def _copy_per_doc(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.i
         for name, ftype in schema.items:
             parts: list[tuple[str, npt.NDArray[Any] | None]] = []
             if ftype.scorable:
-                parts.append((f"norms.{name}", seg.norms(name)))
+                parts.append((NORMS, seg.norms(name)))
             if ftype.columnar:
                 column = seg.column(name)
-                parts.append((f"col.{name}", None if column is None else column[0]))
-                parts.append((f"colmask.{name}", None if column is None else column[1]))
-            for key, values in parts:
-                out = arrays[key]
+                parts.append((COLUMN, None if column is None else column[0]))
+                parts.append((COLUMN_MASK, None if column is None else column[1]))
+            for kind, values in parts:
+                out = arrays[field_array(kind, name)]
                 kept = (np.zeros(int(live.sum()), dtype=out.dtype) if values is None
                         else values[live].astype(out.dtype))
                 out.append(kept)
-                if key.startswith("norms."):
+                if kind == NORMS:
                     for stat, value in field_stats(kept).items():
                         stats[name][stat] += value
                 if values is not None:

@@ -20,6 +20,15 @@ import numpy.typing as npt
 from attrs import frozen
 
 from heron.index._arrays import concat_ranges, stable_order
+from heron.index._format import (
+    POS_DATA,
+    POST_DOCS,
+    POST_FREQS,
+    TERMS_BLOB,
+    TERMS_OFFSETS,
+    TERMS_POS,
+    TERMS_POST,
+)
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_stream import Pairs
 from heron.index._stream import release_pages
@@ -65,9 +74,9 @@ def _term_list(seg: SegmentReader, start: int, stop: int) -> list[bytes]:
     """The bytes of a segment's terms ``[start, stop)``."""
     if stop <= start:
         return []
-    offsets = seg.raw_array("terms.offsets")[start : stop + 1].tolist()
+    offsets = seg.raw_array(TERMS_OFFSETS)[start : stop + 1].tolist()
     base = offsets[0]
-    blob = seg.raw_array("terms.blob")[base : offsets[-1]].tobytes()
+    blob = seg.raw_array(TERMS_BLOB)[base : offsets[-1]].tobytes()
     return [blob[a - base : b - base] for a, b in itertools.pairwise(offsets)]
 
 
@@ -110,8 +119,8 @@ def pair_chunks(segments: Sequence[SegmentReader], run: TermRun, budget: MergeBu
     positions = np.zeros(n, dtype=np.float64)
     for seg, start, tmap in zip(segments, run.starts, run.maps, strict=True):
         stop = start + len(tmap)
-        post = seg.raw_array("terms.post")[start : stop + 1]
-        pos = seg.raw_array("terms.pos")[start : stop + 1]
+        post = seg.raw_array(TERMS_POST)[start : stop + 1]
+        pos = seg.raw_array(TERMS_POS)[start : stop + 1]
         pairs += np.bincount(tmap, weights=np.diff(post), minlength=n)
         positions += np.bincount(tmap, weights=np.diff(pos), minlength=n)
     cost = np.maximum(pairs / budget.pairs, positions / budget.positions)
@@ -142,18 +151,18 @@ def gather_pairs(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArr
         a, b = segment_range(run, s, lo, hi)
         if a == b:
             continue
-        post = seg.raw_array("terms.post")[a : b + 1].astype(np.int64)
-        pos = seg.raw_array("terms.pos")[a : b + 1].astype(np.int64)
+        post = seg.raw_array(TERMS_POST)[a : b + 1].astype(np.int64)
+        pos = seg.raw_array(TERMS_POS)[a : b + 1].astype(np.int64)
         per_term = np.diff(post)
         p0, p1, q0, q1 = int(post[0]), int(post[-1]), int(pos[0]), int(pos[-1])
         terms = np.repeat(run.maps[s][a - run.starts[s] : b - run.starts[s]] - lo, per_term)
-        docs = dmap[seg.raw_array("post.docs")[p0:p1]]
-        freqs = seg.raw_array("post.freqs")[p0:p1].astype(np.int64)
+        docs = dmap[seg.raw_array(POST_DOCS)[p0:p1]]
+        freqs = seg.raw_array(POST_FREQS)[p0:p1].astype(np.int64)
         pos_counts = np.where(np.repeat(np.diff(pos) > 0, per_term), freqs, 0)
         pos_starts = np.cumsum(pos_counts) - pos_counts
-        positions = seg.raw_array("pos.data")[q0:q1].astype(np.int64)
+        positions = seg.raw_array(POS_DATA)[q0:q1].astype(np.int64)
         # from the start: pages faulted back in around a read are released too
-        for name, last in (("post.docs", p1), ("post.freqs", p1), ("pos.data", q1)):
+        for name, last in ((POST_DOCS, p1), (POST_FREQS, p1), (POS_DATA, q1)):
             release_pages(seg.raw_array(name), 0, last)
         live = docs >= 0
         if not live.all():
@@ -184,20 +193,20 @@ def term_pieces(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArra
         a, b = segment_range(run, s, t, t + 1)
         if a == b:
             continue
-        x, p1 = (int(v) for v in seg.raw_array("terms.post")[a : a + 2])
-        q, q1 = (int(v) for v in seg.raw_array("terms.pos")[a : a + 2])
+        x, p1 = (int(v) for v in seg.raw_array(TERMS_POST)[a : a + 2])
+        q, q1 = (int(v) for v in seg.raw_array(TERMS_POS)[a : a + 2])
         has_pos = q1 > q
         while x < p1:
-            freqs = seg.raw_array("post.freqs")[x : min(p1, x + budget.pairs)].astype(np.int64)
+            freqs = seg.raw_array(POST_FREQS)[x : min(p1, x + budget.pairs)].astype(np.int64)
             if has_pos:  # as many pairs as the position budget takes (at least one)
                 cut = int(np.searchsorted(np.cumsum(freqs), budget.positions, side="right"))
                 freqs = freqs[: max(cut, 1)]
             y = x + len(freqs)
-            docs = dmap[seg.raw_array("post.docs")[x:y]]
+            docs = dmap[seg.raw_array(POST_DOCS)[x:y]]
             pos_counts = freqs if has_pos else np.zeros(len(freqs), dtype=np.int64)
             n = int(pos_counts.sum())
-            positions = seg.raw_array("pos.data")[q : q + n].astype(np.int64)
-            for name, last in (("post.docs", y), ("post.freqs", y), ("pos.data", q + n)):
+            positions = seg.raw_array(POS_DATA)[q : q + n].astype(np.int64)
+            for name, last in ((POST_DOCS, y), (POST_FREQS, y), (POS_DATA, q + n)):
                 release_pages(seg.raw_array(name), 0, last)
             live = docs >= 0
             if not live.all():

@@ -32,7 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from heron.errors import HeronError, WorkerError
+from heron.errors import ArgumentError, SchemaError, WorkerError
 from heron.index._segment_writer import SegmentBuilder
 from heron.schema import Schema
 
@@ -91,15 +91,25 @@ def build_segment(path: str, schema_json: str, docs: list[dict[str, Any]], batch
     return size, crc, builder.doc_count
 
 
+def _rebuildable(schema: Schema) -> str:
+    """The schema as JSON, checked to rebuild into an equal schema in a worker."""
+    text = schema.to_json()
+    try:
+        same = Schema.from_json(text) == schema
+    except SchemaError:  # an analysis stage heron does not know
+        same = False
+    if not same:
+        raise ArgumentError("procs > 1 needs a schema whose analyzers heron can rebuild from "
+                            "JSON (custom analyzers run only in the writer's own process)")
+    return text
+
+
 class SegmentPool:
     """Worker processes building segments, with at most four chunks in flight per worker."""
 
     def __init__(self, workers: int, schema: Schema, batch_docs: int) -> None:
         check_can_start_workers(workers + 1)
-        text = schema.to_json()
-        if Schema.from_json(text) != schema:
-            raise HeronError("procs > 1 needs a schema whose analyzers heron can rebuild from "
-                             "JSON (custom analyzers run only in the writer's own process)")
+        text = _rebuildable(schema)
         self._schema_json = text
         self._batch_docs = batch_docs
         self._workers = workers
@@ -114,6 +124,19 @@ class SegmentPool:
                            "If your script has no main guard, that is the cause: "
                            + _GUARD_HELP.format(procs=self._workers + 1)
                            + "; otherwise the worker was killed (out of memory?)")
+
+    @staticmethod
+    def check_schema(schema: Schema) -> None:
+        """Raise :class:`HeronError` if workers cannot rebuild ``schema``."""
+        _rebuildable(schema)
+
+    def use_schema(self, schema: Schema) -> None:
+        """Build the chunks submitted from now on with ``schema``."""
+        self._schema_json = _rebuildable(schema)
+
+    def wait(self) -> None:
+        """Wait until every chunk submitted so far is built (raising what a worker raised)."""
+        self.results()
 
     def pids(self) -> list[int]:
         """Process ids of the workers started so far."""

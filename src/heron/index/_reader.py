@@ -10,8 +10,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from heron.errors import CorruptIndexError, SchemaError, SearcherClosedError
+from heron.errors import MissingFileError, SearcherClosedError
+from heron.index._format import TERMS_POST
 from heron.index._manifest import Manifest, SegmentEntry, latest_manifest
+from heron.index._schemas import snapshot_schema
 from heron.index._segment_reader import SegmentReader
 from heron.schema import FieldType, Schema
 
@@ -27,11 +29,16 @@ class IndexReader:
     """
 
     def __init__(self, directory: Path, manifest: Manifest, schema: Schema,
-                 segments: list[SegmentReader]) -> None:
+                 segments: list[SegmentReader], *, given: Schema | None = None) -> None:
         self.directory = directory
         self.manifest = manifest
         self.schema = schema
         self.segments = segments
+        #: the schema the user gave (its analyzers), laid over each newer commit's
+        self._given = given
+        names = set(schema.names())
+        #: segments that still hold fields the schema no longer has (removed, not merged)
+        self._extra = frozenset(id(seg) for seg in segments if not set(seg.field_nos) <= names)
         self._closed = False
         self.bases: list[int] = []
         total = 0
@@ -60,7 +67,7 @@ class IndexReader:
         """
         manifest, segments = _open_newest(directory, {})
         try:
-            return cls(directory, manifest, schema or schema_of(manifest), segments)
+            return cls(directory, manifest, schema_of(manifest, schema), segments, given=schema)
         except BaseException:
             _close_all(segments)
             raise
@@ -79,7 +86,8 @@ class IndexReader:
         manifest, segments = _open_newest(self.directory, mine)
         taken = {id(seg) for seg in segments if mine.get(seg.entry) is seg}
         try:
-            reader = IndexReader(self.directory, manifest, self.schema, segments)
+            reader = IndexReader(self.directory, manifest, schema_of(manifest, self._given),
+                                 segments, given=self._given)
         except BaseException:
             _close_all([seg for seg in segments if id(seg) not in taken])
             raise
@@ -148,7 +156,7 @@ class IndexReader:
             numbers = seg.terms.find_many(field, terms)
             known = numbers >= 0
             if known.any():
-                post = seg.raw_array("terms.post")
+                post = seg.raw_array(TERMS_POST)
                 total[known] += post[numbers[known] + 1] - post[numbers[known]]
         return total
 
@@ -200,6 +208,8 @@ class IndexReader:
         """The stored fields of a document, converted back to Python values."""
         seg, local = self.locate(docnum)
         out = seg.document(local)
+        if id(seg) in self._extra:  # values of removed fields, until a merge drops them
+            out = {name: value for name, value in out.items() if name in self.schema}
         for name, convert in self._from_stored.items():
             if name in out:
                 out[name] = convert(out[name])
@@ -236,8 +246,7 @@ def _open_newest(directory: Path, reuse: dict[SegmentEntry, SegmentReader]
                 segments.append(seg)
         except BaseException as exc:
             _close_all(opened)
-            if (isinstance(exc, CorruptIndexError) and "file is missing" in str(exc)
-                    and attempt + 1 < _OPEN_ATTEMPTS):
+            if isinstance(exc, MissingFileError) and attempt + 1 < _OPEN_ATTEMPTS:
                 continue
             raise
         return manifest, segments
@@ -249,12 +258,7 @@ def _close_all(segments: list[SegmentReader]) -> None:
         seg.close()
 
 
-def schema_of(manifest: Manifest) -> Schema:
-    """The schema recorded in a manifest."""
-    try:
-        return Schema.from_json(manifest.schema)
-    except SchemaError as exc:
-        raise SchemaError(f"the schema stored in the index cannot be rebuilt: {exc}") from None
-    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
-        message = f"manifest_{manifest.generation:08d}.json: the schema is damaged: {exc}"
-        raise CorruptIndexError(message) from None
+def schema_of(manifest: Manifest, given: Schema | None = None) -> Schema:
+    """The schema recorded in a manifest, with the field types of ``given`` laid over it
+    where only their analyzers differ (see :mod:`heron.index._schemas`)."""
+    return snapshot_schema(manifest.schema, given, manifest.generation)

@@ -10,14 +10,30 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
-from heron.index._assemble import SEGMENT_MAGIC, TERM_KEYS
 from heron.index._deletions import read_deletions
 from heron.index._files import Container
-from heron.index._format import segment_file
+from heron.index._format import (
+    COLUMN,
+    COLUMN_MASK,
+    FORWARD_OFFSETS,
+    FORWARD_TERMS,
+    NORMS,
+    POS_DATA,
+    POST_DOCS,
+    POST_FREQS,
+    SEGMENT_MAGIC,
+    SURFACE_ARRAYS,
+    SURFACE_STARTS,
+    TERM_KEYS,
+    TERMS_POS,
+    TERMS_POST,
+    field_array,
+    segment_file,
+)
 from heron.index._layout import check_segment, segment_meta, validator
 from heron.index._manifest import SegmentEntry
 from heron.index._stored import StoredReader
-from heron.index._surface import SURFACE_PARTS, Forms, surface_name
+from heron.index._surface import Forms
 from heron.index._termdict import TermDictionary
 
 
@@ -99,9 +115,13 @@ class SegmentReader:
 
     def _postings_arrays(self) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
         if self._post is None:
-            self._post = (self._c.array("terms.post"), self._c.array("post.docs"),
-                          self._c.array("post.freqs"))
+            self._post = (self._c.array(TERMS_POST), self._c.array(POST_DOCS),
+                          self._c.array(POST_FREQS))
         return self._post
+
+    def doc_freqs(self, start: int, stop: int) -> npt.NDArray[np.int64]:
+        """How many documents of this segment hold each of the terms ``[start, stop)``."""
+        return np.diff(self._postings_arrays()[0][start : stop + 1]).astype(np.int64)
 
     def doc_freq(self, term_no: int) -> int:
         """How many documents of this segment hold term ``term_no``."""
@@ -116,14 +136,14 @@ class SegmentReader:
 
     def positions(self, term_no: int) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
         """All positions of a term, and where each posting's positions start (len + 1)."""
-        pos = self._c.array("terms.pos")
+        pos = self._c.array(TERMS_POS)
         a, b = int(pos[term_no]), int(pos[term_no + 1])
         _, freqs = self.postings(term_no)
         starts = np.zeros(len(freqs) + 1, dtype=np.int64)
         np.cumsum(freqs, out=starts[1:])
         if b - a not in (0, int(starts[-1])):
             raise CorruptIndexError(f"{self.name}: positions of term {term_no} do not add up")
-        return self._c.array("pos.data")[a:b], starts
+        return self._c.array(POS_DATA)[a:b], starts
 
     def doc_positions(self, term_no: int, doc: int,
                       starts: npt.NDArray[np.int64] | None = None) -> npt.NDArray[Any] | None:
@@ -135,38 +155,39 @@ class SegmentReader:
         j = int(docs.searchsorted(doc))
         if j >= len(docs) or int(docs[j]) != doc:
             return None
-        pos = self._c.array("terms.pos")
+        pos = self._c.array(TERMS_POS)
         a, b = int(pos[term_no]), int(pos[term_no + 1])
         if a == b:
             return None  # the field keeps no positions
         before = int(starts[j]) if starts is not None else int(freqs[:j].sum(dtype=np.int64))
-        return self._c.array("pos.data")[a + before : a + before + int(freqs[j])]
+        return self._c.array(POS_DATA)[a + before : a + before + int(freqs[j])]
 
     def norms(self, field: str) -> npt.NDArray[np.uint32] | None:
         """Field lengths of a scored field per document, or None."""
-        name = f"norms.{field}"
+        name = field_array(NORMS, field)
         return self._c.array(name) if name in self._c else None
 
     def column(self, field: str) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]] | None:
         """Values and presence mask of a columnar field, or None."""
-        name = f"col.{field}"
+        name = field_array(COLUMN, field)
         if name not in self._c:
             return None
-        return self._c.array(name), self._c.array(f"colmask.{field}")
+        return self._c.array(name), self._c.array(field_array(COLUMN_MASK, field))
 
     def forward(self, field: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]] | None:
-        """Per-document term lists of a KEYWORD or ID field (offsets, field-relative terms)."""
-        name = f"fwd.{field}.offsets"
+        """Per-document term lists of a field (offsets, field-relative terms), or None; see
+        :attr:`heron.schema.FieldType.keeps_forward`."""
+        name = field_array(FORWARD_OFFSETS, field)
         if name not in self._c:
             return None
-        return self._c.array(name), self._c.array(f"fwd.{field}.terms")
+        return self._c.array(name), self._c.array(field_array(FORWARD_TERMS, field))
 
     def surface(self, field: str) -> Forms | None:
         """The surface forms of a field's terms (see :mod:`heron.index._surface`), or None."""
-        if surface_name(field, "starts") not in self._c:
+        if field_array(SURFACE_STARTS, field) not in self._c:
             return None
-        starts, offsets, counts, blob = (self._c.array(surface_name(field, part))
-                                         for part in SURFACE_PARTS)
+        starts, offsets, counts, blob = (self._c.array(field_array(kind, field))
+                                         for kind in SURFACE_ARRAYS)
         return starts, offsets, counts, blob
 
     def document(self, doc: int) -> dict[str, Any]:

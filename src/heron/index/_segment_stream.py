@@ -16,8 +16,19 @@ import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
-from heron.index import _assemble
-from heron.index._assemble import TERM_KEYS, smallest_uint
+from heron.index import _format
+from heron.index._assemble import smallest_uint
+from heron.index._format import (
+    POS_DATA,
+    POST_DOCS,
+    POST_FREQS,
+    TERM_KEYS,
+    TERMS_BLOB,
+    TERMS_KEYS,
+    TERMS_OFFSETS,
+    TERMS_POS,
+    TERMS_POST,
+)
 from heron.index._stream import ContainerStream
 
 
@@ -41,15 +52,15 @@ class PostingsOut:
 
     def __init__(self, out: ContainerStream, doc_count: int) -> None:
         # the keys of the format segments are written in (looked up now, not at import)
-        self._key = TERM_KEYS[_assemble.SEGMENT_FORMAT][0]
-        self.blob = out.spill("terms.blob", np.uint8)
-        self.offsets = out.spill("terms.offsets", np.int64)
-        self.keys = out.spill("terms.keys", np.uint64)
-        self.post = out.spill("terms.post", np.int64)
-        self.pos = out.spill("terms.pos", np.int64)
-        self.docs = out.spill("post.docs", np.uint16 if doc_count <= 0x10000 else np.uint32)
-        self.freqs = out.spill("post.freqs", np.uint32)
-        self.positions = out.spill("pos.data", np.uint32)
+        self._key = TERM_KEYS[_format.SEGMENT_FORMAT][0]
+        self.blob = out.spill(TERMS_BLOB, np.uint8)
+        self.offsets = out.spill(TERMS_OFFSETS, np.int64)
+        self.keys = out.spill(TERMS_KEYS, np.uint64)
+        self.post = out.spill(TERMS_POST, np.int64)
+        self.pos = out.spill(TERMS_POS, np.int64)
+        self.docs = out.spill(POST_DOCS, np.uint16 if doc_count <= 0x10000 else np.uint32)
+        self.freqs = out.spill(POST_FREQS, np.uint32)
+        self.positions = out.spill(POS_DATA, np.uint32)
         for arr in (self.offsets, self.post, self.pos):
             arr.append([0])
         self.nterms = 0

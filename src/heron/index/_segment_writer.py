@@ -21,8 +21,8 @@ Arrays of a segment (besides the stored fields of :mod:`heron.index._stored`):
                       ``FieldType.column_dtype``, exact: ints never pass through a float)
     ``colmask.<f>``   bool    [docs] whether the document has a value in f
     ``fwd.<f>.offsets`` int64 [docs + 1] where each document's terms of field f start in
-                      ``fwd.<f>.terms`` (KEYWORD/ID fields, and indexed fields that are not
-                      stored: see :func:`keeps_forward`)
+                      ``fwd.<f>.terms`` (fields whose ``FieldType.keeps_forward``: term-keyed
+                      ones such as KEYWORD and ID, and indexed fields that are not stored)
     ``fwd.<f>.terms``  uint32  term numbers of the document's terms, relative to the field's
                       first term (for facets, sorting, and more-like-this without stored text)
     ``surf.<f>.*``    the words each term came from (see :mod:`heron.index._surface`)
@@ -38,30 +38,27 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, field
 
-from heron.analysis import TermEncoder
-from heron.index._assemble import SEGMENT_MAGIC, field_stats, segment_meta
+from heron.analysis._encoder import TermEncoder
+from heron.index._assemble import field_stats, segment_meta
+from heron.index._format import (
+    COLUMN,
+    COLUMN_MASK,
+    FORWARD_OFFSETS,
+    FORWARD_TERMS,
+    NORMS,
+    SEGMENT_MAGIC,
+    field_array,
+)
 from heron.index._segment_stream import Pairs, PostingsOut
 from heron.index._stored import StoredWriter, encode_document
 from heron.index._stream import ContainerStream, SpilledArray
 from heron.index._surface import write_surface
-from heron.schema import ID, KEYWORD, FieldType, Schema
+from heron.schema import FieldType, Schema
 
 #: what a buffered token costs: its document, term and position numbers (12 bytes) and
 #: what :meth:`SegmentBuilder.write` needs on top per token of the largest field while it
 #: sorts and pairs them (measured on news: about 36), so a flush fits in the buffer
 TOKEN_BYTES = 48
-
-
-def keeps_forward(ftype: FieldType) -> bool:
-    """Whether a segment keeps each document's terms of a field: KEYWORD and ID fields (for
-    facets and sorting), and indexed fields that are not stored (their text is gone, so
-    more-like-this reads their terms from there)."""
-    return isinstance(ftype, KEYWORD | ID) or (ftype.indexed and not ftype.stored)
-
-
-def column_dtype(ftype: FieldType) -> type[np.generic]:
-    """The dtype of a columnar field's values (the field type's :meth:`~FieldType.column_dtype`)."""
-    return ftype.column_dtype()
 
 
 @define
@@ -141,16 +138,16 @@ class SegmentBuilder:
         field_nos = {name: no for no, name in enumerate(self.schema.names())}
         with ContainerStream(path, SEGMENT_MAGIC) as out:
             postings = PostingsOut(out, self.doc_count)
-            forward = {n: (out.spill(f"fwd.{n}.offsets", np.int64),
-                           out.spill(f"fwd.{n}.terms", np.uint32))
-                       for n, f in self.schema.items if keeps_forward(f)}
+            forward = {n: (out.spill(field_array(FORWARD_OFFSETS, n), np.int64),
+                           out.spill(field_array(FORWARD_TERMS, n), np.uint32))
+                       for n, f in self.schema.items if f.keeps_forward}
             stats: dict[str, dict[str, int]] = {}
             for name, buf in self._fields.items():
                 ftype = self.schema[name]
                 if ftype.scorable:
                     norms = (np.concatenate(buf.lengths) if buf.lengths
                              else np.zeros(0, np.int32)).astype(np.uint32)
-                    out.put(f"norms.{name}", norms)
+                    out.put(field_array(NORMS, name), norms)
                     stats[name] = field_stats(norms)
                 if ftype.columnar:
                     for key, values in self._column(name, ftype, buf).items():
@@ -221,7 +218,7 @@ class SegmentBuilder:
         for where, vals in buf.column:
             values[where] = np.asarray(vals, dtype=dtype)  # exact: ints stay ints
             mask[where] = True
-        return {f"col.{name}": values, f"colmask.{name}": mask}
+        return {field_array(COLUMN, name): values, field_array(COLUMN_MASK, name): mask}
 
 
 def _surface(out: ContainerStream, name: str, encoder: TermEncoder,

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from heron.errors import CorruptIndexError, IndexExistsError, IndexNotFoundError
+from heron.errors import (
+    CorruptIndexError,
+    IndexExistsError,
+    IndexNotFoundError,
+    MissingFileError,
+)
+from heron.index._cleanup import remove_unreferenced
 from heron.index._format import segment_file
 from heron.index._lock import WriteLock
 from heron.index._manifest import Manifest, generations, latest_manifest
+from heron.index._matchers import QueryMatcher
 from heron.index._parallel import check_can_start_workers
+from heron.index._reader import schema_of
 from heron.index._safeio import file_size_crc
 from heron.index._segment_reader import SegmentReader
-from heron.index._writer import IndexWriter, remove_unreferenced
+from heron.index._writer import IndexWriter
 from heron.schema import Schema
 
 
@@ -49,10 +57,15 @@ def create_storage(directory: Path, schema: Schema, *, overwrite: bool = False) 
         lock.release()
 
 
-def open_writer(directory: Path, schema: Schema, *, buffer_mb: float = 256.0,
-                timeout: float | None = None, procs: int = 1, merge: bool = True,
-                factory: type[IndexWriter] = IndexWriter) -> IndexWriter:
-    """Take the write lock and return a writer on the newest commit."""
+def open_writer(directory: Path, schema: Schema | None, *, buffer_mb: float, batch_docs: int,
+                timeout: float | None, procs: int, merge: bool, queries: QueryMatcher | None
+                ) -> IndexWriter:
+    """Take the write lock and return a writer on the newest commit (the options are
+    ``Index.writer``'s, where their defaults are).
+
+    The writer's schema is the one that commit records, with the field types of
+    ``schema`` (if given) laid over it where only their analyzers differ.
+    """
     if procs > 1:  # before the lock: a worker importing an unguarded script must not wait
         check_can_start_workers(procs)
     if not index_exists(directory):
@@ -60,8 +73,9 @@ def open_writer(directory: Path, schema: Schema, *, buffer_mb: float = 256.0,
     lock = WriteLock(directory, timeout=timeout)
     try:
         manifest = latest_manifest(directory)
-        return factory(directory, manifest, schema, lock, buffer_mb=buffer_mb, procs=procs,
-                       merge=merge)
+        return IndexWriter(directory, manifest, schema_of(manifest, schema), lock,
+                           buffer_mb=buffer_mb, batch_docs=batch_docs, procs=procs, merge=merge,
+                           queries=queries)
     except BaseException:
         lock.release()
         raise
@@ -84,7 +98,7 @@ def check_index(directory: Path) -> None:
             try:
                 actual, actual_crc = file_size_crc(path)
             except FileNotFoundError:
-                raise CorruptIndexError(f"{path.name}: file is missing") from None
+                raise MissingFileError(f"{path.name}: file is missing") from None
             if actual != size:
                 raise CorruptIndexError(f"{path.name}: size is {actual}, the manifest says {size}")
             if actual_crc != crc:

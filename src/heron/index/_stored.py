@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
 from heron.index._files import Container
+from heron.index._format import STORED_BLOCKS, STORED_DATA, STORED_OFFSETS, STORED_ZPOS
 
 BLOCK_BYTES = 512
 _CACHE_BLOCKS = 64
@@ -99,10 +100,10 @@ class StoredWriter:
         zpos = np.zeros(len(chunks) + 1, dtype=np.int64)
         np.cumsum([len(c) for c in chunks], out=zpos[1:])
         return {
-            "stored.offsets": offsets,
-            "stored.blocks": offsets[np.asarray(self._block_starts, dtype=np.int64)],
-            "stored.zpos": zpos,
-            "stored.data": np.frombuffer(b"".join(chunks), dtype=np.uint8),
+            STORED_OFFSETS: offsets,
+            STORED_BLOCKS: offsets[np.asarray(self._block_starts, dtype=np.int64)],
+            STORED_ZPOS: zpos,
+            STORED_DATA: np.frombuffer(b"".join(chunks), dtype=np.uint8),
         }
 
 
@@ -118,7 +119,7 @@ class StoredReader:
     def raw(self, doc: int) -> bytes:
         """The stored JSON bytes of a segment-local document."""
         if self._arrays is None:
-            self._arrays = (self._c.array("stored.offsets"), self._c.array("stored.blocks"))
+            self._arrays = (self._c.array(STORED_OFFSETS), self._c.array(STORED_BLOCKS))
         offsets, blocks = self._arrays
         # the layout guarantees offsets ascending strictly and blocks starting at documents
         start, end = offsets[doc : doc + 2].tolist()
@@ -133,8 +134,8 @@ class StoredReader:
             if data is not None:
                 self._cache.move_to_end(block)
                 return data
-        zpos = self._c.array("stored.zpos")
-        raw = self._c.array("stored.data")[int(zpos[block]) : int(zpos[block + 1])]
+        zpos = self._c.array(STORED_ZPOS)
+        raw = self._c.array(STORED_DATA)[int(zpos[block]) : int(zpos[block + 1])]
         data = inflate(raw.data, int(blocks[block + 1] - blocks[block]))
         if data is None:
             message = f"{self._c.path.name}: stored block {block} is damaged"

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import zlib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 
 import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
+from heron.index._format import STORED_BLOCKS, STORED_DATA, STORED_OFFSETS, STORED_ZPOS
+from heron.index._safeio import parse_json
 from heron.index._segment_reader import SegmentReader
-from heron.index._stored import BLOCK_BYTES, _compress_all
+from heron.index._stored import BLOCK_BYTES, _compress_all, encode_document
 from heron.index._stream import ContainerStream, release_pages
 
 #: sealed blocks handed to the worker thread at once
@@ -37,10 +39,10 @@ class StoredStream:
 
     def __init__(self, stream: ContainerStream, executor: Executor) -> None:
         self._executor = executor
-        self._offsets = stream.spill("stored.offsets", np.int64)
-        self._blocks = stream.spill("stored.blocks", np.int64)
-        self._zpos = stream.spill("stored.zpos", np.int64)
-        self._data = stream.spill("stored.data", np.uint8)
+        self._offsets = stream.spill(STORED_OFFSETS, np.int64)
+        self._blocks = stream.spill(STORED_BLOCKS, np.int64)
+        self._zpos = stream.spill(STORED_ZPOS, np.int64)
+        self._data = stream.spill(STORED_DATA, np.uint8)
         for arr in (self._offsets, self._blocks, self._zpos):
             arr.append([0])
         self._total = 0  # uncompressed bytes so far
@@ -102,13 +104,18 @@ class StoredStream:
 
 
 def copy_stored(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArray[np.int64]],
-                out: StoredStream) -> None:
-    """Append the stored documents of the live documents of ``segments``, in order."""
+                out: StoredStream, fields: frozenset[str]) -> None:
+    """Append the stored documents of the live documents of ``segments``, in order.
+
+    A segment that holds fields not in ``fields`` (removed from the schema) has its
+    documents rewritten without them; the others are copied as they are.
+    """
     for seg, dmap in zip(segments, doc_maps, strict=True):
-        offsets = seg.raw_array("stored.offsets")
-        blocks = seg.raw_array("stored.blocks")
-        zpos = seg.raw_array("stored.zpos")
-        data = seg.raw_array("stored.data")
+        add = out.add if set(seg.field_nos) <= fields else _without_others(out, seg, fields)
+        offsets = seg.raw_array(STORED_OFFSETS)
+        blocks = seg.raw_array(STORED_BLOCKS)
+        zpos = seg.raw_array(STORED_ZPOS)
+        data = seg.raw_array(STORED_DATA)
         live = dmap >= 0
         nblocks = len(blocks) - 1
         # the first document of each block (a document never spans two blocks)
@@ -132,7 +139,20 @@ def copy_stored(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArra
                 base = starts[b]
                 for d in range(firsts[b] - d_lo, firsts[b + 1] - d_lo):
                     if doc_live[d]:
-                        out.add(text[doc_offsets[d] - base : doc_offsets[d + 1] - base])
+                        add(text[doc_offsets[d] - base : doc_offsets[d + 1] - base])
             release_pages(data, 0, zs[-1])  # from 0: see release_pages
         for arr in (offsets, blocks, zpos):
             release_pages(arr)
+
+
+def _without_others(out: StoredStream, seg: SegmentReader, fields: frozenset[str]
+                    ) -> Callable[[bytes], None]:
+    """A function adding a stored document to ``out`` without the fields not in ``fields``."""
+
+    def add(raw: bytes) -> None:
+        values = parse_json(raw, f"{seg.name}: a stored document")
+        if not isinstance(values, dict):
+            raise CorruptIndexError(f"{seg.name}: a stored document is not a JSON object")
+        out.add(encode_document({k: v for k, v in values.items() if k in fields}))
+
+    return add

@@ -41,6 +41,7 @@ from heron.index._format import (
 )
 from heron.index._format import (
     CONTAINER_VERSION,
+    temporary,
 )
 from heron.index._safeio import create_new, file_size_crc
 
@@ -112,7 +113,7 @@ class ContainerStream:
     def __init__(self, path: Path, magic: bytes) -> None:
         self.path = path
         self._magic = magic
-        self._tmp = path.with_name(path.name + ".tmp")
+        self._tmp = temporary(path)
         self._arrays: dict[str, SpilledArray | npt.NDArray[Any]] = {}
 
     def spill(self, name: str, dtype: npt.DTypeLike) -> SpilledArray:

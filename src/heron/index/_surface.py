@@ -2,7 +2,7 @@
 
 A stemmed field indexes ``petroleum`` for "petroleum" and "petroleums"; suggestions and
 completions must show words, not stems. The segment builder knows, for each distinct raw
-word, the term it became (:meth:`heron.analysis.TermEncoder.surface_forms`), so writing
+word, the term it became (:meth:`heron.analysis._encoder.TermEncoder.surface_forms`), so writing
 them costs a sort of the vocabulary. Four arrays per field, only for fields where some
 word differs from its term (a plain keyword field writes none):
 
@@ -24,20 +24,20 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from heron.index._format import (
+    SURFACE_BLOB,
+    SURFACE_COUNTS,
+    SURFACE_OFFSETS,
+    SURFACE_STARTS,
+    field_array,
+)
 from heron.index._stream import ContainerStream
 
-#: the array kinds of surface forms, by suffix
-SURFACE_PARTS = ("starts", "offsets", "counts", "blob")
 #: merged terms whose forms a merge gathers at once
 _MERGE_CHUNK = 1 << 15
 
 Forms = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[Any],
               npt.NDArray[np.uint8]]
-
-
-def surface_name(field: str, part: str) -> str:
-    """The name of one of a field's surface arrays."""
-    return f"surf.{field}.{part}"
 
 
 def write_surface(out: ContainerStream, field: str, nterms: int, *,
@@ -54,10 +54,10 @@ class _SurfaceOut:
     """A field's surface arrays, appended a range of terms at a time."""
 
     def __init__(self, out: ContainerStream, field: str) -> None:
-        self.starts = out.spill(surface_name(field, "starts"), np.int64)
-        self.offsets = out.spill(surface_name(field, "offsets"), np.int64)
-        self.counts = out.spill(surface_name(field, "counts"), np.uint32)
-        self.blob = out.spill(surface_name(field, "blob"), np.uint8)
+        self.starts = out.spill(field_array(SURFACE_STARTS, field), np.int64)
+        self.offsets = out.spill(field_array(SURFACE_OFFSETS, field), np.int64)
+        self.counts = out.spill(field_array(SURFACE_COUNTS, field), np.uint32)
+        self.blob = out.spill(field_array(SURFACE_BLOB, field), np.uint8)
         self.offsets.append([0])
         self._terms = 0  # terms whose start is written
         self._forms = 0

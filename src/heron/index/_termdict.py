@@ -2,7 +2,7 @@
 
 Each look-up searches the keys of its field's term range only, so a key need not hold
 the field: format 2 keys a term by its first 8 bytes; format 1 (still read) by the field
-number in the top byte and the first 7 bytes (see :data:`heron.index._assemble.TERM_KEYS`).
+number in the top byte and the first 7 bytes (see :data:`heron.index._format.TERM_KEYS`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
-from heron.index._assemble import TERM_KEYS, term_key_2
 from heron.index._files import Container
+from heron.index._format import TERM_KEYS, TERMS_BLOB, TERMS_KEYS, TERMS_OFFSETS, term_key_2
 
 
 def lookup_bytes(text: str) -> bytes:
@@ -41,13 +41,13 @@ class TermDictionary:
         self._key_function, self._key_bytes = TERM_KEYS[segment_format]
 
     def __len__(self) -> int:
-        return len(self._c.array("terms.keys"))
+        return len(self._c.array(TERMS_KEYS))
 
     def term_bytes(self, number: int) -> bytes:
         """The UTF-8 bytes of term ``number``."""
-        offsets = self._c.array("terms.offsets")
+        offsets = self._c.array(TERMS_OFFSETS)
         start, end = int(offsets[number]), int(offsets[number + 1])
-        return self._c.array("terms.blob")[start:end].tobytes()
+        return self._c.array(TERMS_BLOB)[start:end].tobytes()
 
     def term(self, number: int) -> str:
         """The text of term ``number``."""
@@ -67,7 +67,7 @@ class TermDictionary:
         if start == stop:
             return -1
         raw = lookup_bytes(term)
-        keys = self._c.array("terms.keys")[start:stop]
+        keys = self._c.array(TERMS_KEYS)[start:stop]
         key = self._key(field, raw)
         lo = int(keys.searchsorted(key, side="left"))
         if lo >= len(keys) or keys[lo] != key:
@@ -98,10 +98,10 @@ class TermDictionary:
         else:
             keys = np.fromiter((self._key_function(no, r) for r in raws), dtype=np.uint64,
                                count=len(raws))
-        table = self._c.array("terms.keys")[start:stop]
+        table = self._c.array(TERMS_KEYS)[start:stop]
         at = np.minimum(table.searchsorted(keys, side="left"), len(table) - 1)
         sizes = np.fromiter(map(len, raws), dtype=np.int64, count=len(raws))
-        offsets = self._c.array("terms.offsets")
+        offsets = self._c.array(TERMS_OFFSETS)
         numbers = at + start
         stored = offsets[numbers + 1] - offsets[numbers]
         short = sizes <= self._key_bytes
@@ -129,7 +129,7 @@ class TermDictionary:
         start, stop = self.field_range(field)
         if start == stop:
             return start
-        keys = self._c.array("terms.keys")[start:stop]
+        keys = self._c.array(TERMS_KEYS)[start:stop]
         key = self._key(field, raw)
         lo = int(keys.searchsorted(key, side="left")) + start
         hi = int(keys.searchsorted(key, side="right")) + start
@@ -147,8 +147,8 @@ class TermDictionary:
 
     def iter_range(self, field: str, start: int, stop: int) -> Iterator[tuple[int, str]]:
         """Yield (number, text) of the terms numbered ``[start, stop)``."""
-        offsets = self._c.array("terms.offsets")[start : stop + 1].tolist()
-        blob = self._c.array("terms.blob")
+        offsets = self._c.array(TERMS_OFFSETS)[start : stop + 1].tolist()
+        blob = self._c.array(TERMS_BLOB)
         data = blob[offsets[0] : offsets[-1]].tobytes() if offsets else b""
         base = offsets[0] if offsets else 0
         for i in range(stop - start):

@@ -2,12 +2,15 @@
 
 Documents are validated when added, analysed in batches and flushed into new segment
 files whenever the buffer passes its memory bound. Deletions (``delete_by_term``,
-``update_document``, and :meth:`IndexWriter.delete_where` for the query layer) mark
-committed documents at once and are replayed at commit on the documents this writer
-added before them. A document whose unique field holds a value that the index or this
-writer already has replaces the earlier document (at commit, with no per-document cost
-when the index is empty). A commit writes deletion bitmaps, runs the merge policy and
-publishes everything with one new manifest; until then readers see nothing of it.
+``update_document``, ``delete_by_query`` through the matcher the query layer hands in,
+see :mod:`heron.index._matchers`) mark committed documents at once and are replayed at
+commit on the documents this writer added before them. A document whose unique field
+holds a value that the index or this writer already has replaces the earlier document
+(at commit, with no per-document cost when the index is empty). A commit writes deletion
+bitmaps, runs the merge policy and publishes everything with one new manifest; until then
+readers see nothing of it.
+Schema changes (``add_field``, ``remove_field``) are part of the commit too: the buffer is
+written under the old schema first, and the manifest records the new one.
 
 Only the storage can make a commit fail (every value was checked when it was added):
 then, as for any failed write while adding, the writer is cancelled and raises
@@ -19,119 +22,69 @@ so its lock never outlives it.
 from __future__ import annotations
 
 import contextlib
-import warnings
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
 from attrs import evolve
 
-from heron.errors import HeronError, SchemaError, StorageError, WriterClosedError
+from heron.errors import ArgumentError, SchemaError, StorageError, WriterClosedError
+from heron.index._cleanup import abandoned, remove_unreferenced
 from heron.index._deletions import write_deletions
-from heron.index._format import (
-    OWN_FILE,
-    manifest_generation,
-    manifest_name,
-    segment_file,
-    segment_name,
-    writer_token,
-)
+from heron.index._format import SEGMENT_SUFFIX, segment_file, segment_name, writer_token
 from heron.index._lock import WriteLock
 from heron.index._manifest import Manifest, SegmentEntry
+from heron.index._matchers import Matcher, QueryMatcher, term_matcher
 from heron.index._merge import choose_merges, merge_segments
 from heron.index._parallel import SegmentPool
+from heron.index._reader import IndexReader
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_writer import SegmentBuilder
 from heron.index._unique import UniqueKeys
-from heron.schema import Schema
+from heron.schema import FieldType, Schema
 
-#: documents validated before a batch goes through analysis
+#: the default bound of a writer's buffer, in MB
+BUFFER_MB = 256.0
+#: the default number of documents validated before a batch goes through analysis
 BATCH_DOCS = 2048
 #: batches a worker process gets at a time (with procs > 1)
 _CHUNK_BATCHES = 2
 
-#: finds documents to delete: given segments, yields (segment, local document numbers)
-Matcher = Callable[[list[SegmentReader]], Iterator[tuple[SegmentReader, npt.NDArray[np.int64]]]]
-
-
-def remove_unreferenced(directory: Path, manifest: Manifest) -> None:
-    """Delete index files that the given (newest) commit does not name.
-
-    Only the lock holder calls this. Readers that still map a removed file keep
-    reading it (POSIX keeps it until they close it). A manifest is removed only when it
-    is older than ``manifest`` and than the newest manifest file, so the commit a writer
-    stands on is never removed, whatever its file is called.
-    """
-    keep = {manifest_name(manifest.generation)}
-    for entry in manifest.segments:
-        keep.add(segment_file(directory, entry.name).name)
-        if entry.deletions:
-            keep.add(entry.deletions)
-    names = [p.name for p in directory.iterdir()]
-    newest = max((g for n in names if (g := manifest_generation(n)) is not None), default=0)
-    for name in names:
-        if not OWN_FILE.match(name) or name in keep:
-            continue
-        path = directory / name
-        generation = manifest_generation(name)
-        if generation is not None and generation >= min(newest, manifest.generation):
-            continue
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-
-
-def _abandoned(directory: Path, manifest: Manifest, lock: WriteLock,
-               executor: ThreadPoolExecutor, pool: SegmentPool | None) -> None:
-    """Roll back a writer that was dropped without commit or cancel, and free its lock."""
-    if not lock.held:
-        return
-    warnings.warn(f"a writer on {directory} was dropped without commit() or cancel(): "
-                  "its changes were rolled back", ResourceWarning, stacklevel=1)
-    if pool is not None:
-        pool.shutdown(wait=False)
-    executor.shutdown(wait=False, cancel_futures=True)
-    with contextlib.suppress(OSError):
-        remove_unreferenced(directory, manifest)
-    lock.release()
-
-
-def term_matcher(field: str, term: str) -> Matcher:
-    """A matcher for the documents holding one exact term."""
-
-    def match(segments: list[SegmentReader]) -> Iterator[tuple[SegmentReader, Any]]:
-        for seg in segments:
-            number = seg.terms.find(field, term)
-            if number >= 0:
-                yield seg, seg.postings(number)[0].astype(np.int64)
-
-    return match
-
 
 class IndexWriter:
-    """Adds, updates and deletes documents; holds the write lock until commit or cancel.
+    """Adds, updates and deletes documents, changes the schema; holds the write lock
+    until commit or cancel.
 
-    A bad document raises :class:`SchemaError` and nothing of it is kept. Nothing is
-    visible to readers until :meth:`commit`. Used as a context manager it commits on
-    a clean exit and cancels on an exception. ``merge=False`` turns the merge policy
-    off for this writer's commit.
+    ``Index.writer()`` makes one (its arguments and their defaults are there, once). A
+    bad document raises :class:`SchemaError` and nothing of it is kept. Nothing is
+    visible to readers until :meth:`commit`. Used as a context manager it commits on a
+    clean exit and cancels on an exception. ``queries`` is what :meth:`delete_by_query`
+    matches queries with (``Index.writer()`` passes the query layer's).
     """
 
     def __init__(self, directory: Path, manifest: Manifest, schema: Schema, lock: WriteLock,
-                 *, buffer_mb: float = 256.0, batch_docs: int = BATCH_DOCS, procs: int = 1,
-                 merge: bool = True) -> None:
+                 *, buffer_mb: float, batch_docs: int, procs: int, merge: bool,
+                 queries: QueryMatcher | None) -> None:
         if procs < 1:
-            raise HeronError(f"procs must be at least 1, got {procs}")
+            raise ArgumentError(f"procs must be at least 1, got {procs}")
+        if isinstance(batch_docs, bool) or not isinstance(batch_docs, int) or batch_docs < 1:
+            raise ArgumentError(f"batch_docs must be an int of at least 1, got {batch_docs!r}")
         self.directory = directory
         self.schema = schema
         self._base = manifest
         self._lock = lock
         self._limit = int(buffer_mb * 1024 * 1024)
-        self._batch_docs = max(1, batch_docs)
+        self._batch_docs = batch_docs
+        self._queries = queries
+        #: the schema this commit records (changed by add_field and remove_field)
+        self._recorded: dict[str, Any] = dict(manifest.schema)
+        #: fields removed by this writer (their data is in segments until a merge)
+        self._removed: set[str] = set()
         self._merge = merge
         self._pending: list[dict[str, Any]] = []
         self._builder_seqs: list[npt.NDArray[np.int64]] = []
@@ -159,12 +112,12 @@ class IndexWriter:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="heron-zlib")
         self._builder = SegmentBuilder(schema, self._executor)
         self._pool: SegmentPool | None = None
-        self._finalizer = weakref.finalize(self, _abandoned, directory, manifest, lock,
+        self._finalizer = weakref.finalize(self, abandoned, directory, manifest, lock,
                                            self._executor, None)
         if procs > 1:
             self._pool = SegmentPool(procs - 1, schema, self._batch_docs)
             self._finalizer.detach()
-            self._finalizer = weakref.finalize(self, _abandoned, directory, manifest, lock,
+            self._finalizer = weakref.finalize(self, abandoned, directory, manifest, lock,
                                                self._executor, self._pool)
 
     # -- adding -------------------------------------------------------------------
@@ -172,6 +125,11 @@ class IndexWriter:
     def closed(self) -> bool:
         """Whether the writer has committed or been cancelled."""
         return not self._lock.held
+
+    @property
+    def worker_pids(self) -> list[int]:
+        """Process ids of the worker processes started so far (none with ``procs=1``)."""
+        return self._pool.pids() if self._pool is not None else []
 
     def _check_open(self) -> None:
         if self.closed:
@@ -297,7 +255,7 @@ class IndexWriter:
         chunks = [(self._remote, np.concatenate(self._remote_seqs))] if self._remote else []
         self._remote, self._remote_seqs = [], []
         for name, docs in self._pool.reclaim():
-            chunks.append((docs, self._new_seqs.pop(name.removesuffix(".hsg"))))
+            chunks.append((docs, self._new_seqs.pop(name.removesuffix(SEGMENT_SUFFIX))))
         for docs, seqs in chunks:
             for start in range(0, len(docs), self._batch_docs):
                 self._builder.add(docs[start : start + self._batch_docs])
@@ -317,7 +275,96 @@ class IndexWriter:
         self._builder = SegmentBuilder(self.schema, self._executor)
         self._builder_seqs = []
 
+    def flush(self) -> None:
+        """Write every buffered document to segment files now, and wait until the worker
+        processes have written theirs: the buffer is emptied. Readers see nothing of it
+        until :meth:`commit`.
+
+        Raises:
+            StorageError: a segment could not be written; the writer is cancelled.
+            WorkerError: a worker process died.
+        """
+        self._check_open()
+        with self._storage_guard("writing segments to"):
+            self._analyse_pending()
+            self._submit_remote()
+            self._flush()
+            if self._pool is not None:
+                self._pool.wait()
+
+    # -- the schema -----------------------------------------------------------------
+    def add_field(self, name: str, ftype: FieldType) -> None:
+        """Add a field to the schema; documents added before it have no value for it.
+
+        It is committed with the writer, like documents: readers see it from their next
+        snapshot on, and a cancelled writer leaves the schema as it was.
+
+        Raises:
+            SchemaError: the name is taken or not a valid field name; the field is unique
+                (documents already in the index would have no value for it); or a field
+                of that name was removed and a merge has not yet dropped its data.
+        """
+        self._check_open()
+        if name in self.schema:
+            raise SchemaError(f"the index already has a field {name!r}")
+        if isinstance(ftype, FieldType) and ftype.unique:
+            raise SchemaError(f"field {name!r}: a unique field cannot be added to an index "
+                              "(its documents would have no value for it)")
+        if name in self._removed or any(name in seg.field_nos for seg in self._committed):
+            raise SchemaError(f"field {name!r} was removed and its data is still in the index; "
+                              "add it again after a merge has dropped it (Index.optimize())")
+        schema = Schema(**dict(self.schema.items), **{name: ftype})
+        self._use_schema(schema)
+        self._recorded[name] = ftype.to_json()
+
+    def remove_field(self, name: str) -> None:
+        """Remove a field from the schema: queries, sorting and facets on it are errors at
+        once (in this writer) and for readers from their next snapshot on; stored
+        documents no longer show it, and a merge (:meth:`commit` with ``optimize=True``
+        merges everything) drops its data.
+
+        Raises:
+            SchemaError: the schema has no such field, it is the unique field, or it is
+                the last field.
+        """
+        self._check_open()
+        if name not in self.schema:
+            raise SchemaError(self.schema.unknown_field_message(name))
+        if name == self._unique:
+            raise SchemaError(f"field {name!r} is the unique field; it cannot be removed")
+        self._use_schema(Schema(**{n: f for n, f in self.schema.items if n != name}))
+        del self._recorded[name]
+        self._removed.add(name)
+
+    def _use_schema(self, schema: Schema) -> None:
+        """Write what was buffered under the old schema, then take the new one (the
+        workers finish their chunks first: none is taken back to build under the new)."""
+        if self._pool is not None:
+            self._pool.check_schema(schema)
+        self.flush()
+        if self._pool is not None:
+            self._pool.use_schema(schema)
+        self.schema = schema
+        self._builder = SegmentBuilder(schema, self._executor)
+
     # -- deleting -----------------------------------------------------------------
+    def delete_by_query(self, query: object, fields: Sequence[str] | None = None) -> int:
+        """Delete every document a query (a string, or a :class:`heron.query.Query`)
+        matches; return how many committed ones it deleted.
+
+        ``fields`` are searched by a query string's unqualified words (default: every
+        TEXT field). Documents added earlier by this writer are matched at commit.
+
+        Raises:
+            QueryError: the query string is malformed.
+            SchemaError: the query names a field the schema does not have.
+        """
+        self._check_open()
+        if self._queries is None:
+            raise ArgumentError("this writer was made without a query matcher: use "
+                                "Index.writer() to delete by query")
+        return self.delete_where(self._queries(query, fields, self.schema))
+
     def delete_where(self, matcher: Matcher) -> int:
         """Delete the documents a matcher finds; return how many committed ones it deleted.
 
@@ -328,11 +375,15 @@ class IndexWriter:
         self._ops.append((self._seq, matcher))
         return count
 
+    def _reader(self, segments: list[SegmentReader]) -> IndexReader:
+        """A reader on some of this writer's segments (for matchers; the writer owns them)."""
+        return IndexReader(self.directory, self._base, self.schema, segments)
+
     def _mark_committed(self, matcher: Matcher) -> int:
         """Mark the committed documents a matcher finds as deleted; return how many were
         not deleted before."""
         count = 0
-        for seg, docs in matcher(self._committed):
+        for seg, docs in matcher(self._reader(self._committed)):
             mask = self._deleted.get(seg.name)
             if mask is None:
                 mask = self._deleted[seg.name] = (
@@ -379,14 +430,16 @@ class IndexWriter:
         self._flush()
         if self._pool is not None:
             for file_name, size, crc, count in self._pool.results():
-                self._new.append(SegmentEntry(file_name.removesuffix(".hsg"), size, crc, count))
+                name = file_name.removesuffix(SEGMENT_SUFFIX)
+                self._new.append(SegmentEntry(name, size, crc, count))
         generation = self._base.generation + 1
         entries = [*self._base.segments, *self._new]
         masks = dict(self._deleted) | self._new_deletions()
-        changed = bool(self._new or masks)
+        changed = bool(self._new or masks or self._recorded != self._base.schema)
         entries = [self._with_deletions(e, masks.get(e.name), generation) for e in entries]
         entries = [e for e in entries if e.live_count > 0]
-        if optimize and (len(entries) > 1 or any(e.deleted_count for e in entries)):
+        if optimize and (len(entries) > 1 or any(e.deleted_count for e in entries)
+                         or any(self._holds_removed(e) for e in entries)):
             entries = self._merge_groups(entries, [[e.name for e in entries]])
             changed = True
         elif self._merge and (groups := choose_merges(entries)):
@@ -395,7 +448,7 @@ class IndexWriter:
                 groups = choose_merges(entries)
             changed = True
         if changed:
-            manifest = Manifest(generation, self._base.schema, tuple(entries), self._next_segment)
+            manifest = Manifest(generation, self._recorded, tuple(entries), self._next_segment)
             manifest.write(self.directory)
             self._base = manifest  # published: from here on, nothing may undo it
             with contextlib.suppress(OSError):  # clean-up is best effort; the next writer retries
@@ -418,13 +471,18 @@ class IndexWriter:
         for op_seq, matcher in self._ops:
             if op_seq <= first:
                 continue
-            for seg, docs in matcher(readers):
+            for seg, docs in matcher(self._reader(readers)):
                 earlier = docs[self._new_seqs[seg.name][docs] < op_seq]
                 if len(earlier):
                     masks.setdefault(seg.name, np.zeros(seg.doc_count, bool))[earlier] = True
         for seg in readers:
             seg.close()
         return masks
+
+    def _holds_removed(self, entry: SegmentEntry) -> bool:
+        """Whether a segment holds fields the schema no longer has (a merge drops them)."""
+        with SegmentReader(self.directory, entry) as seg:
+            return not set(seg.field_nos) <= set(self.schema.names())
 
     def _with_deletions(self, entry: SegmentEntry, mask: npt.NDArray[np.bool_] | None,
                         generation: int) -> SegmentEntry:
@@ -480,7 +538,7 @@ class IndexWriter:
             remove_unreferenced(self.directory, self._base)
         self._close()
 
-    def __enter__(self) -> IndexWriter:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

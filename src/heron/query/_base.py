@@ -10,7 +10,7 @@ segment-local documents, ascending, with their scores, as numpy arrays.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, MutableMapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -20,8 +20,9 @@ from heron.errors import QueryError
 from heron.index import IndexReader, SegmentReader
 from heron.query._matches import Matches, difference, every, intersection, member, union
 from heron.query._share import exact_key
+from heron.query._weight import Marks, Weight, explain_any
 from heron.schema import Schema
-from heron.scoring import BM25, FieldStats
+from heron.scoring import BM25, Explanation, FieldStats, Scoring, TermScorer, sum_of
 
 
 @define
@@ -29,9 +30,11 @@ class Context:
     """What a query needs to bind: the schema, the scoring model and index-wide statistics."""
 
     reader: IndexReader
-    scoring: BM25 = field(factory=BM25)
-    #: length norms per (segment, field), which a searcher shares between its queries
-    norm_cache: dict[tuple[str, str], npt.NDArray[np.float64]] = field(factory=dict)
+    scoring: Scoring = field(factory=BM25)
+    #: length norms per (segment, field, scorer's norms key), which a searcher shares
+    #: between its queries
+    norm_cache: MutableMapping[tuple[str, str, Hashable], npt.NDArray[np.float64]] = field(
+        factory=dict)
     _terms: dict[tuple[str, str], tuple[int, list[int]]] = field(factory=dict)
     #: whether the search's time is up: weights that do work in blocks check it between
     #: blocks and return what they have (None: no time limit)
@@ -82,17 +85,28 @@ class Context:
             info = self._terms[key] = self.reader.term_info(field_name, term)
         return info
 
-    def length_norms(self, segment: SegmentReader, field_name: str, average_length: float
+    def length_norms(self, segment: SegmentReader, field_name: str, scorer: TermScorer
                      ) -> npt.NDArray[np.float64] | None:
-        """BM25's length part for every document of a segment's field (None: no lengths)."""
-        key = (segment.name, field_name)
+        """A scorer's length part for every document of a segment's field, shared by the
+        scorers of one norms key (None: no lengths, or no such part)."""
+        norms_key = scorer.norms_key()
+        if norms_key is None:
+            return None
+        key = (segment.name, field_name, norms_key)
         cached = self.norm_cache.get(key)
         if cached is None:
             norms = segment.norms(field_name)
-            if norms is None or self.scoring.b == 0:
+            if norms is None:
                 return None
-            cached = self.norm_cache[key] = self.scoring.length_norms(norms, average_length)
+            cached = self.norm_cache[key] = scorer.length_norms(norms)
         return cached
+
+    def scorer(self, field_name: str, boost: float, doc_freqs: Sequence[int]) -> TermScorer:
+        """The scoring model's scorer of a term (or phrase) of a field, from index-wide
+        statistics; ``boost`` is multiplied by the field's boost in the schema."""
+        ftype = self.schema[field_name]
+        return self.scoring.scorer(field_name, boost * ftype.boost, doc_freqs,
+                                   self.field_stats(field_name))
 
     def field_stats(self, field_name: str) -> FieldStats:
         """Index-wide statistics of a field (for fields without lengths: document count)."""
@@ -100,14 +114,6 @@ class Context:
         if docs == 0:
             docs, length = self.reader.max_doc, self.reader.max_doc
         return FieldStats(docs, length)
-
-
-class Weight:
-    """A query bound to statistics, ready to match segments."""
-
-    def match(self, segment: SegmentReader) -> Matches:
-        """Matching documents of ``segment`` with their scores."""
-        raise NotImplementedError
 
 
 class Query:
@@ -120,6 +126,24 @@ class Query:
     def terms(self) -> set[tuple[str, str]]:
         """The (field, term) pairs this query looks for (for highlighting)."""
         return set()
+
+    def children(self) -> tuple[Query, ...]:
+        """The sub-queries this query combines (none for a leaf)."""
+        return ()
+
+    def marks(self, field_name: str, context: Context, into: Marks) -> None:
+        """Add the terms and phrases this query matches in ``field_name`` to ``into``.
+
+        The default adds those of :meth:`children`, in order, or for a leaf its own
+        :meth:`terms` in that field; a query that matches patterns or phrases says so
+        itself, and a prohibited part (``Not``) marks nothing.
+        """
+        parts = self.children()
+        if parts:
+            for q in parts:
+                q.marks(field_name, context, into)
+            return
+        into.terms.extend(sorted(t for f, t in self.terms() if f == field_name))
 
     def share_key(self) -> Hashable | None:
         """A key equal to another query's only if both bind to the same weight, so that
@@ -190,6 +214,11 @@ class _EveryWeight(Weight):
     def match(self, segment: SegmentReader) -> Matches:
         return every(segment, self.boost)
 
+    def explain(self, segment: SegmentReader, doc: int) -> Explanation | None:
+        if segment.deleted is not None and segment.deleted[doc]:
+            return None
+        return Explanation(self.boost, "every document, boost")
+
 
 @frozen
 class And(Query):
@@ -213,6 +242,9 @@ class And(Query):
     def terms(self) -> set[tuple[str, str]]:
         return set().union(*(q.terms() for q in self.queries if not isinstance(q, Not)))
 
+    def children(self) -> tuple[Query, ...]:
+        return self.queries
+
 
 @define
 class _AndWeight(Weight):
@@ -228,6 +260,17 @@ class _AndWeight(Weight):
                 break
             found = difference(found, w.match(segment))
         return found
+
+    def explain(self, segment: SegmentReader, doc: int) -> Explanation | None:
+        if segment.deleted is not None and segment.deleted[doc]:
+            return None
+        if any(w.explain(segment, doc) is not None for w in self.prohibited):
+            return None
+        if not self.required:
+            return Explanation(0.0, "matches none of the prohibited parts")
+        parts = [w.explain(segment, doc) for w in self.required]
+        found = [p for p in parts if p is not None]
+        return sum_of(found, "sum of (all required):") if len(found) == len(parts) else None
 
 
 def _all_but(segment: SegmentReader, prohibited: list[Weight]) -> Matches:
@@ -255,10 +298,24 @@ class Or(Query):
     queries: tuple[Query, ...] = field(converter=_flatten_or)
 
     def bind(self, context: Context) -> Weight:
-        return _OrWeight([context.bind(q) for q in self.queries], context.expired)
+        weights: list[Weight] = []
+        for q in self.queries:
+            w = context.bind(q)
+            # an OR among the parts (a word over several fields under BM25) is spliced
+            # in: one union, its scores added in the order they always were
+            weights.extend(w.weights if isinstance(w, _OrWeight) else (w,))
+        return or_weight(weights, context)
 
     def terms(self) -> set[tuple[str, str]]:
         return set().union(*(q.terms() for q in self.queries))
+
+    def children(self) -> tuple[Query, ...]:
+        return self.queries
+
+
+def or_weight(weights: list[Weight], context: Context) -> Weight:
+    """The weight of documents matching any of ``weights``, their scores added."""
+    return _OrWeight(weights, context.expired)
 
 
 @define
@@ -280,6 +337,9 @@ class _OrWeight(Weight):
             parts.append(matches)
         return union(parts, segment.doc_count)
 
+    def explain(self, segment: SegmentReader, doc: int) -> Explanation | None:
+        return explain_any(self.weights, segment, doc)
+
 
 @frozen
 class Not(Query):
@@ -294,6 +354,12 @@ class Not(Query):
 
     def bind(self, context: Context) -> Weight:
         return _AndWeight([], [context.bind(self.query)])
+
+    def children(self) -> tuple[Query, ...]:
+        return (self.query,)
+
+    def marks(self, field_name: str, context: Context, into: Marks) -> None:
+        """A prohibited part marks nothing."""
 
 
 @frozen
@@ -312,6 +378,9 @@ class AndMaybe(Query):
     def terms(self) -> set[tuple[str, str]]:
         return self.required.terms() | self.optional.terms()
 
+    def children(self) -> tuple[Query, ...]:
+        return (self.required, self.optional)
+
 
 @define
 class _AndMaybeWeight(Weight):
@@ -329,3 +398,11 @@ class _AndMaybeWeight(Weight):
         bonus = np.zeros(len(base), dtype=np.float64)
         bonus[np.searchsorted(base.docs, extra.docs[keep])] = extra.scores[keep]
         return Matches(base.docs, base.scores + bonus)
+
+    def explain(self, segment: SegmentReader, doc: int) -> Explanation | None:
+        base = self.required.explain(segment, doc)
+        if base is None:
+            return None
+        extra = self.optional.explain(segment, doc)
+        return sum_of([base] if extra is None else [base, extra],
+                      "sum of (required, then optional):")

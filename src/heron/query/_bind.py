@@ -9,15 +9,16 @@ Each part binds once: the context keeps its weight (or its error) for the next t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from attrs import frozen
 
 from heron.errors import QueryError
-from heron.query._base import Context, Query, Weight
+from heron.query._base import Context, Query
 from heron.query._multiterm import MAX_EXPANSIONS
 from heron.query._parser import read_syntax
 from heron.query._warnings import QueryWarning
+from heron.query._weight import Weight
 
 
 @frozen
@@ -51,6 +52,8 @@ def bind_text(
     default_operator: str = "OR",
     max_expansions: int = MAX_EXPANSIONS,
     lenient: bool = False,
+    field_boosts: Mapping[str, float] | None = None,
+    disabled: frozenset[str] = frozenset(),
 ) -> BoundText:
     """Parse query text and bind it; an error while binding has the position of its part.
 
@@ -59,7 +62,8 @@ def bind_text(
             position of what caused it.
     """
     syntax = read_syntax(text, context.schema, fields=fields, default_operator=default_operator,
-                         max_expansions=max_expansions, lenient=lenient)
+                         max_expansions=max_expansions, lenient=lenient,
+                         field_boosts=field_boosts, disabled=disabled)
     dropped: dict[int, QueryWarning] = {}
     while True:
         parsed = syntax.build(dropped.keys())

@@ -1,8 +1,9 @@
 """The best k of an OR of terms on one segment without scoring every posting (block-max).
 
 A term's postings come in blocks of 128, each with a bound on its scores from the
-scoring model (:meth:`~heron.scoring.BM25.upper_bound` of the block's largest frequency
-in its shortest field; see :mod:`heron.index._blocks`). Documents are grouped in windows
+term's scorer (:meth:`~heron.scoring.TermScorer.upper_bound` of the block's largest
+frequency in its shortest field; see :mod:`heron.index._blocks`); it applies only when
+every term's scorer offers bounds. Documents are grouped in windows
 of 512; a window's bound is the sum over the terms of the best bound of their blocks
 that overlap it. The windows of highest bounds are scored first, for a first k-th best
 score ``theta``; then, per window, the terms of lowest bounds whose bounds add up to
@@ -28,10 +29,13 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define
 
-from heron.index import Blocks, SegmentReader, concat_ranges, term_blocks
-from heron.query._base import Weight, _OrWeight, match_each
+from heron.index import SegmentReader
+from heron.index._arrays import concat_ranges
+from heron.index._blocks import Blocks, term_blocks
+from heron.query._base import _OrWeight, match_each
 from heron.query._matches import Matches, union
 from heron.query._term import TermWeight
+from heron.query._weight import Weight
 
 #: below this many postings in all, scoring them all is quicker than pruning (a pruned
 #: search costs some 60 numpy calls whatever the lists' lengths)
@@ -45,8 +49,6 @@ SLACK = 1e-9
 
 _NONE = np.zeros(0, dtype=np.uint32)
 
-Bound = Callable[[float, npt.NDArray[Any], "npt.NDArray[Any] | None", float],
-                 npt.NDArray[np.float64]]
 _Postings = tuple[TermWeight, int, npt.NDArray[Any], npt.NDArray[Any]]
 _Span = tuple[Blocks, npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
@@ -68,8 +70,8 @@ def segment_matcher(weight: Weight, k: int | None) -> SegmentMatch:
 
 def top_terms(weight: Weight, k: int, *, small: int = SMALL, shift: int = SHIFT
               ) -> TopTerms | None:
-    """A pruning matcher for ``weight`` when it is an OR of terms (or one term) whose scoring
-    model offers an upper bound; None otherwise (then score exhaustively)."""
+    """A pruning matcher for ``weight`` when it is an OR of terms (or one term) whose
+    scorers all offer upper bounds; None otherwise (then score exhaustively)."""
     if isinstance(weight, TermWeight):
         terms = [weight]
     elif isinstance(weight, _OrWeight) and weight.expired is None and weight.weights and all(
@@ -77,10 +79,12 @@ def top_terms(weight: Weight, k: int, *, small: int = SMALL, shift: int = SHIFT
         terms = [w for w in weight.weights if isinstance(w, TermWeight)]
     else:
         return None
-    bound = getattr(terms[0].context.scoring, "upper_bound", None)
-    if bound is None or k < 1 or any(t.context is not terms[0].context for t in terms):
+    if k < 1 or any(t.context is not terms[0].context for t in terms):
         return None
-    return TopTerms(terms, k, bound, small, shift)
+    if any(t.scorer.upper_bound(1, None) is None or t.scorer.upper_bound(1, 1) is None
+           for t in terms):
+        return None
+    return TopTerms(terms, k, small, shift)
 
 
 @define
@@ -89,7 +93,6 @@ class TopTerms:
 
     terms: list[TermWeight]
     k: int
-    bound: Bound
     #: fewer postings than this in all: score them all
     small: int = SMALL
     #: windows of ``1 << shift`` documents
@@ -110,7 +113,10 @@ class TopTerms:
         if len(every) <= self.k:
             return self._exhaustive(segment), every
         dense = _live_total(segment, clauses) * 8 >= segment.doc_count
-        bounds, spans = self._window_bounds(segment, clauses)
+        window_bounds = self._window_bounds(segment, clauses)
+        if window_bounds is None:  # some block has no bound
+            return self._exhaustive(segment), every
+        bounds, spans = window_bounds
         windows = bounds.shape[1]
         best = np.argsort(-bounds.sum(axis=0), kind="stable")
         done = np.zeros(windows, dtype=bool)
@@ -140,9 +146,10 @@ class TopTerms:
         return Matches(cands[order], np.concatenate([s for _, s in found])[order]), every
 
     def _window_bounds(self, segment: SegmentReader, clauses: Sequence[_Postings]
-                       ) -> tuple[npt.NDArray[np.float64], list[_Span | None]]:
+                       ) -> tuple[npt.NDArray[np.float64], list[_Span | None]] | None:
         """Per clause and window of documents, the best bound of the clause's blocks that
-        overlap the window (0: none), and each clause's blocks with the windows they span."""
+        overlap the window (0: none), and each clause's blocks with the windows they span;
+        None if a scorer offers no bound for some block."""
         windows = (segment.doc_count >> self.shift) + 1
         bounds = np.zeros((len(clauses), windows), dtype=np.float64)
         spans: list[_Span | None] = []
@@ -151,7 +158,9 @@ class TopTerms:
                 spans.append(None)
                 continue
             blocks = term_blocks(segment, number, w.field)
-            ub = self.bound(w.weight, blocks.max_freq, blocks.min_length, w.average_length)
+            ub = block_bounds(w, blocks)
+            if ub is None:
+                return None
             low, high = blocks.first_doc >> self.shift, blocks.last_doc >> self.shift
             np.maximum.at(bounds[i], concat_ranges(low, high - low + 1),
                           np.repeat(ub, high - low + 1))
@@ -160,6 +169,22 @@ class TopTerms:
 
     def _exhaustive(self, segment: SegmentReader) -> Matches:
         return union(match_each(self.terms, segment), segment.doc_count)
+
+
+def block_bounds(term: TermWeight, blocks: Blocks) -> npt.NDArray[np.float64] | None:
+    """Per block, the term scorer's bound on its scores (each distinct pair of largest
+    frequency and shortest length asked once); None if it offers none for some block."""
+    lengths = blocks.min_length
+    pairs = np.stack((blocks.max_freq, np.zeros_like(blocks.max_freq) if lengths is None
+                      else lengths))
+    unique, back = np.unique(pairs, axis=1, return_inverse=True)
+    ubs = np.empty(unique.shape[1], dtype=np.float64)
+    for i, (freq, length) in enumerate(unique.T.tolist()):
+        ub = term.scorer.upper_bound(int(freq), None if lengths is None else int(length))
+        if ub is None:
+            return None
+        ubs[i] = ub
+    return ubs[back.reshape(-1)]
 
 
 def _essential(bounds: npt.NDArray[np.float64], theta: float) -> npt.NDArray[np.bool_]:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from attrs import evolve, frozen
 
 from heron.analysis import LowercaseFilter
-from heron.errors import QueryError, SchemaError
+from heron.errors import QueryError, SchemaError, UnknownQueryFieldError
 from heron.query._base import And, AndMaybe, Not, Or, Query
 from heron.query._fuzzy import MAX_DISTANCE, Fuzzy
+from heron.query._multifield import multi_field
 from heron.query._multiterm import Prefix, TermRange, Wildcard
 from heron.query._nodes import (
     BoolNode,
@@ -60,8 +61,9 @@ class Parsed:
     parts: tuple[tuple[int, Query], ...]
 
 
-#: a word's query, by what builds it: text, wildcard, fuzziness, fields and boost
-_WordKey = tuple[str, bool, int | None, tuple[str, ...], float, float]
+#: a word's query, by what builds it: text, wildcard, fuzziness, fields (and whether they are
+#: the default fields, which carry the field boosts) and boost
+_WordKey = tuple[str, bool, int | None, tuple[str, ...], bool, float, float]
 
 
 class Memo:
@@ -78,8 +80,13 @@ class Builder:
     """Builds the queries of one syntax tree, noting problems, parts and clauses."""
 
     def __init__(self, schema: Schema, max_expansions: int, default_operator: str,
-                 lenient: bool, drop: Collection[int], *, memo: Memo) -> None:
+                 lenient: bool, drop: Collection[int], *, memo: Memo,
+                 defaults: tuple[str, ...] = (), field_boosts: Mapping[str, float] | None = None
+                 ) -> None:
         self.schema = schema
+        #: the fields unqualified words search (this very tuple), and their boosts
+        self.defaults = defaults
+        self.field_boosts = field_boosts or {}
         self.max_expansions = max_expansions
         self.default = default_operator
         self.lenient = lenient
@@ -91,6 +98,11 @@ class Builder:
         self.unknown: dict[str, str] = {}
         self.clauses = 0
 
+    def weight(self, name: str, fields: Sequence[str]) -> float:
+        """The field boost of ``name``: only words searched in the default fields carry one
+        (``title:gaza`` does not), as with Whoosh's ``fieldboosts``."""
+        return self.field_boosts.get(name, 1.0) if fields is self.defaults else 1.0
+
     def problem(self, message: str, position: int) -> None:
         """Raise a QueryError, or in lenient mode note a warning (the caller recovers)."""
         if not self.lenient:
@@ -100,6 +112,8 @@ class Builder:
     def field_problem(self, name: str, position: int) -> bool:
         """Whether ``name`` cannot be searched (reported as a problem)."""
         if name not in self.schema:
+            if not self.lenient:
+                raise UnknownQueryFieldError(name, self.schema.names(), position)
             if name not in self.unknown:
                 self.unknown[name] = self.schema.unknown_field_message(name)
             self.problem(self.unknown[name], position)
@@ -166,9 +180,11 @@ class Builder:
         if isinstance(node, Word):
             built = self.build_word(node, fields, boost)
         elif isinstance(node, PhraseNode):
-            built = _either([q for f in fields if (q := self.build_phrase(node, f, boost))])
+            built = _either([q for f in fields
+                             if (q := self.build_phrase(node, f, boost * self.weight(f, fields)))])
         else:
-            built = _either([q for f in fields if (q := self.build_range(node, f, boost))])
+            built = _either([q for f in fields
+                             if (q := self.build_range(node, f, boost * self.weight(f, fields)))])
         if built is not None:
             self.parts.append((node.position, built))
         return built
@@ -192,8 +208,8 @@ class Builder:
 
     def build_word(self, node: Word, fields: Sequence[str], boost: float) -> Query | None:
         """The query of a word in each field, built once per parse when it warns of nothing."""
-        key = (node.text, node.wildcard, node.fuzzy, tuple(fields), boost,
-               math.copysign(1.0, boost))
+        key = (node.text, node.wildcard, node.fuzzy, tuple(fields), fields is self.defaults,
+               boost, math.copysign(1.0, boost))
         if key in self.words:
             return self.words[key]
         warned = len(self.warnings)
@@ -205,8 +221,10 @@ class Builder:
     def build_word_fields(self, node: Word, fields: Sequence[str], boost: float
                           ) -> Query | None:
         per_field: list[Query] = []
+        outer = boost
         for name in fields:
             ftype = self.schema[name]
+            boost = outer * self.weight(name, fields)
             if node.wildcard or node.fuzzy is not None:
                 pattern = self.build_pattern(node, name, ftype, boost)
                 if pattern is not None:
@@ -234,7 +252,7 @@ class Builder:
                                         tuple(p - first for _, p in tokens)))
             elif tokens:
                 per_field.append(And(tuple(Term(name, t, boost) for t, _ in tokens)))
-        return _either(per_field)
+        return multi_field(per_field, boost)  # scored as one unit by BM25F
 
     def build_value(self, text: str, position: int, name: str, ftype: FieldType, boost: float
                     ) -> Query | None:

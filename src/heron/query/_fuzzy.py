@@ -23,12 +23,14 @@ from attrs import define, frozen
 
 from heron.errors import QueryError
 from heron.index import SegmentReader
-from heron.query._base import Context, Query, Weight
+from heron.query._base import Context, Query
 from heron.query._edits import terms_within
 from heron.query._matches import Matches
 from heron.query._multiterm import MAX_EXPANSIONS
 from heron.query._share import exact_key
 from heron.query._term import term_weight
+from heron.query._weight import Marks, Weight
+from heron.scoring import Explanation
 
 MAX_DISTANCE = 2
 #: how much the expansions other than a document's best add to its score (dis-max)
@@ -111,6 +113,11 @@ class Fuzzy(Query):
     def terms(self) -> set[tuple[str, str]]:
         return {(self.field, self.text)}
 
+    def marks(self, field_name: str, context: Context, into: Marks) -> None:
+        """The terms the query expands to in this index."""
+        if self.field == field_name:
+            into.terms.extend(sorted(self.expanded_terms(context)))
+
     def share_key(self) -> Hashable | None:
         return exact_key(self)
 
@@ -135,3 +142,13 @@ class _BlendedWeight(Weight):
         best = np.maximum.reduceat(scores, starts)
         total = np.add.reduceat(scores, starts)
         return Matches(docs[starts], best + TIE_BREAKER * (total - best))
+
+    def explain(self, segment: SegmentReader, doc: int) -> Explanation | None:
+        parts = [e for w in self.weights if (e := w.explain(segment, doc)) is not None]
+        if len(parts) <= 1:
+            return parts[0] if parts else None
+        best = max(p.value for p in parts)
+        total = sum(p.value for p in parts)
+        return Explanation(best + TIE_BREAKER * (total - best),
+                           f"best expansion {best:.4f} + {TIE_BREAKER:g} * the others "
+                           f"{total - best:.4f}:", tuple(parts))

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 
 from heron.query._nodes import BoolNode, Clause, GroupNode, Node, NotNode, Word
-from heron.query._scanner import SPECIAL, Scanner
+from heron.query._scanner import Scanner
 
 #: how deep parentheses and NOT operators may nest
 MAX_DEPTH = 64
@@ -178,7 +178,7 @@ class Parser(Scanner):
         text = self.text
         start = self.i
         occur = ""
-        if text[self.i] in "+-":
+        if text[self.i] in "+-" and "plus_minus" in self.enabled:
             occur = text[self.i]
             self.i += 1
             if self.i >= len(text) or text[self.i].isspace() or text[self.i] == ")":
@@ -186,7 +186,7 @@ class Parser(Scanner):
                 return None  # lenient: the sign is dropped
         field = None
         save = self.i
-        if text[self.i] not in SPECIAL or text[self.i] == "\\":
+        if text[self.i] not in self.special or text[self.i] == "\\":
             name, wildcard = self.read_word()
             if self.i < len(text) and text[self.i] == ":" and name and not wildcard:
                 self.i += 1
@@ -203,7 +203,7 @@ class Parser(Scanner):
         if node is None:
             return None
         boost = None
-        if self.i < len(text) and text[self.i] == "^":
+        if self.i < len(text) and text[self.i] == "^" and "boost" in self.enabled:
             self.i += 1
             boost = self.read_boost()
         if field is None and boost is None and not occur:
@@ -214,13 +214,13 @@ class Parser(Scanner):
         c = self.text[self.i]
         if c == "(":
             return self.parse_group()
-        if c == '"':
+        if c == '"' and "phrase" in self.enabled:
             return self.parse_phrase()
-        if c in "[{":
+        if c in "[{" and "range" in self.enabled:
             return self.parse_range()
-        if c in "<>" and after_field:  # year:>=2015; a bare <SRD> is a word
+        if c in "<>" and after_field and "range" in self.enabled:  # year:>=2015; <SRD> a word
             return self.parse_compare()
-        if c in SPECIAL and c != "\\":
+        if c in self.special and c != "\\":
             self.problem(f"unexpected {c!r}")
             if c != ")":  # lenient: the character is dropped (')' is left to close a group)
                 self.i += 1

@@ -20,11 +20,13 @@ import numpy as np
 from attrs import define, frozen
 
 from heron.errors import QueryError
-from heron.index import SegmentReader, lookup_bytes
-from heron.query._base import Context, Query, Weight
+from heron.index import SegmentReader
+from heron.index._termdict import lookup_bytes
+from heron.query._base import Context, Query
 from heron.query._matches import Matches, live
 from heron.query._share import exact_key
 from heron.query._termlist import field_terms
+from heron.query._weight import Marks, Weight
 
 MAX_EXPANSIONS = 1024
 
@@ -85,7 +87,12 @@ class MultiTerm(Query):
         if ftype.columnar or not ftype.indexed:
             raise QueryError(f"a {self.describe().split()[0]} query needs a text field; "
                              f"{self.field!r} is {ftype.kind}")
-        return _ConstantWeight(self.expand(context), self.boost * ftype.boost)
+        return _ConstantWeight(self.expand(context), self.boost * ftype.boost, self.describe())
+
+    def marks(self, field_name: str, context: Context, into: Marks) -> None:
+        """The terms the query expands to in this index."""
+        if self.field == field_name:
+            into.terms.extend(sorted(self.expanded_terms(context)))
 
     def share_key(self) -> Hashable | None:
         return exact_key(self)
@@ -95,6 +102,10 @@ class MultiTerm(Query):
 class _ConstantWeight(Weight):
     numbers: dict[str, list[int]]
     score: float
+    description: str = "a constant score"
+
+    def describe(self) -> str:
+        return f"{self.description}, constant score (boost)"
 
     def match(self, segment: SegmentReader) -> Matches:
         numbers = self.numbers.get(segment.name, [])

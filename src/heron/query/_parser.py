@@ -13,11 +13,11 @@ ignored.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from attrs import field, frozen
 
-from heron.errors import QueryError
+from heron.errors import QueryError, UnknownQueryFieldError
 from heron.query._base import Query
 from heron.query._build import NOTHING, Builder, Memo, Parsed
 from heron.query._multiterm import MAX_EXPANSIONS
@@ -39,6 +39,8 @@ class Syntax:
     operator: str
     max_expansions: int
     lenient: bool
+    #: boosts of the default fields, for the words searched in them
+    field_boosts: Mapping[str, float] | None = field(default=None, hash=False)
     _memo: Memo = field(factory=Memo, eq=False, repr=False)
 
     def build(self, drop: Collection[int] = ()) -> Parsed:
@@ -46,7 +48,7 @@ class Syntax:
         if self.tree is None:
             return Parsed(NOTHING, self.warnings, ())
         builder = Builder(self.schema, self.max_expansions, self.operator, self.lenient, drop,
-                           memo=self._memo)
+                          memo=self._memo, defaults=self.fields, field_boosts=self.field_boosts)
         built = builder.build(self.tree, self.fields)
         warnings = self.warnings
         if builder.warnings:
@@ -65,18 +67,25 @@ def read_syntax(
     default_operator: str = "OR",
     max_expansions: int = MAX_EXPANSIONS,
     lenient: bool = False,
+    field_boosts: Mapping[str, float] | None = None,
+    disabled: frozenset[str] = frozenset(),
 ) -> Syntax:
-    """Stage one of parsing a query string, with what stage two needs."""
+    """Stage one of parsing a query string, with what stage two needs.
+
+    ``field_boosts`` multiply the scores of words searched in the default ``fields``;
+    ``disabled`` names syntax read as plain words (:data:`heron.query.SYNTAX`).
+    """
     if not isinstance(text, str):
         raise QueryError(f"a query string is text, got {type(text).__name__}")
     if fields is None:
         fields = schema.text_fields() or [n for n, f in schema.items if f.indexed]
     for name in fields:
         if name not in schema:
-            raise QueryError(schema.unknown_field_message(name))
+            raise UnknownQueryFieldError(name, schema.names())
     operator = default_operator.upper()
-    tree, warnings = syntax_tree(text, operator, lenient)
-    return Syntax(tree, warnings, schema, tuple(fields), operator, max_expansions, lenient)
+    tree, warnings = syntax_tree(text, operator, lenient, disabled)
+    return Syntax(tree, warnings, schema, tuple(fields), operator, max_expansions, lenient,
+                  field_boosts)
 
 
 def parse_lenient(

@@ -20,12 +20,15 @@ import numpy.typing as npt
 from attrs import define, frozen
 
 from heron.errors import ArgumentTypeError, QueryError
-from heron.index import SegmentReader, concat_ranges, posting_positions
-from heron.query._base import Context, Query, Weight
+from heron.index import SegmentReader
+from heron.index._arrays import concat_ranges
+from heron.index._blocks import posting_positions
+from heron.query._base import Context, Query
 from heron.query._matches import Matches, live, member
 from heron.query._share import exact_key
 from heron.query._term import index_term
-from heron.scoring import BM25
+from heron.query._weight import Marks, PhraseSpan, Weight
+from heron.scoring import Explanation, TermScorer
 
 #: the largest slop: a window wider than any field a phrase may match in
 MAX_SLOP = 1_000_000
@@ -80,16 +83,17 @@ class Phrase(Query):
                              "match it (a TEXT field with phrase=True does)")
         words = tuple(index_term(context.schema, self.field, w) for w in self.words)
         infos = [context.term_info(self.field, w) for w in words]
-        stats = context.field_stats(self.field)
-        idf = sum(context.scoring.idf(df, stats.doc_count) for df, _ in infos)
         numbers = {seg.name: [numbers[i] for _, numbers in infos]
                    for i, seg in enumerate(context.reader.segments)}
-        return _PhraseWeight(self.field, numbers, self.offsets(), self.slop,
-                             self.boost * ftype.boost * idf, stats.average_length,
-                             context.scoring)
+        scorer = context.scorer(self.field, self.boost, [df for df, _ in infos])
+        return _PhraseWeight(self.field, numbers, self.offsets(), self.slop, scorer)
 
     def terms(self) -> set[tuple[str, str]]:
         return {(self.field, w) for w in self.words if isinstance(w, str)}
+
+    def marks(self, field_name: str, context: Context, into: Marks) -> None:
+        if self.field == field_name:
+            into.phrases.append(PhraseSpan(self.words, self.offsets(), self.slop))
 
     def share_key(self) -> Hashable | None:
         return exact_key(self)
@@ -102,20 +106,43 @@ class _PhraseWeight(Weight):
     numbers: dict[str, list[int]]
     offsets: tuple[int, ...]
     slop: int
-    weight: float
-    average_length: float
-    scoring: BM25
+    scorer: TermScorer
 
     def match(self, segment: SegmentReader) -> Matches:
+        docs, freqs = self.frequencies(segment)
+        if not len(docs):
+            return Matches.empty()
+        norms = segment.norms(self.field)
+        lengths = None if norms is None else norms[docs]
+        return Matches(docs, self.scorer.score(freqs, lengths))
+
+    def explain(self, segment: SegmentReader, doc: int) -> Explanation | None:
+        docs, freqs = self.frequencies(segment)
+        i = int(docs.searchsorted(doc))
+        if i >= len(docs) or int(docs[i]) != doc:
+            return None
+        norms = segment.norms(self.field)
+        found = self.scorer.explain(int(freqs[i]), None if norms is None else int(norms[doc]))
+        return Explanation(found.value, f"phrase {self.field}:{' '.join(self.words(segment))}"
+                                        f"~{self.slop}: {found.description}", found.details)
+
+    def words(self, segment: SegmentReader) -> list[str]:
+        """The phrase's words as one segment's dictionary holds them."""
+        return [segment.terms.term(n) for n in self.numbers[segment.name]]
+
+    def frequencies(self, segment: SegmentReader
+                    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The live documents of a segment that hold the phrase, and how often each does."""
+        none = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         numbers = self.numbers.get(segment.name)
         if not numbers or min(numbers) < 0:
-            return Matches.empty()
+            return none
         candidates = _common_docs([segment.postings(n)[0] for n in set(numbers)])
         mask = live(segment, candidates)
         if mask is not None:
             candidates = candidates[mask]
         if not len(candidates):
-            return Matches.empty()
+            return none
         keys = {n: _position_keys(segment, n, candidates) for n in set(numbers)}
         if self.slop == 0:
             docs, freqs = _exact(keys, numbers, self.offsets)
@@ -123,11 +150,7 @@ class _PhraseWeight(Weight):
             docs, freqs = _sloppy(keys, numbers, self.offsets, self.slop)
         else:
             docs, freqs = _sloppy_repeated(keys, numbers, self.offsets, self.slop)
-        if not len(docs):
-            return Matches.empty()
-        norms = segment.norms(self.field)
-        lengths = None if norms is None else norms[docs]
-        return Matches(docs, self.scoring.score(freqs, lengths, self.average_length, self.weight))
+        return docs, freqs
 
 
 def _common_docs(lists: list[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:

@@ -10,10 +10,11 @@ from attrs import define, frozen
 
 from heron.errors import QueryError, SchemaError
 from heron.index import SegmentReader
-from heron.query._base import Context, Query, Weight
+from heron.query._base import Context, Query
 from heron.query._matches import Matches, live
 from heron.query._multiterm import TermRange
 from heron.query._share import exact_key
+from heron.query._weight import Marks, Weight
 from heron.schema import FieldType
 
 
@@ -73,6 +74,12 @@ class Range(Query):
     def bind(self, context: Context) -> Weight:
         return self.resolve(context).bind(context)
 
+    def marks(self, field_name: str, context: Context, into: Marks) -> None:
+        """A term range marks the terms it expands to; a numeric range marks nothing."""
+        resolved = self.resolve(context)
+        if resolved is not self:
+            resolved.marks(field_name, context, into)
+
     def share_key(self) -> Hashable | None:
         return exact_key(self)
 
@@ -122,6 +129,10 @@ class _RangeWeight(Weight):
     include_high: bool
     score: float
     empty: bool = False
+
+    def describe(self) -> str:
+        return (f"NumericRange on {self.field}: {self.low} to {self.high}, constant score "
+                "(boost)")
 
     def match(self, segment: SegmentReader) -> Matches:
         column = segment.column(self.field)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from heron.errors import QueryError
 from heron.query._nodes import Node, PhraseNode, RangeNode, Word
@@ -25,16 +27,33 @@ TOO_MANY_CLAUSES = (f"a query string holds at most {MAX_CLAUSES} words, phrases 
                     "(counted once per field searched); build larger queries from Query objects")
 #: characters that end a word unless escaped
 SPECIAL = frozenset('()"^~[]{}:\\')
-#: white space (``\s`` is what ``str.isspace`` holds), and a run of word characters
+#: the syntax a parser can switch off (Whoosh's plugins), and the characters each makes
+#: special; switched off, they are read as part of words
+SYNTAX: Mapping[str, str] = MappingProxyType({
+    "wildcard": "", "fuzzy": "~", "range": "[]{}", "phrase": '"', "field": ":", "boost": "^",
+    "plus_minus": ""})
+#: white space (``\s`` is what ``str.isspace`` holds)
 _SPACE = re.compile(r"\s*")
-_WORD_RUN = re.compile(r'[^\s()"^~\[\]{}:\\]*')
+
+
+def _word_run(special: frozenset[str]) -> re.Pattern[str]:
+    """A run of word characters: anything but white space and the special characters."""
+    return re.compile(r"[^\s" + "".join(re.escape(c) for c in sorted(special)) + "]*")
+
+
+_WORD_RUN = _word_run(SPECIAL)
 
 
 class Scanner:
     """A cursor over query text that reads atoms and reports problems."""
 
-    def __init__(self, text: str, default_operator: str, lenient: bool = False) -> None:
+    def __init__(self, text: str, default_operator: str, lenient: bool = False,
+                 disabled: frozenset[str] = frozenset()) -> None:
         self.text = text
+        #: the syntax switched off (names of :data:`SYNTAX`), and what is special then
+        self.enabled = frozenset(SYNTAX) - disabled
+        self.special = SPECIAL.difference(*(SYNTAX[name] for name in disabled))
+        self.word_run = _word_run(self.special) if disabled else _WORD_RUN
         self.i = 0
         self.default = default_operator
         self.lenient = lenient
@@ -82,7 +101,7 @@ class Scanner:
         wildcard = False
         text = self.text
         while True:
-            run = _WORD_RUN.match(text, self.i)
+            run = self.word_run.match(text, self.i)
             assert run is not None  # it matches the empty string
             if run.end() > self.i:
                 piece = run.group()
@@ -97,7 +116,7 @@ class Scanner:
                 break
             out.append(text[self.i + 1])  # escaped: never a wildcard
             self.i += 2
-        return "".join(out), wildcard
+        return "".join(out), wildcard and "wildcard" in self.enabled
 
     def read_bound(self) -> str | None:
         """A range bound: a quoted value, or anything up to white space or the closing
@@ -173,7 +192,7 @@ class Scanner:
         if not word:
             return None  # a lone backslash, already reported
         fuzzy = None
-        if self.i < len(text) and text[self.i] == "~":
+        if self.i < len(text) and text[self.i] == "~" and "fuzzy" in self.enabled:
             self.i += 1
             if self.i < len(text) and text[self.i].isdigit():
                 value = self.read_number("an edit distance after '~'", True)

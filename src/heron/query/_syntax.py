@@ -39,9 +39,12 @@ def _plain_words(text: str, default_operator: str) -> Node | None:
     return first if len(nodes) == 1 else BoolNode(default_operator, tuple(nodes), first.position)
 
 
-def syntax_tree(text: str, default_operator: str = "OR", lenient: bool = False
+def syntax_tree(text: str, default_operator: str = "OR", lenient: bool = False,
+                disabled: frozenset[str] = frozenset()
                 ) -> tuple[Node | None, tuple[QueryWarning, ...]]:
     """The syntax tree of query text and, in lenient mode, what was dropped or reread.
+
+    ``disabled`` names syntax read as plain words (see :data:`heron.query.SYNTAX`).
 
     Raises:
         QueryError: (strict mode) with the position and what was expected there.
@@ -60,7 +63,7 @@ def syntax_tree(text: str, default_operator: str = "OR", lenient: bool = False
         warnings.append(QueryWarning(message, m.start()))
     if warnings:  # read as spaces, which keeps every position
         text = _SURROGATE.sub(" ", text)
-    parser = _Parser(text, default_operator, lenient)
+    parser = _Parser(text, default_operator, lenient, disabled)
     tree = parser.parse()
     warnings.extend(parser.warnings)
     first: dict[int | None, QueryWarning] = {}  # one warning per place, sorted

@@ -12,10 +12,12 @@ from attrs import define, frozen
 
 from heron.errors import QueryError, SchemaError
 from heron.index import SegmentReader
-from heron.query._base import Context, Query, Weight
+from heron.query._base import Context, Query
 from heron.query._matches import Matches, live
 from heron.query._share import exact_key
+from heron.query._weight import Marks, Weight
 from heron.schema import Schema
+from heron.scoring import Explanation, TermScorer
 
 #: what a term query looks for: a term as indexed (text), or a value of a typed field
 TermValue = str | int | float | dt.date
@@ -33,28 +35,22 @@ def index_term(schema: Schema, field: str, value: TermValue) -> str:
 
     Raises:
         QueryError: the value does not fit the field (naming the field).
-        SchemaError: the field is not in the schema.
+        UnknownFieldError: the field is not in the schema (a SchemaError).
     """
     if isinstance(value, str):
         return value
-    schema[field]  # an unknown field raises SchemaError, whatever the value
+    schema[field]  # an unknown field raises UnknownFieldError, whatever the value
     try:
         return schema.term(field, value)
-    except SchemaError as exc:
-        message = str(exc)
-        if repr(field) not in message:
-            message = f"field {field!r}: {message}"
-        raise QueryError(message) from None
+    except SchemaError as exc:  # field types name the field in their messages
+        raise QueryError(str(exc)) from None
 
 
 def term_weight(context: Context, field: str, numbers: list[int], boost: float, df: int
                 ) -> TermWeight:
     """A term's weight from its numbers per segment and the document frequency to score with."""
-    ftype = context.schema[field]
-    stats = context.field_stats(field)
-    weight = boost * ftype.boost * context.scoring.idf(df, stats.doc_count)
     by_segment = {s.name: n for s, n in zip(context.reader.segments, numbers, strict=True)}
-    return TermWeight(field, by_segment, weight, stats.average_length, context)
+    return TermWeight(field, by_segment, context.scorer(field, boost, (df,)), context)
 
 
 @frozen
@@ -89,6 +85,10 @@ class Term(Query):
         """The (field, term) looked for; none for a typed value (its term needs the schema)."""
         return {(self.field, self.text)} if isinstance(self.text, str) else set()
 
+    def marks(self, field_name: str, context: Context, into: Marks) -> None:
+        if self.field == field_name:
+            into.terms.append(self.resolve(context.schema))
+
     def share_key(self) -> Hashable | None:
         if type(self) is Term and type(self.text) is str and type(self.boost) is float and (
                 self.boost):  # the parser's terms: equality is exact for these, and quicker
@@ -98,12 +98,11 @@ class Term(Query):
 
 @define
 class TermWeight(Weight):
-    """A term bound to its idf and the field's average length."""
+    """A term bound to its scorer (idf, boost and the field's statistics)."""
 
     field: str
     numbers: dict[str, int]
-    weight: float
-    average_length: float
+    scorer: TermScorer
     context: Context
 
     def match(self, segment: SegmentReader) -> Matches:
@@ -120,7 +119,28 @@ class TermWeight(Weight):
                ) -> npt.NDArray[np.float64]:
         """The scores of some of the term's postings in ``segment`` (documents and their
         frequencies); element by element, so any subset scores as the whole list does."""
-        norms = self.context.length_norms(segment, self.field, self.average_length)
-        if norms is None:
-            return self.context.scoring.score(freqs, None, self.average_length, self.weight)
-        return self.context.scoring.score_normed(freqs, norms[docs], self.weight)
+        norms = self.context.length_norms(segment, self.field, self.scorer)
+        if norms is not None:
+            return self.scorer.score_normed(freqs, norms[docs])
+        lengths = segment.norms(self.field)
+        return self.scorer.score(freqs, None if lengths is None else lengths[docs])
+
+    def freq(self, segment: SegmentReader, doc: int) -> int:
+        """The term's frequency in segment-local document ``doc`` (0: absent or deleted)."""
+        number = self.numbers.get(segment.name, -1)
+        if number < 0 or (segment.deleted is not None and segment.deleted[doc]):
+            return 0
+        docs, freqs = segment.postings(number)
+        i = int(docs.searchsorted(doc))
+        return int(freqs[i]) if i < len(docs) and int(docs[i]) == doc else 0
+
+    def explain(self, segment: SegmentReader, doc: int) -> Explanation | None:
+        freq = self.freq(segment, doc)
+        if not freq:
+            return None
+        lengths = segment.norms(self.field)
+        length = None if lengths is None else int(lengths[doc])
+        found = self.scorer.explain(freq, length)
+        term = segment.terms.term(self.numbers[segment.name])
+        return Explanation(found.value, f"{self.field}:{term}: {found.description}",
+                           found.details)

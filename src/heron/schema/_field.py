@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -51,6 +52,9 @@ class FieldType:
     columnar: ClassVar[bool] = False
     #: range queries compare the column's values (else, for indexed fields, the terms)
     column_ranges: ClassVar[bool] = False
+    #: each term is a whole value (a keyword, an identifier): sorting, facets, grouping and
+    #: collapsing key documents on their terms, kept per document in term lists
+    term_keyed: ClassVar[bool] = False
     stored: bool
     boost: float
 
@@ -73,6 +77,23 @@ class FieldType:
     def unique(self) -> bool:
         """Whether the value identifies a document (``update_document`` keys on it)."""
         return False
+
+    @property
+    def keeps_forward(self) -> bool:
+        """Whether segments keep each document's terms of the field: term-keyed fields (for
+        sorting and facets), and indexed fields that are not stored (their text is gone, so
+        more-like-this reads their terms from there)."""
+        return self.term_keyed or (self.indexed and not self.stored)
+
+    @property
+    def can_sort(self) -> bool:
+        """Whether hits can be sorted by the field: its column, or its terms if term-keyed."""
+        return self.columnar or self.term_keyed
+
+    @property
+    def can_facet(self) -> bool:
+        """Whether facets, groups and collapsing can key documents on the field's values."""
+        return self.columnar or self.term_keyed
 
     @property
     def value_is_term(self) -> bool:
@@ -152,8 +173,20 @@ class FieldType:
         return value
 
     def to_json(self) -> dict[str, Any]:
-        """Describe this field type as a JSON object."""
-        raise NotImplementedError
+        """Describe this field type as a JSON object: ``type`` (its kind) and its parameters.
+
+        By default (for an attrs class) every parameter of its ``__init__`` is written
+        under its name, analyzers as their JSON; a type with other parameters overrides it.
+        """
+        cls = type(self)
+        if not attrs.has(cls):
+            raise NotImplementedError(f"{cls.__qualname__} must say how to write it as JSON")
+        out: dict[str, Any] = {"type": self.kind}
+        for attribute in attrs.fields(cls):
+            if attribute.init:
+                value = getattr(self, attribute.name)
+                out[attribute.alias] = value.to_json() if isinstance(value, Analyzer) else value
+        return out
 
     @staticmethod
     def _wrong(name: str, expected: str, value: Any) -> SchemaError:

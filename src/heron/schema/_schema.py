@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -13,34 +12,26 @@ from attrs import field, frozen
 from heron.analysis import (
     analyzer_from_json,
 )
-from heron.errors import SchemaError
-from heron.schema._datetime import DATETIME
+from heron.errors import SchemaError, UnknownFieldError
 from heron.schema._field import FieldType
-from heron.schema._ngram import NGRAM, NGRAMWORDS
-from heron.schema._numbers import BOOLEAN, NUMERIC
-from heron.schema._stored import STORED
-from heron.schema._text import ID, KEYWORD, TEXT
+from heron.schema._registry import check_registered, field_class
+from heron.schema._text import ID, TEXT
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 _PLAIN_STR = frozenset({TEXT, ID})
 
-_TYPES: Mapping[str, type[FieldType]] = {
-    cls.kind: cls
-    for cls in (TEXT, KEYWORD, ID, NUMERIC, DATETIME, BOOLEAN, STORED, NGRAM, NGRAMWORDS)
-}
-
 
 def field_from_json(data: Mapping[str, Any]) -> FieldType:
-    """Rebuild a field type from :meth:`FieldType.to_json` output."""
+    """Rebuild a field type from :meth:`FieldType.to_json` output (its ``type`` is a
+    registered kind: see :func:`heron.schema.register`)."""
     params = dict(data)
     kind = params.pop("type", None)
-    if kind not in _TYPES:
-        raise SchemaError(f"unknown field type {kind!r}; known: {', '.join(sorted(_TYPES))}")
+    cls = field_class(kind)
     if "analyzer" in params:
         params["analyzer"] = analyzer_from_json(params["analyzer"])
     try:
-        return _TYPES[kind](**params)
+        return cls(**params)
     except TypeError as exc:
         raise SchemaError(f"bad parameters for a {kind} field: {exc}") from None
 
@@ -68,6 +59,7 @@ class Schema:
                 )
             if not isinstance(ftype, FieldType):
                 raise SchemaError(f"field {name!r}: {ftype!r} is not a field type")
+            check_registered(name, ftype)
         if not fields:
             raise SchemaError("a schema needs at least one field")
         uniques = [n for n, f in fields.items() if f.unique]
@@ -79,7 +71,7 @@ class Schema:
         try:
             return self._by_name[name]
         except KeyError:
-            raise SchemaError(self.unknown_field_message(name)) from None
+            raise UnknownFieldError(name, self.names()) from None
 
     def __contains__(self, name: object) -> bool:
         return name in self._by_name
@@ -108,9 +100,7 @@ class Schema:
 
     def unknown_field_message(self, name: str) -> str:
         """Explain that ``name`` is not a field, suggesting the closest one."""
-        close = difflib.get_close_matches(name, self.names(), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"unknown field {name!r}{hint}; fields: {', '.join(self.names())}"
+        return UnknownFieldError(name, self.names()).message
 
     def validate(self, doc: Mapping[str, Any]) -> dict[str, Any]:
         """Check a document and return its values converted; ``None`` values are left out.
@@ -126,7 +116,7 @@ class Schema:
         for name, value in doc.items():
             ftype = by_name.get(name) if isinstance(name, str) else None
             if ftype is None:
-                raise SchemaError(self.unknown_field_message(str(name)))
+                raise UnknownFieldError(str(name), self.names())
             if value is None:
                 continue
             # fast path: an ASCII string (so valid UTF-8) for a field that takes any string
@@ -137,6 +127,7 @@ class Schema:
     def term(self, name: str, value: Any) -> str:
         """The single term a field's value is indexed as (for look-ups by value).
 
+        >>> from heron.schema import NUMERIC
         >>> Schema(id=ID(), year=NUMERIC()).term("year", 2017)
         '80000000000007e1'
 

@@ -67,6 +67,7 @@ class KEYWORD(FieldType):
     """
 
     kind: ClassVar[str] = "KEYWORD"
+    term_keyed: ClassVar[bool] = True
     stored: bool = False
     commas: bool = False
     lowercase: bool = False
@@ -116,6 +117,7 @@ class ID(FieldType):
     """
 
     kind: ClassVar[str] = "ID"
+    term_keyed: ClassVar[bool] = True
     stored: bool = False
     unique_: bool = field(default=False, alias="unique")
     lowercase: bool = False

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from heron.errors import ArgumentError, ArgumentTypeError
+from heron.query import MAX_EXPANSIONS, QueryParser
 
 
 def whole(name: str, value: Any, minimum: int) -> int:
@@ -42,3 +43,15 @@ def check_search(*, limit: Any, offset: Any, fields: Any, default_operator: Any,
         raise ArgumentTypeError(f"fields is a list of field names, got {fields!r}")
     whole("max_expansions", max_expansions, 1)
     return (None if limit is None else whole("limit", limit, 0)), whole("offset", offset, 0)
+
+
+def check_parser(parser: Any, *, fields: Any, default_operator: Any, max_expansions: Any
+                 ) -> None:
+    """A search's ``parser`` is a QueryParser, given instead of the options it holds."""
+    if parser is None:
+        return
+    if not isinstance(parser, QueryParser):
+        raise ArgumentTypeError(f"parser is a heron.QueryParser, got {type(parser).__name__}")
+    if fields is not None or default_operator != "OR" or max_expansions != MAX_EXPANSIONS:
+        raise ArgumentError("with a parser, its own fields, default_operator and "
+                            "max_expansions are used: give them to the QueryParser")

@@ -72,20 +72,20 @@ class KeyTables:
 def segment_keys(segment: SegmentReader, name: str, docs: npt.NDArray[np.int64],
                  tables: KeyTables) -> Keys:
     """The collapsing key of each document and whether it has one."""
-    forward = segment.forward(name)
-    if forward is not None:
-        offsets, terms = forward
-        present = offsets[docs + 1] > offsets[docs]
-        first = np.where(present, offsets[docs], 0)
-        keys = np.zeros(len(docs), dtype=np.int64)
-        if len(terms):  # a document's terms are in term order: the first is the least
-            keys = tables.table(segment, name)[terms[np.minimum(first, len(terms) - 1)]]
-        return keys, present
     column = segment.column(name)
-    if column is None:
+    if column is not None:
+        raw, mask = column
+        return raw[docs], mask[docs]
+    forward = segment.forward(name)
+    if forward is None:
         return np.zeros(len(docs), dtype=np.int64), np.zeros(len(docs), dtype=bool)
-    raw, mask = column
-    return raw[docs], mask[docs]
+    offsets, terms = forward
+    present = offsets[docs + 1] > offsets[docs]
+    first = np.where(present, offsets[docs], 0)
+    keys = np.zeros(len(docs), dtype=np.int64)
+    if len(terms):  # a document's terms are in term order: the first is the least
+        keys = tables.table(segment, name)[terms[np.minimum(first, len(terms) - 1)]]
+    return keys, present
 
 
 def keep_best(keys: npt.NDArray[Any], present: npt.NDArray[np.bool_], limit: int

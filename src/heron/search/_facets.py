@@ -7,17 +7,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from heron.errors import HeronError
-from heron.index import SegmentReader, concat_ranges
-from heron.schema import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, Schema
+from heron.errors import ArgumentError
+from heron.index import SegmentReader
+from heron.index._arrays import concat_ranges
+from heron.schema import Schema
 
 
 def check_facet_field(schema: Schema, name: str) -> None:
     """Raise unless ``name`` is a field that facets can count."""
     ftype = schema[name]
-    if not isinstance(ftype, KEYWORD | ID | NUMERIC | DATETIME | BOOLEAN):
-        raise HeronError(f"facets count KEYWORD, ID, NUMERIC, DATETIME or BOOLEAN fields; "
-                         f"{name!r} is {ftype.kind}")
+    if not ftype.can_facet:
+        raise ArgumentError(f"facets count fields of whole values (KEYWORD, ID, NUMERIC, "
+                            f"DATETIME, BOOLEAN); {name!r} is {ftype.kind}")
 
 
 def column_value(schema: Schema, name: str, raw: Any) -> Any:
@@ -30,25 +31,25 @@ def count_segment(schema: Schema, name: str, segment: SegmentReader,
     """Add one segment's facet counts of field ``name`` over ``docs`` to ``into``."""
     if not len(docs):
         return
-    forward = segment.forward(name)
-    if forward is not None:
-        offsets, terms = forward
-        ordinals = terms[concat_ranges(offsets[docs], offsets[docs + 1] - offsets[docs])]
-        counts = np.bincount(ordinals)
-        start, _ = segment.terms.field_range(name)
-        for ordinal in np.flatnonzero(counts).tolist():
-            text = segment.terms.term(start + ordinal)
-            into[text] = into.get(text, 0) + int(counts[ordinal])
+    column = segment.column(name)  # a field with a column counts its values
+    if column is not None:
+        values, present = column
+        chosen = values[docs[present[docs]]]
+        uniq, counts = np.unique(chosen, return_counts=True)
+        for raw, count in zip(uniq.tolist(), counts.tolist(), strict=True):
+            value = column_value(schema, name, raw)
+            into[value] = into.get(value, 0) + count
         return
-    column = segment.column(name)
-    if column is None:
+    forward = segment.forward(name)  # a term-keyed field counts its terms
+    if forward is None:
         return
-    values, present = column
-    chosen = values[docs[present[docs]]]
-    uniq, counts = np.unique(chosen, return_counts=True)
-    for raw, count in zip(uniq.tolist(), counts.tolist(), strict=True):
-        value = column_value(schema, name, raw)
-        into[value] = into.get(value, 0) + count
+    offsets, terms = forward
+    ordinals = terms[concat_ranges(offsets[docs], offsets[docs + 1] - offsets[docs])]
+    counts = np.bincount(ordinals)
+    start, _ = segment.terms.field_range(name)
+    for ordinal in np.flatnonzero(counts).tolist():
+        text = segment.terms.term(start + ordinal)
+        into[text] = into.get(text, 0) + int(counts[ordinal])
 
 
 def order_counts(counts: dict[Any, int]) -> dict[Any, int]:

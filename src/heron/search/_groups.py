@@ -13,7 +13,8 @@ import numpy.typing as npt
 from attrs import frozen
 
 from heron.errors import SearcherClosedError
-from heron.index import SegmentReader, concat_ranges
+from heron.index import SegmentReader
+from heron.index._arrays import concat_ranges
 from heron.search._facets import check_facet_field
 
 if TYPE_CHECKING:
@@ -24,22 +25,22 @@ def value_runs(segment: SegmentReader, name: str, docs: npt.NDArray[np.int64]
                ) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
     """Each (value, document) pair of ``docs`` in field ``name``, sorted by value then doc.
 
-    Values are field-relative term ordinals for fields with per-document term lists,
-    raw column entries otherwise; a document has one pair per value it holds.
+    Values are raw column entries for fields with a column, field-relative term ordinals
+    (from per-document term lists) otherwise; a document has one pair per value it holds.
     """
-    forward = segment.forward(name)
-    if forward is not None:
-        offsets, terms = forward
-        counts = offsets[docs + 1] - offsets[docs]
-        values: npt.NDArray[Any] = terms[concat_ranges(offsets[docs], counts)]
-        owners = np.repeat(docs, counts)
-    else:
-        column = segment.column(name)
-        if column is None:
-            return np.zeros(0), np.zeros(0, dtype=np.int64)
+    column = segment.column(name)
+    if column is not None:
         raw, present = column
         owners = docs[present[docs]]
-        values = raw[owners]
+        values: npt.NDArray[Any] = raw[owners]
+    else:
+        forward = segment.forward(name)
+        if forward is None:
+            return np.zeros(0), np.zeros(0, dtype=np.int64)
+        offsets, terms = forward
+        counts = offsets[docs + 1] - offsets[docs]
+        values = terms[concat_ranges(offsets[docs], counts)]
+        owners = np.repeat(docs, counts)
     order = np.argsort(values, kind="stable")  # docs stay ascending within a value
     return values[order], owners[order]
 
@@ -53,7 +54,7 @@ def segment_groups(segment: SegmentReader, name: str, docs: npt.NDArray[np.int64
     cuts = np.flatnonzero(values[1:] != values[:-1]) + 1
     starts = np.concatenate(([0], cuts))
     out = {}
-    forward = segment.forward(name) is not None
+    forward = segment.column(name) is None  # values are term ordinals
     first, _ = segment.terms.field_range(name) if forward else (0, 0)
     for value, part in zip(values[starts].tolist(), np.split(owners, cuts), strict=True):
         key = segment.terms.term(first + value) if forward else convert(value)

@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-from heron.highlight import PhraseMark, QueryMarks
-from heron.query import (
-    And,
-    AndMaybe,
-    Context,
-    Fuzzy,
-    MultiTerm,
-    Not,
-    NumericRange,
-    Or,
-    Phrase,
-    Query,
-    Range,
-    Term,
-)
+from heron.highlight._marks import PhraseMark, QueryMarks
+from heron.query import Context, Marks, Query
 
 
 def query_marks(query: Query, field: str, context: Context) -> QueryMarks:
     """The terms and phrases of ``query`` to mark in ``field``.
 
-    Prohibited parts (``Not``) mark nothing; prefix, wildcard, range and fuzzy
-    queries mark the terms they expand to in this index.
+    Each query says what it marks (:meth:`~heron.query.Query.marks`): prohibited parts
+    (``Not``) mark nothing; prefix, wildcard, range and fuzzy queries mark the terms
+    they expand to in this index; a query of the user's marks its :meth:`terms` or
+    those of its :meth:`children`.
     """
-    terms: list[str] = []
-    phrases: list[PhraseMark] = []
-    stack = [query]
-    while stack:
-        q = stack.pop()
-        if isinstance(q, Not):
-            continue
-        if isinstance(q, And | Or):
-            stack.extend(reversed(q.queries))
-        elif isinstance(q, AndMaybe):
-            stack.extend((q.optional, q.required))
-        elif isinstance(q, Term):
-            if q.field == field:
-                terms.append(q.resolve(context.schema))
-        elif isinstance(q, Phrase):
-            if q.field == field:
-                phrases.append(PhraseMark(q.words, q.offsets(), q.slop))
-        elif isinstance(q, Range) and not isinstance(q, NumericRange):
-            stack.append(q.resolve(context))  # a term range marks the terms it expands to
-        elif isinstance(q, MultiTerm | Fuzzy) and q.field == field:
-            terms.extend(sorted(q.expanded_terms(context)))
-    return QueryMarks(tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(phrases)))
+    found = Marks()
+    query.marks(field, context, found)
+    phrases = (PhraseMark(p.words, p.offsets, p.slop) for p in found.phrases)
+    return QueryMarks(tuple(dict.fromkeys(found.terms)), tuple(dict.fromkeys(phrases)))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from heron.errors import ArgumentError, SchemaError
+from heron.errors import ArgumentError, UnknownFieldError
 from heron.index import IndexReader
 from heron.query import And, Or, Query, Term
 from heron.search._results import Hit, Results
@@ -125,7 +125,7 @@ def more_like(searcher: Searcher, docnum: int | None, *, text: str | None,
     if (docnum is None) == (text is None):
         raise ArgumentError("more_like takes a document or text=..., one of them")
     if field is not None and field not in searcher.schema:
-        raise SchemaError(searcher.schema.unknown_field_message(field))
+        raise UnknownFieldError(field, searcher.schema.names())
     fields = [field] if field is not None else searcher.schema.text_fields()
     query = like_query(searcher, docnum, text, fields, numterms)
     if query is None:

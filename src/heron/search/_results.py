@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, overload
 
 from attrs import define, field
 
-from heron.errors import ArgumentError
+from heron.errors import ArgumentError, UnknownFieldError
 from heron.highlight import Formatter, Fragmenter
 from heron.query import Query, QueryWarning
 
@@ -17,12 +17,15 @@ if TYPE_CHECKING:
 
 
 @define
-class Hit:
+class Hit(Mapping[str, Any]):
     """One result: its rank (1 = best), score, document number and stored fields.
 
-    Stored fields are read when first asked for (``hit["title"]``, ``hit.fields``) and
-    kept: after the searcher is closed, those already read are still given, and the
-    others raise :class:`~heron.errors.SearcherClosedError`.
+    A hit is a read-only mapping of the document's stored fields (``hit["title"]``,
+    ``hit.get("year")``, ``dict(hit)``); a name that is no field of the schema raises
+    :class:`~heron.errors.UnknownFieldError` (a KeyError) with a hint. Stored fields
+    are read when first asked for and kept: after the searcher is closed, those
+    already read are still given, and the others raise
+    :class:`~heron.errors.SearcherClosedError`.
     """
 
     searcher: Searcher = field(repr=False)
@@ -56,7 +59,19 @@ class Hit:
             value = self._value(name)
             if value is not None:
                 return value
-        return self.fields[name]
+        try:
+            return self.fields[name]
+        except KeyError:
+            schema = self.searcher.schema
+            if name in schema:
+                raise
+            raise UnknownFieldError(name, schema.names()) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.fields)
+
+    def __len__(self) -> int:
+        return len(self.fields)
 
     def get(self, name: str, default: Any = None) -> Any:
         """A stored field, or ``default``."""
@@ -65,7 +80,7 @@ class Hit:
             return default if value is None else value
         return self.fields.get(name, default)
 
-    def __contains__(self, name: str) -> bool:
+    def __contains__(self, name: object) -> bool:
         return name in self.fields
 
     def matched_terms(self) -> list[tuple[str, str]]:
@@ -99,7 +114,8 @@ class Hit:
         HTML-escaped. ``text`` supplies the field's text when it is not stored.
 
         Raises:
-            HeronError: the field is not stored and no ``text`` was given.
+            ArgumentError: the field is not stored and no ``text`` was given.
+            UnknownFieldError: no such field.
         """
         return self.searcher.highlight(self, field_name, top=top, fragmenter=fragmenter,
                                        formatter=formatter, text=text)
@@ -159,8 +175,8 @@ class Results:
 
         Raises:
             SearcherClosedError: the searcher was closed.
-            SchemaError: an unknown field.
-            HeronError: the field cannot be grouped on (a TEXT field).
+            UnknownFieldError: no such field (also a SchemaError).
+            ArgumentError: the field cannot be grouped on (a TEXT field).
         """
         if self._matches is None:
             raise ArgumentError("these results keep no matches to group")

@@ -4,46 +4,52 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from heron.analysis import TermMemo
-from heron.errors import HeronError, QueryError, SearcherClosedError
-from heron.highlight import SHORT_TEXT, Formatter, Fragmenter, QueryMarks, highlight
+from heron.errors import ArgumentTypeError, QueryError, SearcherClosedError
+from heron.highlight import Formatter, Fragmenter
 from heron.index import IndexReader, SegmentReader
-from heron.query import MAX_EXPANSIONS, And, Context, Matches, Query, Term, parse
+from heron.query import (
+    MAX_EXPANSIONS,
+    And,
+    Context,
+    Matches,
+    Query,
+    QueryParser,
+    Term,
+    parse,
+)
 from heron.query._bind import BoundText, bind_text
 from heron.query._blockmax import segment_matcher
 from heron.query._matches import intersection
 from heron.schema import Schema
-from heron.scoring import BM25
-from heron.search._arguments import check_search
+from heron.scoring import BM25, Explanation, Scoring
+from heron.search._arguments import check_parser, check_search
 from heron.search._collapse import Collapser, KeyTables, check_collapse
 from heron.search._collect import collect
 from heron.search._correct import correct
-from heron.search._explain import explain
+from heron.search._explain import explanation
 from heron.search._facet_kinds import Facet, as_facets
 from heron.search._groups import MatchSet
-from heron.search._highlights import query_marks
+from heron.search._lru import LRU
 from heron.search._matched import matched_terms
 from heron.search._more_like import NUMTERMS, as_docnum, find_doc, key_terms, more_like
 from heron.search._narrow import narrow
+from heron.search._ordered import collect_collapsed, collect_sorted
 from heron.search._pages import ResultsPage, page_of
 from heron.search._results import Hit, Results
-from heron.search._sorting import SortKey, merge_order, segment_top, segment_value, sort_keys
+from heron.search._snippets import Snippets
+from heron.search._sorting import SortKey, sort_keys
 from heron.search._suggest import MAX_DISTANCE, complete, suggest
 from heron.search._timer import Deadline
 
-#: (query, field) pairs whose marks a searcher remembers
-_MARKS_CACHE = 256
-#: words whose terms a searcher remembers per field for highlighting
-_MEMO_WORDS = 200_000
-#: terms whose per-document position offsets a searcher remembers for highlighting
-_STARTS_CACHE = 512
+#: (segment, field, scoring key) whose length norms a searcher remembers
+NORMS_CACHE = 256
 
 
 def intersect_filter(found: Matches, allowed: Matches) -> Matches:
@@ -59,15 +65,17 @@ class Searcher:
     a ``with`` block) releases the index files.
     """
 
-    def __init__(self, reader: IndexReader, scoring: BM25 | None = None) -> None:
+    def __init__(self, reader: IndexReader, scoring: Scoring | None = None) -> None:
         self.reader = reader
         self.scoring = scoring or BM25()
+        if not isinstance(self.scoring, Scoring):
+            raise ArgumentTypeError(f"scoring is a heron.scoring model (BM25(), BM25F(), "
+                                    f"TFIDF()...), got {self.scoring!r:.60}")
+        self.scoring.check_fields(reader.schema.names())
         self._closed = False
-        self._marks: dict[tuple[Query, str], QueryMarks] = {}
-        self._memos: dict[str, TermMemo] = {}
-        self._term_numbers: dict[tuple[str, str, str], int] = {}
-        self._norm_cache: dict[tuple[str, str], Any] = {}
-        self._starts: dict[tuple[str, int], Any] = {}
+        self._norm_cache: LRU[tuple[str, str, Hashable], npt.NDArray[np.float64]] = LRU(
+            NORMS_CACHE)
+        self._snippets = Snippets(reader, self._context)
         self._key_tables = KeyTables()
         #: the clock that time limits are measured with (seconds)
         self.clock: Callable[[], float] = time.perf_counter
@@ -108,6 +116,7 @@ class Searcher:
         collapse_limit: int = 1,
         terms: bool = False,
         time_limit: float | None = None,
+        parser: QueryParser | None = None,
     ) -> Results:
         """Run a query (a string or a :class:`Query`) and return the best hits.
 
@@ -135,6 +144,9 @@ class Searcher:
             time_limit: seconds after which the search stops, checked between segments
                 and between the clauses of an OR; ``results.timed_out`` says whether it
                 did (hits are then the best of what was scored).
+            parser: a :class:`~heron.query.QueryParser` that reads query strings (its
+                fields, field boosts, operator and disabled syntax) instead of ``fields``,
+                ``default_operator`` and ``max_expansions``.
 
         Raises:
             QueryError: the query string is malformed or cannot run (strict mode), with
@@ -146,6 +158,8 @@ class Searcher:
         limit, offset = check_search(limit=limit, offset=offset, fields=fields,
                                      default_operator=default_operator,
                                      max_expansions=max_expansions, lenient=lenient)
+        check_parser(parser, fields=fields, default_operator=default_operator,
+                     max_expansions=max_expansions)
         deadline = Deadline(time_limit, self.clock)
         context = Context(self.reader, self.scoring, self._norm_cache,
                           expired=None if time_limit is None else deadline.expired)
@@ -153,6 +167,8 @@ class Searcher:
         def bind(query: str | Query, lenient: bool) -> BoundText:
             if isinstance(query, Query):
                 return BoundText(query, query.bind(context), ())
+            if parser is not None:
+                return parser.bind(query, context, lenient=lenient)
             return bind_text(query, context, fields=fields, default_operator=default_operator,
                              max_expansions=max_expansions, lenient=lenient)
 
@@ -166,14 +182,12 @@ class Searcher:
             try:
                 restrict = bind(filter, False).weight
             except QueryError as exc:  # its position is in the filter's text
-                raise QueryError(f"in filter: {exc.message}", exc.position) from None
+                raise exc.within("in filter") from None
         keys = sort_keys(self.schema, sort_by) if sort_by is not None else None
         kinds = as_facets(facets, self.schema)
         counts: dict[str, dict[Any, int]] = {facet.key: {} for facet in kinds}
-        collapser = None
-        if collapse is not None:
-            check_collapse(self.schema, collapse, collapse_limit)
-            collapser = Collapser(collapse, collapse_limit, keys, self._key_tables)
+        collapser = (None if collapse is None
+                     else self._collapser(collapse, collapse_limit, keys))
         k = self.reader.max_doc if limit is None else offset + limit
         parts: list[tuple[int, SegmentReader, Matches]] = []
         matched = []
@@ -194,13 +208,13 @@ class Searcher:
                 found = collapser.segment(seg, found, base)
             parts.append((base, seg, found))
         if collapser is not None:
-            total, docs, scores = self._collect_collapsed(
+            total, docs, scores = collect_collapsed(
                 parts, keys, collapser, None if limit is None else offset + limit)
         elif keys is None:
             _, docs, scores = collect(((b, f) for b, _, f in parts), k)
             total = sum(len(every_doc) for _, _, every_doc in matched)
         else:
-            total, docs, scores = self._collect_sorted(parts, keys, k)
+            total, docs, scores = collect_sorted(parts, keys, k)
         page = list(zip(docs[offset:].tolist(), scores[offset:].tolist(), strict=True))
         found_terms = (matched_terms(self.reader, query, [d for d, _ in page]) if terms
                        else [None] * len(page))
@@ -226,29 +240,6 @@ class Searcher:
 
     def _context(self) -> Context:
         return Context(self.reader, self.scoring, self._norm_cache)
-
-    def _collect_collapsed(self, parts: list[tuple[int, SegmentReader, Matches]],
-                           keys: list[SortKey] | None, collapser: Collapser, k: int | None
-                           ) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        if keys is None:
-            return collapser.collect(k)
-        _, docs, scores = self._collect_sorted(parts, keys, sum(len(f) for _, _, f in parts))
-        return collapser.finish(docs, scores, k)
-
-    def _collect_sorted(self, parts: list[tuple[int, SegmentReader, Matches]],
-                        keys: list[SortKey], k: int
-                        ) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        total = 0
-        rows: list[tuple[list[Any], float, int]] = []
-        for base, seg, found in parts:
-            total += len(found)
-            for i in segment_top(seg, found, keys, k).tolist():
-                doc = int(found.docs[i])
-                rows.append(([segment_value(seg, key, doc) for key in keys],
-                             float(found.scores[i]), base + doc))
-        order = merge_order(rows, keys)[:k]
-        return (total, np.asarray([rows[i][2] for i in order], dtype=np.int64),
-                np.asarray([rows[i][1] for i in order], dtype=np.float64))
 
     def documents(self, **values: Any) -> Iterator[dict[str, Any]]:
         """The stored fields of every live document, or of those whose fields hold these
@@ -290,8 +281,13 @@ class Searcher:
 
     def explain(self, hit: Hit) -> str:
         """How the query scored a hit, factor by factor for its terms."""
+        return self.explanation(hit).format()
+
+    def explanation(self, hit: Hit) -> Explanation:
+        """How the query scored a hit, as a tree (value, description, details) whose
+        root's value is the hit's score."""
         self._check_open()
-        return explain(hit.query, hit.docnum, self._context())
+        return explanation(hit.query, hit.docnum, self._context())
 
     def stored_value(self, docnum: int, name: str) -> Any:
         """One stored field of a document number (None if absent); cheap for ID fields."""
@@ -315,67 +311,13 @@ class Searcher:
     ) -> str:
         """Snippets of ``field_name`` of a hit (see :meth:`Hit.highlights`)."""
         self._check_open()
-        ftype = self.schema[field_name]
-        given = text is not None
-        if text is None:
-            if not ftype.stored:
-                raise HeronError(f"field {field_name!r} is not stored, so it cannot be "
-                                 "highlighted unless you pass its text (text=...)")
-            value = hit.fields.get(field_name)
-            if value is None:
-                return ""
-            text = value if isinstance(value, str) else str(value)
-        key = (hit.query, field_name)
-        marks = self._marks.get(key)
-        if marks is None:
-            if len(self._marks) > _MARKS_CACHE:
-                self._marks.clear()
-            marks = self._marks[key] = query_marks(hit.query, field_name, self._context())
-        positions = None
-        if not given and ftype.positions and len(text) <= SHORT_TEXT:
-            positions = self._positions(hit.docnum, field_name, marks)
-        memo = self._memos.get(field_name)
-        if memo is None or len(memo) > _MEMO_WORDS:
-            memo = self._memos[field_name] = TermMemo(ftype.analyzer)
-        return highlight(text, ftype.analyzer, marks, top=top, fragmenter=fragmenter,
-                         formatter=formatter, memo=memo if ftype.analyzer.word_map else None,
-                         positions=positions)
-
-    def _positions(self, docnum: int, field_name: str, marks: QueryMarks
-                   ) -> dict[str, Any]:
-        """Where each marked term occurs in a stored field, as the index recorded it."""
-        seg, local = self.reader.locate(docnum)
-        found = {}
-        numbers = self._term_numbers
-        if len(numbers) > _MEMO_WORDS:
-            numbers.clear()
-        for term in marks.classes:
-            key = (seg.name, field_name, term)
-            number = numbers.get(key)
-            if number is None:
-                number = numbers[key] = seg.terms.find(field_name, term)
-            if number < 0:
-                continue
-            starts = self._starts.get((seg.name, number))
-            if starts is None:
-                if len(self._starts) > _STARTS_CACHE:
-                    self._starts.clear()
-                starts = self._starts[(seg.name, number)] = seg.positions(number)[1]
-            where = seg.doc_positions(number, local, starts)
-            if where is not None:
-                found[term] = where.tolist()
-        return found
+        return self._snippets.highlight(hit.query, hit.docnum, hit.fields, field_name, top=top,
+                                        fragmenter=fragmenter, formatter=formatter, text=text)
 
     def text_terms(self, field_name: str, text: str) -> list[str]:
         """The terms of ``text`` as ``field_name`` indexes them (each word analysed once per
         searcher, as highlighting does)."""
-        analyzer = self.schema[field_name].analyzer
-        if not analyzer.word_map:
-            return analyzer.terms(text)
-        memo = self._memos.get(field_name)
-        if memo is None or len(memo) > _MEMO_WORDS:
-            memo = self._memos[field_name] = TermMemo(analyzer)
-        return [t for t in map(memo.__getitem__, analyzer.tokenizer.words(text)) if t is not None]
+        return self._snippets.text_terms(field_name, text)
 
     def suggest(self, field_name: str, text: str, limit: int = 5, *,
                 maxdist: int = MAX_DISTANCE, prefix: int = 0) -> list[str]:
@@ -430,6 +372,12 @@ class Searcher:
         fresh.prune = self.prune
         return fresh
 
+    def _collapser(self, collapse: str, collapse_limit: int, keys: list[SortKey] | None
+                   ) -> Collapser:
+        """The collapser of a search by field ``collapse`` (checked against the schema)."""
+        check_collapse(self.schema, collapse, collapse_limit)
+        return Collapser(collapse, collapse_limit, keys, self._key_tables)
+
     def _check_open(self) -> None:
         if self._closed:
             raise SearcherClosedError("this searcher is closed")
@@ -452,11 +400,8 @@ class Searcher:
     def _release(self) -> None:
         """Mark the searcher closed and drop its caches (the reader is closed or handed on)."""
         self._closed = True
-        self._marks.clear()
-        self._memos.clear()
-        self._term_numbers.clear()
+        self._snippets.clear()
         self._norm_cache.clear()
-        self._starts.clear()
         self._key_tables.clear()
 
     def __enter__(self) -> Searcher:

@@ -1,7 +1,7 @@
 """Sorting hits by field values read from per-field columns, ties broken by score.
 
 Each segment picks its best ``k`` documents with one ``lexsort`` over its columns
-(term ordinals for KEYWORD and ID fields, values for NUMERIC, DATETIME and BOOLEAN);
+(values of fields with a column, term ordinals of term-keyed fields such as KEYWORD);
 the candidates of all segments are then merged by their actual values.
 """
 
@@ -14,10 +14,10 @@ import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
-from heron.errors import HeronError
+from heron.errors import ArgumentError, UnknownFieldError
 from heron.index import SegmentReader
 from heron.query import Matches
-from heron.schema import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, Schema
+from heron.schema import Schema
 
 
 @frozen
@@ -36,32 +36,37 @@ def sort_keys(schema: Schema, sort_by: str | Sequence[str]) -> list[SortKey]:
         reverse = spec.startswith("-")
         name = spec.lstrip("+-")
         if name not in schema:
-            raise HeronError(f"cannot sort: {schema.unknown_field_message(name)}")
-        if not isinstance(schema[name], KEYWORD | ID | NUMERIC | DATETIME | BOOLEAN):
-            raise HeronError(f"cannot sort by {name!r}: sorting needs a KEYWORD, ID, NUMERIC, "
-                             f"DATETIME or BOOLEAN field, not {schema[name].kind}")
+            raise UnknownFieldError(name, schema.names())
+        if not schema[name].can_sort:
+            raise ArgumentError(f"cannot sort by {name!r}: sorting needs a field with one value "
+                                "per document (KEYWORD, ID, NUMERIC, DATETIME, BOOLEAN), not "
+                                f"{schema[name].kind}")
         keys.append(SortKey(name, reverse))
     if not keys:
-        raise HeronError("sort_by names no field")
+        raise ArgumentError("sort_by names no field")
     return keys
 
 
 def _segment_values(segment: SegmentReader, key: SortKey, docs: npt.NDArray[np.int64]
                     ) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
-    """Sortable values (ordinals or numbers) and presence of ``docs`` in one segment."""
-    forward = segment.forward(key.field)
-    if forward is not None:
-        offsets, terms = forward
-        present = offsets[docs + 1] > offsets[docs]
-        first = np.where(present, offsets[docs], 0)
-        values = terms[np.minimum(first, max(len(terms) - 1, 0))] if len(terms) else (
-            np.zeros(len(docs), dtype=np.uint32))
-        return values.astype(np.int64), present
+    """Sortable values (numbers or ordinals) and presence of ``docs`` in one segment.
+
+    A field with a column sorts by it (even if it keeps term lists too, as unstored
+    fields do); a term-keyed field by its least term's ordinal.
+    """
     column = segment.column(key.field)
-    if column is None:
+    if column is not None:
+        values, present = column
+        return values[docs], present[docs]
+    forward = segment.forward(key.field)
+    if forward is None:
         return np.zeros(len(docs)), np.zeros(len(docs), dtype=bool)
-    values, present = column
-    return values[docs], present[docs]
+    offsets, terms = forward
+    present = offsets[docs + 1] > offsets[docs]
+    first = np.where(present, offsets[docs], 0)
+    values = terms[np.minimum(first, max(len(terms) - 1, 0))] if len(terms) else (
+        np.zeros(len(docs), dtype=np.uint32))
+    return values.astype(np.int64), present
 
 
 def _reversed(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -90,7 +95,7 @@ def segment_value(segment: SegmentReader, key: SortKey, doc: int) -> Any:
     values, present = _segment_values(segment, key, np.asarray([doc], dtype=np.int64))
     if not present[0]:
         return None
-    if segment.forward(key.field) is not None:
+    if segment.column(key.field) is None:
         start, _ = segment.terms.field_range(key.field)
         return segment.terms.term_bytes(start + int(values[0]))
     return values[0].item()

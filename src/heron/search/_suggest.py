@@ -159,7 +159,6 @@ def complete(reader: IndexReader, schema: Schema, field: str, prefix: str, limit
     counts: dict[str, int] = {}
     wanted = max(COMPLETE_TERMS, 2 * limit)
     for seg in reader.segments:
-        post = seg.raw_array("terms.post")
         forms = seg.surface(field)
         first = seg.terms.field_range(field)[0]
         seen: set[int] = set()
@@ -167,7 +166,7 @@ def complete(reader: IndexReader, schema: Schema, field: str, prefix: str, limit
             lo, hi = seg.terms.prefix_range(field, probe)
             if lo >= hi:
                 continue
-            freqs = np.diff(post[lo : hi + 1])
+            freqs = seg.doc_freqs(lo, hi)
             top = np.arange(hi - lo)
             if hi - lo > wanted:
                 top = np.argpartition(-freqs, wanted)[:wanted]
