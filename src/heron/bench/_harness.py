@@ -35,11 +35,22 @@ def child_command() -> list[str]:
 
 def peak_rss_mb() -> float:
     """The resident-set high-water mark so far of this process or its largest finished
-    child (heron's writer workers), in MB (1e6 bytes)."""
-    peak = max(resource.getrusage(who).ru_maxrss
-               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    child (heron's writer workers), in MB (1e6 bytes).
+
+    On Linux ``ru_maxrss`` of a process started with fork and exec starts at its parent's
+    (the high-water mark is kept across exec), so this process's own is read from
+    ``VmHWM`` in ``/proc/self/status``; its children are forked from it and never exec
+    another program, so their ``ru_maxrss`` is what they used.
+    """
     scale = 1 if sys.platform == "darwin" else 1024  # macOS reports bytes, Linux KiB
-    return peak * scale / 1e6
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                own = int(line.split()[1]) * 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale
+    return max(own, children) / 1e6
 
 
 def dir_size(path: Path) -> int:

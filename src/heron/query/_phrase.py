@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Hashable, Iterable
+from typing import Any
 
 import attrs
 import numpy as np
@@ -21,8 +22,9 @@ from attrs import define, frozen
 from heron.errors import ArgumentTypeError, QueryError
 from heron.index import SegmentReader
 from heron.index._arrays import concat_ranges
+from heron.index._blocks import posting_positions
 from heron.query._base import Context, Query
-from heron.query._matches import Matches, intersection, live, member
+from heron.query._matches import Matches, live, member
 from heron.query._share import exact_key
 from heron.query._term import index_term
 from heron.query._weight import Marks, PhraseSpan, Weight
@@ -135,9 +137,7 @@ class _PhraseWeight(Weight):
         numbers = self.numbers.get(segment.name)
         if not numbers or min(numbers) < 0:
             return none
-        postings = [segment.postings(n) for n in set(numbers)]
-        candidates = intersection([Matches(d.astype(np.int64), np.zeros(len(d)))
-                                   for d, _ in postings]).docs
+        candidates = _common_docs([segment.postings(n)[0] for n in set(numbers)])
         mask = live(segment, candidates)
         if mask is not None:
             candidates = candidates[mask]
@@ -153,20 +153,33 @@ class _PhraseWeight(Weight):
         return docs, freqs
 
 
+def _common_docs(lists: list[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:
+    """The documents in every list (each ascending), looked up in the longer lists without
+    converting them."""
+    lists = sorted(lists, key=len)
+    found = lists[0].astype(np.int64)
+    for docs in lists[1:]:
+        if not len(found):
+            break
+        at = docs.searchsorted(found.astype(docs.dtype))
+        at[at == len(docs)] = 0
+        found = found[docs[at] == found]
+    return found
+
+
 def _position_keys(segment: SegmentReader, number: int, candidates: npt.NDArray[np.int64]
                    ) -> npt.NDArray[np.int64]:
     """Sorted keys ``doc << 32 | position + 2**31`` of a term in the candidate documents.
 
     Every candidate holds the term, so its postings are found by binary search and only
-    their positions are read, whatever the term's total number of postings.
+    their positions are read (and only the blocks holding them summed), whatever the
+    term's total number of postings.
     """
-    docs, freqs = segment.postings(number)
-    positions, starts = segment.positions(number)
-    idx = docs.searchsorted(candidates)
-    counts = freqs[idx].astype(np.int64)
-    where = concat_ranges(starts[idx], counts)
+    docs, _ = segment.postings(number)
+    idx = docs.searchsorted(candidates.astype(docs.dtype))
+    positions, starts, counts = posting_positions(segment, number, idx)
     doc_of = np.repeat(candidates, counts)
-    return (doc_of << 32) | (positions[where].astype(np.int64) + _BIAS)
+    return (doc_of << 32) | (positions[concat_ranges(starts, counts)].astype(np.int64) + _BIAS)
 
 
 def _exact(keys: dict[int, npt.NDArray[np.int64]], numbers: list[int], offsets: tuple[int, ...]

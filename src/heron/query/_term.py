@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from attrs import define, frozen
 
 from heron.errors import QueryError, SchemaError
@@ -111,13 +113,17 @@ class TermWeight(Weight):
         mask = live(segment, docs)
         if mask is not None:
             docs, freqs = docs[mask], freqs[mask]
+        return Matches(docs.astype(np.int64), self.scores(segment, docs, freqs))
+
+    def scores(self, segment: SegmentReader, docs: npt.NDArray[Any], freqs: npt.NDArray[Any]
+               ) -> npt.NDArray[np.float64]:
+        """The scores of some of the term's postings in ``segment`` (documents and their
+        frequencies); element by element, so any subset scores as the whole list does."""
         norms = self.context.length_norms(segment, self.field, self.scorer)
         if norms is not None:
-            scores = self.scorer.score_normed(freqs, norms[docs])
-        else:
-            lengths = segment.norms(self.field)
-            scores = self.scorer.score(freqs, None if lengths is None else lengths[docs])
-        return Matches(docs.astype(np.int64), scores)
+            return self.scorer.score_normed(freqs, norms[docs])
+        lengths = segment.norms(self.field)
+        return self.scorer.score(freqs, None if lengths is None else lengths[docs])
 
     def freq(self, segment: SegmentReader, doc: int) -> int:
         """The term's frequency in segment-local document ``doc`` (0: absent or deleted)."""

@@ -1,0 +1,164 @@
+"""Block bounds of a segment's postings: per block of 128, the largest frequency, the
+shortest field length and the first and last document (what block-max pruning needs).
+
+Segments do not store them yet: :func:`block_table` computes them from the postings,
+norms and term ranges when a segment is first searched with pruning, a few vectorised
+passes over the postings (in chunks, so memory stays bounded), and keeps them with the
+segment (:attr:`SegmentReader.derived`). Only terms with more than one block's postings
+get entries; a shorter list is bounded directly from its postings
+(:func:`term_blocks`), which costs no more than reading them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from attrs import frozen
+
+from heron.errors import CorruptIndexError
+from heron.index._arrays import concat_ranges
+from heron.index._format import POS_DATA, POST_DOCS, POST_FREQS, TERMS_POS, TERMS_POST
+from heron.index._segment_reader import SegmentReader
+
+#: postings per block
+BLOCK = 128
+#: postings handled at once while computing a segment's table
+_CHUNK = 1 << 22
+_KEY = ("blocks", "table")
+
+
+@frozen
+class Blocks:
+    """The blocks of one term's postings in a segment: offsets into its posting list,
+    and per block the largest frequency, shortest length (None: the field keeps none),
+    first and last document."""
+
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+    max_freq: npt.NDArray[np.int64]
+    min_length: npt.NDArray[np.int64] | None
+    first_doc: npt.NDArray[np.int64]
+    last_doc: npt.NDArray[np.int64]
+
+
+@frozen
+class BlockTable:
+    """Block bounds of every term of a segment with more than :data:`BLOCK` postings."""
+
+    terms: npt.NDArray[np.int64]
+    """their numbers, ascending"""
+    first: npt.NDArray[np.int64]
+    """each one's first block (one more entry: the end)"""
+    max_freq: npt.NDArray[np.uint32]
+    min_length: npt.NDArray[np.uint32]
+    """0 where the field keeps no lengths"""
+    first_doc: npt.NDArray[np.uint32]
+    last_doc: npt.NDArray[np.uint32]
+    pos_before: npt.NDArray[np.int64]
+    """positions of the term before each block"""
+
+
+def block_table(segment: SegmentReader) -> BlockTable:
+    """The segment's block bounds, computed once and kept with the segment."""
+    cached: BlockTable | None = segment.derived.get(_KEY)
+    if cached is None:
+        cached = segment.derived[_KEY] = _compute(segment)
+    return cached
+
+
+def term_blocks(segment: SegmentReader, term_no: int, field: str) -> Blocks:
+    """The blocks of one term's postings (a short list: one block, bounded from itself)."""
+    post = segment.raw_array(TERMS_POST)
+    a, b = int(post[term_no]), int(post[term_no + 1])
+    docs, freqs = segment.postings(term_no)
+    norms = segment.norms(field)
+    if b - a <= BLOCK:
+        one = np.zeros(1, dtype=np.int64)
+        return Blocks(one, one + (b - a), one + int(freqs.max()),
+                      None if norms is None else one + int(norms[docs].min()),
+                      one + int(docs[0]), one + int(docs[-1]))
+    table = block_table(segment)
+    i = int(np.searchsorted(table.terms, term_no))
+    lo, hi = int(table.first[i]), int(table.first[i + 1])
+    starts = np.arange(hi - lo, dtype=np.int64) * BLOCK
+    ends = np.minimum(starts + BLOCK, b - a)
+    return Blocks(starts, ends, table.max_freq[lo:hi].astype(np.int64),
+                  None if norms is None else table.min_length[lo:hi].astype(np.int64),
+                  table.first_doc[lo:hi].astype(np.int64), table.last_doc[lo:hi].astype(np.int64))
+
+
+def _compute(segment: SegmentReader) -> BlockTable:
+    post = segment.raw_array(TERMS_POST).astype(np.int64)
+    docs = segment.raw_array(POST_DOCS)
+    freqs = segment.raw_array(POST_FREQS)
+    df = np.diff(post)
+    terms = np.flatnonzero(df > BLOCK).astype(np.int64)
+    counts = (df[terms] + BLOCK - 1) // BLOCK
+    first = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.cumsum(counts, out=first[1:])
+    owner = np.repeat(np.arange(len(terms)), counts)
+    starts = post[terms][owner] + (np.arange(int(first[-1])) - first[owner]) * BLOCK
+    ends = np.minimum(starts + BLOCK, post[terms + 1][owner])
+    max_freq = np.zeros(len(starts), dtype=np.uint32)
+    min_length = np.zeros(len(starts), dtype=np.uint32)
+    sums = np.zeros(len(starts), dtype=np.int64)
+    for field, (lo, hi) in segment.layout.ranges.items():
+        norms = segment.norms(field)
+        mine = np.flatnonzero((terms[owner] >= lo) & (terms[owner] < hi))
+        for part in np.array_split(mine, max(1, int(ends[mine].sum() - starts[mine].sum())
+                                              // _CHUNK + 1)):
+            if len(part):
+                a, b = int(starts[part[0]]), int(ends[part[-1]])
+                # every block start and end cuts the slice; the pieces between terms go
+                cuts = np.unique(np.concatenate((starts[part], ends[part]))) - a
+                cuts = cuts[cuts < b - a]
+                at = np.searchsorted(cuts, starts[part] - a)
+                max_freq[part] = np.maximum.reduceat(freqs[a:b], cuts)[at]
+                sums[part] = np.add.reduceat(freqs[a:b], cuts, dtype=np.int64)[at]
+                if norms is not None:
+                    min_length[part] = np.minimum.reduceat(norms[docs[a:b]], cuts)[at]
+    running = np.cumsum(sums) - sums  # positions before each block, over all terms
+    pos_before = running - running[first[:-1]][owner]
+    return BlockTable(terms, first, max_freq, min_length,
+                      docs[starts].astype(np.uint32), docs[ends - 1].astype(np.uint32),
+                      pos_before)
+
+
+def posting_positions(segment: SegmentReader, term_no: int, idx: npt.NDArray[np.int64]
+                      ) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The positions of some of a term's postings (``idx``, ascending): the term's position
+    array, where each posting's positions start in it, and how many there are.
+
+    Only the blocks holding those postings are summed, whatever the term's length.
+
+    Raises:
+        CorruptIndexError: the postings' positions lie outside the term's.
+    """
+    _, freqs = segment.postings(term_no)
+    pos = segment.raw_array(TERMS_POS)
+    a, b = int(pos[term_no]), int(pos[term_no + 1])
+    positions = segment.raw_array(POS_DATA)[a:b]
+    counts = freqs[idx].astype(np.int64)
+    if len(idx) * BLOCK >= len(freqs):  # blocks would cover the list: sum it all
+        before = np.zeros(len(freqs) + 1, dtype=np.int64)
+        np.cumsum(freqs, out=before[1:])
+        starts = before[idx]
+    else:
+        table = block_table(segment)
+        first = int(table.first[int(np.searchsorted(table.terms, term_no))])
+        block = idx // BLOCK
+        touched = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
+        blocks = block[touched]
+        sizes = np.minimum((blocks + 1) * BLOCK, len(freqs)) - blocks * BLOCK
+        within = freqs[concat_ranges(blocks * BLOCK, sizes)].astype(np.int64)
+        running = np.cumsum(within) - within  # exclusive, over the touched blocks
+        offset = np.cumsum(sizes) - sizes  # where each touched block starts in ``within``
+        rank = np.cumsum(np.concatenate(([0], (block[1:] != block[:-1]).astype(np.int64))))
+        at = offset[rank] + idx - block * BLOCK
+        starts = table.pos_before[first + block] + running[at] - running[offset[rank]]
+    if len(idx) and int((starts + counts).max()) > b - a:
+        raise CorruptIndexError(f"{segment.name}: positions of term {term_no} do not add up")
+    return positions, starts, counts
+
