@@ -71,13 +71,14 @@ def test_json_has_the_documented_figures(tmp_path: Path, engine: str) -> None:
     assert payload["run"]["packages"]["heron"] == heron.__version__
 
 
+HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
+
+
 @pytest.mark.parametrize("command", [("heron.bench",), ("heron", "bench")])
-def test_table_plot_and_no_escape_codes_when_piped(tmp_path: Path, command: tuple[str, ...]
-                                                   ) -> None:
+def test_table_and_no_escape_codes_when_piped(tmp_path: Path, command: tuple[str, ...]
+                                              ) -> None:
     data = write_docs(tmp_path / "docs.jsonl")
-    png = tmp_path / "bench.png"
-    done = bench(data, "--engines", "heron", "--queries", "10", "--plot", png, cwd=tmp_path,
-                 command=command)
+    done = bench(data, "--engines", "heron", "--queries", "10", cwd=tmp_path, command=command)
     assert done.returncode == 0, done.stderr
     assert "\x1b" not in done.stdout + done.stderr
     lines = done.stdout.splitlines()
@@ -85,8 +86,26 @@ def test_table_plot_and_no_escape_codes_when_piped(tmp_path: Path, command: tupl
     assert any(line.strip("| ").startswith("heron ") for line in lines)
     assert lines[-1].startswith("heron ")
     assert "MB/s" in lines[-1]
+
+
+@pytest.mark.skipif(not HAS_MATPLOTLIB,
+                    reason='matplotlib is not installed (pip install "heron[bench]")')
+def test_plot_writes_a_png(tmp_path: Path) -> None:
+    data = write_docs(tmp_path / "docs.jsonl")
+    png = tmp_path / "bench.png"
+    done = bench(data, "--engines", "heron", "--queries", "10", "--plot", png, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 5_000
+
+
+@pytest.mark.skipif(HAS_MATPLOTLIB, reason="matplotlib is installed: the chart is drawn")
+def test_plot_without_matplotlib_says_what_to_install(tmp_path: Path) -> None:
+    data = write_docs(tmp_path / "docs.jsonl")
+    done = bench(data, "--engines", "heron", "--plot", tmp_path / "b.png", cwd=tmp_path)
+    assert done.returncode == 1
+    assert 'pip install "heron[bench]"' in done.stderr
+    assert not (tmp_path / "b.png").exists()
 
 
 def test_gzipped_input_and_limit(tmp_path: Path) -> None:
