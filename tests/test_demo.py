@@ -93,7 +93,22 @@ def test_names_and_context(corpus: list[dict[str, str]]) -> None:
     assert "unicode decode error" in by_id["def:codecs.StreamReader.read"]["name"]
     assert by_id["def:re.findall"]["context"].startswith("Support for regular expressions")
     assert by_id["module:re"]["context"] == ""
+    assert by_id["class:UnicodeDecodeError"]["name"].startswith("unicode decode error")
+    assert by_id["def:bytes.decode"]["name"].startswith("bytes decode")
+    assert by_id["def:bytes.decode"]["context"].startswith("Built-in functions")
     assert demo._name_words("http.HTTPStatus.is_ok2") == "http http status is ok 2"
+
+
+def test_builtins_are_documented_with_their_own_methods(corpus: list[dict[str, str]]) -> None:
+    by_id = {doc["id"]: doc for doc in corpus}
+    assert by_id["class:UnicodeDecodeError"]["kind"] == "class"
+    assert by_id["def:bytes.decode"]["kind"] == "function"
+    assert "UnicodeDecodeError" in by_id["def:bytes.decode"]["body"]
+    assert {"def:str.encode", "def:list.sort", "def:len", "class:dict"} <= set(by_id)
+    # inherited methods and the site's helpers are not repeated as documents
+    assert "def:UnicodeDecodeError.with_traceback" not in by_id
+    assert "def:BaseException.with_traceback" in by_id
+    assert not {"def:help", "class:help", "def:exit", "def:copyright"} & set(by_id)
 
 
 def test_deprecated_modules_and_tools_are_left_out(corpus: list[dict[str, str]]) -> None:
@@ -124,9 +139,11 @@ def demo_index(tmp_path_factory: pytest.TempPathFactory, corpus: list[dict[str, 
         ("context manager", 1, {"topic:context-managers"}),
         ("regular expression groups", 3, {"def:re.findall", "def:re.split", "def:re.compile",
                                           "def:re.purge", "module:re", "def:re.match"}),
-        ("unicode decode error", 3, {"class:codecs.Codec", "def:codecs.StreamReader.read",
-                                     "def:email.header.Header.append", "def:codecs.decode"}),
-        ("sort list in place", 2, {"topic:typesseq#lists", "def:pydoc.sort_attributes"}),
+        ("unicode decode error", 3, {"class:UnicodeDecodeError", "def:bytes.decode",
+                                     "def:bytearray.decode", "def:str.encode",
+                                     "def:codecs.decode"}),
+        ("sort list in place", 2, {"def:list.sort", "topic:typesseq#lists",
+                                   "def:pydoc.sort_attributes"}),
         ("thread lock", 2, {"def:threading.RLock", "class:threading.Condition",
                             "module:threading"}),
     ],

@@ -1,10 +1,13 @@
 """The demo: index the documentation every Python installation carries, then query it.
 
 The corpus is the Python reference documentation (`pydoc_data.topics`, one document per
-section) and the docstrings of the standard library's modules, classes and functions, read
-from the source files with `ast` (nothing is imported), so it needs no download and is the
-same on every run of one Python. Modules that are deprecated and gone from newer Pythons
-(PEP 594, distutils), tests and tools (idlelib, lib2to3, turtledemo) are left out.
+section), the docstrings of the built-in functions, types, exceptions and the methods of the
+types (``bytes.decode``, ``UnicodeDecodeError``; read with `inspect` from the running
+interpreter, as they have no Python source) and those of the standard library's modules,
+classes and functions, read from the source files with `ast` (nothing is imported), so it
+needs no download and is the same on every run of one Python. Modules that are deprecated
+and gone from newer Pythons (PEP 594, distutils), tests and tools (idlelib, lib2to3,
+turtledemo) are left out.
 
 What makes the ranking one a Python programmer expects, besides BM25 on the text:
 
@@ -20,6 +23,8 @@ What makes the ranking one a Python programmer expects, besides BM25 on the text
 from __future__ import annotations
 
 import ast
+import builtins
+import inspect
 import itertools
 import re
 import sysconfig
@@ -67,6 +72,11 @@ def default_corpus() -> Iterator[dict[str, str]]:
         if doc["id"] not in seen:
             seen.add(doc["id"])
             yield _with_names(doc, "")
+    summary = _summary(builtins.__doc__ or "")
+    for doc in _builtin_docstrings():
+        if doc["id"] not in seen:
+            seen.add(doc["id"])
+            yield _with_names(doc, summary)
     for module, path in _stdlib_modules(Path(sysconfig.get_paths()["stdlib"])):
         tree = _parse(path)
         if tree is None:
@@ -95,6 +105,29 @@ def _reference_sections() -> Iterator[dict[str, str]]:
             slug = "-".join(title.lower().split())
             yield {"id": f"topic:{name}#{slug}" if number else f"topic:{name}",
                    "title": title, "body": body, "kind": "reference", "name": name}
+
+
+def _builtin_docstrings() -> Iterator[dict[str, str]]:
+    """Yield the documents of the public built-in functions and classes, sorted by name,
+    each class followed by the methods it defines itself (not those it inherits)."""
+    for name, value in sorted(vars(builtins).items()):
+        if name.startswith("_") or not (inspect.isclass(value) or inspect.isroutine(value)):
+            continue  # constants and the site's helpers (help, exit, copyright)
+        kind = "class" if inspect.isclass(value) else "function"
+        yield from _builtin_document(kind, name, value)
+        if inspect.isclass(value):
+            for member, attribute in sorted(vars(value).items()):
+                if not member.startswith("_") and inspect.isroutine(attribute):
+                    yield from _builtin_document("function", f"{name}.{member}", attribute)
+
+
+def _builtin_document(kind: str, name: str, value: object) -> Iterator[dict[str, str]]:
+    """Yield the document of one built-in class or function if it has its own docstring."""
+    text = value.__doc__ if isinstance(value.__doc__, str) else ""
+    body = inspect.cleandoc(text).strip() if text else ""
+    if body:
+        prefix = "class" if kind == "class" else "def"
+        yield {"id": f"{prefix}:{name}", "title": name, "body": body, "kind": kind}
 
 
 def _sections(text: str, title: str) -> Iterator[tuple[str, str]]:
