@@ -27,8 +27,10 @@ PATIENCE = 120.0
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
+    # the scheduler serves HTTP even without a dashboard, on 8787 unless told otherwise,
+    # and warns (an error here) when another cluster on the machine holds that port
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as c:
         yield c
 
