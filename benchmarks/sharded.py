@@ -161,7 +161,7 @@ def main() -> None:  # noqa: PLR0915 - one straight script
             local = hd.create_sharded(work / f"local{w}", schema(), shards=args.shards)
             t_local = timed(lambda local=local, w=w: local.index(rows, procs=w))
             with LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
-                              dashboard_address=None) as cluster, Client(cluster) as client:
+                              dashboard_address=":0") as cluster, Client(cluster) as client:
                 sx = hd.create_sharded(work / f"dask{w}", schema(), shards=args.shards)
                 data = bag.from_sequence(chunks, npartitions=len(chunks)).map_partitions(
                     lambda names: [r for n in names for r in read_chunk(n)])

@@ -27,6 +27,8 @@ PATIENCE = 120.0
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
+    # the scheduler serves HTTP even without a dashboard, on 8787 unless told otherwise,
+    # and warns (an error here) when another cluster on the machine holds that port
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as c:
@@ -42,9 +44,28 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.01)
 
 
-def worker_pids(client: Any) -> dict[str, int]:
-    pids: dict[str, int] = client.run(os.getpid)
-    return pids
+def executing(client: Any) -> dict[str, tuple[int, list[str]]]:
+    """Each worker's own word on its process id and the tasks its threads are running
+    now (not those only assigned to it, which another worker may still steal)."""
+    def report(dask_worker: Any) -> tuple[int, list[str]]:
+        return os.getpid(), sorted(str(ts.key) for ts in dask_worker.state.executing)
+    found: dict[str, tuple[int, list[str]]] = client.run(report)
+    return found
+
+
+def holding(client: Any) -> dict[tuple[str, int], list[str]]:
+    """Each worker's (address, process id) and the keys of the actors it holds."""
+    def report(dask_worker: Any) -> tuple[int, list[str]]:
+        return os.getpid(), sorted(str(key) for key in dask_worker.state.actors)
+    return {(addr, pid): keys for addr, (pid, keys) in client.run(report).items()}
+
+
+def registered(client: Any) -> set[tuple[str, int]]:
+    """The (address, process id) of every worker the scheduler counts (a restarted worker
+    may come back at the same address, never as the same process)."""
+    def workers(dask_scheduler: Any) -> list[tuple[str, int]]:
+        return [(addr, ws.pid) for addr, ws in dask_scheduler.workers.items()]
+    return {(addr, pid) for addr, pid in client.run_on_scheduler(workers)}
 
 
 def test_same_results_as_one_index_on_the_cluster(client: Any, tmp_path: Path) -> None:
@@ -98,15 +119,21 @@ def test_a_killed_worker_leaves_shards_at_their_last_commit(client: Any,
     wait_for(lambda: shard0.latest_generation() > adopted.generations[0],
              "shard 0's job to commit")
 
-    def shard1_worker() -> str | None:
-        busy = [w for w, keys in client.processing().items() if keys]
-        return busy[0] if len(busy) == 1 else None
+    # the worker that runs shard 1's job says so itself (its keys are "heron-shard 1-...")
+    running: list[tuple[str, int]] = []
 
-    wait_for(lambda: shard1_worker() is not None, "shard 1's job to be running alone")
-    victim = shard1_worker()
-    assert victim is not None
-    os.kill(worker_pids(client)[victim], signal.SIGKILL)
-    wait_for(lambda: victim not in client.scheduler_info()["workers"], "the worker's death")
+    def shard1_running() -> bool:
+        running[:] = [(addr, pid) for addr, (pid, keys) in executing(client).items()
+                      if any(key.startswith("heron-shard 1-") for key in keys)]
+        return bool(running)
+
+    wait_for(shard1_running, "shard 1's job to be running")
+    assert len(running) == 1
+    assert heron.open_index(sx.shard_paths[1]).latest_generation() == adopted.generations[1]
+    victim = running[0]
+    assert victim in registered(client)
+    os.kill(victim[1], signal.SIGKILL)
+    wait_for(lambda: victim not in registered(client), "the scheduler to see the worker die")
     # shard 0 committed, but no sharded commit adopted it: readers see the last one
     assert sx.manifest() == adopted
     assert sx.doc_count() == 100
@@ -130,12 +157,18 @@ def test_search_with_a_worker_gone(client: Any, tmp_path: Path) -> None:
     sx.index(rows, client=client)
     one = reference(tmp_path / "one", rows)
     wait_for(lambda: len(client.scheduler_info()["workers"]) == 2, "two workers")
+    earlier = {key for keys in holding(client).values() for key in keys}
     with sx.searcher(client=client) as s:
         whole = s.search("tunnels", limit=None)
         assert whole.total == one.searcher().search("tunnels", limit=None).total
-        victim = sorted(worker_pids(client))[0]
-        os.kill(worker_pids(client)[victim], signal.SIGKILL)
-        wait_for(lambda: victim not in client.scheduler_info()["workers"], "the worker's death")
+        # each worker says which shard searchers (actors) it holds: this searcher's are
+        # the ones that were not there before it opened
+        held = {worker: [key for key in keys if key not in earlier]
+                for worker, keys in holding(client).items()}
+        assert sorted(len(keys) for keys in held.values()) == [1, 1]
+        victim = min(held)
+        os.kill(victim[1], signal.SIGKILL)
+        wait_for(lambda: victim not in registered(client), "the scheduler to see the worker die")
         with pytest.raises(heron.WorkerError, match=r"shard \d .*cannot be reached"):
             s.search("tunnels")
         partial = s.search("tunnels", limit=None, partial=True)
