@@ -25,7 +25,7 @@ from heron.errors import QueryError
 from heron.index import SegmentReader
 from heron.query._base import Context, Query
 from heron.query._edits import terms_within
-from heron.query._matches import Matches
+from heron.query._matches import Matches, grouped
 from heron.query._multiterm import MAX_EXPANSIONS
 from heron.query._share import exact_key
 from heron.query._term import term_weight
@@ -132,13 +132,7 @@ class _BlendedWeight(Weight):
         parts = [m for w in self.weights if len(m := w.match(segment))]
         if len(parts) <= 1:
             return parts[0] if parts else Matches.empty()
-        docs = np.concatenate([m.docs for m in parts])
-        scores = np.concatenate([m.scores for m in parts])
-        order = np.argsort(docs, kind="stable")
-        docs, scores = docs[order], scores[order]
-        first = np.ones(len(docs), dtype=bool)
-        first[1:] = docs[1:] != docs[:-1]
-        starts = np.flatnonzero(first)
+        docs, scores, starts = grouped(parts)
         best = np.maximum.reduceat(scores, starts)
         total = np.add.reduceat(scores, starts)
         return Matches(docs[starts], best + TIE_BREAKER * (total - best))

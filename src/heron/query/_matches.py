@@ -64,14 +64,21 @@ def union(parts: Sequence[Matches], size: int) -> Matches:
                 hit[p.docs] = True
         docs = np.flatnonzero(hit)
         return Matches(docs, acc[docs])
+    docs, scores, starts = grouped(parts)
+    return Matches(docs[starts], np.add.reduceat(scores, starts))
+
+
+def grouped(parts: Sequence[Matches]
+            ) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+    """The parts' documents and scores together, sorted by document (stably, so a
+    document's scores keep the parts' order), and where each document's run starts."""
     docs = np.concatenate([p.docs for p in parts])
     scores = np.concatenate([p.scores for p in parts])
     order = np.argsort(docs, kind="stable")
     docs, scores = docs[order], scores[order]
     first = np.ones(len(docs), dtype=bool)
     first[1:] = docs[1:] != docs[:-1]
-    starts = np.flatnonzero(first)
-    return Matches(docs[starts], np.add.reduceat(scores, starts))
+    return docs, scores, np.flatnonzero(first)
 
 
 def member(docs: npt.NDArray[np.int64], within: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
