@@ -31,8 +31,8 @@ from __future__ import annotations
 import copy
 import difflib
 import warnings
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Self
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Self
 
 
 class HeronError(Exception):
@@ -182,14 +182,15 @@ class WriterClosedError(HeronError):
 _RENAMED: dict[str, type[HeronError]] = {"IndexError_": IndexAccessError}
 
 
-def _deprecated_names(module: str) -> Callable[[str], type[HeronError]]:
-    """A module ``__getattr__`` that gives the former names of exceptions, with a warning."""
+def deprecated_names(module: str, renamed: Mapping[str, Any]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` that gives each former name in ``renamed`` (old name ->
+    what it now is, a class or function) with a DeprecationWarning naming the new one."""
 
-    def getattr_(name: str) -> type[HeronError]:
-        if name in _RENAMED:
-            new = _RENAMED[name]
-            warnings.warn(f"{module}.{name} is deprecated; use {module}.{new.__name__}",
-                          DeprecationWarning, stacklevel=2)
+    def getattr_(name: str) -> Any:
+        if name in renamed:
+            new = renamed[name]
+            warnings.warn(f"{module}.{name} is deprecated; use {module}.{new.__name__} (the "
+                          "old name goes in heron 0.3)", DeprecationWarning, stacklevel=2)
             return new
         raise AttributeError(f"module {module!r} has no attribute {name!r}")
 
@@ -199,4 +200,4 @@ def _deprecated_names(module: str) -> Callable[[str], type[HeronError]]:
 if TYPE_CHECKING:
     IndexError_ = IndexAccessError  # deprecated: use IndexAccessError
 else:
-    __getattr__ = _deprecated_names(__name__)
+    __getattr__ = deprecated_names(__name__, _RENAMED)
