@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import define, field
 
-from heron import UnknownFieldError
 from heron.query import Query
 
 if TYPE_CHECKING:
@@ -27,13 +26,7 @@ class ShardedHit(Mapping[str, Any]):
     fields: dict[str, Any] = field(factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> Any:
-        try:
-            return self.fields[name]
-        except KeyError:
-            schema = self.searcher.schema
-            if name in schema:
-                raise
-            raise UnknownFieldError(name, schema.names()) from None
+        return self.searcher.schema.stored_value(self.fields, name)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.fields)

@@ -82,6 +82,16 @@ class Schema:
     def __len__(self) -> int:
         return len(self.items)
 
+    def stored_value(self, fields: Mapping[str, Any], name: str) -> Any:
+        """``fields[name]`` from a document's stored fields; a field the document lacks is a
+        plain KeyError, a name that is no field an :class:`UnknownFieldError` with a hint."""
+        try:
+            return fields[name]
+        except KeyError:
+            if name in self:
+                raise
+            raise UnknownFieldError(name, self.names()) from None
+
     def names(self) -> list[str]:
         """The field names in schema order."""
         return [key for key, _ in self.items]

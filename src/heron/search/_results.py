@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from attrs import define, field
 
-from heron.errors import ArgumentError, UnknownFieldError
+from heron.errors import ArgumentError
 from heron.highlight import Formatter, Fragmenter
 from heron.query import Query, QueryWarning
 
@@ -59,13 +59,7 @@ class Hit(Mapping[str, Any]):
             value = self._value(name)
             if value is not None:
                 return value
-        try:
-            return self.fields[name]
-        except KeyError:
-            schema = self.searcher.schema
-            if name in schema:
-                raise
-            raise UnknownFieldError(name, schema.names()) from None
+        return self.searcher.schema.stored_value(self.fields, name)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.fields)
