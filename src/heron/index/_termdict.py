@@ -90,11 +90,10 @@ class TermDictionary:
         start, stop = self.field_range(field)
         if start == stop or not terms:
             return found
-        raws = [lookup_bytes(t) for t in terms]
+        raws = [t.encode("utf-8", "surrogatepass") for t in terms]  # as lookup_bytes
         no = self._field_nos.get(field, 0)
         if self._key_function is term_key_2:  # the first 8 bytes, big-endian: at once
-            keys = np.frombuffer(b"".join(r[:8].ljust(8, b"\0") for r in raws),
-                                 dtype=">u8").astype(np.uint64)
+            keys = np.array(raws, dtype="S8").view(">u8").astype(np.uint64)
         else:
             keys = np.fromiter((self._key_function(no, r) for r in raws), dtype=np.uint64,
                                count=len(raws))

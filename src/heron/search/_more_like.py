@@ -5,16 +5,20 @@ analysed again; else, for a field that is not stored, the term list the segment 
 per document for such fields (``fwd.<f>.*``) with each frequency read from that term's
 postings by one binary search; or from text the caller gives. Terms are weighted by
 frequency times BM25's inverse document frequency, and the best become an OR query
-whose clauses are boosted by their weight.
+whose clauses are boosted by their weight. A reader remembers the document frequencies
+and words of the terms it was asked about (:class:`TermFacts`): documents of one
+collection share most of their terms, and a reader is a snapshot, so they never change.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from heron.errors import ArgumentError, UnknownFieldError
 from heron.index import IndexReader
@@ -26,6 +30,51 @@ if TYPE_CHECKING:
     from heron.search._searcher import Searcher
 
 NUMTERMS = 10
+#: (field, term) facts a reader remembers before it starts afresh
+FACTS = 1 << 17
+
+
+class TermFacts:
+    """Document frequencies and most frequent words of a reader's terms, looked up once."""
+
+    def __init__(self, reader: IndexReader) -> None:
+        self._reader = reader
+        self._dfs: dict[tuple[str, str], int] = {}
+        self._words: dict[tuple[str, str], str] = {}
+
+    def doc_freqs(self, field: str, terms: Sequence[str]) -> npt.NDArray[np.int64]:
+        """How many documents hold each term (:meth:`IndexReader.doc_freqs`)."""
+        dfs = self._dfs
+        missing = [t for t in terms if (field, t) not in dfs]
+        if missing:
+            if len(dfs) > FACTS:
+                dfs.clear()
+            found = self._reader.doc_freqs(field, missing).tolist()
+            dfs.update(zip([(field, t) for t in missing], found, strict=True))
+        return np.fromiter((dfs[(field, t)] for t in terms), dtype=np.int64, count=len(terms))
+
+    def words(self, field: str, terms: Sequence[str]) -> list[str]:
+        """Each term's most frequent word (the term itself if it has none)."""
+        known = self._words
+        missing = [t for t in terms if (field, t) not in known]
+        if missing:
+            if len(known) > FACTS:
+                known.clear()
+            for term, words in zip(missing, forms_by_term(self._reader, field, missing),
+                                   strict=True):
+                known[(field, term)] = max(words, key=words.__getitem__) if words else term
+        return [known[(field, t)] for t in terms]
+
+
+_facts: weakref.WeakKeyDictionary[IndexReader, TermFacts] = weakref.WeakKeyDictionary()
+
+
+def facts_of(reader: IndexReader) -> TermFacts:
+    """The reader's :class:`TermFacts` (dropped with the reader)."""
+    facts = _facts.get(reader)
+    if facts is None:
+        facts = _facts.setdefault(reader, TermFacts(reader))
+    return facts
 
 
 def doc_terms(searcher: Searcher, docnum: int, field: str) -> Counter[str]:
@@ -59,7 +108,7 @@ def weigh(reader: IndexReader, field: str, counts: Counter[str], numterms: int,
     if not terms:
         return []
     tf = np.fromiter(counts.values(), dtype=np.float64, count=len(terms))
-    df = reader.doc_freqs(field, terms).astype(np.float64)
+    df = facts_of(reader).doc_freqs(field, terms).astype(np.float64)
     total = max(reader.doc_count(), 1)
     scores = tf * np.log1p((total - df + 0.5) / (df + 0.5))
     kept = np.flatnonzero(df >= min_df)
@@ -97,9 +146,8 @@ def key_terms(searcher: Searcher, docs: Sequence[int | str], field: str,
     for doc in docs:
         counts.update(doc_terms(searcher, as_docnum(searcher, doc), field))
     best = weigh(searcher.reader, field, counts, numterms)
-    forms = forms_by_term(searcher.reader, field, [term for term, _ in best])
-    return [(max(words, key=words.__getitem__) if words else term, score)
-            for (term, score), words in zip(best, forms, strict=True)]
+    words = facts_of(searcher.reader).words(field, [term for term, _ in best])
+    return [(word, score) for word, (_, score) in zip(words, best, strict=True)]
 
 
 def like_query(searcher: Searcher, docnum: int | None, text: str | None,

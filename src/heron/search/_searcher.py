@@ -33,6 +33,7 @@ from heron.scoring import BM25, Explanation, Scoring
 from heron.search._arguments import check_parser, check_search
 from heron.search._collapse import Collapser, KeyTables, check_collapse
 from heron.search._collect import collect
+from heron.search._completion import complete
 from heron.search._correct import correct
 from heron.search._explain import explanation
 from heron.search._facet_kinds import Facet, as_facets
@@ -47,7 +48,7 @@ from heron.search._results import Hit, Results
 from heron.search._snippets import Snippets
 from heron.search._sorting import SortKey, sort_keys
 from heron.search._statistics import gather_statistics
-from heron.search._suggest import MAX_DISTANCE, complete, suggest
+from heron.search._suggest import MAX_DISTANCE, suggest
 from heron.search._timer import Deadline
 
 #: (segment, field, scoring key) whose length norms a searcher remembers
@@ -361,7 +362,8 @@ class Searcher:
     def complete(self, field_name: str, prefix: str, limit: int = 5) -> list[str]:
         """Words of a field starting with ``prefix``, most frequent first."""
         self._check_open()
-        return complete(self.reader, self.schema, field_name, prefix, limit)
+        self.schema[field_name]  # an unknown field raises UnknownFieldError
+        return complete(self.reader, field_name, prefix, limit)
 
     def more_like(self, docnum: int | None = None, *, text: str | None = None,
                   field: str | None = None, limit: int = 10, numterms: int = NUMTERMS,

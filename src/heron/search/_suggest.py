@@ -1,4 +1,4 @@
-"""Suggestions and completions: real words of the index near, or starting with, what was typed.
+"""Suggestions: real words of the index near what was typed.
 
 A stemmed field indexes stems; segments record the words each term came from, with
 counts (:mod:`heron.index._surface`), so what comes back is a word of the documents
@@ -6,15 +6,13 @@ counts (:mod:`heron.index._surface`), so what comes back is a word of the docume
 
 The work per call is bounded: suggestions look only at the terms within the distance
 of the word, through the fuzzy query's machinery (terms of the lengths in reach only,
-:mod:`heron.query._edits`); completions at the terms in the prefix's range of the sorted
-dictionary, of which only the most frequent are expanded to words.
+:mod:`heron.query._edits`). Completions are :mod:`heron.search._completion`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import numpy as np
 from attrs import frozen
 
 from heron.errors import ArgumentError
@@ -23,9 +21,6 @@ from heron.index._surface import forms_of
 from heron.query._edits import terms_within
 from heron.schema import Schema
 
-#: the fewest terms of a prefix's range each segment expands to words (most frequent first;
-#: twice the limit if more)
-COMPLETE_TERMS = 10
 MAX_DISTANCE = 2
 
 
@@ -144,39 +139,3 @@ def suggest(reader: IndexReader, schema: Schema, field: str, text: str, *, limit
     """Up to ``limit`` words of the index close to ``text``, nearest and most frequent first."""
     found = candidates(reader, schema, field, text, maxdist=maxdist, prefix=prefix)
     return [c.word for c in found[:limit]]
-
-
-def complete(reader: IndexReader, schema: Schema, field: str, prefix: str, limit: int = 5
-             ) -> list[str]:
-    """Up to ``limit`` words of ``field`` that start with ``prefix``, most frequent first."""
-    typed = prefix.strip().lower()
-    if not typed or limit <= 0:
-        return []
-    probes = {typed}
-    stem = analysed(schema, field, typed)
-    if stem and stem != typed:  # "happy" is indexed as "happi": its words are under it
-        probes.add(stem)
-    counts: dict[str, int] = {}
-    wanted = max(COMPLETE_TERMS, 2 * limit)
-    for seg in reader.segments:
-        forms = seg.surface(field)
-        first = seg.terms.field_range(field)[0]
-        seen: set[int] = set()
-        for probe in probes:
-            lo, hi = seg.terms.prefix_range(field, probe)
-            if lo >= hi:
-                continue
-            freqs = seg.doc_freqs(lo, hi)
-            top = np.arange(hi - lo)
-            if hi - lo > wanted:
-                top = np.argpartition(-freqs, wanted)[:wanted]
-            for i, df in zip(top.tolist(), freqs[top].tolist(), strict=True):
-                if lo + i in seen:
-                    continue
-                seen.add(lo + i)
-                words = forms_of(forms, lo + i - first) if forms is not None else []
-                for word, count in words or [(seg.terms.term(lo + i), df)]:
-                    if word.lower().startswith(typed):
-                        counts[word] = counts.get(word, 0) + count
-    words = sorted(_fold_case(counts).items(), key=lambda wc: (-wc[1], wc[0]))
-    return [w for w, _ in words[:limit]]
