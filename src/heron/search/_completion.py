@@ -86,7 +86,7 @@ class WordTable:
         counts = (np.concatenate([c for _, c in parts]) if parts else np.zeros(0, np.int64))
         keys, spelled, totals = _fold(words, counts)
         #: the distinct lower-cased words, sorted (binary searched per call)
-        self.keys: list[str] = keys.tolist()
+        self.keys = keys
         #: each word as documents most often spell it
         self.spelled: list[str] = spelled
         #: each word's total count
@@ -125,37 +125,48 @@ class WordTable:
 
 
 def _fold(words: list[str], counts: npt.NDArray[np.int64]
-          ) -> tuple[npt.NDArray[np.str_], list[str], npt.NDArray[np.int64]]:
-    """Distinct lower-cased words (sorted), the spelling of each most counted, and each
-    word's count summed over its spellings and repeats."""
-    if not words:
-        return np.zeros(0, dtype="<U1"), [], np.zeros(0, np.int64)
+          ) -> tuple[list[str], list[str], npt.NDArray[np.int64]]:
+    """Distinct lower-cased words (sorted), the spelling of each most counted (ties: the
+    first in code point order), and each word's count summed over spellings and repeats."""
     lowered = [w.lower() for w in words]
-    keys, key_of = np.unique(np.array(lowered), return_inverse=True)
-    totals = np.bincount(key_of, weights=counts, minlength=len(keys)).astype(np.int64)
+    counted = counts.tolist()
+    totals: dict[str, int] = {}
+    for key, count in zip(lowered, counted, strict=True):
+        totals[key] = totals.get(key, 0) + count
+    keys = sorted(totals)
+    summed = np.fromiter(map(totals.__getitem__, keys), dtype=np.int64, count=len(keys))
     if lowered == words:
-        return keys, keys.tolist(), totals
-    spellings, spelling_of = np.unique(np.array(words), return_inverse=True)
-    spelling_counts = np.bincount(spelling_of, weights=counts, minlength=len(spellings))
-    key_of_spelling = np.empty(len(spellings), dtype=np.int64)
-    key_of_spelling[spelling_of] = key_of
-    order = np.lexsort((-spelling_counts, key_of_spelling))  # per word, most counted first
-    firsts = order[np.r_[True, np.diff(key_of_spelling[order]) != 0]]
-    spelled = spellings[firsts].tolist()  # one per word, in word order
-    return keys, spelled, totals
+        return keys, keys, summed
+    per_spelling: dict[str, int] = {}
+    for word, count in zip(words, counted, strict=True):
+        per_spelling[word] = per_spelling.get(word, 0) + count
+    best: dict[str, tuple[int, str]] = {}
+    for word, count in sorted(per_spelling.items()):
+        key = word.lower()
+        if key not in best or count > best[key][0]:
+            best[key] = (count, word)
+    return keys, [best[key][1] for key in keys], summed
 
 
-def _big_prefixes(keys: npt.NDArray[np.str_], rank: npt.NDArray[np.int64],
+#: characters of each word the prefix table compares in numpy (longer prefixes in Python)
+_NARROW = 12
+
+
+def _big_prefixes(keys: list[str], rank: npt.NDArray[np.int64],
                   spelled: list[str]) -> dict[str, tuple[str, ...]]:
     """The best :data:`WIDTH` words of every prefix that more than :data:`SMALL` words
     start with: one vectorised pass per prefix length, over the words of such prefixes."""
     table: dict[str, tuple[str, ...]] = {}
+    narrow = np.array(keys, dtype=f"<U{_NARROW}")
+    sizes = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
     live = np.arange(len(keys))  # sorted words whose prefix one shorter was big
     length = 1
     while len(live) > SMALL:
-        words = keys[live]
-        live = live[np.char.str_len(words) >= length]
-        heads = keys[live].astype(f"<U{length}")
+        live = live[sizes[live] >= length]
+        if length <= _NARROW:
+            heads = narrow[live].astype(f"<U{length}")
+        else:
+            heads = np.array([keys[i][:length] for i in live.tolist()])
         group = np.cumsum(np.r_[True, heads[1:] != heads[:-1]]) - 1
         big = (np.bincount(group) > SMALL)[group]
         live, heads, group = live[big], heads[big], group[big]
