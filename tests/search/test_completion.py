@@ -49,8 +49,8 @@ def reference(counts: Counter[str], prefix: str, limit: int) -> list[str]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[heron.Index, Counter[str]]:
     """A stemmed field over three segments, with the words' counts from the documents."""
     rng = random.Random(5)
-    words = vocabulary(rng, 600)
-    docs = documents(rng, words, 900)
+    words = vocabulary(rng, 1500)
+    docs = documents(rng, words, 1500)
     ix = heron.create_index(tmp_path_factory.mktemp("cpl") / "ix", heron.Schema(
         body=heron.TEXT()))
     for chunk in (docs[:300], docs[300:600], docs[600:]):
@@ -65,7 +65,7 @@ def test_every_path_equals_the_counted_words(built: tuple[heron.Index, Counter[s
     with ix.searcher() as s:
         assert len(s.reader.segments) == 3
         table = table_for(s.reader, "body")
-        crowded = [p for p in table.table if len(p) >= 2]
+        crowded = list(table.table)
         assert crowded, "the vocabulary is meant to have prefixes of more than SMALL words"
         words = sorted(counts)
         rng = random.Random(9)
@@ -79,7 +79,8 @@ def test_every_path_equals_the_counted_words(built: tuple[heron.Index, Counter[s
                 assert s.complete("body", prefix, limit) == reference(counts, prefix, limit), (
                     prefix, limit)
                 checked[kind if limit <= WIDTH else f"{kind} past the table"] += 1
-        assert all(checked[k] > 20 for k in ("small", "table", "table past the table"))
+        assert all(checked[k] >= 10 for k in ("small", "table", "small past the table",
+                                              "table past the table")), checked
 
 
 def test_case_spacing_and_prefixes_of_no_word(built: tuple[heron.Index, Counter[str]]) -> None:
@@ -90,6 +91,7 @@ def test_case_spacing_and_prefixes_of_no_word(built: tuple[heron.Index, Counter[
         assert s.complete("body", "bq" * 20) == []
         assert s.complete("body", "a") == []  # no word has an "a"
         assert s.complete("body", "\U0010ffff") == []
+        assert s.complete("body", "b\U0010ffff") == []
         assert s.complete("body", "") == s.complete("body", "   ") == []
         assert s.complete("body", "b", limit=0) == []
 

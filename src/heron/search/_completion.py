@@ -6,18 +6,18 @@ come from the surface forms each segment records per term, with their counts
 document frequency. Words differing only by case are one word, spelled as most often.
 
 Per reader snapshot and field, on first use, :class:`WordTable` lays the field's words
-out in sorted order with their counts summed over the segments (numpy sorts; the
-per-segment part is kept with the segment, which a refreshed reader takes over), and
-ranks them once: ``rank[i]`` is word ``i``'s place by count, most frequent first (ties
+out in sorted order with their counts summed over the segments (each segment's words,
+decoded, lower-cased, counted and sorted, are kept with the segment, which a refreshed
+reader takes over; merging the segments' sorted lists is a sort of sorted runs),
+and ranks them once: ``rank[i]`` is word ``i``'s place by count, most frequent first (ties
 alphabetical). A prefix's words are then a contiguous range ``[lo, hi)`` found by two
 binary searches, and its best words those of lowest rank in the range:
 
-- a range of at most :data:`SMALL` words is ranked per call (a sort of at most that many
-  integers);
-- a range of more (short prefixes: "s", "co") has its best :data:`WIDTH` words in a
-  table, computed with the rest at build time. Every such prefix is one of at most
-  ``words / SMALL`` ranges per prefix length, so the table stays a small fraction of
-  the words, whatever the collection's size.
+- a range of at most :data:`SMALL` words is sorted per call;
+- a longer range (short prefixes: "s", "co") has its best :data:`WIDTH` words in a table
+  computed with the rest. Such a prefix is one of at most ``words / SMALL`` per prefix
+  length, so the table is a small fraction of the words whatever the collection's size;
+  a limit past :data:`WIDTH` cuts the range to its best by numpy's partial sort.
 
 The answer is exact: the words counted over every segment, not the best of each. Counts
 are those of the segments as they are (a deleted document's words count until a merge
@@ -34,32 +34,60 @@ import weakref
 
 import numpy as np
 import numpy.typing as npt
+from attrs import frozen
 
 from heron.index import IndexReader, SegmentReader
 from heron.index._surface import Forms
 
-#: ranges of at most this many words are ranked per call; longer ones come from the table
-SMALL = 8
+#: ranges of at most this many words are sorted per call; longer ones come from the table
+SMALL = 32
+_LAST_CHAR = chr(0x10FFFF)
 #: the best words the table keeps per prefix (a larger limit ranks the range per call)
 WIDTH = 10
 
-SegmentWords = tuple[list[str], npt.NDArray[np.int64]]
+@frozen
+class SegmentWords:
+    """One segment's words of a field: distinct, lower-cased, sorted, with counts."""
+
+    keys: list[str]
+    counts: npt.NDArray[np.int64]
+    #: every spelling with its count, when some word has capitals (else None)
+    spellings: dict[str, int] | None
 
 
 def segment_words(seg: SegmentReader, field: str) -> SegmentWords:
-    """A segment's words of ``field`` with their counts (a word may repeat: one per term)."""
+    """A segment's words of ``field`` (from its surface forms, or its terms)."""
     first, stop = seg.terms.field_range(field)
     if first >= stop:
-        return [], np.zeros(0, np.int64)
+        return SegmentWords([], np.zeros(0, np.int64), None)
     freqs = seg.doc_freqs(first, stop).astype(np.int64)
     forms = seg.surface(field)
     if forms is None:
-        return [t for _, t in seg.terms.iter_range(field, first, stop)], freqs
-    words, counts, bare = _decode(forms, stop - first)
-    if len(bare):  # terms merged in from a segment without forms: each is its own word
-        words += [seg.terms.term(first + i) for i in bare.tolist()]
-        counts = np.concatenate([counts, freqs[bare]])
-    return words, counts
+        words = [t for _, t in seg.terms.iter_range(field, first, stop)]
+        counts = freqs
+    else:
+        words, counts, bare = _decode(forms, stop - first)
+        if len(bare):  # terms merged in from a segment without forms: each is its own word
+            words += [seg.terms.term(first + i) for i in bare.tolist()]
+            counts = np.concatenate([counts, freqs[bare]])
+    return _folded(words, counts.tolist())
+
+
+def _folded(words: list[str], counts: list[int]) -> SegmentWords:
+    """Words with counts (a word may repeat: once per term it came from) folded to
+    distinct lower-cased words."""
+    lowered = [w.lower() for w in words]
+    by_key: dict[str, int] = {}
+    for key, count in zip(lowered, counts, strict=True):
+        by_key[key] = by_key.get(key, 0) + count
+    keys = sorted(by_key)
+    totals = np.fromiter(map(by_key.__getitem__, keys), dtype=np.int64, count=len(keys))
+    if lowered == words:
+        return SegmentWords(keys, totals, None)
+    spellings: dict[str, int] = {}
+    for word, count in zip(words, counts, strict=True):
+        spellings[word] = spellings.get(word, 0) + count
+    return SegmentWords(keys, totals, spellings)
 
 
 def _decode(forms: Forms, nterms: int
@@ -82,9 +110,7 @@ class WordTable:
     """The words of one field over a reader's segments, sorted, counted and ranked."""
 
     def __init__(self, parts: list[SegmentWords]) -> None:
-        words = [w for part, _ in parts for w in part]
-        counts = (np.concatenate([c for _, c in parts]) if parts else np.zeros(0, np.int64))
-        keys, spelled, totals = _fold(words, counts)
+        keys, spelled, totals = _fold(parts)
         #: the distinct lower-cased words, sorted (binary searched per call)
         self.keys = keys
         #: each word as documents most often spell it
@@ -102,50 +128,56 @@ class WordTable:
     def range(self, typed: str) -> tuple[int, int]:
         """Positions ``[lo, hi)`` of the words starting with ``typed`` (lower-cased)."""
         lo = bisect.bisect_left(self.keys, typed)
-        last = ord(typed[-1])
-        if last >= 0x10FFFF:
-            return lo, len(self.keys)  # nothing sorts after the last code point's prefix
-        return lo, bisect.bisect_left(self.keys, typed[:-1] + chr(last + 1), lo)
+        head = typed.rstrip(_LAST_CHAR)  # the last code point has no successor
+        if not head:
+            return lo, len(self.keys)
+        return lo, bisect.bisect_left(self.keys, head[:-1] + chr(ord(head[-1]) + 1), lo)
 
     def complete(self, typed: str, limit: int) -> list[str]:
         """The ``limit`` most frequent words starting with ``typed`` (lower-cased, not
         empty), ties alphabetical."""
         lo, hi = self.range(typed)
+        positions: range | list[int] = range(lo, hi)
         if hi - lo > SMALL:
             best = self.table.get(typed)
             if best is not None and limit <= len(best):
                 return list(best[:limit])
-            ranks = self._rank[lo:hi]  # a larger limit: the range's best, at numpy's speed
-            top = np.argpartition(ranks, limit - 1)[:limit] if hi - lo > limit else None
-            positions = range(lo, hi) if top is None else (lo + top).tolist()
-        else:
-            positions = range(lo, hi)
+            if hi - lo > limit:
+                top = np.argpartition(self._rank[lo:hi], limit - 1)[:limit]
+                positions = (lo + top).tolist()
         spelled = self.spelled
         return [spelled[i] for i in sorted(positions, key=self._rank_list.__getitem__)[:limit]]
 
 
-def _fold(words: list[str], counts: npt.NDArray[np.int64]
-          ) -> tuple[list[str], list[str], npt.NDArray[np.int64]]:
-    """Distinct lower-cased words (sorted), the spelling of each most counted (ties: the
-    first in code point order), and each word's count summed over spellings and repeats."""
-    lowered = [w.lower() for w in words]
-    counted = counts.tolist()
-    totals: dict[str, int] = {}
-    for key, count in zip(lowered, counted, strict=True):
-        totals[key] = totals.get(key, 0) + count
-    keys = sorted(totals)
-    summed = np.fromiter(map(totals.__getitem__, keys), dtype=np.int64, count=len(keys))
-    if lowered == words:
-        return keys, keys, summed
+def _fold(parts: list[SegmentWords]) -> tuple[list[str], list[str], npt.NDArray[np.int64]]:
+    """The segments' words merged: distinct lower-cased words (sorted), the spelling of
+    each most counted (ties: the first in code point order), and each word's count."""
+    if len(parts) == 1:
+        keys, totals = parts[0].keys, parts[0].counts
+    else:
+        every = [w for part in parts for w in part.keys]
+        counts = np.concatenate([part.counts for part in parts]) if parts else np.zeros(0, np.int64)
+        order = sorted(range(len(every)), key=every.__getitem__)  # sorted runs: a merge
+        ordered = [every[i] for i in order]
+        differs = np.fromiter(map(str.__ne__, ordered[1:], ordered), dtype=bool,
+                              count=max(len(ordered) - 1, 0))
+        starts = np.flatnonzero(np.r_[True, differs]) if ordered else np.zeros(0, np.int64)
+        keys = [ordered[i] for i in starts.tolist()]
+        totals = (np.add.reduceat(counts[np.asarray(order, dtype=np.int64)], starts)
+                  if ordered else np.zeros(0, np.int64))
+    if all(part.spellings is None for part in parts):  # no capitals anywhere
+        return keys, keys, totals
     per_spelling: dict[str, int] = {}
-    for word, count in zip(words, counted, strict=True):
-        per_spelling[word] = per_spelling.get(word, 0) + count
+    for part in parts:
+        for word, count in (part.spellings or dict(zip(part.keys, part.counts.tolist(),
+                                                       strict=True))).items():
+            per_spelling[word] = per_spelling.get(word, 0) + count
     best: dict[str, tuple[int, str]] = {}
     for word, count in sorted(per_spelling.items()):
         key = word.lower()
         if key not in best or count > best[key][0]:
             best[key] = (count, word)
-    return keys, [best[key][1] for key in keys], summed
+    return keys, [best[key][1] for key in keys], totals
 
 
 #: characters of each word the prefix table compares in numpy (longer prefixes in Python)
