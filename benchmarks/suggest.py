@@ -141,7 +141,7 @@ def completion_cost(path: Path, prefixes: Sequence[str]) -> dict[str, float]:
     the table's size, and medians of calls with prefixes not asked before, at limit 5 and
     at limit 15 (past the table's best words per prefix)."""
     import heron
-    from heron.search._completion import table_for
+    from heron.search._completion import SMALL, table_for
 
     with heron.open_index(path).searcher() as searcher:
         start = time.perf_counter()
@@ -161,6 +161,7 @@ def completion_cost(path: Path, prefixes: Sequence[str]) -> dict[str, float]:
                 times.append(time.perf_counter() - start)
             medians[limit] = statistics.median(times) * 1e3
     return {"build_s": build, "words": len(table.keys), "prefixes": len(table.table),
+            "crowded_from": SMALL + 1,
             "mb": size / 1e6, "new_prefix_ms": medians[5], "limit15_ms": medians[15]}
 
 
@@ -230,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     print_table(["task", "heron ms", "whoosh ms", "speedup"], table)
     print(f"heron complete: first call on a fresh searcher {completion['build_s']:.3f} s "
           f"(the word table: {completion['words']:.0f} words, {completion['prefixes']:.0f} "
-          f"prefixes of more than 8 words, {completion['mb']:.1f} MB); a prefix not asked "
+          f"prefixes of {completion['crowded_from']:.0f} words or more, "
+          f"{completion['mb']:.1f} MB); a prefix not asked "
           f"before {completion['new_prefix_ms']:.4f} ms, limit 15 "
           f"{completion['limit15_ms']:.4f} ms (medians)")
     for name in ("suggest", "correct", "complete"):
