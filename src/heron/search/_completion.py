@@ -172,12 +172,29 @@ def _fold(parts: list[SegmentWords]) -> tuple[list[str], list[str], npt.NDArray[
         for word, count in (part.spellings or dict(zip(part.keys, part.counts.tolist(),
                                                        strict=True))).items():
             per_spelling[word] = per_spelling.get(word, 0) + count
-    best: dict[str, tuple[int, str]] = {}
-    for word, count in sorted(per_spelling.items()):
+    best = {word.lower(): word for word in fold_case(dict(sorted(per_spelling.items())))}
+    return keys, [best[key] for key in keys], totals
+
+
+def fold_case(counts: dict[str, int]) -> dict[str, int]:
+    """Counts of words that differ only by case added up, under the most frequent spelling
+    (of equal counts, the first met).
+
+    >>> fold_case({"Oil": 2, "oil": 1, "OIL": 2, "gas": 1})
+    {'Oil': 5, 'gas': 1}
+    """
+    merged: dict[str, tuple[str, int, int]] = {}  # lower -> (spelling, its count, total)
+    for word, count in counts.items():
         key = word.lower()
-        if key not in best or count > best[key][0]:
-            best[key] = (count, word)
-    return keys, [best[key][1] for key in keys], totals
+        best = merged.get(key)
+        if best is None:
+            merged[key] = (word, count, count)
+        else:
+            spelling, top, total = best
+            if count > top:
+                spelling, top = word, count
+            merged[key] = (spelling, top, total + count)
+    return {spelling: total for spelling, _, total in merged.values()}
 
 
 #: characters of each word the prefix table compares in numpy (longer prefixes in Python)

@@ -20,6 +20,7 @@ from heron.index import IndexReader
 from heron.index._surface import forms_of
 from heron.query._edits import terms_within
 from heron.schema import Schema
+from heron.search._completion import fold_case
 
 MAX_DISTANCE = 2
 
@@ -68,7 +69,7 @@ def word_forms(reader: IndexReader, field: str, terms: Iterable[str]) -> dict[st
     for per_term in forms_by_term(reader, field, list(terms)):
         for word, count in per_term.items():
             counts[word] = counts.get(word, 0) + count
-    return _fold_case(counts)
+    return fold_case(counts)
 
 
 def forms_by_term(reader: IndexReader, field: str, terms: Sequence[str]
@@ -87,22 +88,6 @@ def forms_by_term(reader: IndexReader, field: str, terms: Sequence[str]
             for word, count in words or [(term, seg.doc_freq(number))]:
                 counts[word] = counts.get(word, 0) + count
     return found
-
-
-def _fold_case(counts: dict[str, int]) -> dict[str, int]:
-    """Counts of words that differ only by case added up, under the most frequent spelling."""
-    merged: dict[str, tuple[str, int, int]] = {}  # lower -> (spelling, its count, total)
-    for word, count in counts.items():
-        key = word.lower()
-        best = merged.get(key)
-        if best is None:
-            merged[key] = (word, count, count)
-        else:
-            spelling, top, total = best
-            if count > top:
-                spelling, top = word, count
-            merged[key] = (spelling, top, total + count)
-    return {spelling: total for spelling, _, total in merged.values()}
 
 
 def candidates(reader: IndexReader, schema: Schema, field: str, text: str, *,
