@@ -6,9 +6,9 @@ come from the surface forms each segment records per term, with their counts
 document frequency. Words differing only by case are one word, spelled as most often.
 
 Per reader snapshot and field, on first use, :class:`WordTable` lays the field's words
-out in sorted order with their counts summed over the segments (each segment's words,
-decoded, lower-cased, counted and sorted, are kept with the segment, which a refreshed
-reader takes over; merging the segments' sorted lists is a sort of sorted runs),
+out in sorted order with their counts summed over the segments (each segment's words
+decoded, lower-cased, counted and sorted, then the sorted lists merged: a sort of sorted
+runs),
 and ranks them once: ``rank[i]`` is word ``i``'s place by count, most frequent first (ties
 alphabetical). A prefix's words are then a contiguous range ``[lo, hi)`` found by two
 binary searches, and its best words those of lowest rank in the range:
@@ -27,6 +27,7 @@ its table never goes stale: a newer commit is a new reader with a table of its o
 
 from __future__ import annotations
 
+import array
 import bisect
 import itertools
 import threading
@@ -121,7 +122,8 @@ class WordTable:
         rank = np.empty(len(totals), dtype=np.int64)
         rank[order] = np.arange(len(totals))
         self._rank = rank
-        self._rank_list: list[int] = rank.tolist()
+        self._rank_list = array.array("q")  # 8 bytes a word, read as Python ints
+        self._rank_list.frombytes(rank.tobytes())
         #: prefix -> its best WIDTH words, for every prefix of more than SMALL words
         self.table: dict[str, tuple[str, ...]] = _big_prefixes(keys, rank, spelled)
 
@@ -235,8 +237,6 @@ def _big_prefixes(keys: list[str], rank: npt.NDArray[np.int64],
     return table
 
 
-_segment_cache: weakref.WeakKeyDictionary[SegmentReader, dict[str, SegmentWords]] = (
-    weakref.WeakKeyDictionary())
 _tables: weakref.WeakKeyDictionary[IndexReader, dict[str, WordTable]] = (
     weakref.WeakKeyDictionary())
 _building = threading.Lock()
@@ -251,12 +251,7 @@ def table_for(reader: IndexReader, field: str) -> WordTable:
         with _building:
             table = _tables.setdefault(reader, {}).get(field)
             if table is None:
-                parts = []
-                for seg in reader.segments:
-                    cached = _segment_cache.setdefault(seg, {})
-                    if field not in cached:
-                        cached[field] = segment_words(seg, field)
-                    parts.append(cached[field])
+                parts = [segment_words(seg, field) for seg in reader.segments]
                 table = _tables[reader][field] = WordTable(parts)
     return table
 
