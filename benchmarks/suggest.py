@@ -141,13 +141,13 @@ def completion_cost(path: Path, prefixes: Sequence[str]) -> dict[str, float]:
     the table's size, and medians of calls with prefixes not asked before, at limit 5 and
     at limit 15 (past the table's best words per prefix)."""
     import heron
-    from heron.search._completion import SMALL, table_for
+    from heron.search._completion import SMALL
 
     with heron.open_index(path).searcher() as searcher:
         start = time.perf_counter()
         searcher.complete("body", prefixes[0], limit=5)
         build = time.perf_counter() - start
-        table = table_for(searcher.reader, "body")
+        table = searcher._words.table("body")
         size = (sum(map(sys.getsizeof, table.keys)) + sys.getsizeof(table.keys)
                 + sys.getsizeof(table.spelled) + table.counts.nbytes * 2
                 + sys.getsizeof(table.table)

@@ -8,15 +8,18 @@ ranked per call, the table of crowded prefixes, a limit past the table).
 
 from __future__ import annotations
 
+import gc
 import random
 import threading
+import weakref
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 import heron
-from heron.search._completion import SMALL, WIDTH, table_for
+from heron.search import _more_like
+from heron.search._completion import SMALL, WIDTH
 
 #: no stop word can be spelled with these letters, and the endings make stems differ
 LETTERS = "bcdkqxz"
@@ -64,10 +67,10 @@ def test_every_path_equals_the_counted_words(built: tuple[heron.Index, Counter[s
     ix, counts = built
     with ix.searcher() as s:
         assert len(s.reader.segments) == 3
-        table = table_for(s.reader, "body")
-        crowded = list(table.table)
-        assert crowded, "the vocabulary is meant to have prefixes of more than SMALL words"
         words = sorted(counts)
+        heads = Counter(w[:n] for w in words for n in range(1, len(w) + 1))
+        crowded = [p for p, n in heads.items() if n > SMALL]
+        assert crowded, "the vocabulary is meant to have prefixes of more than SMALL words"
         rng = random.Random(9)
         prefixes = set(LETTERS) | set(crowded) | {w[: rng.randint(1, len(w))]
                                                  for w in rng.sample(words, 200)}
@@ -155,10 +158,71 @@ def test_threads_build_one_table(built: tuple[heron.Index, Counter[str]]) -> Non
         for t in threads:
             t.join()
         assert answers == [reference(counts, "b", 8)] * 4
-        assert table_for(s.reader, "body") is table_for(s.reader, "body")
 
 
 def test_unknown_field(built: tuple[heron.Index, Counter[str]]) -> None:
     ix, _ = built
     with ix.searcher() as s, pytest.raises(heron.UnknownFieldError):
         s.complete("titel", "b")
+
+
+def test_words_count_occurrences_whether_or_not_a_segment_records_forms(tmp_path: Path) -> None:
+    """A segment records forms only if some word differs from its term; either way a word
+    counts its occurrences, so an unrelated stemmed word changes no ranking."""
+    answers = []
+    for extra in ([], ["tunnels"]):
+        ix = heron.create_index(tmp_path / f"f{len(extra)}", heron.Schema(body=heron.TEXT()))
+        with ix.writer() as w:
+            for text in ["ore ore ore", "orb", "orb", *extra]:
+                w.add_document(body=text)
+        with ix.searcher() as s:
+            assert (s.reader.segments[0].surface("body") is None) == (not extra)
+            answers.append(s.complete("body", "or"))
+            assert s.suggest("body", "orx") == ["ore", "orb"]
+    assert answers == [["ore", "orb"], ["ore", "orb"]]
+
+
+def test_words_with_nul_characters(tmp_path: Path) -> None:
+    """A crowded prefix ending in U+0000 is its own entry, not its parent's."""
+    ix = heron.create_index(tmp_path / "n", heron.Schema(tag=heron.KEYWORD(lowercase=False)))
+    with ix.writer() as w:
+        for _ in range(5):
+            w.add_document(tag="ab")
+        for i in range(SMALL + 8):
+            w.add_document(tag=f"a\x00{i:02d}")
+    with ix.searcher() as s:
+        assert s.complete("tag", "a", 2) == ["ab", "a\x0000"]
+        assert s.complete("tag", "a\x00", 2) == ["a\x0000", "a\x0001"]
+
+
+def test_closed_searchers_keep_no_reader_alive(tmp_path: Path) -> None:
+    """What completions and key terms remember goes with the searcher."""
+    ix = heron.create_index(tmp_path / "r", heron.Schema(
+        id=heron.ID(unique=True, stored=True), body=heron.TEXT(stored=True)))
+    with ix.writer() as w:
+        w.add_document(id="1", body="tunnels under the border")
+        w.add_document(id="2", body="tunnel diggers")
+    readers = []
+    for _ in range(3):
+        with ix.searcher() as s:
+            assert s.complete("body", "tun") == ["tunnel", "tunnels"]
+            assert s.key_terms(["1"], "body", numterms=2)
+            readers.append(weakref.ref(s.reader))
+        del s
+    gc.collect()
+    assert [r() for r in readers] == [None, None, None]
+
+
+def test_term_facts_answer_after_forgetting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    """key_terms' memo of document frequencies starts afresh when full, and still answers."""
+    monkeypatch.setattr(_more_like, "FACTS", 3)
+    ix = heron.create_index(tmp_path / "k", heron.Schema(body=heron.TEXT(stored=True)))
+    with ix.writer() as w:
+        w.add_document(body="alpha beta gamma delta epsilon")
+        w.add_document(body="alpha beta zeta")
+    with ix.searcher() as s:
+        first = s.key_terms([0], "body", numterms=5)
+        second = s.key_terms([1], "body", numterms=5)
+        assert s.key_terms([0], "body", numterms=5) == first
+        assert {w for w, _ in second} == {"alpha", "beta", "zeta"}

@@ -123,6 +123,18 @@ class SegmentReader:
         """How many documents of this segment hold each of the terms ``[start, stop)``."""
         return np.diff(self._postings_arrays()[0][start : stop + 1]).astype(np.int64)
 
+    def term_occurrences(self, start: int, stop: int) -> npt.NDArray[np.int64]:
+        """How often each of the terms ``[start, stop)`` occurs in this segment's documents
+        (deleted ones too, as :meth:`doc_freqs` counts them)."""
+        post, _, freqs = self._postings_arrays()
+        bounds = post[start : stop + 1].astype(np.int64)
+        found = np.zeros(max(len(bounds) - 1, 0), dtype=np.int64)
+        if len(found) and bounds[-1] > bounds[0]:
+            present = np.flatnonzero(bounds[1:] > bounds[:-1])
+            found[present] = np.add.reduceat(freqs[bounds[0] : bounds[-1]],
+                                             bounds[present] - bounds[0], dtype=np.int64)
+        return found
+
     def doc_freq(self, term_no: int) -> int:
         """How many documents of this segment hold term ``term_no``."""
         a, b = self._postings_arrays()[0][term_no : term_no + 2].tolist()

@@ -1,15 +1,15 @@
 """Completions: the most frequent words of a field that start with a typed prefix.
 
 A completion is a word of the documents ("petroleum", "exports"), not a stem: the words
-come from the surface forms each segment records per term, with their counts
+come from the surface forms each segment records per term, with how often each occurs
 (:mod:`heron.index._surface`); a term without forms is a word of its own, counted by its
-document frequency. Words differing only by case are one word, spelled as most often.
+occurrences too, so a segment with forms and one without count alike. Words differing
+only by case are one word, spelled as most often.
 
-Per reader snapshot and field, on first use, :class:`WordTable` lays the field's words
-out in sorted order with their counts summed over the segments (each segment's words
-decoded, lower-cased, counted and sorted, then the sorted lists merged: a sort of sorted
-runs),
-and ranks them once: ``rank[i]`` is word ``i``'s place by count, most frequent first (ties
+Per searcher and field, on first use, :class:`WordTable` lays the field's words out in
+sorted order with their counts summed over the segments (each segment's words decoded,
+lower-cased, counted and sorted, then the sorted lists merged: a sort of sorted runs), and
+ranks them once: ``rank[i]`` is word ``i``'s place by count, most frequent first (ties
 alphabetical). A prefix's words are then a contiguous range ``[lo, hi)`` found by two
 binary searches, and its best words those of lowest rank in the range:
 
@@ -20,9 +20,10 @@ binary searches, and its best words those of lowest rank in the range:
   a limit past :data:`WIDTH` cuts the range to its best by numpy's partial sort.
 
 The answer is exact: the words counted over every segment, not the best of each. Counts
-are those of the segments as they are (a deleted document's words count until a merge
-drops them, as :meth:`heron.index.IndexReader.doc_freq` does). A reader is a snapshot, so
-its table never goes stale: a newer commit is a new reader with a table of its own.
+are those recorded when the documents were indexed: deleting a document does not lower
+them, and a word leaves when a merge drops its last term. A searcher is a snapshot, so
+its tables never go stale: a newer commit is a new searcher with tables of its own
+(:class:`WordTables`, kept by the searcher and dropped when it closes).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import array
 import bisect
 import itertools
 import threading
-import weakref
 
 import numpy as np
 import numpy.typing as npt
@@ -61,16 +61,16 @@ def segment_words(seg: SegmentReader, field: str) -> SegmentWords:
     first, stop = seg.terms.field_range(field)
     if first >= stop:
         return SegmentWords([], np.zeros(0, np.int64), None)
-    freqs = seg.doc_freqs(first, stop).astype(np.int64)
     forms = seg.surface(field)
     if forms is None:
         words = [t for _, t in seg.terms.iter_range(field, first, stop)]
-        counts = freqs
+        counts = seg.term_occurrences(first, stop)
     else:
         words, counts, bare = _decode(forms, stop - first)
         if len(bare):  # terms merged in from a segment without forms: each is its own word
             words += [seg.terms.term(first + i) for i in bare.tolist()]
-            counts = np.concatenate([counts, freqs[bare]])
+            counts = np.concatenate([counts, [int(seg.term_occurrences(first + i, first + i + 1)[0])
+                                              for i in bare.tolist()]])
     return _folded(words, counts.tolist())
 
 
@@ -230,35 +230,41 @@ def _big_prefixes(keys: list[str], rank: npt.NDArray[np.int64],
         best = order[place < WIDTH]
         best_words = [spelled[i] for i in live[best].tolist()]
         bounds = np.flatnonzero(np.r_[True, group[best][1:] != group[best][:-1], True]).tolist()
-        for head, a, b in zip(heads[best[bounds[:-1]]].tolist(), bounds, bounds[1:],
-                              strict=False):
-            table[head] = tuple(best_words[a:b])
+        firsts = live[best[bounds[:-1]]].tolist()  # numpy strings drop trailing NULs:
+        for i, a, b in zip(firsts, bounds, bounds[1:], strict=False):  # key by the words
+            table[keys[i][:length]] = tuple(best_words[a:b])
         length += 1
     return table
 
 
-_tables: weakref.WeakKeyDictionary[IndexReader, dict[str, WordTable]] = (
-    weakref.WeakKeyDictionary())
-_building = threading.Lock()
+class WordTables:
+    """One searcher's word tables, a field's built on first use (once, whatever the
+    threads) and dropped with the searcher's caches."""
 
+    def __init__(self, reader: IndexReader) -> None:
+        self._reader = reader
+        self._tables: dict[str, WordTable] = {}
+        self._lock = threading.Lock()
 
-def table_for(reader: IndexReader, field: str) -> WordTable:
-    """The reader's word table of ``field``, built on first use (once, whatever the
-    threads) and dropped with the reader."""
-    tables = _tables.get(reader)
-    table = tables.get(field) if tables is not None else None
-    if table is None:
-        with _building:
-            table = _tables.setdefault(reader, {}).get(field)
-            if table is None:
-                parts = [segment_words(seg, field) for seg in reader.segments]
-                table = _tables[reader][field] = WordTable(parts)
-    return table
+    def table(self, field: str) -> WordTable:
+        """The word table of ``field``."""
+        table = self._tables.get(field)
+        if table is None:
+            with self._lock:
+                table = self._tables.get(field)
+                if table is None:
+                    parts = [segment_words(seg, field) for seg in self._reader.segments]
+                    table = self._tables[field] = WordTable(parts)
+        return table
 
+    def complete(self, field: str, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` words of ``field`` that start with ``prefix``, most frequent
+        first."""
+        typed = prefix.strip().lower()
+        if not typed or limit <= 0:
+            return []
+        return self.table(field).complete(typed, limit)
 
-def complete(reader: IndexReader, field: str, prefix: str, limit: int) -> list[str]:
-    """Up to ``limit`` words of ``field`` that start with ``prefix``, most frequent first."""
-    typed = prefix.strip().lower()
-    if not typed or limit <= 0:
-        return []
-    return table_for(reader, field).complete(typed, limit)
+    def clear(self) -> None:
+        """Forget every table."""
+        self._tables.clear()

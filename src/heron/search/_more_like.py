@@ -5,16 +5,15 @@ analysed again; else, for a field that is not stored, the term list the segment 
 per document for such fields (``fwd.<f>.*``) with each frequency read from that term's
 postings by one binary search; or from text the caller gives. Terms are weighted by
 frequency times BM25's inverse document frequency, and the best become an OR query
-whose clauses are boosted by their weight. A reader remembers the document frequencies
+whose clauses are boosted by their weight. A searcher remembers the document frequencies
 and words of the terms it was asked about (:class:`TermFacts`): documents of one
-collection share most of their terms, and a reader is a snapshot, so they never change.
+collection share most of their terms, and a searcher is a snapshot, so they never change.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,7 +34,8 @@ FACTS = 1 << 17
 
 
 class TermFacts:
-    """Document frequencies and most frequent words of a reader's terms, looked up once."""
+    """Document frequencies and most frequent words of a searcher's terms, each looked up
+    once (kept by the searcher, dropped when it closes)."""
 
     def __init__(self, reader: IndexReader) -> None:
         self._reader = reader
@@ -44,37 +44,42 @@ class TermFacts:
 
     def doc_freqs(self, field: str, terms: Sequence[str]) -> npt.NDArray[np.int64]:
         """How many documents hold each term (:meth:`IndexReader.doc_freqs`)."""
-        dfs = self._dfs
-        missing = [t for t in terms if (field, t) not in dfs]
+        known = {t: self._dfs.get((field, t)) for t in terms}
+        missing = [t for t, df in known.items() if df is None]
         if missing:
-            if len(dfs) > FACTS:
-                dfs.clear()
             found = self._reader.doc_freqs(field, missing).tolist()
-            dfs.update(zip([(field, t) for t in missing], found, strict=True))
-        return np.fromiter((dfs[(field, t)] for t in terms), dtype=np.int64, count=len(terms))
+            known.update(zip(missing, found, strict=True))
+            self._remember(self._dfs, field, zip(missing, found, strict=True))
+        return np.fromiter((known[t] or 0 for t in terms), dtype=np.int64, count=len(terms))
 
     def words(self, field: str, terms: Sequence[str]) -> list[str]:
         """Each term's most frequent word (the term itself if it has none)."""
-        known = self._words
-        missing = [t for t in terms if (field, t) not in known]
+        known = {t: self._words.get((field, t)) for t in terms}
+        missing = [t for t, word in known.items() if word is None]
         if missing:
-            if len(known) > FACTS:
-                known.clear()
-            for term, words in zip(missing, forms_by_term(self._reader, field, missing),
-                                   strict=True):
-                known[(field, term)] = max(words, key=words.__getitem__) if words else term
-        return [known[(field, t)] for t in terms]
+            forms = forms_by_term(self._reader, field, missing)
+            found = [max(words, key=words.__getitem__) if words else term
+                     for term, words in zip(missing, forms, strict=True)]
+            known.update(zip(missing, found, strict=True))
+            self._remember(self._words, field, zip(missing, found, strict=True))
+        return [known[t] or t for t in terms]
 
+    @staticmethod
+    def _remember(memo: dict[tuple[str, str], Any], field: str,
+                  pairs: Iterable[tuple[str, Any]]) -> None:
+        """Add facts to a memo, which starts afresh past :data:`FACTS` entries."""
+        if len(memo) > FACTS:
+            memo.clear()
+        memo.update(((field, term), value) for term, value in pairs)
 
-_facts: weakref.WeakKeyDictionary[IndexReader, TermFacts] = weakref.WeakKeyDictionary()
+    def doc_count(self) -> int:
+        """Live documents of the snapshot."""
+        return self._reader.doc_count()
 
-
-def facts_of(reader: IndexReader) -> TermFacts:
-    """The reader's :class:`TermFacts` (dropped with the reader)."""
-    facts = _facts.get(reader)
-    if facts is None:
-        facts = _facts.setdefault(reader, TermFacts(reader))
-    return facts
+    def clear(self) -> None:
+        """Forget every fact."""
+        self._dfs.clear()
+        self._words.clear()
 
 
 def doc_terms(searcher: Searcher, docnum: int, field: str) -> Counter[str]:
@@ -100,7 +105,7 @@ def doc_terms(searcher: Searcher, docnum: int, field: str) -> Counter[str]:
     return found
 
 
-def weigh(reader: IndexReader, field: str, counts: Counter[str], numterms: int,
+def weigh(facts: TermFacts, field: str, counts: Counter[str], numterms: int,
           min_df: int = 1) -> list[tuple[str, float]]:
     """The ``numterms`` best terms of ``counts`` by frequency times inverse document
     frequency; terms held by fewer than ``min_df`` documents are left out."""
@@ -108,8 +113,8 @@ def weigh(reader: IndexReader, field: str, counts: Counter[str], numterms: int,
     if not terms:
         return []
     tf = np.fromiter(counts.values(), dtype=np.float64, count=len(terms))
-    df = facts_of(reader).doc_freqs(field, terms).astype(np.float64)
-    total = max(reader.doc_count(), 1)
+    df = facts.doc_freqs(field, terms).astype(np.float64)
+    total = max(facts.doc_count(), 1)
     scores = tf * np.log1p((total - df + 0.5) / (df + 0.5))
     kept = np.flatnonzero(df >= min_df)
     # the best by score, ties by term: sorted in Python among the few best only
@@ -139,19 +144,19 @@ def as_docnum(searcher: Searcher, doc: int | str) -> int:
     return find_doc(searcher, {unique: doc})
 
 
-def key_terms(searcher: Searcher, docs: Sequence[int | str], field: str,
+def key_terms(searcher: Searcher, facts: TermFacts, docs: Sequence[int | str], field: str,
               numterms: int = NUMTERMS) -> list[tuple[str, float]]:
     """The most distinctive terms of some documents' field (as words), best first."""
     counts: Counter[str] = Counter()
     for doc in docs:
         counts.update(doc_terms(searcher, as_docnum(searcher, doc), field))
-    best = weigh(searcher.reader, field, counts, numterms)
-    words = facts_of(searcher.reader).words(field, [term for term, _ in best])
+    best = weigh(facts, field, counts, numterms)
+    words = facts.words(field, [term for term, _ in best])
     return [(word, score) for word, (_, score) in zip(words, best, strict=True)]
 
 
-def like_query(searcher: Searcher, docnum: int | None, text: str | None,
-               fields: Sequence[str], numterms: int) -> Query | None:
+def like_query(searcher: Searcher, facts: TermFacts, docnum: int | None, text: str | None,
+               *, fields: Sequence[str], numterms: int) -> Query | None:
     """The OR of the best terms of a document (or of ``text``) in ``fields``, boosted."""
     clauses: list[Query] = []
     for field in fields:
@@ -159,7 +164,7 @@ def like_query(searcher: Searcher, docnum: int | None, text: str | None,
             counts = Counter(searcher.text_terms(field, text or ""))
         else:
             counts = doc_terms(searcher, docnum, field)
-        best = weigh(searcher.reader, field, counts, numterms,
+        best = weigh(facts, field, counts, numterms,
                      min_df=1 if docnum is None else 2)
         if best:
             top = best[0][1]
@@ -167,7 +172,7 @@ def like_query(searcher: Searcher, docnum: int | None, text: str | None,
     return Or(tuple(clauses)) if clauses else None
 
 
-def more_like(searcher: Searcher, docnum: int | None, *, text: str | None,
+def more_like(searcher: Searcher, facts: TermFacts, docnum: int | None, *, text: str | None,
               field: str | None, limit: int, numterms: int) -> Results:
     """Documents like ``docnum`` (itself left out) or like ``text``, best first."""
     if (docnum is None) == (text is None):
@@ -175,7 +180,7 @@ def more_like(searcher: Searcher, docnum: int | None, *, text: str | None,
     if field is not None and field not in searcher.schema:
         raise UnknownFieldError(field, searcher.schema.names())
     fields = [field] if field is not None else searcher.schema.text_fields()
-    query = like_query(searcher, docnum, text, fields, numterms)
+    query = like_query(searcher, facts, docnum, text, fields=fields, numterms=numterms)
     if query is None:
         return Results(Or(()), 0, [])
     found = searcher.search(query, limit=limit + (docnum is not None))

@@ -33,14 +33,21 @@ from heron.scoring import BM25, Explanation, Scoring
 from heron.search._arguments import check_parser, check_search
 from heron.search._collapse import Collapser, KeyTables, check_collapse
 from heron.search._collect import collect
-from heron.search._completion import complete
+from heron.search._completion import WordTables
 from heron.search._correct import correct
 from heron.search._explain import explanation
 from heron.search._facet_kinds import Facet, as_facets
 from heron.search._groups import MatchSet
 from heron.search._lru import LRU
 from heron.search._matched import matched_terms
-from heron.search._more_like import NUMTERMS, as_docnum, find_doc, key_terms, more_like
+from heron.search._more_like import (
+    NUMTERMS,
+    TermFacts,
+    as_docnum,
+    find_doc,
+    key_terms,
+    more_like,
+)
 from heron.search._narrow import narrow
 from heron.search._ordered import collect_collapsed, collect_sorted
 from heron.search._pages import ResultsPage, page_of
@@ -84,6 +91,8 @@ class Searcher:
             NORMS_CACHE)
         self._snippets = Snippets(reader, self._context)
         self._key_tables = KeyTables()
+        self._words = WordTables(reader)
+        self._facts = TermFacts(reader)
         #: the clock that time limits are measured with (seconds)
         self.clock: Callable[[], float] = time.perf_counter
         #: score only what can reach the top k of an OR of terms (block-max; exact). Off by
@@ -363,7 +372,7 @@ class Searcher:
         """Words of a field starting with ``prefix``, most frequent first."""
         self._check_open()
         self.schema[field_name]  # an unknown field raises UnknownFieldError
-        return complete(self.reader, field_name, prefix, limit)
+        return self._words.complete(field_name, prefix, limit)
 
     def more_like(self, docnum: int | None = None, *, text: str | None = None,
                   field: str | None = None, limit: int = 10, numterms: int = NUMTERMS,
@@ -374,14 +383,16 @@ class Searcher:
         self._check_open()
         if values:
             docnum = find_doc(self, values)
-        return more_like(self, docnum, text=text, field=field, limit=limit, numterms=numterms)
+        return more_like(self, self._facts, docnum, text=text, field=field, limit=limit,
+                         numterms=numterms)
 
     def key_terms(self, docs: Sequence[int | str], field_name: str,
                   numterms: int = NUMTERMS) -> list[tuple[str, float]]:
         """The most distinctive words of documents (numbers, or values of the unique field)
         in a field, with their tf-idf weight, best first."""
         self._check_open()
-        return key_terms(self, [as_docnum(self, d) for d in docs], field_name, numterms)
+        return key_terms(self, self._facts, [as_docnum(self, d) for d in docs], field_name,
+                         numterms)
 
     def refresh(self) -> Searcher:
         """A searcher on the newest commit, or this one if nothing changed.
@@ -430,6 +441,8 @@ class Searcher:
         self._snippets.clear()
         self._norm_cache.clear()
         self._key_tables.clear()
+        self._words.clear()
+        self._facts.clear()
 
     def __enter__(self) -> Searcher:
         return self

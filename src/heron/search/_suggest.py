@@ -62,7 +62,7 @@ def analysed(schema: Schema, field: str, word: str) -> str | None:
 def word_forms(reader: IndexReader, field: str, terms: Iterable[str]) -> dict[str, int]:
     """The words the terms came from, over all segments, with their counts.
 
-    A term without recorded forms counts as itself, as often as documents hold it. Words
+    A term without recorded forms counts as itself, as often as it occurs. Words
     differing only by case are counted together under the most frequent spelling.
     """
     counts: dict[str, int] = {}
@@ -85,7 +85,7 @@ def forms_by_term(reader: IndexReader, field: str, terms: Sequence[str]
             if number < 0:
                 continue
             words = forms_of(forms, number - start) if forms is not None else []
-            for word, count in words or [(term, seg.doc_freq(number))]:
+            for word, count in words or [(term, int(seg.term_occurrences(number, number + 1)[0]))]:
                 counts[word] = counts.get(word, 0) + count
     return found
 
