@@ -6,13 +6,14 @@ word gets a suffix naming the copy), so that the vocabulary grows with the colle
 as real collections' do. Copy 0 is news itself. Grown collections are written once as
 JSON lines under ``benchmarks/.work/scaling/`` (git-ignored) and reused.
 
-Per scale, five configurations each build (one child process) and then search (another):
-heron with one process, with ``writer(procs=2)``, and with one process whose commit merges
+Per scale, six configurations each build (one child process) and then search (another):
+heron with one process, with ``writer(procs=2)``, with one process whose commit merges
 everything into one segment (``commit(optimize=True)``, what fewer segments would buy and
-cost); tantivy with one and two indexing threads. Fields: id (stored), title and body
-(stored, English stemming). Rows stream from the file, so the writer's peak RSS is the
-writer's (plus the reading). Queries, drawn
-with fixed seeds from the grown collection:
+cost), and with one process stemming with PyStemmer (``heron-ps``: the compiled Snowball
+stemmer of the ``stemmer`` extra instead of nltk's); tantivy with one and two indexing
+threads. Fields: id (stored), title and body (stored, English stemming). Rows stream
+from the file, so the writer's peak RSS is the writer's (plus the reading). Queries,
+drawn with fixed seeds from the grown collection:
 
 - keyword: 200 queries of two to four title words (no stop words, three letters or
   more), OR over title and body, top 10, each hit's stored id fetched;
@@ -57,7 +58,7 @@ from _common import (
     run_info,
 )
 
-ENGINES = ("heron", "heron-2p", "heron-opt", "tantivy", "tantivy-2t")
+ENGINES = ("heron", "heron-2p", "heron-opt", "heron-ps", "tantivy", "tantivy-2t")
 NEWS_FILE = Path("news") / "reuters21578.jsonl.gz"
 CACHE = REPO_ROOT / "benchmarks" / ".work" / "scaling"
 GROW_SEED = 13
@@ -191,13 +192,17 @@ def make_queries(path: Path) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------- engines
 
 
-def build_heron(path: Path, rows: Iterator[Row], procs: int, optimize: bool = False) -> int:
-    """Index with heron's bulk path in one commit (``optimize``: merged into one segment);
-    return the segments left."""
+def build_heron(path: Path, rows: Iterator[Row], procs: int, optimize: bool = False,
+                stemmer: str = "nltk") -> int:
+    """Index with heron's bulk path in one commit (``optimize``: merged into one segment;
+    ``stemmer``: the StemFilter's implementation); return the segments left."""
     import heron
+    from heron.analysis import StandardAnalyzer
 
-    schema = heron.Schema(id=heron.ID(stored=True, unique=True), title=heron.TEXT(stored=True),
-                          body=heron.TEXT(stored=True))
+    def text() -> Any:
+        return heron.TEXT(stored=True, analyzer=StandardAnalyzer(stemmer=stemmer))
+
+    schema = heron.Schema(id=heron.ID(stored=True, unique=True), title=text(), body=text())
     index = heron.create_index(path, schema, overwrite=True)
     with index.writer(procs=procs) as writer:
         writer.add_documents(rows)
@@ -263,7 +268,8 @@ def child_index(spec: dict[str, Any]) -> dict[str, Any]:
     with Timer() as timer:
         if engine.startswith("heron"):
             segments = build_heron(path, rows, 2 if engine == "heron-2p" else 1,
-                                   optimize=engine == "heron-opt")
+                                   optimize=engine == "heron-opt",
+                                   stemmer="pystemmer" if engine == "heron-ps" else "nltk")
         else:
             segments = build_tantivy(path, rows, 2 if engine == "tantivy-2t" else 1)
     return {"seconds": timer.seconds, "rss_before_mb": rss_before,
