@@ -30,8 +30,8 @@ _SNOWBALL_LANGUAGES = (
 
 #: the implementations of the Snowball stemmers a :class:`StemFilter` can use: nltk's, in
 #: Python (the default, always installed), and PyStemmer's compiled one (the ``stemmer``
-#: extra, about 10x faster; its English stems differ from nltk's on a few words, so the
-#: choice is part of the analyzer recorded in an index)
+#: extra, about 7x faster: 1.7 against 12 µs a word; its English stems differ from nltk's
+#: on a few words, so the choice is part of the analyzer recorded in an index)
 STEM_IMPLEMENTATIONS = ("nltk", "pystemmer")
 _PYSTEMMER_MISSING = (
     'StemFilter(implementation="pystemmer") needs PyStemmer: pip install "heron[stemmer]"'
