@@ -80,7 +80,7 @@ def test_equality_hash_repr() -> None:
     assert a != RegexTokenizer(r"\d+") | LowercaseFilter() | StemFilter("german")
     assert repr(a) == (
         "Analyzer(stages=(RegexTokenizer(pattern='\\\\w+'), LowercaseFilter(), "
-        "StemFilter(language='german')))"
+        "StemFilter(language='german', implementation='nltk')))"
     )
     with pytest.raises(AttributeError):
         a.stages = ()  # type: ignore[misc]

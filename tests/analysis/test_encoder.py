@@ -71,6 +71,13 @@ def test_vocabulary_grows_across_batches() -> None:
                                      (1, "border", 1)], [2, 2])
 
 
+@pytest.mark.parametrize("texts", [[""], ["Tunnels"], ["", "tunnels", ""], ["a", "the"],
+                                   ["Tunnels", "tunnels"]])
+def test_batches_of_no_word_or_one(texts: list[str]) -> None:
+    enc = TermEncoder(StandardAnalyzer())
+    assert decoded(enc, enc.encode(texts)) == expected(StandardAnalyzer(), texts)
+
+
 @pytest.mark.parametrize("analyzer", [StandardAnalyzer(), RegexTokenizer() | NgramFilter()])
 def test_empty_batch(analyzer: Analyzer) -> None:
     batch = TermEncoder(analyzer).encode([])

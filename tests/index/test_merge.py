@@ -126,6 +126,36 @@ def test_merge_equals_a_segment_built_from_the_live_documents(tmp_path: Path) ->
     _same_arrays(Container(built, SEGMENT_MAGIC), merged)
 
 
+def test_segments_without_deletions_copy_their_stored_blocks(tmp_path: Path) -> None:
+    rng = random.Random(4)
+    docs = [_doc(n, rng) for n in range(400)]
+    ix = heron.create_index(tmp_path / "ix", _schema())
+    for start in (0, 150, 260):  # three segments, nothing deleted: blocks copied as they are
+        with ix.writer(merge=False) as w:
+            w.add_documents(docs[start : start + {0: 150, 150: 110, 260: 140}[start]])
+    fresh = heron.create_index(tmp_path / "fresh", _schema())
+    with fresh.writer() as w:
+        w.add_documents(docs)
+    (entry,) = latest_manifest(fresh.path).segments
+    built = Container(SegmentReader(fresh.path, entry).path, SEGMENT_MAGIC)
+    merged = _merge(ix.path, tmp_path / "merged.hsg", 5000)
+    assert sorted(built.names()) == sorted(merged.names())
+    assert built.meta == merged.meta
+    for name in built.names():
+        if not name.startswith("stored."):  # every other array is the same
+            assert np.array_equal(built.array(name), merged.array(name)), name
+    # the stored documents are the same; each input segment's last block ends where it did
+    assert np.array_equal(built.array("stored.offsets"), merged.array("stored.offsets"))
+    assert not np.array_equal(built.array("stored.blocks"), merged.array("stored.blocks"))
+    with ix.writer() as w:
+        w.commit(optimize=True)
+    ix.check()
+    with ix.searcher() as s, fresh.searcher() as f:
+        assert list(s.documents()) == list(f.documents()) == [
+            {k: v for k, v in d.items() if k in ("id", "title", "tags", "year", "published",
+                                                 "url")} for d in docs]
+
+
 def test_optimize_with_a_small_buffer_keeps_search_results(tmp_path: Path) -> None:
     ix = _segmented_index(tmp_path / "ix")
     with ix.searcher() as s:

@@ -38,11 +38,13 @@ STAGES: Mapping[str, type[Stage]] = MappingProxyType(
 
 
 def StandardAnalyzer(  # noqa: N802 - reads as a class, like Whoosh's
-    language: str | None = "english", *, stem: bool = True, minsize: int = 2
+    language: str | None = "english", *, stem: bool = True, minsize: int = 2,
+    stemmer: str = "nltk",
 ) -> Analyzer:
     """Words, lower-cased, without stop words, stemmed with Snowball for ``language``.
 
-    ``language=None`` gives the same without stop words or stemming.
+    ``language=None`` gives the same without stop words or stemming; ``stemmer`` is the
+    :class:`StemFilter`'s implementation (``"pystemmer"``: the compiled one, an extra).
 
     >>> StandardAnalyzer().terms("The smuggling tunnels of Gaza")
     ['smuggl', 'tunnel', 'gaza']
@@ -51,7 +53,7 @@ def StandardAnalyzer(  # noqa: N802 - reads as a class, like Whoosh's
     if language is None:
         return ana | StopFilter(language=None, minsize=minsize)
     ana = ana | StopFilter(language=language, minsize=minsize)
-    return ana | StemFilter(language) if stem else ana
+    return ana | StemFilter(language, implementation=stemmer) if stem else ana
 
 
 def SimpleAnalyzer() -> Analyzer:  # noqa: N802
@@ -83,8 +85,11 @@ def IDAnalyzer(*, lowercase: bool = False) -> Analyzer:  # noqa: N802
     return tokenizer | LowercaseFilter() if lowercase else Analyzer((tokenizer,))
 
 
-def FoldingAnalyzer(language: str | None = "english") -> Analyzer:  # noqa: N802
-    """:func:`StandardAnalyzer` with accents folded after stop words, before stemming.
+def FoldingAnalyzer(  # noqa: N802
+    language: str | None = "english", *, stemmer: str = "nltk"
+) -> Analyzer:
+    """:func:`StandardAnalyzer` with accents folded after stop words, before stemming
+    (``stemmer``: the :class:`StemFilter`'s implementation).
 
     >>> FoldingAnalyzer(None).terms("Café Zürich")
     ['cafe', 'zurich']
@@ -93,7 +98,9 @@ def FoldingAnalyzer(language: str | None = "english") -> Analyzer:  # noqa: N802
     """
     ana = RegexTokenizer() | LowercaseFilter() | StopFilter(language=language)
     ana = ana | AccentFoldFilter()
-    return ana | StemFilter(language) if language is not None else ana
+    if language is None:
+        return ana
+    return ana | StemFilter(language, implementation=stemmer)
 
 
 def analyzer_from_json(data: Any) -> Analyzer:
@@ -101,6 +108,8 @@ def analyzer_from_json(data: Any) -> Analyzer:
 
     Raises:
         SchemaError: the description names an unknown stage or bad parameters.
+        MissingDependencyError: a stage needs an optional package that is not installed
+            (a stem filter recorded with PyStemmer).
     """
     if not isinstance(data, list) or not data:
         raise SchemaError(f"an analyzer is a non-empty list of stages, got {data!r}")

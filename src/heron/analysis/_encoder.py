@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 import numpy as np
@@ -162,8 +163,11 @@ class TermEncoder:
             found = split(text)
             words.extend(found)
             counts[j] = len(found)
-        numbers = np.fromiter(map(self._memo.__getitem__, words), dtype=np.int32,
-                              count=len(words))
+        # itemgetter looks every word up in one C loop (a missing one is analysed by the
+        # memo's __missing__), a third quicker than a map; it returns a lone item bare
+        found_numbers = (operator.itemgetter(*words)(self._memo) if len(words) > 1
+                         else [self._memo[w] for w in words])
+        numbers = np.fromiter(found_numbers, dtype=np.int32, count=len(words))
         known = self._memo.word_terms
         if len(self._word_terms) < len(known):
             grown = np.asarray(known[len(self._word_terms) :], dtype=np.int32)

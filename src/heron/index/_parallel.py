@@ -115,7 +115,10 @@ class SegmentPool:
         self._workers = workers
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_exit_with_parent)
-        self._futures: list[tuple[str, Future[tuple[int, int, int]], list[dict[str, Any]]]] = []
+        self._futures: list[tuple[str, Future[tuple[int, int, int]]]] = []
+        #: the documents of each chunk no worker has finished, by file name, for reclaim();
+        #: a built chunk's are let go at once (a bulk load's text would pile up otherwise)
+        self._chunks: dict[str, list[dict[str, Any]]] = {}
         # start the workers now, so their start-up overlaps the writer's own work
         self._warm = [self._pool.submit(_warm_up, text) for _ in range(workers)]
 
@@ -144,7 +147,7 @@ class SegmentPool:
 
     def submit(self, path: Path, docs: list[dict[str, Any]]) -> None:
         """Build a segment from ``docs`` at ``path`` in a worker (waits for a free one)."""
-        running = [f for _, f, _ in self._futures if not f.done()]
+        running = [f for _, f in self._futures if not f.done()]
         if len(running) >= 4 * self._workers:
             wait(running, return_when=FIRST_COMPLETED)
         try:
@@ -152,7 +155,13 @@ class SegmentPool:
                                        self._batch_docs)
         except BrokenProcessPool:
             raise self._broken() from None
-        self._futures.append((path.name, future, docs))
+        self._chunks[path.name] = docs
+        self._futures.append((path.name, future))
+        future.add_done_callback(functools.partial(self._built, path.name))
+
+    def _built(self, name: str, future: Future[tuple[int, int, int]]) -> None:
+        if not future.cancelled():  # a cancelled chunk's documents go back to the writer
+            self._chunks.pop(name, None)
 
     def reclaim(self) -> list[tuple[str, list[dict[str, Any]]]]:
         """Take back the chunks no worker has started: (file name, documents) of each.
@@ -160,7 +169,8 @@ class SegmentPool:
         At commit the writer's own process is free, so it builds them itself rather than
         wait for a busy worker.
         """
-        taken = [(name, docs) for name, future, docs in self._futures if future.cancel()]
+        taken = [(name, self._chunks.pop(name)) for name, future in self._futures
+                 if future.cancel()]
         self._futures = [item for item in self._futures if not item[1].cancelled()]
         return taken
 
@@ -172,7 +182,7 @@ class SegmentPool:
         try:
             for future in self._warm:  # a worker that could not start is an error too
                 future.result()
-            return [(name, *future.result()) for name, future, _ in self._futures]
+            return [(name, *future.result()) for name, future in self._futures]
         except BrokenProcessPool:
             raise self._broken() from None
 

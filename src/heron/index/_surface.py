@@ -18,12 +18,13 @@ back to the term itself. A merge sums the counts of the same form of the same te
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from heron.index._arrays import concat_ranges
 from heron.index._format import (
     SURFACE_BLOB,
     SURFACE_COUNTS,
@@ -63,31 +64,38 @@ class _SurfaceOut:
         self._forms = 0
         self._bytes = 0
 
-    def add(self, lo: int, hi: int, triples: Iterable[tuple[int, str, int]]) -> None:
-        """Append the forms of terms ``[lo, hi)`` from (term, word, count) triples, those of
-        one term and word added up."""
-        summed: dict[tuple[int, str], int] = {}
-        for term, word, count in triples:
-            if term >= 0:
-                summed[(term, word)] = summed.get((term, word), 0) + count
-        terms = np.fromiter((k[0] for k in summed), dtype=np.int64, count=len(summed))
-        counts = np.fromiter(summed.values(), dtype=np.int64, count=len(summed))
-        self.add_distinct(lo, hi, terms, [k[1] for k in summed], counts)
+    def add(self, lo: int, hi: int, terms: npt.NDArray[np.int64], data: Sequence[bytes],
+            counts: npt.NDArray[np.int64]) -> None:
+        """Append the forms of terms ``[lo, hi)`` from (term, UTF-8 form, count) triples in
+        columns, those of one term and form added up (the first one's place kept)."""
+        summed: dict[tuple[int, bytes], int] = {}
+        for key in zip(terms.tolist(), data, counts.tolist(), strict=True):
+            pair = key[:2]
+            summed[pair] = summed.get(pair, 0) + key[2]
+        self._append(lo, hi, np.fromiter((k[0] for k in summed), dtype=np.int64,
+                                         count=len(summed)),
+                     [k[1] for k in summed],
+                     np.fromiter(summed.values(), dtype=np.int64, count=len(summed)))
 
     def add_distinct(self, lo: int, hi: int, terms: npt.NDArray[np.int64],
                      words: Sequence[str], counts: npt.NDArray[np.int64]) -> None:
         """Append the forms of terms ``[lo, hi)`` from distinct (term, word) pairs."""
+        self._append(lo, hi, terms, [w.encode("utf-8", "surrogatepass") for w in words],
+                     counts)
+
+    def _append(self, lo: int, hi: int, terms: npt.NDArray[np.int64], data: Sequence[bytes],
+                counts: npt.NDArray[np.int64]) -> None:
         keep = np.flatnonzero(terms >= 0)
         order = keep[np.lexsort((-counts[keep], terms[keep]))]  # by term, most frequent first
         per_term = np.bincount(terms[order] - lo, minlength=hi - lo)
         starts = np.zeros(hi - lo, dtype=np.int64)
         np.cumsum(per_term[:-1], out=starts[1:])
         self.starts.append(starts + self._forms)
-        data = [words[i].encode("utf-8", "surrogatepass") for i in order.tolist()]
-        lengths = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+        ordered = [data[i] for i in order.tolist()]
+        lengths = np.fromiter(map(len, ordered), dtype=np.int64, count=len(ordered))
         self.offsets.append(np.cumsum(lengths) + self._bytes)
         self.counts.append(np.minimum(counts[order], np.iinfo(np.uint32).max))
-        self.blob.append(np.frombuffer(b"".join(data), dtype=np.uint8))
+        self.blob.append(np.frombuffer(b"".join(ordered), dtype=np.uint8))
         self._terms = hi
         self._forms += len(order)
         self._bytes += int(lengths.sum())
@@ -132,10 +140,39 @@ def merge_surface(out: ContainerStream, field: str, nterms: int,
     arrays = _SurfaceOut(out, field)
     for lo in range(0, nterms, _MERGE_CHUNK):
         hi = min(nterms, lo + _MERGE_CHUNK)
-        triples: list[tuple[int, str, int]] = []
+        terms: list[npt.NDArray[np.int64]] = []
+        counts: list[npt.NDArray[np.int64]] = []
+        data: list[bytes] = []
         for forms, valid, new in kept:
             a, b = np.searchsorted(new, [lo, hi]).tolist()
-            for old, number in zip(valid[a:b].tolist(), new[a:b].tolist(), strict=True):
-                triples.extend((number, word, count) for word, count in forms_of(forms, old))
-        arrays.add(lo, hi, triples)
+            got = _forms_of_range(forms, valid[a:b], new[a:b])
+            if got is not None:
+                terms.append(got[0])
+                counts.append(got[1])
+                data.extend(got[2])
+        if terms:
+            arrays.add(lo, hi, np.concatenate(terms), data, np.concatenate(counts))
+        else:
+            arrays.add_distinct(lo, hi, np.zeros(0, np.int64), [], np.zeros(0, np.int64))
     arrays.finish(nterms)
+
+
+def _forms_of_range(forms: Forms, old: npt.NDArray[np.int64], new: npt.NDArray[np.int64]
+                    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[bytes]] | None:
+    """The forms of an input's terms ``old`` (ascending), numbered ``new``: their merged
+    term numbers, counts and UTF-8 bytes, in order (None: no forms)."""
+    starts, offsets, counts, blob = forms
+    if not len(old):
+        return None
+    first = starts[old].astype(np.int64)
+    sizes = starts[old + 1].astype(np.int64) - first
+    index = concat_ranges(first, sizes)
+    if not len(index):
+        return None
+    begin = offsets[index].astype(np.int64)
+    end = offsets[index + 1].astype(np.int64)
+    base = int(begin[0])
+    raw = blob[base : int(end[-1])].tobytes()
+    data = [raw[x:y] for x, y in zip((begin - base).tolist(), (end - base).tolist(),
+                                      strict=True)]
+    return np.repeat(new.astype(np.int64), sizes), counts[index].astype(np.int64), data

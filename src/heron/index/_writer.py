@@ -442,7 +442,8 @@ class IndexWriter:
                          or any(self._holds_removed(e) for e in entries)):
             entries = self._merge_groups(entries, [[e.name for e in entries]])
             changed = True
-        elif self._merge and (groups := choose_merges(entries)):
+        elif self._merge and (groups := choose_merges(
+                entries, fresh=frozenset(e.name for e in self._new))):
             while groups:
                 entries = self._merge_groups(entries, groups)
                 groups = choose_merges(entries)

@@ -1,0 +1,43 @@
+"""The pool of worker processes of writer(procs=N): what it keeps of the chunks it built."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+from typing import Any
+
+import heron
+from heron.index._files import Container
+from heron.index._format import SEGMENT_MAGIC
+from heron.index._parallel import SegmentPool
+
+
+class _Chunk(list[dict[str, Any]]):
+    """A chunk of documents that a weak reference can watch."""
+
+
+def test_pool_lets_go_of_the_documents_of_built_chunks(tmp_path: Path) -> None:
+    schema = heron.Schema(id=heron.ID(stored=True), body=heron.TEXT(stored=True))
+    pool = SegmentPool(1, schema, batch_docs=10)
+    try:
+        watched = []
+        for n in range(3):
+            chunk = _Chunk(schema.validate({"id": f"d{n}-{i}", "body": f"word{i} text"})
+                           for i in range(25))
+            pool.submit(tmp_path / f"chunk{n}.hsg", chunk)
+            watched.append(weakref.ref(chunk))
+            del chunk
+        results = pool.results()
+        pool.wait()
+        gc.collect()
+        # built chunks are on disk: keeping their documents would hold a bulk load's text
+        assert [ref() for ref in watched] == [None, None, None]
+        assert [r[0] for r in results] == ["chunk0.hsg", "chunk1.hsg", "chunk2.hsg"]
+        assert [r[3] for r in results] == [25, 25, 25]
+        for n in range(3):
+            assert int(Container(tmp_path / f"chunk{n}.hsg", SEGMENT_MAGIC).meta[
+                "doc_count"]) == 25
+        assert pool.reclaim() == []
+    finally:
+        pool.shutdown()
