@@ -7,7 +7,8 @@ values, its total and facet counts; (3) the merged page's stored fields are fetc
 from the shards holding them (for pages of up to 50 hits the shards send them with
 their hits instead, which saves this third round trip). Scores, totals and facets
 equal those of one index holding every document; hits with equal scores (and sort
-values) come in shard order.
+values) come in the order of their global sequence numbers (see ``_sequence``), as
+one index orders them by document number.
 """
 
 from __future__ import annotations
@@ -136,24 +137,26 @@ class ShardedSearcher:
         found = self._gather({i: self._shards[i].call("search", parsed, stats, options)
                               for i in sorted(parts)}, partial, missing)
         rows: list[tuple[list[Any], float, int]] = []
+        where: list[tuple[int, int]] = []
         for number in sorted(found):
-            rows.extend((values, score, (number << _SHARD_SHIFT) + doc)
-                        for doc, score, values in found[number]["hits"])
+            for doc, score, values, seq in found[number]["hits"]:
+                # ties go by global sequence number (one index's order); shards without
+                # sequence numbers (made before them) by shard, then document number
+                rows.append((values, score, seq if seq >= 0 else (number << _SHARD_SHIFT) + doc))
+                where.append((number, doc))
         order = (sorted(range(len(rows)), key=lambda j: (-rows[j][1], rows[j][2]))
                  if keys is None else merge_order(rows, keys))
-        page = [rows[j] for j in order[offset:None if k is None else k]]
+        chosen = order[offset:None if k is None else k]
+        page = [(rows[j][1], where[j]) for j in chosen]
         if eager:
-            stored = {(number, doc): fields for number in found
-                      for (doc, _, _), fields in zip(found[number]["hits"],
-                                                     found[number]["stored"], strict=True)}
+            stored = {(number, hit[0]): fields for number in found
+                      for hit, fields in zip(found[number]["hits"], found[number]["stored"],
+                                             strict=True)}
         else:
-            stored = self._fetch([(key >> _SHARD_SHIFT, key & ((1 << _SHARD_SHIFT) - 1))
-                                  for _, _, key in page], partial, missing)
-        hits = []
-        for rank, (_, score, key) in enumerate(page):
-            shard, doc = key >> _SHARD_SHIFT, key & ((1 << _SHARD_SHIFT) - 1)
-            hits.append(ShardedHit(self, shard, doc, score, offset + rank + 1, parsed,
-                                   stored.get((shard, doc), {})))
+            stored = self._fetch([loc for _, loc in page], partial, missing)
+        hits = [ShardedHit(self, shard, doc, score, offset + rank + 1, parsed,
+                           stored.get((shard, doc), {}))
+                for rank, (score, (shard, doc)) in enumerate(page)]
         counts = {}
         for facet in kinds:
             summed: dict[Any, int] = {}

@@ -8,14 +8,15 @@ between processes (a process pool's or Dask's workers): documents as dicts, hits
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import heron
+from heron.distributed._sequence import SEQUENCE, in_order, sequences
 from heron.index._pins import restore_generation
 from heron.query import CollectionStatistics, Query
-from heron.search._sorting import segment_value, sort_keys
+from heron.search._sorting import merge_order, segment_value, sort_keys
 
 #: one change to a shard: ("rows", [doc, ...]) adds or replaces documents by their
 #: unique value, ("update", doc) replaces one, ("delete", (field, value)) deletes by term
@@ -45,9 +46,24 @@ def commit_shard(path: str, expected: int, ops: Sequence[Op], timeout: float | N
 
 
 def commit_pieces(path: str, expected: int, pieces: Sequence[Sequence[dict[str, Any]]],
-                  timeout: float | None) -> int:
-    """:func:`commit_shard` of the rows of several pieces (partitions split by shard)."""
-    return commit_shard(path, expected, [("rows", piece) for piece in pieces if piece], timeout)
+                  offsets: Sequence[int] | None, timeout: float | None) -> int:
+    """:func:`commit_shard` of the rows of several pieces (partitions split by shard);
+    ``offsets``: the first sequence number of each piece's partition (then one more),
+    added to the rows' numbers within their partition (None: the shard has no
+    sequence column)."""
+    if offsets is None:
+        return commit_shard(path, expected, [("rows", p) for p in pieces if p], timeout)
+    return commit_shard(path, expected, [
+        ("rows", _numbered(piece, offset))
+        for piece, offset in zip(pieces, offsets[:len(pieces)], strict=True) if piece],
+        timeout)
+
+
+def _numbered(piece: Sequence[dict[str, Any]], offset: int) -> Iterator[dict[str, Any]]:
+    """The rows of a piece with ``offset`` added to their sequence numbers (copies: a
+    piece may be read again if its task runs again)."""
+    for row in piece:
+        yield {**row, SEQUENCE: row[SEQUENCE] + offset}
 
 
 class ShardSearcher:
@@ -56,6 +72,9 @@ class ShardSearcher:
     def __init__(self, path: str, generation: int) -> None:
         reader = heron.IndexReader.open(Path(path), generation=generation)
         self.searcher = heron.Searcher(reader)
+        #: whether the shard's document numbers follow the global sequence (else its
+        #: best k by its own tie order may leave out a tied hit that the merge wants)
+        self.ordered = in_order(reader)
 
     def doc_count(self) -> int:
         """Live documents of the shard."""
@@ -72,28 +91,36 @@ class ShardSearcher:
         ``options`` are ``k``, ``filter``, ``sort_by``, ``facets`` and ``stored``
         (whether to return the hits' stored fields now, saving the fetch phase's round
         trip when pages are small). Returns ``total``, ``hits`` as (document, score,
-        sort values) and ``facets``, and ``stored`` (a list of dicts) if asked.
+        sort values, sequence number) and ``facets``, and ``stored`` (a list of dicts)
+        if asked.
         """
-        sort_by = options["sort_by"]
+        sort_by, k = options["sort_by"], options["k"]
         self.searcher.statistics = statistics
         try:
-            results = self.searcher.search(query, options["k"], filter=options["filter"],
-                                           sort_by=sort_by, facets=options["facets"])
+            results = self.searcher.search(query, k if self.ordered else None,
+                                           filter=options["filter"], sort_by=sort_by,
+                                           facets=options["facets"])
         finally:
             self.searcher.statistics = None
         keys = sort_keys(self.searcher.schema, sort_by) if sort_by is not None else []
         reader = self.searcher.reader
+        seqs = sequences(reader, [hit.docnum for hit in results])
         hits = []
-        for hit in results:
+        for hit, seq in zip(results, seqs, strict=True):
             values = []
             if keys:
                 segment, local = reader.locate(hit.docnum)
                 values = [segment_value(segment, key, local) for key in keys]
-            hits.append((hit.docnum, hit.score, values))
-        found: dict[str, Any] = {"total": results.total, "hits": hits,
+            hits.append((hit.docnum, hit.score, values, seq))
+        kept = list(range(len(hits)))
+        if not self.ordered:  # the best k in the sharded index's tie order
+            rows = [(values, score, seq) for _, score, values, seq in hits]
+            kept = (merge_order(rows, keys) if keys else
+                    sorted(kept, key=lambda j: (-rows[j][1], rows[j][2])))[:k]
+        found: dict[str, Any] = {"total": results.total, "hits": [hits[j] for j in kept],
                                  "facets": results.facets}
         if options.get("stored"):
-            found["stored"] = [hit.fields for hit in results]
+            found["stored"] = [results[j].fields for j in kept]
         return found
 
     def fetch(self, docnums: Sequence[int]) -> list[dict[str, Any]]:
