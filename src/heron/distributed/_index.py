@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import heron
-from heron import IndexExistsError, IndexNotFoundError, MissingDependencyError, Schema
+from heron import (
+    ArgumentTypeError,
+    IndexExistsError,
+    IndexNotFoundError,
+    MissingDependencyError,
+    Schema,
+)
 from heron.distributed._lock import ShardedLock
 from heron.distributed._manifest import ShardedManifest, latest, shard_dir
 from heron.distributed._routing import check_shards, split_rows, unique_field
@@ -19,6 +25,7 @@ from heron.distributed._sequence import SEQUENCE, shard_schema, user_schema
 from heron.distributed._shard import Op, commit_pieces, commit_shard
 from heron.distributed._writer import ShardedWriter
 from heron.index._pins import pin_generations, read_generation
+from heron.scoring import Scoring
 
 #: times a searcher retries opening when a newer sharded commit removed what it named
 _OPEN_ATTEMPTS = 5
@@ -171,14 +178,23 @@ class ShardedIndex:
         """A writer routing each change to the shard that holds its unique value."""
         return ShardedWriter(self, client, ShardedLock(self.path, timeout), timeout)
 
-    def searcher(self, *, client: Any = None) -> ShardedSearcher:
+    def searcher(self, *, client: Any = None, scoring: Scoring | None = None
+                 ) -> ShardedSearcher:
         """A searcher on the newest sharded commit: shard searchers in this process, or
-        on the ``client``'s workers (spread over them)."""
+        on the ``client``'s workers (spread over them), scoring with ``scoring`` (any
+        :mod:`heron.scoring` model, default BM25) from the whole collection's statistics.
+
+        Raises:
+            ArgumentTypeError: ``scoring`` is not a heron.scoring model.
+        """
+        if scoring is not None and not isinstance(scoring, Scoring):
+            raise ArgumentTypeError(f"scoring is a heron.scoring model (BM25(), BM25F(), "
+                                    f"TFIDF()...), got {scoring!r:.60}")
         for attempt in range(_OPEN_ATTEMPTS):
             manifest = self.manifest()
             paths = [str(self.path / name) for name in manifest.shards]
             try:
-                shards = open_shards(client, paths, manifest.generations)
+                shards = open_shards(client, paths, manifest.generations, scoring)
             except IndexNotFoundError:  # a newer commit unpinned what this one named
                 if attempt + 1 == _OPEN_ATTEMPTS:
                     raise

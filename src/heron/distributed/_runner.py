@@ -16,6 +16,7 @@ from typing import Any
 
 from heron import HeronError, WorkerError
 from heron.distributed._shard import ShardSearcher
+from heron.scoring import Scoring
 
 
 class Pending:
@@ -42,8 +43,8 @@ def _failed(exc: BaseException) -> Pending:
 class LocalShard:
     """A shard searcher in this process."""
 
-    def __init__(self, path: str, generation: int) -> None:
-        self._searcher = ShardSearcher(path, generation)
+    def __init__(self, path: str, generation: int, scoring: Scoring | None = None) -> None:
+        self._searcher = ShardSearcher(path, generation, scoring)
 
     def call(self, method: str, *args: Any) -> Pending:
         """Call a method of the shard's :class:`ShardSearcher`."""
@@ -114,22 +115,23 @@ def _wait(result: Callable[[], Any], name: str) -> Any:
         raise WorkerError(f"{name} failed: {type(exc).__name__}: {exc}") from exc
 
 
-def open_shards(client: Any, paths: Sequence[str], generations: Sequence[int]
-                ) -> list[LocalShard | DaskShard]:
+def open_shards(client: Any, paths: Sequence[str], generations: Sequence[int],
+                scoring: Scoring | None = None) -> list[LocalShard | DaskShard]:
     """A searcher per shard: in this process, or as actors spread over the workers."""
     if client is None:
         local: list[LocalShard | DaskShard] = []
         try:
             for p, g in zip(paths, generations, strict=True):
-                local.append(LocalShard(p, g))
+                local.append(LocalShard(p, g, scoring))
         except BaseException:
             for shard in local:
                 shard.close()
             raise
         return local
     workers = sorted(client.scheduler_info()["workers"])
-    futures = [client.submit(ShardSearcher, p, g, actor=True, workers=[workers[i % len(workers)]],
-                             allow_other_workers=True, key=f"heron-shard-{i}-{os.urandom(6).hex()}")
+    futures = [client.submit(ShardSearcher, p, g, scoring, actor=True,
+                             workers=[workers[i % len(workers)]], allow_other_workers=True,
+                             key=f"heron-shard-{i}-{os.urandom(6).hex()}")
                for i, (p, g) in enumerate(zip(paths, generations, strict=True))]
     return [DaskShard(_wait(f.result, f"shard {i}")) for i, f in enumerate(futures)]
 

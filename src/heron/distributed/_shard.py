@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import heron
+from heron.distributed._expand import Expansions, shard_expansions
 from heron.distributed._sequence import SEQUENCE, in_order, sequences
 from heron.index._pins import restore_generation
-from heron.query import CollectionStatistics, Query
+from heron.query import CollectionStatistics, Context, Query
+from heron.scoring import Scoring
 from heron.search._sorting import merge_order, segment_value, sort_keys
 
 #: one change to a shard: ("rows", [doc, ...]) adds or replaces documents by their
@@ -69,9 +71,13 @@ def _numbered(piece: Sequence[dict[str, Any]], offset: int) -> Iterator[dict[str
 class ShardSearcher:
     """A searcher on one shard at one generation, scoring with collection statistics."""
 
-    def __init__(self, path: str, generation: int) -> None:
+    def __init__(self, path: str, generation: int, scoring: Scoring | None = None) -> None:
         reader = heron.IndexReader.open(Path(path), generation=generation)
-        self.searcher = heron.Searcher(reader)
+        try:
+            self.searcher = heron.Searcher(reader, scoring)
+        except BaseException:
+            reader.close()
+            raise
         #: whether the shard's document numbers follow the global sequence (else its
         #: best k by its own tie order may leave out a tied hit that the merge wants)
         self.ordered = in_order(reader)
@@ -80,9 +86,14 @@ class ShardSearcher:
         """Live documents of the shard."""
         return self.searcher.doc_count()
 
-    def statistics(self, query: Query, filter: Query | None) -> CollectionStatistics:
-        """The shard's statistics for the query (the "DFS" phase)."""
-        return self.searcher.collection_statistics(query, filter=filter)
+    def statistics(self, query: Query, filter: Query | None
+                   ) -> tuple[CollectionStatistics, Expansions]:
+        """The shard's statistics for the query, and what its prefix, wildcard, fuzzy and
+        range parts expand to here (the "DFS" phase)."""
+        searcher = self.searcher
+        expansions = shard_expansions(Context(searcher.reader, searcher.scoring),
+                                      [query, filter])
+        return searcher.collection_statistics(query, filter=filter), expansions
 
     def search(self, query: Query, statistics: CollectionStatistics, options: dict[str, Any]
                ) -> dict[str, Any]:
