@@ -15,15 +15,18 @@ import heron
 import heron.distributed as hd
 from heron.scoring import BM25F, TFIDF, Frequency, FunctionScoring
 
-#: "tunnel" is in few documents (so some shards lack it), its neighbours in many
-VARIANTS = ["tunnek", "tunnex", "funnel", "tunnels", "tunne", "turnel", "tunnelx"]
+#: "zorbel" and its neighbours are rare: some shards hold neighbours but not "zorbel",
+#: the most frequent expansion, whose frequency one index's fuzzy score blends with
+VARIANTS = ["zorbek", "zorbex", "forbel", "zorbab", "zorbem", "zurbel", "zorbelx"]
 
 
 def variant_rows(count: int) -> list[dict[str, Any]]:
     rows = synthetic(count, seed=11)
     for i, row in enumerate(rows):
-        word = "tunnel" if i % 23 == 0 else VARIANTS[i % len(VARIANTS)]
-        row["body"] = f"{row['body']} {word}"
+        if i % 30 == 0:
+            row["body"] = f"{row['body']} zorbel"
+        elif i % 60 in range(7, 56, 7):
+            row["body"] = f"{row['body']} {VARIANTS[i % 60 // 7 - 1]}"
         if i % 5 == 0:
             row["title"] = f"{row['title']} {VARIANTS[(i // 5) % len(VARIANTS)]}"
     return rows
@@ -44,8 +47,8 @@ def build(tmp_path: Path, rows: list[dict[str, Any]], shards: int
     return sx, reference(tmp_path / f"one{shards}", rows)
 
 
-EXPANDING = ["tunnel~", "body:tunnel~1", "tunnek~2 gaza", "tun*", "body:t?nne*", "*nnel",
-             "id:[d1 TO d3]", "title:tunne~ AND body:tun*", "tunel~ -oil"]
+EXPANDING = ["zorbel~", "body:zorbel~1", "zorbek~2 gaza", "zor*", "body:z?rbe*", "*rbel",
+             "id:[d1 TO d3]", "title:zorbem~ AND body:zor*", "zorbl~ -oil", "tunnel~"]
 
 
 @pytest.mark.parametrize("shards", [1, 3, 8])
@@ -57,7 +60,7 @@ def test_expansions_are_those_of_one_index(tmp_path: Path, shards: int) -> None:
             assert_equal(s.search(q, limit=6, offset=3), o.search(q, limit=6, offset=3))
             assert_equal(s.search("gaza", filter=q, limit=None),
                          o.search("gaza", filter=q, limit=None))
-        assert s.search("tunnel~", limit=None).total > 100
+        assert s.search("body:zorbel~", limit=None).total > 30
 
 
 @pytest.mark.parametrize("shards", [3, 8])
@@ -91,7 +94,7 @@ def test_every_scoring_model_scores_as_one_index(tmp_path: Path, model: Any,
     rows = variant_rows(200)
     sx, one_ix = build(tmp_path, rows, shards)
     with sx.searcher(scoring=model) as s, heron.Searcher(one_ix.reader(), model) as o:
-        for q in [*QUERIES, "tunnel~", "tun*"]:
+        for q in [*QUERIES, "zorbel~", "zor*"]:
             assert_equal(s.search(q, limit=None), o.search(q, limit=None))
             assert_equal(s.search(q, limit=5), o.search(q, limit=5))
             assert_equal(s.search(q, limit=None, sort_by="-words"),
@@ -104,7 +107,7 @@ def test_a_query_parser_reads_queries_as_in_one_index(tmp_path: Path) -> None:
                                default_operator="AND", disable={"wildcard"},
                                max_expansions=50)
     with sx.searcher(scoring=BM25F()) as s, heron.Searcher(one.reader(), BM25F()) as o:
-        for q in ["gaza tunnels", "tun* oil", "tunnel~ egypt", '"oil prices"']:
+        for q in ["gaza tunnels", "zor* oil", "zorbel~ egypt", '"oil prices"']:
             assert_equal(s.search(q, limit=None, parser=parser),
                          o.search(q, limit=None, parser=parser))
             assert_equal(s.search(q, limit=None, parser=parser, filter="bank OR rates"),
