@@ -3,6 +3,7 @@ index, a worker killed while indexing, and searching with a worker gone."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -102,6 +103,37 @@ def test_tied_hits_in_one_index_order_from_partitions(client: Any, tmp_path: Pat
                 h["id"] for h in o.search(q, limit=None)]
             assert [h["id"] for h in s.search(q, 6, offset=20)] == [
                 h["id"] for h in o.search(q, 6, offset=20)]
+
+
+def open_files(pid: int, under: Path) -> list[str]:
+    """Files under ``under`` that process ``pid`` holds open or mapped (from /proc)."""
+    found = []
+    fd_dir = Path(f"/proc/{pid}/fd")
+    for fd in fd_dir.iterdir():
+        with contextlib.suppress(OSError):
+            found.append(os.readlink(fd))
+    found += [line.split()[-1] for line in Path(f"/proc/{pid}/maps").read_text().splitlines()
+              if len(line.split()) >= 6]
+    return sorted({f for f in found if f.startswith(str(under))})
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux's /proc")
+def test_closing_releases_the_actors_and_their_files(client: Any, tmp_path: Path) -> None:
+    sx = hd.create_sharded(tmp_path / "sharded", schema(), shards=4)
+    sx.index(synthetic(80), client=client)
+    wait_for(lambda: len(client.scheduler_info()["workers"]) == 2, "two workers")
+    earlier = {key for keys in holding(client).values() for key in keys}
+    with sx.searcher(client=client) as s:
+        assert s.search("tunnels").total > 0
+        mine = {key for keys in holding(client).values() for key in keys} - earlier
+        assert len(mine) == 4
+        pids = [pid for _, pid in holding(client)]
+        assert any(open_files(pid, sx.path) for pid in pids)  # the shards' files are open
+    # closed: no worker holds its actors, nor any file of the shards
+    assert not mine & {key for keys in holding(client).values() for key in keys}
+    assert all(open_files(pid, sx.path) == [] for pid in pids)
+    with pytest.raises(heron.WorkerError, match="closed"):
+        s.search("tunnels")
 
 
 def test_writer_on_the_cluster_routes_by_unique_value(client: Any, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from heron import HeronError, QueryError, Schema, WorkerError
 from heron.distributed._expand import expand_globally, merge_expansions
 from heron.distributed._results import ShardedHit, ShardedResults
 from heron.distributed._routing import shard_of
-from heron.distributed._runner import DaskShard, LocalShard, Pending
+from heron.distributed._runner import DaskShard, LocalShard, Pending, close_shards
 from heron.facets import Facet
 from heron.query import MAX_EXPANSIONS, CollectionStatistics, Query, QueryParser, parse
 from heron.search._arguments import check_parser, check_search
@@ -60,11 +60,11 @@ class ShardedSearcher:
         self.close()
 
     def close(self) -> None:
-        """Release every shard's searcher."""
+        """Release every shard's searcher: its files, and on Dask its actor, before
+        returning."""
         if not self._closed:
             self._closed = True
-            for shard in self._shards:
-                shard.close()
+            close_shards(self._shards)
 
     def _gather(self, calls: dict[int, Pending], partial: bool, missing: list[int]
                 ) -> dict[int, Any]:
