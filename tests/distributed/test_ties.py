@@ -102,3 +102,25 @@ def test_the_order_survives_merges_and_a_rerun(tmp_path: Path) -> None:
     with sx.searcher() as s:
         assert ids(s.search("topics:x", limit=None)) == order
         assert ids(s.search("topics:x", limit=10, offset=30)) == order[30:40]
+
+
+def test_a_shard_whose_merge_moved_documents_keeps_insertion_order(tmp_path: Path) -> None:
+    """The merge policy merges segments of one size level, which need not be neighbours:
+    a small segment between them ends up after the merged one. Such a shard ranks its
+    own candidates by sequence number, so pages still come in insertion order."""
+    sx = hd.create_sharded(tmp_path / "sharded", schema(), shards=1)
+    order: list[str] = []
+    start = 0
+    for size in [10, 2] + [10] * 9:
+        rows = tied_rows(size, start=start)
+        sx.index(rows)
+        order += [r["id"] for r in rows]
+        start += size
+    with heron.open_index(sx.shard_paths[0]).searcher() as alone:
+        moved = [h["id"] for h in alone.search("topics:x", limit=None)]
+    assert moved != order  # the shard's own numbering moved t10 and t11 to the end
+    with sx.searcher() as s:
+        assert ids(s.search("topics:x", limit=None)) == order
+        assert ids(s.search("topics:x", limit=5, offset=8)) == order[8:13]
+        assert ids(s.search("topics:x", limit=4, sort_by="words")) == sorted(
+            order, key=lambda i: int(i[1:]) % 3)[:4]
