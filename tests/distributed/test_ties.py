@@ -124,3 +124,21 @@ def test_a_shard_whose_merge_moved_documents_keeps_insertion_order(tmp_path: Pat
         assert ids(s.search("topics:x", limit=5, offset=8)) == order[8:13]
         assert ids(s.search("topics:x", limit=4, sort_by="words")) == sorted(
             order, key=lambda i: int(i[1:]) % 3)[:4]
+
+
+def test_a_load_run_again_after_a_crash_numbers_its_rows_the_same(tmp_path: Path) -> None:
+    """A shard commit that no sharded commit adopted (the load died) is rolled back; the
+    counter in the sharded manifest did not move, so the rerun numbers rows as before."""
+    sx = hd.create_sharded(tmp_path / "sharded", schema(), shards=3)
+    first, second = tied_rows(30), tied_rows(30, start=30)
+    sx.index(first)
+    before = sx.manifest().sequence
+    orphan = heron.open_index(sx.shard_paths[0])  # what the dead load left on shard 0
+    with orphan.writer() as w:
+        w.add_documents([{**r, "heron_sequence": 10_000 + i} for i, r in enumerate(second)
+                         if hd.shard_of(sx.schema, r["id"], 3) == 0])
+    assert sx.manifest().sequence == before == 30
+    sx.index(second)
+    assert sx.manifest().sequence == 60
+    with hd.open_sharded(tmp_path / "sharded").searcher() as s:
+        assert ids(s.search("topics:x", limit=None)) == [r["id"] for r in first + second]
