@@ -1,7 +1,9 @@
 """Searching a sharded index: gather statistics, query every shard, merge, fetch.
 
 As Elasticsearch's DFS query-then-fetch: (1) each shard reports its document
-frequencies and field lengths for the query's terms, which are summed; (2) each shard
+frequencies and field lengths for the query's terms, which are summed, and the terms its
+prefix, wildcard, fuzzy and range parts expand to, which are united (see ``_expand``);
+(2) each shard
 scores with the sums and returns its best ``offset + limit`` hits with their sort
 values, its total and facet counts; (3) the merged page's stored fields are fetched
 from the shards holding them (for pages of up to 50 hits the shards send them with
