@@ -19,11 +19,19 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from heron.errors import QueryError
-from heron.query import Context, Fuzzy, MultiTerm, NumericRange, Query, Range, TermRange
+from heron import QueryError
+from heron.query import (
+    Context,
+    Fuzzy,
+    MultiTerm,
+    NumericRange,
+    Query,
+    Range,
+    TermRange,
+    Weight,
+)
 from heron.query._fuzzy import _BlendedWeight, similarity
 from heron.query._term import term_weight
-from heron.query._weight import Weight
 
 #: the terms of each expanding query (by value) with their edit distance (0 unless fuzzy)
 Expansions = dict[Query, dict[str, int]]
