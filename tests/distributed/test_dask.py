@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 from tests.distributed.helpers import compare_all, reference, schema, synthetic
+from tests.distributed.test_models import assert_equal, variant_rows
 from tests.distributed.test_ties import tied_rows
 
 import heron
 import heron.distributed as hd
+from heron.scoring import BM25F, TFIDF
 
 distributed = pytest.importorskip(
     "distributed", reason="dask.distributed is not installed (pip install 'heron[distributed]')")
@@ -134,6 +136,21 @@ def test_closing_releases_the_actors_and_their_files(client: Any, tmp_path: Path
     assert all(open_files(pid, sx.path) == [] for pid in pids)
     with pytest.raises(heron.WorkerError, match="closed"):
         s.search("tunnels")
+
+
+def test_scoring_models_and_expansions_on_the_cluster(client: Any, tmp_path: Path) -> None:
+    rows = variant_rows(200)
+    sx = hd.create_sharded(tmp_path / "sharded", schema(), shards=3)
+    sx.index(bag.from_sequence(rows, npartitions=3), client=client)
+    one = reference(tmp_path / "one", rows)
+    parser = heron.QueryParser(sx.schema, ["title", "body"], fieldboosts={"title": 2.0})
+    for model in (BM25F(), TFIDF()):
+        with sx.searcher(client=client, scoring=model) as s, \
+                heron.Searcher(one.reader(), model) as o:
+            for q in ["zorbel~", "zor* gaza", "tunnels egypt", '"oil prices"']:
+                assert_equal(s.search(q, limit=None), o.search(q, limit=None))
+                assert_equal(s.search(q, limit=5, parser=parser),
+                             o.search(q, limit=5, parser=parser))
 
 
 def test_writer_on_the_cluster_routes_by_unique_value(client: Any, tmp_path: Path) -> None:
