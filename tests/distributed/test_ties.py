@@ -124,6 +124,12 @@ def test_a_shard_whose_merge_moved_documents_keeps_insertion_order(tmp_path: Pat
         assert ids(s.search("topics:x", limit=5, offset=8)) == order[8:13]
         assert ids(s.search("topics:x", limit=4, sort_by="words")) == sorted(
             order, key=lambda i: int(i[1:]) % 3)[:4]
+        # scored hits: groups of equal scores, each in insertion order, whatever the page
+        full = s.search("tunnels", limit=None)
+        expected = [h["id"] for h in sorted(full, key=lambda h: (-h.score, order.index(h["id"])))]
+        assert ids(full) == expected
+        for limit in range(1, len(expected) + 1, 3):
+            assert ids(s.search("tunnels", limit=limit)) == expected[:limit]
 
 
 def test_a_load_run_again_after_a_crash_numbers_its_rows_the_same(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from heron.distributed._sequence import SEQUENCE, in_order, sequences
 from heron.index._pins import restore_generation
 from heron.query import CollectionStatistics, Context, Query
 from heron.scoring import Scoring
-from heron.search._sorting import merge_order, segment_value, sort_keys
+from heron.search._sorting import SortKey, merge_order, segment_value, sort_keys
 
 #: one change to a shard: ("rows", [doc, ...]) adds or replaces documents by their
 #: unique value, ("update", doc) replaces one, ("delete", (field, value)) deletes by term
@@ -106,14 +106,35 @@ class ShardSearcher:
         if asked.
         """
         sort_by, k = options["sort_by"], options["k"]
+        keys = sort_keys(self.searcher.schema, sort_by) if sort_by is not None else []
+        exact = self.ordered or k is None or k == 0
+        # out of order: one more hit shows whether equal hits straddle the k-th place;
+        # only then are all of them needed to pick the best k by sequence number
+        results, hits = self._ranked(query, statistics, options, k if exact else k + 1, keys)
+        if not exact and len(hits) > k and hits[k - 1][1:3] == hits[k][1:3]:
+            results, hits = self._ranked(query, statistics, options, None, keys)
+        kept = list(range(len(hits)))
+        if not exact:  # the best k in the sharded index's tie order
+            rows = [(values, score, seq) for _, score, values, seq in hits]
+            kept = (merge_order(rows, keys) if keys else
+                    sorted(kept, key=lambda j: (-rows[j][1], rows[j][2])))[:k]
+        found: dict[str, Any] = {"total": results.total, "hits": [hits[j] for j in kept],
+                                 "facets": results.facets}
+        if options.get("stored"):
+            found["stored"] = [results[j].fields for j in kept]
+        return found
+
+    def _ranked(self, query: Query, statistics: CollectionStatistics, options: dict[str, Any],
+                limit: int | None, keys: list[SortKey]
+                ) -> tuple[heron.Results, list[tuple[int, float, list[Any], int]]]:
+        """The shard's results, and their hits as (document, score, sort values, sequence)."""
         self.searcher.statistics = statistics
         try:
-            results = self.searcher.search(query, k if self.ordered else None,
-                                           filter=options["filter"], sort_by=sort_by,
+            results = self.searcher.search(query, limit, filter=options["filter"],
+                                           sort_by=options["sort_by"],
                                            facets=options["facets"])
         finally:
             self.searcher.statistics = None
-        keys = sort_keys(self.searcher.schema, sort_by) if sort_by is not None else []
         reader = self.searcher.reader
         seqs = sequences(reader, [hit.docnum for hit in results])
         hits = []
@@ -123,16 +144,7 @@ class ShardSearcher:
                 segment, local = reader.locate(hit.docnum)
                 values = [segment_value(segment, key, local) for key in keys]
             hits.append((hit.docnum, hit.score, values, seq))
-        kept = list(range(len(hits)))
-        if not self.ordered:  # the best k in the sharded index's tie order
-            rows = [(values, score, seq) for _, score, values, seq in hits]
-            kept = (merge_order(rows, keys) if keys else
-                    sorted(kept, key=lambda j: (-rows[j][1], rows[j][2])))[:k]
-        found: dict[str, Any] = {"total": results.total, "hits": [hits[j] for j in kept],
-                                 "facets": results.facets}
-        if options.get("stored"):
-            found["stored"] = [results[j].fields for j in kept]
-        return found
+        return results, hits
 
     def fetch(self, docnums: Sequence[int]) -> list[dict[str, Any]]:
         """The stored fields of documents (the "fetch" phase)."""
