@@ -42,9 +42,13 @@ PUBLIC_ONLY = {
     "cli": frozenset({"heron", "heron.demo", "heron._terminal", "heron.bench"}),
     "demo": frozenset({"heron"}),
     # sharded indexes: the public API, plus the index layer's pinned generations, the
-    # query layer's statistics and the search layer's sort values and facets to merge
+    # query layer's statistics, the fuzzy query's blended weight (to score expansions
+    # found over every shard), the scoring models, the search layer's argument checks,
+    # and its sort values and facets to merge
     "distributed": frozenset({"heron", "heron.facets", "heron.query", "heron.index._pins",
-                              "heron.search._facet_kinds", "heron.search._sorting"}),
+                              "heron.query._fuzzy", "heron.query._term", "heron.scoring",
+                              "heron.search._arguments", "heron.search._facet_kinds",
+                              "heron.search._sorting"}),
     # Whoosh to heron: the public API, and its own modules
     "migrate": frozenset({"heron", "heron.migrate._fields", "heron.migrate._report",
                           "heron.migrate._whoosh", "heron.migrate._workdir"}),

@@ -72,9 +72,11 @@ def groups(hits: Iterable[Any], key: Callable[[Any], tuple[Any, ...]] = lambda h
 
 def assert_same(sharded: hd.ShardedResults, one: heron.Results,
                 key: Callable[[Any], tuple[Any, ...]] = lambda h: ()) -> None:
-    """Same total, same hits in the same order (ties as sets), scores to 1e-9."""
+    """Same total, same hits in the same order (ties too: one index's insertion order),
+    scores to 1e-9."""
     assert sharded.total == one.total
     assert len(sharded) == len(one)
+    assert [h["id"] for h in sharded] == [h["id"] for h in one]
     mine, theirs = groups(sharded, key), groups(one, key)
     assert [g[0] for g in mine] == [g[0] for g in theirs]
     assert [g[2] for g in mine] == [g[2] for g in theirs]
@@ -94,7 +96,7 @@ def compare_all(sx: hd.ShardedIndex, one: heron.Index, client: Any = None) -> in
             assert_same(s.search(q, limit=None), o.search(q, limit=None))
             page, ref = s.search(q, limit=5), o.search(q, limit=5)
             assert page.total == ref.total
-            assert len(page) == len(ref)
+            assert [h["id"] for h in page] == [h["id"] for h in ref]
             assert all(math.isclose(a.score, b.score, rel_tol=1e-9)
                        for a, b in zip(page, ref, strict=True))
             faceted = s.search(q, limit=None, facets=["topics", "words"])

@@ -116,7 +116,7 @@ def test_arguments_are_checked(tmp_path: Path) -> None:
     with pytest.raises(heron.IndexNotFoundError):
         hd.open_sharded(tmp_path / "nothing")
     with sx.searcher() as s, pytest.raises(heron.ArgumentError):
-        s.search("x", limit=0)
+        s.search("x", limit=-1)
 
 
 def test_a_reader_never_mixes_shard_commits(tmp_path: Path) -> None:

@@ -9,25 +9,45 @@ from pathlib import Path
 from typing import Any
 
 import heron
-from heron import IndexExistsError, IndexNotFoundError, MissingDependencyError, Schema
+from heron import (
+    ArgumentTypeError,
+    IndexExistsError,
+    IndexNotFoundError,
+    MissingDependencyError,
+    Schema,
+)
 from heron.distributed._lock import ShardedLock
 from heron.distributed._manifest import ShardedManifest, latest, shard_dir
 from heron.distributed._routing import check_shards, split_rows, unique_field
 from heron.distributed._runner import open_shards, run_jobs
 from heron.distributed._searcher import ShardedSearcher
+from heron.distributed._sequence import SEQUENCE, shard_schema, user_schema
 from heron.distributed._shard import Op, commit_pieces, commit_shard
 from heron.distributed._writer import ShardedWriter
 from heron.index._pins import pin_generations, read_generation
+from heron.scoring import Scoring
 
 #: times a searcher retries opening when a newer sharded commit removed what it named
 _OPEN_ATTEMPTS = 5
 
 
-def _split_part(path: str, part: Any, shards: int) -> tuple[list[dict[str, Any]], ...]:
-    """One partition of a Dask collection, split by shard (runs on a worker)."""
+def _split_part(path: str, part: Any, shards: int, numbered: bool) -> tuple[Any, ...]:
+    """One partition of a Dask collection split by shard, its rows numbered from 0 in
+    the partition; then how many rows it has (runs on a worker)."""
     schema = heron.open_index(path).schema
     rows = part.to_dict("records") if hasattr(part, "to_dict") else part
-    return tuple(split_rows(schema, rows, shards))
+    groups = split_rows(schema, rows, shards, 0 if numbered else None)
+    return (*groups, sum(len(g) for g in groups))
+
+
+def _offsets(start: int, counts: Sequence[int]) -> list[int]:
+    """The first sequence number of each partition, from the partitions' row counts,
+    and last the next free one."""
+    out = []
+    for count in counts:
+        out.append(start)
+        start += count
+    return [*out, start]
 
 
 class ShardedIndex:
@@ -40,8 +60,11 @@ class ShardedIndex:
 
     def __init__(self, path: Path, schema: Schema) -> None:
         self.path = path
-        self.schema = schema
-        self.unique = unique_field(schema)
+        #: whether the shards hold global sequence numbers (sharded indexes made before
+        #: them do not: their ties go by shard)
+        self.numbered = SEQUENCE in schema
+        self.schema = user_schema(schema)
+        self.unique = unique_field(self.schema)
 
     def __repr__(self) -> str:
         return f"ShardedIndex({str(self.path)!r})"
@@ -62,28 +85,31 @@ class ShardedIndex:
                    for name, gen in zip(manifest.shards, manifest.generations, strict=True)
                    for entry in read_generation(self.path / name, gen).segments)
 
-    def publish(self, manifest: ShardedManifest, done: Mapping[int, int]) -> ShardedManifest:
+    def publish(self, manifest: ShardedManifest, done: Mapping[int, int],
+                sequence: int | None = None) -> ShardedManifest:
         """Write the sharded commit naming the shards' new generations (``done``: shard
-        number to generation), then pin them (and the previous ones, which readers that
-        opened the previous sharded commit may still be opening)."""
+        number to generation) and the next sequence number, then pin them (and the
+        previous ones, which readers that opened the previous sharded commit may still
+        be opening)."""
         gens = tuple(done.get(i, g) for i, g in enumerate(manifest.generations))
-        new = manifest.successor(gens)
+        new = manifest.successor(gens, sequence if self.numbered else None)
         new.write(self.path)
         for number, gen in done.items():
             pin_generations(self.path / manifest.shards[number],
                             [manifest.generations[number], gen])
         return new
 
-    def commit_ops(self, ops: Sequence[Sequence[Op]], client: Any,
-                   timeout: float | None, procs: int | None = None) -> ShardedManifest:
-        """Apply each shard's operations (under the caller's sharded lock) and publish;
-        without a client, in ``procs`` local processes (1: in this one)."""
+    def commit_ops(self, ops: Sequence[Sequence[Op]], client: Any, timeout: float | None,
+                   procs: int | None = None, sequence: int | None = None) -> ShardedManifest:
+        """Apply each shard's operations (under the caller's sharded lock) and publish,
+        with ``sequence`` the next sequence number; without a client, in ``procs`` local
+        processes (1: in this one)."""
         manifest = self.manifest()
         touched = [i for i, shard_ops in enumerate(ops) if shard_ops]
         jobs = [(str(self.path / manifest.shards[i]), manifest.generations[i], list(ops[i]),
                  timeout) for i in touched]
         gens = run_jobs(client, commit_shard, jobs, [f"shard {i}" for i in touched], procs)
-        return self.publish(manifest, dict(zip(touched, gens, strict=True)))
+        return self.publish(manifest, dict(zip(touched, gens, strict=True)), sequence)
 
     def index(self, rows: Iterable[Mapping[str, Any]] | Any, *, client: Any = None,
               timeout: float | None = 60.0, procs: int | None = None) -> None:
@@ -115,9 +141,11 @@ class ShardedIndex:
                 else:
                     self._index_collection(rows, client, timeout)
                     return
-            groups = split_rows(self.schema, rows, len(self.manifest().shards))
+            manifest = self.manifest()
+            start = manifest.sequence if self.numbered else None
+            groups = split_rows(self.schema, rows, len(manifest.shards), start)
             self.commit_ops([[("rows", g)] if g else [] for g in groups], client, timeout,
-                            procs)
+                            procs, manifest.sequence + sum(len(g) for g in groups))
         finally:
             lock.release()
 
@@ -131,29 +159,42 @@ class ShardedIndex:
         manifest = self.manifest()
         count = len(manifest.shards)
         first = str(self.path / manifest.shards[0])
-        splits = [delayed(_split_part, nout=count, pure=False)(first, part, count)
+        splits = [delayed(_split_part, nout=count + 1, pure=False)(first, part, count,
+                                                                    self.numbered)
                   for part in collection.to_delayed()]
+        offsets = delayed(_offsets, pure=False)(manifest.sequence,
+                                                [split[count] for split in splits])
         tasks = [delayed(commit_pieces, pure=False)(
                     str(self.path / manifest.shards[i]), manifest.generations[i],
-                    [split[i] for split in splits], timeout)
+                    [split[i] for split in splits], offsets if self.numbered else None,
+                    timeout)
                  for i in range(count)]
-        futures = client.compute(tasks)
-        gens = run_jobs(None, lambda f: f.result(), [(f,) for f in futures],
+        futures = client.compute([*tasks, offsets])
+        gens = run_jobs(None, lambda f: f.result(), [(f,) for f in futures[:count]],
                         [f"shard {i}" for i in range(count)], procs=1)
-        self.publish(manifest, dict(enumerate(gens)))
+        self.publish(manifest, dict(enumerate(gens)), futures[count].result()[-1])
 
     def writer(self, *, client: Any = None, timeout: float | None = 60.0) -> ShardedWriter:
         """A writer routing each change to the shard that holds its unique value."""
         return ShardedWriter(self, client, ShardedLock(self.path, timeout), timeout)
 
-    def searcher(self, *, client: Any = None) -> ShardedSearcher:
+    def searcher(self, *, client: Any = None, scoring: Scoring | None = None
+                 ) -> ShardedSearcher:
         """A searcher on the newest sharded commit: shard searchers in this process, or
-        on the ``client``'s workers (spread over them)."""
+        on the ``client``'s workers (spread over them), scoring with ``scoring`` (any
+        :mod:`heron.scoring` model, default BM25) from the whole collection's statistics.
+
+        Raises:
+            ArgumentTypeError: ``scoring`` is not a heron.scoring model.
+        """
+        if scoring is not None and not isinstance(scoring, Scoring):
+            raise ArgumentTypeError(f"scoring is a heron.scoring model (BM25(), BM25F(), "
+                                    f"TFIDF()...), got {scoring!r:.60}")
         for attempt in range(_OPEN_ATTEMPTS):
             manifest = self.manifest()
             paths = [str(self.path / name) for name in manifest.shards]
             try:
-                shards = open_shards(client, paths, manifest.generations)
+                shards = open_shards(client, paths, manifest.generations, scoring)
             except IndexNotFoundError:  # a newer commit unpinned what this one named
                 if attempt + 1 == _OPEN_ATTEMPTS:
                     raise
@@ -172,6 +213,7 @@ def create_sharded(path: str | os.PathLike[str], schema: Schema, *, shards: int,
     """
     count = check_shards(shards)
     unique = unique_field(schema)
+    each = shard_schema(schema)
     root = Path(path)
     try:
         latest(root)
@@ -185,12 +227,12 @@ def create_sharded(path: str | os.PathLike[str], schema: Schema, *, shards: int,
         old.unlink()
     gens = []
     for number in range(count):
-        ix = heron.create_index(root / shard_dir(number), schema, overwrite=True)
+        ix = heron.create_index(root / shard_dir(number), each, overwrite=True)
         gens.append(ix.latest_generation())
         pin_generations(ix.path, [gens[-1]])
     ShardedManifest(1, unique, tuple(shard_dir(i) for i in range(count)), tuple(gens)
                     ).write(root)
-    return ShardedIndex(root, schema)
+    return ShardedIndex(root, each)
 
 
 def open_sharded(path: str | os.PathLike[str]) -> ShardedIndex:

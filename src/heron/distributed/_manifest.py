@@ -50,18 +50,23 @@ class ShardedManifest:
     unique: str
     shards: tuple[str, ...]
     generations: tuple[int, ...]
+    #: the next global sequence number to give an added document (see ``_sequence``)
+    sequence: int = 0
 
     def to_bytes(self) -> bytes:
         """The manifest as JSON with its checksum."""
         body = {"format": FORMAT, "version": VERSION, "generation": self.generation,
                 "unique": self.unique, "shards": list(self.shards),
-                "generations": list(self.generations)}
+                "generations": list(self.generations), "sequence": self.sequence}
         body["checksum"] = zlib.crc32(_canon(body))
         return json.dumps(body, indent=1).encode()
 
-    def successor(self, generations: tuple[int, ...]) -> ShardedManifest:
-        """The next sharded commit, naming these shard generations."""
-        return ShardedManifest(self.generation + 1, self.unique, self.shards, generations)
+    def successor(self, generations: tuple[int, ...], sequence: int | None = None
+                  ) -> ShardedManifest:
+        """The next sharded commit, naming these shard generations (and the next
+        sequence number, if documents were added)."""
+        return ShardedManifest(self.generation + 1, self.unique, self.shards, generations,
+                               self.sequence if sequence is None else sequence)
 
     def write(self, directory: Path) -> None:
         """Publish atomically (temporary file, fsync, rename, fsync of the directory)."""
@@ -121,9 +126,10 @@ def parse(raw: bytes, name: str) -> ShardedManifest:
     if (not isinstance(shards, list) or not isinstance(gens, list) or len(shards) != len(gens)
             or not shards or not all(isinstance(s, str) and _SHARD_DIR.match(s) for s in shards)
             or not all(_int(g) and g > 0 for g in gens) or not isinstance(unique, str)
-            or not _int(data.get("generation"))):
+            or not _int(data.get("generation")) or not _int(data.get("sequence", 0))):
         raise CorruptIndexError(f"{name}: its shards are not described correctly")
-    return ShardedManifest(data["generation"], unique, tuple(shards), tuple(gens))
+    return ShardedManifest(data["generation"], unique, tuple(shards), tuple(gens),
+                           data.get("sequence", 0))
 
 
 def latest(directory: Path) -> ShardedManifest:

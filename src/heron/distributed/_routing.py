@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from heron import ArgumentError, ArgumentTypeError, Schema, SchemaError
+from heron.distributed._sequence import SEQUENCE
 
 
 def unique_field(schema: Schema) -> str:
@@ -44,9 +45,10 @@ def _route(term: str, shards: int) -> int:
     return int.from_bytes(digest, "big") % shards
 
 
-def split_rows(schema: Schema, rows: Iterable[Mapping[str, Any]], shards: int
-               ) -> list[list[dict[str, Any]]]:
-    """Rows grouped by the shard that holds them, each group in the rows' order.
+def split_rows(schema: Schema, rows: Iterable[Mapping[str, Any]], shards: int,
+               start: int | None = None) -> list[list[dict[str, Any]]]:
+    """Rows grouped by the shard that holds them, each group in the rows' order; with a
+    ``start``, each row numbered (:data:`SEQUENCE`) from it in the rows' order.
 
     Raises:
         SchemaError: a row has no value for the unique field.
@@ -54,12 +56,17 @@ def split_rows(schema: Schema, rows: Iterable[Mapping[str, Any]], shards: int
     name = unique_field(schema)
     fast = schema[name].value_is_term
     groups: list[list[dict[str, Any]]] = [[] for _ in range(shards)]
-    for row in rows:
+    for number, row in enumerate(rows):
         value = row.get(name)
         if value is None:
             raise SchemaError(f"a document of a sharded index needs its unique field {name!r}")
+        if SEQUENCE in row:
+            raise SchemaError(f"{SEQUENCE!r} is a sharded index's hidden field")
         term = value if fast and isinstance(value, str) and value else schema.term(name, value)
-        groups[_route(term, shards)].append(dict(row))
+        copy = dict(row)
+        if start is not None:
+            copy[SEQUENCE] = start + number
+        groups[_route(term, shards)].append(copy)
     return groups
 
 

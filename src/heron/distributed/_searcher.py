@@ -1,13 +1,16 @@
 """Searching a sharded index: gather statistics, query every shard, merge, fetch.
 
 As Elasticsearch's DFS query-then-fetch: (1) each shard reports its document
-frequencies and field lengths for the query's terms, which are summed; (2) each shard
+frequencies and field lengths for the query's terms, which are summed, and the terms its
+prefix, wildcard, fuzzy and range parts expand to, which are united (see ``_expand``);
+(2) each shard
 scores with the sums and returns its best ``offset + limit`` hits with their sort
 values, its total and facet counts; (3) the merged page's stored fields are fetched
 from the shards holding them (for pages of up to 50 hits the shards send them with
 their hits instead, which saves this third round trip). Scores, totals and facets
 equal those of one index holding every document; hits with equal scores (and sort
-values) come in shard order.
+values) come in the order of their global sequence numbers (see ``_sequence``), as
+one index orders them by document number.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
-from heron import ArgumentError, ArgumentTypeError, HeronError, Schema, WorkerError
+from heron import HeronError, QueryError, Schema, WorkerError
+from heron.distributed._expand import expand_globally, merge_expansions
 from heron.distributed._results import ShardedHit, ShardedResults
 from heron.distributed._routing import shard_of
-from heron.distributed._runner import DaskShard, LocalShard, Pending
+from heron.distributed._runner import DaskShard, LocalShard, Pending, close_shards
 from heron.facets import Facet
-from heron.query import CollectionStatistics, Query, parse
+from heron.query import MAX_EXPANSIONS, CollectionStatistics, Query, QueryParser, parse
+from heron.search._arguments import check_parser, check_search
 from heron.search._facet_kinds import as_facets
 from heron.search._sorting import merge_order, sort_keys
 
@@ -30,17 +35,6 @@ _SHARD_SHIFT = 40
 #: up to this many hits per shard, shards send their hits' stored fields with them
 #: (two round trips per search instead of three)
 _STORED_WITH_HITS = 50
-
-
-def _check_limit(limit: object, offset: object) -> None:
-    for name, value in (("limit", limit), ("offset", offset)):
-        if value is None and name == "limit":
-            continue
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ArgumentTypeError(f"{name} is a whole number, got {value!r}")
-        if value < (1 if name == "limit" else 0):
-            raise ArgumentError(f"{name} must be at least {1 if name == 'limit' else 0}, "
-                                f"got {value}")
 
 
 class ShardedSearcher:
@@ -68,11 +62,11 @@ class ShardedSearcher:
         self.close()
 
     def close(self) -> None:
-        """Release every shard's searcher."""
+        """Release every shard's searcher: its files, and on Dask its actor, before
+        returning."""
         if not self._closed:
             self._closed = True
-            for shard in self._shards:
-                shard.close()
+            close_shards(self._shards)
 
     def _gather(self, calls: dict[int, Pending], partial: bool, missing: list[int]
                 ) -> dict[int, Any]:
@@ -92,11 +86,13 @@ class ShardedSearcher:
                 missing.append(number)
         return done
 
-    def _query(self, query: str | Query, fields: Sequence[str] | None,
-               default_operator: str) -> Query:
+    def _query(self, query: str | Query, parser: QueryParser | None,
+               options: dict[str, Any]) -> Query:
         if isinstance(query, Query):
             return query
-        return parse(query, self.schema, fields, default_operator)
+        if parser is not None:
+            return parser.parse(query)
+        return parse(query, self.schema, **options)
 
     def search(
         self,
@@ -109,51 +105,69 @@ class ShardedSearcher:
         sort_by: str | Sequence[str] | None = None,
         facets: str | Facet | Sequence[str | Facet] | None = None,
         default_operator: str = "OR",
+        max_expansions: int = MAX_EXPANSIONS,
+        parser: QueryParser | None = None,
         partial: bool = False,
     ) -> ShardedResults:
         """Search every shard as one index (see :meth:`heron.Searcher.search`).
 
-        ``partial=True`` returns the hits of the shards that answer, naming the others
-        in ``results.missing_shards``, instead of raising.
+        Prefix, wildcard, fuzzy and range parts expand to the terms of every shard, as
+        in one index, before scoring. ``partial=True`` returns the hits of the shards
+        that answer, naming the others in ``results.missing_shards``, instead of raising.
 
         Raises:
             WorkerError: a shard cannot be reached (its worker is gone), naming it.
             QueryError: the query is malformed or cannot run.
+            ArgumentError: an argument is wrong (also a ``ValueError``).
         """
-        _check_limit(limit, offset)
-        parsed = self._query(query, fields, default_operator)
-        restrict = None if filter is None else self._query(filter, None, "AND")
+        limit, offset = check_search(limit=limit, offset=offset, fields=fields,
+                                     default_operator=default_operator,
+                                     max_expansions=max_expansions, lenient=False)
+        check_parser(parser, fields=fields, default_operator=default_operator,
+                     max_expansions=max_expansions)
+        reading: dict[str, Any] = {"fields": fields, "default_operator": default_operator,
+                                   "max_expansions": max_expansions}
+        parsed = self._query(query, parser, reading)
+        try:
+            restrict = None if filter is None else self._query(filter, parser, reading)
+        except QueryError as exc:  # its position is in the filter's text
+            raise exc.within("in filter") from None
         keys = sort_keys(self.schema, sort_by) if sort_by is not None else None
         kinds = as_facets(facets, self.schema)
         missing: list[int] = []
         parts = self._gather({i: s.call("statistics", parsed, restrict)
                               for i, s in enumerate(self._shards)}, partial, missing)
-        stats = CollectionStatistics.combine(parts[i] for i in sorted(parts))
+        stats = CollectionStatistics.combine(parts[i][0] for i in sorted(parts))
+        expansions = merge_expansions(parts[i][1] for i in sorted(parts))
+        scored = expand_globally(parsed, expansions)
+        restrict = None if restrict is None else expand_globally(restrict, expansions)
         k = None if limit is None else offset + limit
         eager = k is not None and k <= _STORED_WITH_HITS
         options = {"k": k, "filter": restrict, "sort_by": sort_by, "facets": facets,
                    "stored": eager}
-        found = self._gather({i: self._shards[i].call("search", parsed, stats, options)
+        found = self._gather({i: self._shards[i].call("search", scored, stats, options)
                               for i in sorted(parts)}, partial, missing)
         rows: list[tuple[list[Any], float, int]] = []
+        where: list[tuple[int, int]] = []
         for number in sorted(found):
-            rows.extend((values, score, (number << _SHARD_SHIFT) + doc)
-                        for doc, score, values in found[number]["hits"])
+            for doc, score, values, seq in found[number]["hits"]:
+                # ties go by global sequence number (one index's order); shards without
+                # sequence numbers (made before them) by shard, then document number
+                rows.append((values, score, seq if seq >= 0 else (number << _SHARD_SHIFT) + doc))
+                where.append((number, doc))
         order = (sorted(range(len(rows)), key=lambda j: (-rows[j][1], rows[j][2]))
                  if keys is None else merge_order(rows, keys))
-        page = [rows[j] for j in order[offset:None if k is None else k]]
+        chosen = order[offset:None if k is None else k]
+        page = [(rows[j][1], where[j]) for j in chosen]
         if eager:
-            stored = {(number, doc): fields for number in found
-                      for (doc, _, _), fields in zip(found[number]["hits"],
-                                                     found[number]["stored"], strict=True)}
+            stored = {(number, hit[0]): fields for number in found
+                      for hit, fields in zip(found[number]["hits"], found[number]["stored"],
+                                             strict=True)}
         else:
-            stored = self._fetch([(key >> _SHARD_SHIFT, key & ((1 << _SHARD_SHIFT) - 1))
-                                  for _, _, key in page], partial, missing)
-        hits = []
-        for rank, (_, score, key) in enumerate(page):
-            shard, doc = key >> _SHARD_SHIFT, key & ((1 << _SHARD_SHIFT) - 1)
-            hits.append(ShardedHit(self, shard, doc, score, offset + rank + 1, parsed,
-                                   stored.get((shard, doc), {})))
+            stored = self._fetch([loc for _, loc in page], partial, missing)
+        hits = [ShardedHit(self, shard, doc, score, offset + rank + 1, parsed,
+                           stored.get((shard, doc), {}))
+                for rank, (score, (shard, doc)) in enumerate(page)]
         counts = {}
         for facet in kinds:
             summed: dict[Any, int] = {}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from heron import SchemaError, WriterClosedError
 from heron.distributed._lock import ShardedLock
 from heron.distributed._routing import shard_of
+from heron.distributed._sequence import SEQUENCE
 from heron.distributed._shard import Op
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ class ShardedWriter:
         self._timeout = timeout
         self._shards = len(index.manifest().shards)
         self._ops: list[list[Op]] = [[] for _ in range(self._shards)]
+        #: the sequence number of the next document added (one index's next number)
+        self._next = index.manifest().sequence
 
     def __enter__(self) -> ShardedWriter:
         return self
@@ -56,7 +59,11 @@ class ShardedWriter:
         """Replace the document with this unique value (in the shard that holds it), or add it."""
         self._check_open()
         self.index.schema.validate(fields)
-        self._ops[self._route(fields)].append(("update", fields))
+        shard = self._route(fields)
+        if self.index.numbered:
+            fields = {**fields, SEQUENCE: self._next}
+            self._next += 1
+        self._ops[shard].append(("update", fields))
 
     add_document = update_document
 
@@ -79,7 +86,8 @@ class ShardedWriter:
         """
         self._check_open()
         try:
-            self.index.commit_ops(self._ops, self._client, self._timeout, procs=1)
+            self.index.commit_ops(self._ops, self._client, self._timeout, procs=1,
+                                  sequence=self._next)
         finally:
             self._lock.release()
 
