@@ -3,6 +3,8 @@ re-added at the end, through deletes, reopening and merges of the shards."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,9 @@ from tests.distributed.helpers import schema
 
 import heron
 import heron.distributed as hd
+import heron.index._writer
+from heron.index._manifest import SegmentEntry
+from heron.index._merge import MERGE_FACTOR
 
 #: a few bodies, each shared by many documents: their hits tie exactly
 BODIES = ["tunnels under the border", "grain exports and tunnels", "oil prices rise",
@@ -104,10 +109,25 @@ def test_the_order_survives_merges_and_a_rerun(tmp_path: Path) -> None:
         assert ids(s.search("topics:x", limit=10, offset=30)) == order[30:40]
 
 
-def test_a_shard_whose_merge_moved_documents_keeps_insertion_order(tmp_path: Path) -> None:
-    """The merge policy merges segments of one size level, which need not be neighbours:
-    a small segment between them ends up after the merged one. Such a shard ranks its
-    own candidates by sequence number, so pages still come in insertion order."""
+def _policy_of_heron_0_1(entries: list[SegmentEntry], factor: int = MERGE_FACTOR,
+                         fresh: Collection[str] = ()) -> list[list[str]]:
+    """The merge policy shards were written with before merges took neighbours only:
+    segments of one size level merged wherever they were."""
+    levels: dict[int, list[str]] = {}
+    for entry in entries:
+        levels.setdefault(int(math.log(max(entry.live_count, 1), factor)), []).append(
+            entry.name)
+    return [names[i : i + factor] for names in levels.values()
+            for i in range(0, len(names) - factor + 1, factor)]
+
+
+def test_a_shard_whose_merge_moved_documents_keeps_insertion_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shard written by heron 0.1 merged segments of one size level that were not
+    neighbours: a small segment between them ended up after the merged one. Such a
+    shard ranks its own candidates by sequence number, so pages still come in insertion
+    order. (One shard: written in this process, under the old policy.)"""
+    monkeypatch.setattr(heron.index._writer, "choose_merges", _policy_of_heron_0_1)
     sx = hd.create_sharded(tmp_path / "sharded", schema(), shards=1)
     order: list[str] = []
     start = 0

@@ -106,3 +106,33 @@ def test_choose_merges_puts_the_fresh_segments_together_first() -> None:
         [e.name for e in [*old, fresh[0]]]]
     # a reclaim still happens
     assert choose_merges([_entry("a", 30, deleted=20), fresh[0]], fresh={"new0"}) == [["a"]]
+
+
+def test_merges_keep_insertion_order(tmp_path: Path) -> None:
+    """Segments merge only with their neighbours, so document numbers (what breaks ties
+    between equal scores) keep the order documents were added in, whatever the sizes."""
+    ix = heron.create_index(tmp_path / "o", heron.Schema(
+        id=heron.ID(stored=True, unique=True), tag=heron.KEYWORD()))
+    added: list[str] = []
+
+    def commit(count: int) -> None:
+        with ix.writer() as w:
+            for _ in range(count):
+                added.append(f"d{len(added)}")
+                w.add_document(id=added[-1], tag="x")
+
+    commit(1)  # a small segment, then a larger one, then small ones: levels interleave
+    commit(2 * MERGE_FACTOR)
+    for _ in range(3 * MERGE_FACTOR):
+        commit(1)
+        with ix.searcher() as s:
+            assert [h["id"] for h in s.search("tag:x", limit=None)] == added
+    assert len(latest_manifest(ix.path).segments) < 2 * MERGE_FACTOR
+
+
+def test_choose_merges_takes_neighbours_only() -> None:
+    sizes = [1, 50, *[1] * (MERGE_FACTOR - 1), 500, 1]
+    entries = [SegmentEntry(f"s{i}", 1, 0, n) for i, n in enumerate(sizes)]
+    for group in choose_merges(entries):
+        at = [int(name[1:]) for name in group]
+        assert at == list(range(at[0], at[0] + len(at)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,29 @@ def test_highlighting_many_queries_stays_bounded(tmp_path: Path) -> None:
         assert len(s._snippets._marks) == MARKS_CACHE
         first = s.search("w0")[0]
         assert ">w0<" in first.highlights("body")
+
+
+def test_threads_share_one_cache() -> None:
+    """A searcher's caches are shared by the threads that search with it."""
+    cache: LRU[int, int] = LRU(8)
+    errors: list[BaseException] = []
+
+    def work(seed: int) -> None:
+        try:
+            for i in range(20_000):
+                key = (i * seed) % 13
+                if cache.get(key) is None:
+                    cache[key] = key
+                if i % 1000 == 0:
+                    list(cache)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in (1, 3, 5, 7)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(cache) <= 8
+    assert all(cache[k] == k for k in list(cache))

@@ -81,27 +81,37 @@ _DOC_CHUNK = 1 << 16
 def choose_merges(entries: list[SegmentEntry], factor: int = MERGE_FACTOR,
                   fresh: Collection[str] = ()) -> list[list[str]]:
     """Groups of segment names to merge (each group merges to one): the ``fresh`` ones (the
-    segments the committing writer flushed) together when there are two or more, then
-    the others by the logarithmic policy."""
+    segments the committing writer flushed, side by side at the end) together when there
+    are two or more, then the others by the logarithmic policy, ``factor`` neighbours of
+    one size class at a time."""
     groups: list[list[str]] = []
     together = [e.name for e in entries if e.name in fresh]
     if len(together) > 1:
         groups.append(together)
         entries = [e for e in entries if e.name not in fresh]
-    levels: dict[int, list[SegmentEntry]] = {}
-    for entry in entries:
-        live = entry.live_count
-        if entry.doc_count and entry.deleted_count > RECLAIM_RATIO * entry.doc_count:
-            groups.append([entry.name])  # rewrite to reclaim deleted documents
-            continue
-        level = int(math.log(max(live, 1), factor))
-        levels.setdefault(level, []).append(entry)
-    for level in sorted(levels):
-        members = levels[level]
-        while len(members) >= factor:
-            groups.append([e.name for e in members[:factor]])
-            members = members[factor:]
+    # neighbours only: a merged segment takes its first member's place, so merging
+    # segments apart would move documents past others and out of the order they were
+    # added in (the order equal scores rank by)
+    run: list[SegmentEntry] = []  # neighbours of one level
+    for entry in [*entries, None]:
+        reclaim = entry is not None and entry.doc_count > 0 and (
+            entry.deleted_count > RECLAIM_RATIO * entry.doc_count)
+        if reclaim and entry is not None:
+            groups.append([entry.name])  # rewrite alone to reclaim deleted documents
+        if run and (entry is None or reclaim
+                    or _level(entry, factor) != _level(run[0], factor)):
+            groups.extend([e.name for e in run[i : i + factor]]
+                          for i in range(0, len(run) - factor + 1, factor))
+            run = []
+        if entry is not None and not reclaim:
+            run.append(entry)
     return groups
+
+
+def _level(entry: SegmentEntry, factor: int) -> int:
+    """A segment's size class: segments of one class merge when ``factor`` of them sit
+    side by side."""
+    return int(math.log(max(entry.live_count, 1), factor))
 
 
 def _renumbering(segments: list[SegmentReader]) -> tuple[list[npt.NDArray[np.int64]], int]:

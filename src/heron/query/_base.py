@@ -46,6 +46,9 @@ class Context:
     #: with instead of the reader's own (None: the reader's)
     statistics: CollectionStatistics | None = None
     _fields: dict[str, tuple[int, int]] = field(factory=dict)
+    #: (document frequency, number per segment) of terms, which a searcher shares between
+    #: its queries (its reader is a snapshot: they never change)
+    term_cache: MutableMapping[tuple[str, str], tuple[int, list[int]]] | None = None
 
     @property
     def schema(self) -> Schema:
@@ -87,7 +90,13 @@ class Context:
         key = (field_name, term)
         info = self._terms.get(key)
         if info is None:
-            info = self._terms[key] = self.reader.term_info(field_name, term)
+            shared = self.term_cache
+            info = None if shared is None else shared.get(key)
+            if info is None:
+                info = self.reader.term_info(field_name, term)
+                if shared is not None:
+                    shared[key] = info
+            self._terms[key] = info
         if self.statistics is not None:
             return self.statistics.doc_freqs.get(key, info[0]), info[1]
         return info

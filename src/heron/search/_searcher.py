@@ -60,6 +60,8 @@ from heron.search._timer import Deadline
 
 #: (segment, field, scoring key) whose length norms a searcher remembers
 NORMS_CACHE = 256
+#: (field, term) whose document frequency and numbers per segment a searcher remembers
+TERMS_CACHE = 4096
 
 
 def intersect_filter(found: Matches, allowed: Matches) -> Matches:
@@ -89,6 +91,7 @@ class Searcher:
         self._closed = False
         self._norm_cache: LRU[tuple[str, str, Hashable], npt.NDArray[np.float64]] = LRU(
             NORMS_CACHE)
+        self._term_cache: LRU[tuple[str, str], tuple[int, list[int]]] = LRU(TERMS_CACHE)
         self._snippets = Snippets(reader, self._context)
         self._key_tables = KeyTables()
         self._words = WordTables(reader)
@@ -179,7 +182,7 @@ class Searcher:
         deadline = Deadline(time_limit, self.clock)
         context = Context(self.reader, self.scoring, self._norm_cache,
                           expired=None if time_limit is None else deadline.expired,
-                          statistics=self.statistics)
+                          statistics=self.statistics, term_cache=self._term_cache)
 
         def bind(query: str | Query, lenient: bool) -> BoundText:
             if isinstance(query, Query):
@@ -256,7 +259,8 @@ class Searcher:
                        pagenum, pagelen)
 
     def _context(self) -> Context:
-        return Context(self.reader, self.scoring, self._norm_cache, statistics=self.statistics)
+        return Context(self.reader, self.scoring, self._norm_cache, statistics=self.statistics,
+                       term_cache=self._term_cache)
 
     def collection_statistics(self, query: str | Query, *, fields: Sequence[str] | None = None,
                               filter: str | Query | None = None, default_operator: str = "OR",
@@ -440,6 +444,7 @@ class Searcher:
         self._closed = True
         self._snippets.clear()
         self._norm_cache.clear()
+        self._term_cache.clear()
         self._key_tables.clear()
         self._words.clear()
         self._facts.clear()
