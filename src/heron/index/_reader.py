@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -200,14 +201,8 @@ class IndexReader:
         """
         if name in self._by_term:
             seg, local = self.locate(docnum)
-            forward = seg.forward(name)
-            if forward is not None:
-                offsets, terms = forward
-                start, end = offsets[local : local + 2].tolist()
-                if end == start:
-                    return None
-                first, _ = seg.terms.field_range(name)
-                return seg.terms.term(first + int(terms[start]))
+            with contextlib.suppress(KeyError):  # KeyError: a segment without the list
+                return seg.first_term(name, local)
         return self.stored_fields(docnum).get(name)
 
     def stored_fields(self, docnum: int) -> dict[str, Any]:

@@ -25,6 +25,8 @@ from heron.index._format import (
     SURFACE_ARRAYS,
     SURFACE_STARTS,
     TERM_KEYS,
+    TERMS_BLOB,
+    TERMS_OFFSETS,
     TERMS_POS,
     TERMS_POST,
     field_array,
@@ -76,6 +78,8 @@ class SegmentReader:
                                           entry.name, self.doc_count, entry.deleted_count)
         #: data that queries derive from this segment and reuse (e.g. fuzzy matrices)
         self.derived: dict[tuple[str, str], Any] = {}
+        #: per field, what :meth:`first_term` reads
+        self._firsts: dict[str, tuple[Any, ...]] = {}
 
     @property
     def closed(self) -> bool:
@@ -89,6 +93,7 @@ class SegmentReader:
         """
         self._post = None
         self.derived.clear()
+        self._firsts.clear()
         self.stored.close()
         self._c.close()
 
@@ -193,6 +198,29 @@ class SegmentReader:
         if name not in self._c:
             return None
         return self._c.array(name), self._c.array(field_array(FORWARD_TERMS, field))
+
+    def first_term(self, field: str, doc: int) -> str | None:
+        """The text of the first term of a document's forward list of ``field`` (None: the
+        document has none there): a stored ID's value, without the stored document.
+
+        Raises:
+            KeyError: the field keeps no forward list in this segment.
+        """
+        found = self._firsts.get(field)
+        if found is None:
+            forward = self.forward(field)
+            if forward is None:
+                raise KeyError(field)
+            found = self._firsts[field] = (*forward, self.terms.field_range(field)[0],
+                                           self._c.array(TERMS_OFFSETS),
+                                           self._c.array(TERMS_BLOB))
+        offsets, terms, first, term_offsets, blob = found
+        start, end = offsets[doc : doc + 2].tolist()
+        if end == start:
+            return None
+        number = first + int(terms[start])
+        a, b = term_offsets[number : number + 2].tolist()
+        return bytes(blob[a:b]).decode("utf-8", "replace")
 
     def surface(self, field: str) -> Forms | None:
         """The surface forms of a field's terms (see :mod:`heron.index._surface`), or None."""

@@ -9,7 +9,7 @@ Each part binds once: the context keeps its weight (or its error) for the next t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from attrs import frozen
 
@@ -54,8 +54,12 @@ def bind_text(
     lenient: bool = False,
     field_boosts: Mapping[str, float] | None = None,
     disabled: frozenset[str] = frozenset(),
+    rewrite: Callable[[Query], Query] | None = None,
 ) -> BoundText:
     """Parse query text and bind it; an error while binding has the position of its part.
+
+    ``rewrite`` turns the parsed query into the one that binds (a searcher leaves out the
+    n-grams that longer ones imply), so that nothing is bound twice.
 
     Raises:
         QueryError: (strict mode, or an error no part of the text explains) with the
@@ -67,8 +71,9 @@ def bind_text(
     dropped: dict[int, QueryWarning] = {}
     while True:
         parsed = syntax.build(dropped.keys())
+        query = parsed.query if rewrite is None else rewrite(parsed.query)
         try:
-            weight = context.bind(parsed.query)
+            weight = context.bind(query)
         except QueryError as exc:
             if exc.position is not None:
                 raise
@@ -82,4 +87,4 @@ def bind_text(
             continue
         warnings = sorted((*parsed.warnings, *dropped.values()),
                           key=lambda w: (w.position or 0, w.message))
-        return BoundText(parsed.query, weight, tuple(warnings))
+        return BoundText(query, weight, tuple(warnings))

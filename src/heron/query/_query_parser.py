@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -150,6 +150,8 @@ class QueryParser:
         parsed = read_syntax(text, self.schema, lenient=True, **self._options()).build()
         return parsed.query, parsed.warnings
 
-    def bind(self, text: str, context: Context, *, lenient: bool = False) -> BoundText:
-        """Parse and bind to a searcher's statistics (errors placed in the text)."""
-        return bind_text(text, context, lenient=lenient, **self._options())
+    def bind(self, text: str, context: Context, *, lenient: bool = False,
+             rewrite: Callable[[Query], Query] | None = None) -> BoundText:
+        """Parse and bind to a searcher's statistics (errors placed in the text;
+        ``rewrite``: see :func:`heron.query._bind.bind_text`)."""
+        return bind_text(text, context, lenient=lenient, rewrite=rewrite, **self._options())

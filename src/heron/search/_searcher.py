@@ -184,19 +184,20 @@ class Searcher:
                           expired=None if time_limit is None else deadline.expired,
                           statistics=self.statistics, term_cache=self._term_cache)
 
+        def narrowed(query: Query) -> Query:  # n-gram fields: the longest n-grams only
+            return narrow(query, self.schema)
+
         def bind(query: str | Query, lenient: bool) -> BoundText:
             if isinstance(query, Query):
+                query = narrowed(query)
                 return BoundText(query, query.bind(context), ())
             if parser is not None:
-                return parser.bind(query, context, lenient=lenient)
+                return parser.bind(query, context, lenient=lenient, rewrite=narrowed)
             return bind_text(query, context, fields=fields, default_operator=default_operator,
-                             max_expansions=max_expansions, lenient=lenient)
+                             max_expansions=max_expansions, lenient=lenient, rewrite=narrowed)
 
         bound = bind(query, lenient)
         query, weight = bound.query, bound.weight
-        narrowed = narrow(query, self.schema)  # n-gram fields: the longest n-grams only
-        if narrowed != query:
-            query, weight = narrowed, narrowed.bind(context)
         restrict = None
         if filter is not None:
             try:

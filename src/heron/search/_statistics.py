@@ -17,12 +17,9 @@ def gather_statistics(context: Context, query: str | Query, *,
         if text is None:
             continue
         if isinstance(text, Query):
-            bound = text
-            context.bind(bound)
+            context.bind(narrow(text, context.schema))
         else:
-            bound = bind_text(text, context, fields=fields, default_operator=default_operator,
-                              max_expansions=max_expansions).query
-        narrowed = narrow(bound, context.schema)
-        if narrowed != bound:
-            context.bind(narrowed)
+            bind_text(text, context, fields=fields, default_operator=default_operator,
+                      max_expansions=max_expansions,
+                      rewrite=lambda q: narrow(q, context.schema))
     return context.gathered()
