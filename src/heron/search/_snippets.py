@@ -13,7 +13,7 @@ from heron.errors import ArgumentError
 from heron.highlight import Formatter, Fragmenter
 from heron.highlight._highlighter import highlight
 from heron.highlight._marks import SHORT_TEXT, QueryMarks
-from heron.index import IndexReader
+from heron.index import IndexReader, SegmentReader
 from heron.query import Context, Query
 from heron.search._highlights import query_marks
 from heron.search._lru import LRU
@@ -40,9 +40,15 @@ class Snippets:
         self._memos: LRU[str, TermMemo] = LRU(MEMO_FIELDS)
         self._term_numbers: LRU[tuple[str, str, str], int] = LRU(TERM_NUMBERS)
         self._starts: LRU[tuple[str, int], npt.NDArray[Any]] = LRU(STARTS_CACHE)
+        #: the query, field and marks of the last highlight
+        self._last: tuple[Query, str, QueryMarks] | None = None
+        #: for the last marks and field: each segment's marked terms (see :meth:`_locate`)
+        self._located: tuple[QueryMarks | None, str, dict[str, list[Any]]] = (None, "", {})
 
     def clear(self) -> None:
         """Forget everything remembered."""
+        self._last = None
+        self._located = (None, "", {})
         for cache in (self._marks, self._memos, self._term_numbers, self._starts):
             cache.clear()
 
@@ -67,10 +73,16 @@ class Snippets:
             if value is None:
                 return ""
             text = value if isinstance(value, str) else str(value)
-        key = (query, field_name)
-        marks = self._marks.get(key)
-        if marks is None:
-            marks = self._marks[key] = query_marks(query, field_name, self._context())
+        last = self._last  # the hits of one search share their query: no hashing it again
+        if last is not None and last[0] is query and last[1] == field_name:
+            marks = last[2]
+        else:
+            key = (query, field_name)
+            known = self._marks.get(key)
+            if known is None:
+                known = self._marks[key] = query_marks(query, field_name, self._context())
+            marks = known
+            self._last = (query, field_name, marks)
         positions = None
         if not given and ftype.positions and len(text) <= SHORT_TEXT:
             positions = self.positions(docnum, field_name, marks)
@@ -81,7 +93,24 @@ class Snippets:
     def positions(self, docnum: int, field_name: str, marks: QueryMarks) -> dict[str, Any]:
         """Where each marked term occurs in a stored field, as the index recorded it."""
         seg, local = self.reader.locate(docnum)
+        per_segment = self._located
+        if per_segment[0] is not marks or per_segment[1] != field_name:
+            per_segment = self._located = (marks, field_name, {})
+        located = per_segment[2].get(seg.name)
+        if located is None:  # once per query and segment, not per hit
+            located = per_segment[2][seg.name] = self._locate(seg, field_name, marks)
         found = {}
+        for term, number, starts in located:
+            where = seg.doc_positions(number, local, starts)
+            if where is not None:
+                found[term] = where.tolist()
+        return found
+
+    def _locate(self, seg: SegmentReader, field_name: str, marks: QueryMarks
+                ) -> list[tuple[str, int, npt.NDArray[Any]]]:
+        """Each marked term the segment holds: its number and where its postings'
+        positions start."""
+        located = []
         for term in marks.classes:
             key = (seg.name, field_name, term)
             number = self._term_numbers.get(key)
@@ -92,10 +121,8 @@ class Snippets:
             starts = self._starts.get((seg.name, number))
             if starts is None:
                 starts = self._starts[(seg.name, number)] = seg.positions(number)[1]
-            where = seg.doc_positions(number, local, starts)
-            if where is not None:
-                found[term] = where.tolist()
-        return found
+            located.append((term, number, starts))
+        return located
 
     def text_terms(self, field_name: str, text: str) -> list[str]:
         """The terms of ``text`` as ``field_name`` indexes them, each word analysed once."""
