@@ -58,6 +58,7 @@ from _common import (
     run_child_script,
     run_info,
 )
+from heron.bench import STOP_WORDS  # NLTK's English stop words of three letters or more
 
 ENGINES = ("heron", "heron-2p", "heron-apart", "heron-ps", "tantivy", "tantivy-2t")
 NEWS_FILE = Path("news") / "reuters21578.jsonl.gz"
@@ -72,18 +73,6 @@ TANTIVY_HEAP_BYTES = 1_000_000_000
 FIELDS = ("title", "body")
 _WORD = re.compile(r"\w+")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-# NLTK's English stop words of three letters or more (query words are drawn without them)
-_STOP_TEXT = """
-    about above after again against all and any are because been before being below between
-    both but can did does doing don down during each few for from further had has have
-    having her here hers herself him himself his how into its itself just more most myself
-    nor not now off once only other our ours ourselves out over own same she should some
-    such than that the their theirs them themselves then there these they this those
-    through too under until very was were what when where which while who whom why will
-    with you your yours yourself yourselves ain aren couldn didn doesn hadn hasn haven isn
-    mightn mustn needn shan shouldn wasn weren won wouldn
-"""
-STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 Row = dict[str, str]
 
