@@ -32,6 +32,7 @@ import array
 import bisect
 import itertools
 import threading
+from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -78,17 +79,19 @@ def _folded(words: list[str], counts: list[int]) -> SegmentWords:
     """Words with counts (a word may repeat: once per term it came from) folded to
     distinct lower-cased words."""
     lowered = [w.lower() for w in words]
-    by_key: dict[str, int] = {}
-    for key, count in zip(lowered, counts, strict=True):
-        by_key[key] = by_key.get(key, 0) + count
+    by_key = _added_up(zip(lowered, counts, strict=True))
     keys = sorted(by_key)
     totals = np.fromiter(map(by_key.__getitem__, keys), dtype=np.int64, count=len(keys))
-    if lowered == words:
-        return SegmentWords(keys, totals, None)
-    spellings: dict[str, int] = {}
-    for word, count in zip(words, counts, strict=True):
-        spellings[word] = spellings.get(word, 0) + count
+    spellings = None if lowered == words else _added_up(zip(words, counts, strict=True))
     return SegmentWords(keys, totals, spellings)
+
+
+def _added_up(pairs: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """The counts of each word added up."""
+    totals: dict[str, int] = {}
+    for word, count in pairs:
+        totals[word] = totals.get(word, 0) + count
+    return totals
 
 
 def _decode(forms: Forms, nterms: int
@@ -119,13 +122,13 @@ class WordTable:
         #: each word's total count
         self.counts = totals
         order = np.lexsort((np.arange(len(totals)), -totals))  # most frequent, then a-z
-        rank = np.empty(len(totals), dtype=np.int64)
-        rank[order] = np.arange(len(totals))
-        self._rank = rank
+        ranks = np.empty(len(totals), dtype=np.int64)
+        ranks[order] = np.arange(len(totals))
         self._rank_list = array.array("q")  # 8 bytes a word, read as Python ints
-        self._rank_list.frombytes(rank.tobytes())
+        self._rank_list.frombytes(ranks.tobytes())
+        self._rank = np.frombuffer(self._rank_list, dtype=np.int64)  # the same memory
         #: prefix -> its best WIDTH words, for every prefix of more than SMALL words
-        self.table: dict[str, tuple[str, ...]] = _big_prefixes(keys, rank, spelled)
+        self.table: dict[str, tuple[str, ...]] = _big_prefixes(keys, self._rank, spelled)
 
     def range(self, typed: str) -> tuple[int, int]:
         """Positions ``[lo, hi)`` of the words starting with ``typed`` (lower-cased)."""
@@ -169,11 +172,9 @@ def _fold(parts: list[SegmentWords]) -> tuple[list[str], list[str], npt.NDArray[
                   if ordered else np.zeros(0, np.int64))
     if all(part.spellings is None for part in parts):  # no capitals anywhere
         return keys, keys, totals
-    per_spelling: dict[str, int] = {}
-    for part in parts:
-        for word, count in (part.spellings or dict(zip(part.keys, part.counts.tolist(),
-                                                       strict=True))).items():
-            per_spelling[word] = per_spelling.get(word, 0) + count
+    per_spelling = _added_up(pair for part in parts for pair in (
+        part.spellings.items() if part.spellings is not None
+        else zip(part.keys, part.counts.tolist(), strict=True)))
     best = {word.lower(): word for word in fold_case(dict(sorted(per_spelling.items())))}
     return keys, [best[key] for key in keys], totals
 

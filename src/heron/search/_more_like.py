@@ -13,8 +13,8 @@ collection share most of their terms, and a searcher is a snapshot, so they neve
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from heron.search._searcher import Searcher
 
 NUMTERMS = 10
+T = TypeVar("T")
 #: (field, term) facts a reader remembers before it starts afresh
 FACTS = 1 << 17
 
@@ -44,33 +45,34 @@ class TermFacts:
 
     def doc_freqs(self, field: str, terms: Sequence[str]) -> npt.NDArray[np.int64]:
         """How many documents hold each term (:meth:`IndexReader.doc_freqs`)."""
-        known = {t: self._dfs.get((field, t)) for t in terms}
-        missing = [t for t, df in known.items() if df is None]
-        if missing:
-            found = self._reader.doc_freqs(field, missing).tolist()
-            known.update(zip(missing, found, strict=True))
-            self._remember(self._dfs, field, zip(missing, found, strict=True))
-        return np.fromiter((known[t] or 0 for t in terms), dtype=np.int64, count=len(terms))
+        found = self._lookup(self._dfs, field, terms,
+                             lambda missing: self._reader.doc_freqs(field, missing).tolist())
+        return np.asarray(found, dtype=np.int64)
 
     def words(self, field: str, terms: Sequence[str]) -> list[str]:
         """Each term's most frequent word (the term itself if it has none)."""
-        known = {t: self._words.get((field, t)) for t in terms}
-        missing = [t for t, word in known.items() if word is None]
-        if missing:
+
+        def most_frequent(missing: list[str]) -> list[str]:
             forms = forms_by_term(self._reader, field, missing)
-            found = [max(words, key=words.__getitem__) if words else term
-                     for term, words in zip(missing, forms, strict=True)]
-            known.update(zip(missing, found, strict=True))
-            self._remember(self._words, field, zip(missing, found, strict=True))
-        return [known[t] or t for t in terms]
+            return [max(words, key=words.__getitem__) if words else term
+                    for term, words in zip(missing, forms, strict=True)]
+
+        return self._lookup(self._words, field, terms, most_frequent)
 
     @staticmethod
-    def _remember(memo: dict[tuple[str, str], Any], field: str,
-                  pairs: Iterable[tuple[str, Any]]) -> None:
-        """Add facts to a memo, which starts afresh past :data:`FACTS` entries."""
-        if len(memo) > FACTS:
-            memo.clear()
-        memo.update(((field, term), value) for term, value in pairs)
+    def _lookup(memo: dict[tuple[str, str], T], field: str, terms: Sequence[str],
+                fetch: Callable[[list[str]], list[T]]) -> list[T]:
+        """Each term's fact, from the memo or fetched at once for those it lacks (the memo
+        starts afresh past :data:`FACTS` entries)."""
+        known = {t: memo.get((field, t)) for t in terms}
+        missing = [t for t, fact in known.items() if fact is None]
+        if missing:
+            found = fetch(missing)
+            known.update(zip(missing, found, strict=True))
+            if len(memo) > FACTS:
+                memo.clear()
+            memo.update(((field, t), fact) for t, fact in zip(missing, found, strict=True))
+        return [fact for t in terms if (fact := known[t]) is not None]
 
     def doc_count(self) -> int:
         """Live documents of the snapshot."""
