@@ -78,8 +78,6 @@ class SegmentReader:
                                           entry.name, self.doc_count, entry.deleted_count)
         #: data that queries derive from this segment and reuse (e.g. fuzzy matrices)
         self.derived: dict[tuple[str, str], Any] = {}
-        #: per field, what :meth:`first_term` reads
-        self._firsts: dict[str, tuple[Any, ...]] = {}
 
     @property
     def closed(self) -> bool:
@@ -93,7 +91,6 @@ class SegmentReader:
         """
         self._post = None
         self.derived.clear()
-        self._firsts.clear()
         self.stored.close()
         self._c.close()
 
@@ -206,14 +203,15 @@ class SegmentReader:
         Raises:
             KeyError: the field keeps no forward list in this segment.
         """
-        found = self._firsts.get(field)
+        key = ("first_term", field)
+        found = self.derived.get(key)
         if found is None:
             forward = self.forward(field)
             if forward is None:
                 raise KeyError(field)
-            found = self._firsts[field] = (*forward, self.terms.field_range(field)[0],
-                                           self._c.array(TERMS_OFFSETS),
-                                           self._c.array(TERMS_BLOB))
+            found = self.derived[key] = (*forward, self.terms.field_range(field)[0],
+                                         self._c.array(TERMS_OFFSETS),
+                                         self._c.array(TERMS_BLOB))
         offsets, terms, first, term_offsets, blob = found
         start, end = offsets[doc : doc + 2].tolist()
         if end == start:
