@@ -105,12 +105,13 @@ class _JointWeight(Weight):
         for i, number in enumerate(self.numbers.get(segment.name, ())):
             if number < 0:
                 continue
-            docs, freqs = segment.postings(number)
+            stored, freqs = segment.postings(number)
+            docs = stored.astype(np.int64)  # numpy indexes with int64 arrays quicker
             mask = live(segment, docs)
             if mask is not None:
                 docs, freqs = docs[mask], freqs[mask]
             norms = segment.norms(self.fields[i])
-            docs_parts.append(docs.astype(np.int64))
+            docs_parts.append(docs)
             tf_parts.append(self.scorer.field_tf(i, freqs, None if norms is None else norms[docs]))
         if not docs_parts:
             return Matches.empty()

@@ -109,11 +109,12 @@ class TermWeight(Weight):
         number = self.numbers.get(segment.name, -1)
         if number < 0:
             return Matches.empty()
-        docs, freqs = segment.postings(number)
+        stored, freqs = segment.postings(number)
+        docs = stored.astype(np.int64)  # numpy indexes with int64 arrays 2-3x quicker
         mask = live(segment, docs)
         if mask is not None:
             docs, freqs = docs[mask], freqs[mask]
-        return Matches(docs.astype(np.int64), self.scores(segment, docs, freqs))
+        return Matches(docs, self.scores(segment, docs, freqs))
 
     def scores(self, segment: SegmentReader, docs: npt.NDArray[Any], freqs: npt.NDArray[Any]
                ) -> npt.NDArray[np.float64]:
