@@ -145,6 +145,11 @@ class SegmentPool:
         """Process ids of the workers started so far."""
         return sorted(getattr(self._pool, "_processes", None) or ())
 
+    def busy(self) -> bool:
+        """Whether every worker has a chunk queued behind the one it builds (a new chunk
+        would wait: the writer is better off analysing it itself)."""
+        return sum(not f.done() for _, f in self._futures) >= 2 * self._workers
+
     def submit(self, path: Path, docs: list[dict[str, Any]]) -> None:
         """Build a segment from ``docs`` at ``path`` in a worker (waits for a free one)."""
         running = [f for _, f in self._futures if not f.done()]

@@ -92,8 +92,6 @@ class IndexWriter:
         self._new_seqs: dict[str, npt.NDArray[np.int64]] = {}
         self._next_segment = manifest.next_segment
         self._token = writer_token()
-        self._procs = procs
-        self._batches = 0
         self._remote: list[dict[str, Any]] = []
         self._remote_seqs: list[npt.NDArray[np.int64]] = []
         # deletions: committed segments are marked at once, new documents at commit
@@ -221,9 +219,9 @@ class IndexWriter:
             return
         batch, self._pending = self._pending, []
         seqs = np.arange(self._seq - len(batch), self._seq, dtype=np.int64)
-        self._batches += 1
-        if self._pool is not None and self._batches % self._procs:
-            # this batch goes to a worker process, in chunks of several batches
+        if self._pool is not None and (self._remote or not self._pool.busy()):
+            # this batch goes to a worker process, in chunks of several batches; while the
+            # workers have enough to do, the writer's process analyses batches itself
             self._remote.extend(batch)
             self._remote_seqs.append(seqs)
             if len(self._remote) >= _CHUNK_BATCHES * self._batch_docs:
