@@ -6,8 +6,10 @@ word gets a suffix naming the copy), so that the vocabulary grows with the colle
 as real collections' do. Copy 0 is news itself. Grown collections are written once as
 JSON lines under ``benchmarks/.work/scaling/`` (git-ignored) and reused.
 
-Per scale, six configurations each build (one child process) and then search (another):
-heron with one process, with ``writer(procs=2)``, with one process whose commit leaves
+Per scale, seven configurations each build (one child process) and then search (another):
+heron with one process, with ``writer(procs=2)`` and ``writer(procs=4)`` (on a 2-core
+machine 4 processes share 2 cores: their CPU times, printed apart for the writer's
+process and its workers, bound what 4 cores would give), with one process whose commit leaves
 the flushed segments apart (``heron-apart``: ``writer(merge=False)``, what the commit's
 merge of a bulk load's segments buys and costs), and with one process stemming with
 PyStemmer (``heron-ps``: the compiled Snowball stemmer of the ``stemmer`` extra instead
@@ -33,6 +35,7 @@ import itertools
 import json
 import random
 import re
+import resource
 import shutil
 import sys
 import time
@@ -60,7 +63,9 @@ from _common import (
 )
 from heron.bench import STOP_WORDS  # NLTK's English stop words of three letters or more
 
-ENGINES = ("heron", "heron-2p", "heron-apart", "heron-ps", "tantivy", "tantivy-2t")
+ENGINES = ("heron", "heron-2p", "heron-4p", "heron-apart", "heron-ps", "tantivy", "tantivy-2t")
+#: heron configurations that build with worker processes, and how many processes
+PROCS = {"heron-2p": 2, "heron-4p": 4}
 NEWS_FILE = Path("news") / "reuters21578.jsonl.gz"
 CACHE = REPO_ROOT / "benchmarks" / ".work" / "scaling"
 GROW_SEED = 13
@@ -253,15 +258,25 @@ def child_index(spec: dict[str, Any]) -> dict[str, Any]:
     path.mkdir(parents=True)
     rows = read_rows(Path(spec["rows"]))
     rss_before = peak_rss_mb()
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
     with Timer() as timer:
         if engine.startswith("heron"):
-            segments = build_heron(path, rows, 2 if engine == "heron-2p" else 1,
+            segments = build_heron(path, rows, PROCS.get(engine, 1),
                                    merge=engine != "heron-apart",
                                    stemmer="pystemmer" if engine == "heron-ps" else "nltk")
         else:
             segments = build_tantivy(path, rows, 2 if engine == "tantivy-2t" else 1)
+    own_after, workers_after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)  # worker processes count once reaped (the writer's close)
     return {"seconds": timer.seconds, "rss_before_mb": rss_before,
-            "peak_rss_mb": peak_rss_mb(), "index_bytes": dir_size(path), "segments": segments}
+            "peak_rss_mb": peak_rss_mb(), "index_bytes": dir_size(path), "segments": segments,
+            "cpu_own": _cpu(own_after) - _cpu(own),
+            "cpu_workers": _cpu(workers_after) - _cpu(workers)}
+
+
+def _cpu(usage: resource.struct_rusage) -> float:
+    return float(usage.ru_utime + usage.ru_stime)
 
 
 def child_search(spec: dict[str, Any]) -> dict[str, Any]:
@@ -352,6 +367,14 @@ def print_scale(scale: int, runs: Sequence[Run], docs: int) -> None:
                  None if ref is None or run is ref else ref.figures.get(key))
             for key, _, form in COLUMNS])
     print_table(["engine"] + [title for _, title, _ in COLUMNS], rows)
+    for run in runs:
+        if run.engine in PROCS and run.built:
+            own, workers = run.built["cpu_own"], run.built["cpu_workers"]
+            n = PROCS[run.engine]
+            bound = max(own, (own + workers) / n)
+            print(f"{run.engine}: CPU {own:.1f} s in the writer's process + {workers:.1f} s in "
+                  f"its workers; on {n} free cores at best {bound:.1f} s "
+                  f"({run.megabytes / bound:.2f} MB/s; wall here {run.built['seconds']:.1f} s)")
     heron = next((r for r in runs if r.engine == "heron"), None)
     if heron and ref and heron.searched and ref.searched:
         agree = {kind: overlap(heron.searched[kind]["hits"], ref.searched[kind]["hits"])
