@@ -38,6 +38,33 @@ def test_pool_lets_go_of_the_documents_of_built_chunks(tmp_path: Path) -> None:
         for n in range(3):
             assert int(Container(tmp_path / f"chunk{n}.hsg", SEGMENT_MAGIC).meta[
                 "doc_count"]) == 25
-        assert pool.reclaim() == []
+        assert pool.reclaim() is None  # nothing left to take back
+    finally:
+        pool.shutdown()
+
+
+def test_reclaimed_chunks_come_from_the_back_of_the_queue(tmp_path: Path) -> None:
+    # the writer takes back unstarted chunks one at a time, the last first, while the
+    # workers go on from the front; whichever were started, every chunk is built once
+    schema = heron.Schema(id=heron.ID(stored=True), body=heron.TEXT(stored=True))
+    pool = SegmentPool(1, schema, batch_docs=10)
+    try:
+        for n in range(8):
+            pool.submit(tmp_path / f"chunk{n}.hsg",
+                        [schema.validate({"id": f"d{n}-{i}", "body": f"word{i} text {n}"})
+                         for i in range(40)])
+        taken = []
+        while (item := pool.reclaim()) is not None:
+            taken.append(item)
+        names = [name for name, _ in taken]
+        assert names == sorted(names, reverse=True)  # the back of the queue first
+        assert all(len(docs) == 40 and docs[0]["id"] == f"d{name[5]}-0" for name, docs in taken)
+        built = [r[0] for r in pool.results()]
+        assert sorted(built + names) == [f"chunk{n}.hsg" for n in range(8)]
+        assert not names or not built or max(built) < min(names)  # workers: from the front
+        for name in built:
+            assert int(Container(tmp_path / name, SEGMENT_MAGIC).meta["doc_count"]) == 40
+        for name in names:
+            assert not (tmp_path / name).exists()
     finally:
         pool.shutdown()

@@ -168,16 +168,20 @@ class SegmentPool:
         if not future.cancelled():  # a cancelled chunk's documents go back to the writer
             self._chunks.pop(name, None)
 
-    def reclaim(self) -> list[tuple[str, list[dict[str, Any]]]]:
-        """Take back the chunks no worker has started: (file name, documents) of each.
+    def reclaim(self) -> tuple[str, list[dict[str, Any]]] | None:
+        """Take back the last chunk no worker has started: its file name and documents
+        (None: every chunk is started or built).
 
-        At commit the writer's own process is free, so it builds them itself rather than
-        wait for a busy worker.
+        At commit the writer's own process is free, so it builds chunks itself rather
+        than wait, one at a time from the back of the queue while the workers take
+        theirs from the front (taking them all at once left the workers idle).
         """
-        taken = [(name, self._chunks.pop(name)) for name, future in self._futures
-                 if future.cancel()]
-        self._futures = [item for item in self._futures if not item[1].cancelled()]
-        return taken
+        for i in range(len(self._futures) - 1, -1, -1):
+            name, future = self._futures[i]
+            if future.cancel():
+                del self._futures[i]
+                return name, self._chunks.pop(name)
+        return None
 
     def results(self) -> list[tuple[str, int, int, int]]:
         """Wait for every chunk; return (file name, size, crc32, doc count) in submission order.

@@ -250,16 +250,21 @@ class IndexWriter:
         """Build locally what no worker has started yet: the writer is idle at commit."""
         if self._pool is None:
             return
-        chunks = [(self._remote, np.concatenate(self._remote_seqs))] if self._remote else []
-        self._remote, self._remote_seqs = [], []
-        for name, docs in self._pool.reclaim():
-            chunks.append((docs, self._new_seqs.pop(name.removesuffix(SEGMENT_SUFFIX))))
-        for docs, seqs in chunks:
-            for start in range(0, len(docs), self._batch_docs):
-                self._builder.add(docs[start : start + self._batch_docs])
-                self._builder_seqs.append(seqs[start : start + self._batch_docs])
-                if self._builder.nbytes + self._builder.vocabulary_bytes() >= self._limit:
-                    self._flush()
+        if self._remote:
+            docs, seqs = self._remote, np.concatenate(self._remote_seqs)
+            self._remote, self._remote_seqs = [], []
+            self._build_here(docs, seqs)
+        while (taken := self._pool.reclaim()) is not None:
+            name, docs = taken
+            self._build_here(docs, self._new_seqs.pop(name.removesuffix(SEGMENT_SUFFIX)))
+
+    def _build_here(self, docs: list[dict[str, Any]], seqs: npt.NDArray[np.int64]) -> None:
+        """Analyse documents meant for a worker in the writer's own process."""
+        for start in range(0, len(docs), self._batch_docs):
+            self._builder.add(docs[start : start + self._batch_docs])
+            self._builder_seqs.append(seqs[start : start + self._batch_docs])
+            if self._builder.nbytes + self._builder.vocabulary_bytes() >= self._limit:
+                self._flush()
 
     def _flush(self) -> None:
         builder = self._builder
