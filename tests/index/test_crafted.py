@@ -103,6 +103,28 @@ def _nudge_inner(arr: np.ndarray) -> None:
     raise AssertionError("no offset to nudge")
 
 
+def _wide(change: Callable[[np.ndarray], None]) -> Callable[[np.ndarray], np.ndarray]:
+    """``change`` applied to the array as int64 (offsets are written narrower when they fit)."""
+
+    def wide(arr: np.ndarray) -> np.ndarray:
+        arr = arr.astype(np.int64)
+        change(arr)
+        return arr
+
+    return wide
+
+
+def _narrow(change: Callable[[np.ndarray], None]) -> Callable[[np.ndarray], np.ndarray]:
+    """``change`` applied to the array as uint32."""
+
+    def narrow(arr: np.ndarray) -> np.ndarray:
+        arr = arr.astype(np.uint32)
+        change(arr)
+        return arr
+
+    return narrow
+
+
 def _pos(field: str, what: int) -> Callable[[dict[str, Any]], None]:
     def change(meta: dict[str, Any]) -> None:
         meta["fields"][field] = what
@@ -162,12 +184,18 @@ SEGMENT_DAMAGE: dict[str, Edit] = {
     "terms.offsets one short": _set("terms.offsets", lambda a: a[:-1]),
     "terms.offsets decreasing": _set("terms.offsets", _descend),
     "terms.offsets past the blob": _set("terms.offsets", _grow_last(5)),
-    "terms.offsets negative": _set("terms.offsets", lambda a: a.__setitem__(0, -3)),
+    "terms.offsets negative": _set("terms.offsets", _wide(lambda a: a.__setitem__(0, -3))),
     "terms.keys shorter": _set("terms.keys", lambda a: a[:-1]),
     "terms.keys int64": _set("terms.keys", lambda a: a.astype(np.int64)),
     "terms.post decreasing": _set("terms.post", _descend),
     "terms.post past the postings": _set("terms.post", _grow_last(3)),
-    "terms.post huge": _set("terms.post", lambda a: a.__setitem__(5, 2**62)),
+    "terms.post huge": _set("terms.post", _wide(lambda a: a.__setitem__(5, 2**62))),
+    "terms.post huge in uint32": _set("terms.post", _narrow(lambda a: a.__setitem__(
+        5, 2**32 - 1))),
+    "terms.post uint16": _set("terms.post", lambda a: a.astype(np.uint16)),
+    "stored.offsets int32": _set("stored.offsets", lambda a: a.astype(np.int32)),
+    "norms uint8": _set("norms.body", lambda a: a.astype(np.uint8)),
+    "norms int64": _set("norms.body", lambda a: a.astype(np.int64)),
     "terms.post float64": _set("terms.post", lambda a: a.astype(np.float64)),
     "terms.pos decreasing": _set("terms.pos", _descend),
     "terms.pos past the positions": _set("terms.pos", _grow_last(1)),
@@ -439,8 +467,10 @@ def test_offsets_whose_differences_overflow(base: Path, tmp_path: Path) -> None:
     """Offsets that decrease by more than 2**63 (a subtraction would wrap around)."""
     path = copy_index(base, tmp_path / "ix")
 
-    def edit(arr: np.ndarray) -> None:
+    def edit(arr: np.ndarray) -> np.ndarray:
+        arr = arr.astype(np.int64)  # offsets are written as uint32 when they fit
         arr[-3], arr[-2] = 2**63 - 1, -(2**62)
+        return arr
 
     craft_segment(path, _set("fwd.id.offsets", edit))
     _assert_refused(path)

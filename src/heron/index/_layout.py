@@ -28,12 +28,15 @@ from heron.index._format import (
     FORWARD_OFFSETS,
     FORWARD_TERMS,
     NORMS,
+    NORMS_NARROW,
+    OFFSETS_NARROW,
     POS_DATA,
     POST_DOCS,
     POST_FREQS,
     SEGMENT_ARRAYS,
     SEGMENT_FORMAT_1,
     SEGMENT_FORMAT_2,
+    SEGMENT_FORMAT_3,
     STORED_BLOCKS,
     STORED_DATA,
     STORED_OFFSETS,
@@ -54,7 +57,7 @@ from heron.index._safeio import plain_int
 
 #: field numbers a segment may use, by format: format 1 keeps the field number in the top
 #: byte of a term key; format 2 keys hold term bytes only (a bound still keeps them sane)
-MAX_FIELDS = {SEGMENT_FORMAT_1: 1 << 8, SEGMENT_FORMAT_2: 1 << 31}
+MAX_FIELDS = {SEGMENT_FORMAT_1: 1 << 8, SEGMENT_FORMAT_2: 1 << 31, SEGMENT_FORMAT_3: 1 << 31}
 #: segment-local document numbers are stored as u4 at most
 MAX_DOCS = 1 << 32
 _META_KEYS = frozenset({"format", "doc_count", "fields", "term_ranges", "stats"})
@@ -311,7 +314,9 @@ def _blocks(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArra
     _stored_blocks(c, arr)
 
 
-_I8, _U1 = _types("<i8"), _types("|u1")
+_U1 = _types("|u1")
+#: offsets: ``OFFSETS_NARROW`` when the values fit it (segments before format 3: ``<i8``)
+_I8 = _types("<i8", OFFSETS_NARROW)
 #: every array a segment may hold, by kind (``norms.*`` stands for ``norms.<field>``)
 RULES: Mapping[str, Rule] = {
     TERMS_BLOB: Rule(_U1, _any),
@@ -322,7 +327,7 @@ RULES: Mapping[str, Rule] = {
     POST_DOCS: Rule(_types("<u2", "<u4"), _any, _docs),
     POST_FREQS: Rule(_types("|u1", "<u2", "<u4"), _n_postings, _freqs),
     POS_DATA: Rule(_types("<u2", "<u4"), _any),
-    NORMS: Rule(_types("<u4"), _n_docs),
+    NORMS: Rule(_types("<u4", NORMS_NARROW), _n_docs),
     COLUMN: Rule(_types("<i8", "<f8"), _n_docs),
     COLUMN_MASK: Rule(_types("|b1"), _n_docs, _mask),
     FORWARD_OFFSETS: Rule(_I8, _n_docs1, _offsets_of(FORWARD_TERMS)),

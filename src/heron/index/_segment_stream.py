@@ -28,6 +28,7 @@ from heron.index._format import (
     TERMS_OFFSETS,
     TERMS_POS,
     TERMS_POST,
+    offsets_narrow,
 )
 from heron.index._stream import ContainerStream
 
@@ -54,10 +55,10 @@ class PostingsOut:
         # the keys of the format segments are written in (looked up now, not at import)
         self._key = TERM_KEYS[_format.SEGMENT_FORMAT][0]
         self.blob = out.spill(TERMS_BLOB, np.uint8)
-        self.offsets = out.spill(TERMS_OFFSETS, np.int64)
+        self.offsets = out.spill(TERMS_OFFSETS, np.int64, offsets_narrow())
         self.keys = out.spill(TERMS_KEYS, np.uint64)
-        self.post = out.spill(TERMS_POST, np.int64)
-        self.pos = out.spill(TERMS_POS, np.int64)
+        self.post = out.spill(TERMS_POST, np.int64, offsets_narrow())
+        self.pos = out.spill(TERMS_POS, np.int64, offsets_narrow())
         self.docs = out.spill(POST_DOCS, np.uint16 if doc_count <= 0x10000 else np.uint32)
         self.freqs = out.spill(POST_FREQS, np.uint32)
         self.positions = out.spill(POS_DATA, np.uint32)

@@ -39,7 +39,7 @@ import numpy.typing as npt
 from attrs import define, field
 
 from heron.analysis._encoder import TermEncoder
-from heron.index._assemble import field_stats, segment_meta
+from heron.index._assemble import field_stats, narrow_norms, segment_meta
 from heron.index._format import (
     COLUMN,
     COLUMN_MASK,
@@ -48,6 +48,7 @@ from heron.index._format import (
     NORMS,
     SEGMENT_MAGIC,
     field_array,
+    offsets_narrow,
 )
 from heron.index._segment_stream import Pairs, PostingsOut
 from heron.index._stored import StoredWriter, encode_document
@@ -138,7 +139,7 @@ class SegmentBuilder:
         field_nos = {name: no for no, name in enumerate(self.schema.names())}
         with ContainerStream(path, SEGMENT_MAGIC) as out:
             postings = PostingsOut(out, self.doc_count)
-            forward = {n: (out.spill(field_array(FORWARD_OFFSETS, n), np.int64),
+            forward = {n: (out.spill(field_array(FORWARD_OFFSETS, n), np.int64, offsets_narrow()),
                            out.spill(field_array(FORWARD_TERMS, n), np.uint32))
                        for n, f in self.schema.items if f.keeps_forward}
             stats: dict[str, dict[str, int]] = {}
@@ -147,14 +148,15 @@ class SegmentBuilder:
                 if ftype.scorable:
                     norms = (np.concatenate(buf.lengths) if buf.lengths
                              else np.zeros(0, np.int32)).astype(np.uint32)
-                    out.put(field_array(NORMS, name), norms)
+                    out.put(field_array(NORMS, name), narrow_norms(norms))
                     stats[name] = field_stats(norms)
                 if ftype.columnar:
                     for key, values in self._column(name, ftype, buf).items():
                         out.put(key, values)
             stored, self._stored = self._stored.finish(), StoredWriter(self.executor)
             for key, values in stored.items():  # spilled at once: the memory goes now
-                out.spill(key, values.dtype).append(values)
+                narrow = None if values.dtype == np.uint8 else offsets_narrow()
+                out.spill(key, values.dtype, narrow).append(values)
             del stored
             ranges: dict[str, list[int]] = {}
             for name, buf in self._fields.items():
