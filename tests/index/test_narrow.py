@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import heron
-from heron.index import _format
+from heron.index import _format, _stored
 from heron.index._files import Container
 from heron.index._format import SEGMENT_MAGIC
 from heron.index._stream import ContainerStream
@@ -61,16 +61,22 @@ def _add(ix: heron.Index, lo: int, hi: int) -> None:
                            body=f"tunnels {i} and {i % 13} runs of words number{i % 50}")
 
 
+@pytest.mark.parametrize("deletes", [False, True])
 def test_format_2_segments_read_merge_and_check_next_to_format_3(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deletes: bool) -> None:
+    """An old segment (wide arrays, stored blocks of 512 bytes at zlib level 1) merges with a
+    new one: its blocks copied as they are (no deletions) or re-blocked."""
     ix = heron.create_index(tmp_path / "ix", _schema())
     with monkeypatch.context() as patch:
         patch.setattr(_format, "SEGMENT_FORMAT", _format.SEGMENT_FORMAT_2)
+        patch.setattr(_stored, "BLOCK_BYTES", 512)
+        patch.setattr(_stored, "ZLIB_LEVEL", 1)
         _add(ix, 0, 300)
     _add(ix, 300, 600)
-    with ix.writer() as w:
-        w.delete_by_term("id", "d5")
-        w.delete_by_term("id", "d305")
+    if deletes:
+        with ix.writer() as w:
+            w.delete_by_term("id", "d5")
+            w.delete_by_term("id", "d305")
     with ix.searcher() as s:
         old, new = s.reader.segments
         assert old._c.meta["format"] == _format.SEGMENT_FORMAT_2
@@ -78,9 +84,11 @@ def test_format_2_segments_read_merge_and_check_next_to_format_3(
         assert {old._c.dtype(n) for n in _OFFSETS} == {"<i8"}
         assert {new._c.dtype(n) for n in _OFFSETS} == {"<u4"}
         assert (old._c.dtype("norms.body"), new._c.dtype("norms.body")) == ("<u4", "<u2")
+        old_blocks, new_blocks = (len(seg.raw_array("stored.blocks")) for seg in (old, new))
+        assert old_blocks > 3 * new_blocks
         before = {q: sorted(h["id"] for h in s.search(q, limit=None))
                   for q in ("tunnels", "number7", '"runs of"', "title:running", "runs 13")}
-        assert len(before["tunnels"]) == 598
+        assert len(before["tunnels"]) == 598 if deletes else 600
         documents = {h["id"]: dict(h.fields) for h in s.search("tunnels", limit=None)}
     ix.check()
     with ix.writer() as w:
@@ -88,6 +96,8 @@ def test_format_2_segments_read_merge_and_check_next_to_format_3(
     with ix.searcher() as s:
         [merged] = s.reader.segments
         assert merged._c.meta["format"] == _format.SEGMENT_FORMAT_3
+        blocks = len(merged.raw_array("stored.blocks"))
+        assert blocks < old_blocks + new_blocks if deletes else blocks == old_blocks + new_blocks - 1
         assert {merged._c.dtype(n) for n in _OFFSETS} == {"<u4"}
         assert {q: sorted(h["id"] for h in s.search(q, limit=None)) for q in before} == before
         assert {h["id"]: dict(h.fields) for h in s.search("tunnels", limit=None)} == documents
