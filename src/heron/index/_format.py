@@ -54,8 +54,9 @@ DELETIONS_MAGIC = b"HERONDEL"
 SEGMENT_FORMAT_1 = "heron-segment-1"
 #: segment format 2 keys a term by its first 8 bytes alone (any number of fields)
 SEGMENT_FORMAT_2 = "heron-segment-2"
-#: segment format 3 keys terms as format 2 and writes offsets and norms narrower when
-#: their values fit (``OFFSETS_NARROW``, ``NORMS_NARROW``)
+#: segment format 3 keys terms as format 2, writes offsets and norms narrower when their
+#: values fit (``OFFSETS_NARROW``, ``NORMS_NARROW``) and compresses document numbers in
+#: blocks (``ENCODED_ARRAYS``)
 SEGMENT_FORMAT_3 = "heron-segment-3"
 #: the format segments are written in
 SEGMENT_FORMAT = SEGMENT_FORMAT_3
@@ -82,6 +83,12 @@ def offsets_narrow() -> str | None:
     '<u4'
     """
     return None if SEGMENT_FORMAT in (SEGMENT_FORMAT_1, SEGMENT_FORMAT_2) else OFFSETS_NARROW
+
+
+def encodes_docs(segment_format: str | None = None) -> bool:
+    """Whether segments of ``segment_format`` (default: the one written) hold compressed
+    document numbers (:data:`ENCODED_ARRAYS`)."""
+    return (segment_format or SEGMENT_FORMAT) not in (SEGMENT_FORMAT_1, SEGMENT_FORMAT_2)
 
 
 def norms_narrow() -> str | None:
@@ -189,6 +196,14 @@ STORED_DATA = "stored.data"
 OFFSETS_NARROW = "<u4"
 #: norms are written in this dtype when the longest field fits it, else ``<u4`` (format 3)
 NORMS_NARROW = "<u2"
+#: format 3: the compressed document numbers' offsets and skip data (see
+#: :mod:`heron.index._postings`); ``post.docs`` holds the encoded bytes
+TERMS_DOCS = "terms.docs"
+SKIP_TERMS = "skip.terms"
+SKIP_FIRST = "skip.first"
+SKIP_WIDTHS = "skip.widths"
+SKIP_LAST = "skip.last"
+ENCODED_ARRAYS = (TERMS_DOCS, SKIP_TERMS, SKIP_FIRST, SKIP_WIDTHS, SKIP_LAST)
 SEGMENT_ARRAYS = (TERMS_BLOB, TERMS_OFFSETS, TERMS_KEYS, TERMS_POST, TERMS_POS, POST_DOCS,
                   POST_FREQS, POS_DATA, STORED_OFFSETS, STORED_BLOCKS, STORED_ZPOS, STORED_DATA)
 

@@ -17,19 +17,27 @@ import numpy.typing as npt
 from attrs import frozen
 
 from heron.index import _format
+from heron.index._arrays import concat_ranges
 from heron.index._assemble import smallest_uint
 from heron.index._format import (
     POS_DATA,
     POST_DOCS,
     POST_FREQS,
+    SKIP_FIRST,
+    SKIP_LAST,
+    SKIP_TERMS,
+    SKIP_WIDTHS,
     TERM_KEYS,
     TERMS_BLOB,
+    TERMS_DOCS,
     TERMS_KEYS,
     TERMS_OFFSETS,
     TERMS_POS,
     TERMS_POST,
+    encodes_docs,
     offsets_narrow,
 )
+from heron.index._postings import BLOCK, encode_blocks, term_blocks
 from heron.index._stream import ContainerStream
 
 
@@ -59,7 +67,9 @@ class PostingsOut:
         self.keys = out.spill(TERMS_KEYS, np.uint64)
         self.post = out.spill(TERMS_POST, np.int64, offsets_narrow())
         self.pos = out.spill(TERMS_POS, np.int64, offsets_narrow())
-        self.docs = out.spill(POST_DOCS, np.uint16 if doc_count <= 0x10000 else np.uint32)
+        self._encoded = _DocsOut(out) if encodes_docs() else None
+        self.docs = (self._encoded.data if self._encoded is not None else
+                     out.spill(POST_DOCS, np.uint16 if doc_count <= 0x10000 else np.uint32))
         self.freqs = out.spill(POST_FREQS, np.uint32)
         self.positions = out.spill(POS_DATA, np.uint32)
         for arr in (self.offsets, self.post, self.pos):
@@ -85,7 +95,10 @@ class PostingsOut:
         pos_counts = np.bincount(pairs.terms, weights=pairs.pos_counts, minlength=len(terms))
         self.post.append(np.cumsum(counts[used]) + self._pairs)
         self.pos.append(np.cumsum(pos_counts[used].astype(np.int64)) + self._positions)
-        self.docs.append(pairs.docs)
+        if self._encoded is not None:
+            self._encoded.add(self.nterms, counts[used].astype(np.int64), pairs.docs)
+        else:
+            self.docs.append(pairs.docs)
         self.freqs.append(pairs.freqs)
         self.positions.append(pairs.positions)
         self.nterms += kept_count
@@ -98,12 +111,18 @@ class PostingsOut:
         """Append one term whose pairs come in pieces (too many to hold at once); return its
         new number (-1: no live posting)."""
         pairs = positions = 0
+        encoded = self._encoded.term(self.nterms) if self._encoded is not None else None
         for piece in pieces:
-            self.docs.append(piece.docs)
+            if encoded is not None:
+                encoded.add(piece.docs)
+            else:
+                self.docs.append(piece.docs)
             self.freqs.append(piece.freqs)
             self.positions.append(piece.positions)
             pairs += len(piece.docs)
             positions += len(piece.positions)
+        if encoded is not None:
+            encoded.finish()
         if not pairs:
             return -1
         self.blob.append(np.frombuffer(term, dtype=np.uint8))
@@ -121,3 +140,99 @@ class PostingsOut:
         """Choose the final dtypes of frequencies and positions from their largest values."""
         self.freqs.final = np.dtype(smallest_uint(int(self.freqs.max)))
         self.positions.final = np.dtype(np.uint16 if self.positions.max <= 0xFFFF else np.uint32)
+
+
+class _DocsOut:
+    """The compressed document numbers of format 3 (see :mod:`heron.index._postings`)."""
+
+    def __init__(self, out: ContainerStream) -> None:
+        self.data = out.spill(POST_DOCS, np.uint8)
+        self.term_bytes = out.spill(TERMS_DOCS, np.int64, offsets_narrow())
+        self.skip_terms = out.spill(SKIP_TERMS, np.int64, offsets_narrow())
+        self.skip_first = out.spill(SKIP_FIRST, np.int64, offsets_narrow())
+        self.widths = out.spill(SKIP_WIDTHS, np.uint8)
+        self.last = out.spill(SKIP_LAST, np.uint32)
+        self.term_bytes.append([0])
+        self.skip_first.append([0])
+        self.bytes = 0
+        self.blocks = 0
+
+    def add(self, first_term: int, counts: npt.NDArray[np.int64],
+            docs: npt.NDArray[np.integer[Any]]) -> None:
+        """Append the documents of terms numbered from ``first_term`` holding ``counts``
+        postings each (all above 0), one term after another."""
+        nblocks, sizes = term_blocks(counts)
+        ends = np.cumsum(sizes) - 1
+        term_first = np.cumsum(nblocks) - nblocks
+        bases = np.zeros(len(sizes), dtype=np.int64)
+        if len(sizes) > 1:
+            bases[1:] = docs[ends[:-1]]
+        bases[term_first] = 0
+        enc = encode_blocks(docs, sizes, bases)
+        self.data.append(enc.data)
+        per_term = np.add.reduceat(enc.nbytes, term_first) if len(counts) else enc.nbytes
+        self.term_bytes.append(np.cumsum(per_term) + self.bytes)
+        self.bytes += int(enc.nbytes.sum())
+        multi = np.flatnonzero(nblocks > 1)
+        if len(multi):
+            mine = concat_ranges(term_first[multi], nblocks[multi])
+            self._skip(multi + first_term, nblocks[multi], enc.widths[mine],
+                       np.asarray(docs)[ends[mine]])
+
+    def _skip(self, terms: npt.NDArray[np.int64], nblocks: npt.NDArray[np.int64],
+              widths: npt.NDArray[np.uint8], last: npt.NDArray[Any]) -> None:
+        self.skip_terms.append(terms)
+        self.skip_first.append(np.cumsum(nblocks) + self.blocks)
+        self.widths.append(widths)
+        self.last.append(last)
+        self.blocks += int(nblocks.sum())
+
+    def term(self, number: int) -> _TermDocs:
+        """A writer of one term's documents arriving in pieces."""
+        return _TermDocs(self, number)
+
+
+class _TermDocs:
+    """One term's documents appended in pieces, encoded a run of whole blocks at a time."""
+
+    def __init__(self, out: _DocsOut, number: int) -> None:
+        self._out = out
+        self._number = number
+        self._pending = np.zeros(0, dtype=np.int64)
+        self._base = 0
+        self._bytes = 0
+        self._widths: list[npt.NDArray[np.uint8]] = []
+        self._last: list[npt.NDArray[np.int64]] = []
+
+    def add(self, docs: npt.NDArray[np.integer[Any]]) -> None:
+        """Append the next documents (ascending, after those before)."""
+        self._pending = np.concatenate((self._pending, np.asarray(docs, dtype=np.int64)))
+        if len(self._pending) > BLOCK:  # whole blocks, one left over at least
+            self._emit(((len(self._pending) - 1) // BLOCK) * BLOCK)
+
+    def _emit(self, n: int) -> None:
+        docs, self._pending = self._pending[:n], self._pending[n:]
+        sizes = np.full((n + BLOCK - 1) // BLOCK, BLOCK, dtype=np.int64)
+        sizes[-1] = n - BLOCK * (len(sizes) - 1)
+        ends = np.cumsum(sizes) - 1
+        bases = np.concatenate(([self._base], docs[ends[:-1]])).astype(np.int64)
+        enc = encode_blocks(docs, sizes, bases)
+        self._out.data.append(enc.data)
+        self._bytes += int(enc.nbytes.sum())
+        self._widths.append(enc.widths)
+        self._last.append(docs[ends])
+        self._base = int(docs[-1])
+
+    def finish(self) -> None:
+        """Encode the last block; write the term's offsets and, past one block, skip data."""
+        if not len(self._pending) and not self._widths:
+            return  # no live posting: the term is dropped
+        if len(self._pending):
+            self._emit(len(self._pending))
+        out = self._out
+        out.bytes += self._bytes
+        out.term_bytes.append([out.bytes])
+        if len(self._widths) > 1 or len(self._widths[0]) > 1:
+            widths = np.concatenate(self._widths)
+            out._skip(np.asarray([self._number]), np.asarray([len(widths)]), widths,
+                      np.concatenate(self._last))
