@@ -125,6 +125,18 @@ def _narrow(change: Callable[[np.ndarray], None]) -> Callable[[np.ndarray], np.n
     return narrow
 
 
+def _skip(terms: list[int], first: list[int], widths: list[int], last: list[int]) -> Edit:
+    """Replace the skip data of the compressed document numbers."""
+
+    def edit(arrays: Arrays, meta: dict[str, Any]) -> None:
+        arrays["skip.terms"] = np.asarray(terms, dtype=np.uint32)
+        arrays["skip.first"] = np.asarray(first, dtype=np.uint32)
+        arrays["skip.widths"] = np.asarray(widths, dtype=np.uint8)
+        arrays["skip.last"] = np.asarray(last, dtype=np.uint32)
+
+    return edit
+
+
 def _pos(field: str, what: int) -> Callable[[dict[str, Any]], None]:
     def change(meta: dict[str, Any]) -> None:
         meta["fields"][field] = what
@@ -169,7 +181,19 @@ def _first_doc(new: bytes) -> Callable[[list[bytes]], list[bytes]]:
 #: damage found when the damaged part is first used (or when the segment opens)
 SEGMENT_DAMAGE: dict[str, Edit] = {
     # postings
-    "post.docs past the documents": _set("post.docs", _grow_last(10_000)),
+    "post.docs past the documents": _set("post.docs", lambda a: a.__setitem__(-1, 255)),
+    "post.docs uint16 in format 3": _set("post.docs", lambda a: a.astype(np.uint16)),
+    "terms.docs decreasing": _set("terms.docs", _descend),
+    "terms.docs past the data": _set("terms.docs", _grow_last(3)),
+    "terms.docs one short": _set("terms.docs", lambda a: a[:-1]),
+    "terms.docs a term's bytes moved": _set("terms.docs", _nudge_inner),
+    "terms.docs float64": _set("terms.docs", lambda a: a.astype(np.float64)),
+    "skip.terms names a term of one block": _skip([0], [0, 1], [1], [0]),
+    "skip.first past the blocks": _skip([], [5], [], []),
+    "skip.last longer than the widths": _skip([], [0], [], [3]),
+    "skip.widths missing": _drop("skip.widths"),
+    "skip.last int64": _set("skip.last", lambda a: a.astype(np.int64)),
+    "compressed documents in format 2": _meta(_setitem("format", "heron-segment-2")),
     "post.docs float64": _set("post.docs", lambda a: a.astype(np.float64)),
     "post.docs int8": _set("post.docs", lambda a: a.astype(np.int8)),
     "post.docs uint64": _set("post.docs", lambda a: a.astype(np.uint64)),
@@ -322,7 +346,10 @@ def _swap_postings(arrays: Arrays, meta: dict[str, Any]) -> None:
     for t in range(len(post) - 1):
         a, b = int(post[t]), int(post[t + 1])
         if b - a >= 2:
-            docs[a], docs[a + 1] = docs[a + 1], docs[a]
+            if "terms.docs" in arrays:  # format 3: gaps; a second gap of 0 repeats a document
+                docs[int(arrays["terms.docs"][t]) + 1] = 0
+            else:
+                docs[a], docs[a + 1] = docs[a + 1], docs[a]
             return
     raise AssertionError("no term with two postings")
 

@@ -21,6 +21,7 @@ is its byte count over its posting count.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,8 @@ from heron.index._arrays import concat_ranges
 BLOCK = 128
 #: the widths a block's values may have, in bytes
 WIDTHS = (1, 2, 4)
+#: runs of one width past which a term's blocks are gathered in one vectorised pass
+_RUNS = 32
 _DTYPES: dict[int, np.dtype[Any]] = {1: np.dtype(np.uint8), 2: np.dtype("<u2"),
                                      4: np.dtype("<u4")}
 
@@ -145,7 +148,8 @@ class DocsReader:
         return np.cumsum(self._gather_blocks(a, n, widths, 0, hi - lo), dtype=np.uint32)
 
     def _blocks_of(self, term: int) -> tuple[int, int]:
-        i = int(np.searchsorted(self.enc.skip_terms, term))
+        skip_terms = self.enc.skip_terms  # searched in its own dtype: no copy of it
+        i = int(skip_terms.searchsorted(np.asarray(term, dtype=skip_terms.dtype)))
         lo, hi = self.enc.skip_first[i : i + 2].tolist()
         return int(lo), int(hi)
 
@@ -156,7 +160,17 @@ class DocsReader:
         sizes = np.minimum(n - np.arange(len(widths), dtype=np.int64) * BLOCK, BLOCK)
         nbytes = sizes * widths
         starts = start + np.cumsum(nbytes) - nbytes
-        return gather(self.enc.data, starts[lo:hi], widths[lo:hi], sizes[lo:hi])
+        widths = widths[lo:hi]
+        changes = np.flatnonzero(widths[1:] != widths[:-1]) + 1
+        if len(changes) > _RUNS:
+            return gather(self.enc.data, starts[lo:hi], widths, sizes[lo:hi])
+        # few runs of one width (the usual case): a view of each run's bytes
+        cuts = [0, *changes.tolist(), len(widths)]
+        ends = starts + nbytes
+        return np.concatenate([
+            self.enc.data[int(starts[lo + i]) : int(ends[lo + j - 1])].view(
+                _DTYPES[int(widths[i])]).astype(np.uint32)
+            for i, j in itertools.pairwise(cuts)])
 
     def last_docs(self, term: int) -> npt.NDArray[np.uint32]:
         """The last document of each block of a term (skip data)."""
@@ -211,7 +225,7 @@ def decode_terms(enc: Encoded, start: int, stop: int, *, cumulative: bool
     block_widths[term_first[single]] = nbytes[single] // np.maximum(counts[single], 1)
     multi = np.flatnonzero(~single)
     if len(multi):
-        at = np.searchsorted(enc.skip_terms, multi + start)
+        at = enc.skip_terms.searchsorted((multi + start).astype(enc.skip_terms.dtype))
         lo = enc.skip_first[at].astype(np.int64)
         block_widths[concat_ranges(term_first[multi], nblocks[multi])] = enc.widths[
             concat_ranges(lo, nblocks[multi])]
@@ -302,7 +316,7 @@ def _chunk_problem(enc: Encoded, doc_count: int, start: int, stop: int) -> str |
         ends = np.cumsum(sizes) - 1
         term_first = np.cumsum(nblocks) - nblocks
         mine = concat_ranges(term_first[multi], nblocks[multi])
-        at = np.searchsorted(enc.skip_terms, multi + start)
+        at = enc.skip_terms.searchsorted((multi + start).astype(enc.skip_terms.dtype))
         stored = enc.last[concat_ranges(enc.skip_first[at].astype(np.int64), nblocks[multi])]
         if not np.array_equal(docs[ends[mine]], stored.astype(np.int64)):
             return "the skip data's last documents are not the blocks' last documents"

@@ -171,8 +171,8 @@ class SegmentReader:
             return docs[a:b]
         if b <= a:
             return np.zeros(0, dtype=np.uint32)
-        start = int(np.searchsorted(post, a, side="right")) - 1
-        stop = int(np.searchsorted(post, b, side="left"))
+        start = int(post.searchsorted(np.asarray(a, dtype=post.dtype), side="right")) - 1
+        stop = int(post.searchsorted(np.asarray(b, dtype=post.dtype), side="left"))
         base = int(post[start])
         return self._decoder().terms(start, stop)[a - base : b - base]
 

@@ -1,0 +1,198 @@
+"""Compressed document numbers (segment format 3): blocks of gaps in 1, 2 or 4 bytes decode
+to the documents written, whole or a block at a time, through merges and crafted damage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from tests.index.crafting import copy_index, craft_segment
+
+import heron
+from heron.index._postings import (
+    BLOCK,
+    DocsReader,
+    Encoded,
+    encode_blocks,
+    encoding_problem,
+    term_blocks,
+)
+
+
+def _encode(terms: list[list[int]]) -> Encoded:
+    """The arrays a segment writer makes for ``terms`` (each a sorted list of documents)."""
+    counts = np.asarray([len(t) for t in terms], dtype=np.int64)
+    docs = np.asarray([d for t in terms for d in t], dtype=np.int64)
+    nblocks, sizes = term_blocks(counts)
+    ends = np.cumsum(sizes) - 1
+    first = np.cumsum(nblocks) - nblocks
+    bases = np.zeros(len(sizes), dtype=np.int64)
+    bases[1:] = docs[ends[:-1]] if len(docs) else 0
+    bases[first] = 0
+    enc = encode_blocks(docs, sizes, bases)
+    per_term = np.add.reduceat(enc.nbytes, first)
+    multi = np.flatnonzero(nblocks > 1)
+    mine = np.concatenate([np.arange(first[t], first[t] + nblocks[t]) for t in multi] or
+                          [np.zeros(0, np.int64)]).astype(np.int64)
+    return Encoded(enc.data, np.concatenate(([0], np.cumsum(per_term))).astype(np.uint32),
+                   np.concatenate(([0], np.cumsum(counts))).astype(np.uint32),
+                   multi.astype(np.uint32),
+                   np.concatenate(([0], np.cumsum(nblocks[multi]))).astype(np.uint32),
+                   enc.widths[mine], docs[ends[mine]].astype(np.uint32))
+
+
+_GAPS = st.sampled_from([1, 2, 255, 256, 257, 65535, 65536, 65537, 1 << 20])
+_TERM = st.lists(_GAPS, min_size=1, max_size=300).map(
+    lambda gaps: np.cumsum([0, *gaps[1:]]).tolist())
+_SIZES = st.sampled_from([1, 127, 128, 129, 256, 257])
+
+
+@settings(max_examples=60, deadline=None)
+@given(terms=st.lists(st.one_of(_TERM, _SIZES.map(lambda n: list(range(3, 3 + 2 * n, 2)))),
+                      min_size=1, max_size=6),
+       shift=st.sampled_from([0, 255, 256, 65535, 65536, (1 << 32) - (1 << 21) - 3]))
+def test_documents_decode_as_written(terms: list[list[int]], shift: int) -> None:
+    terms = [[d + shift for d in t] for t in terms]
+    assume(max(t[-1] for t in terms) < (1 << 32) - 1)
+    enc = _encode(terms)
+    assert encoding_problem(enc, (1 << 32) - 1) is None
+    reader = DocsReader(enc)
+    assert reader.terms(0, len(terms)).tolist() == [d for t in terms for d in t]
+    for i, docs in enumerate(terms):
+        assert reader.term(i).tolist() == docs
+        nblocks = (len(docs) + BLOCK - 1) // BLOCK
+        assert reader.last_docs(i).tolist() == [docs[min(len(docs), (b + 1) * BLOCK) - 1]
+                                                for b in range(nblocks)]
+        for lo in range(nblocks):
+            for hi in range(lo + 1, nblocks + 1):
+                assert reader.blocks(i, lo, hi).tolist() == docs[lo * BLOCK : hi * BLOCK]
+        assert reader.terms(i, i + 1).tolist() == docs
+    widths = {1, 2, 4} & set(enc.widths.tolist())
+    assert widths <= {1, 2, 4}
+
+
+def _damaged(enc: Encoded, **change: Any) -> Encoded:
+    fields = {k: getattr(enc, k) for k in ("data", "term_bytes", "post", "skip_terms",
+                                           "skip_first", "widths", "last")}
+    fields.update(change)
+    return Encoded(**fields)
+
+
+def test_damaged_encodings_are_named() -> None:
+    enc = _encode([list(range(0, 600, 2)), [5], list(range(0, 70000 * 3, 300))[:200]])
+    assert encoding_problem(enc, 1 << 20) is None
+    assert set(enc.widths.tolist()) == {1, 2}
+    widths = enc.widths.copy()
+    widths[0] = 3
+    assert "width" in str(encoding_problem(_damaged(enc, widths=widths), 1 << 20))
+    widths[0] = 2  # a valid width, but the term's bytes no longer add up
+    assert "bytes" in str(encoding_problem(_damaged(enc, widths=widths), 1 << 20))
+    last = enc.last.copy()
+    last[1] += 1
+    assert "last documents" in str(encoding_problem(_damaged(enc, last=last), 1 << 20))
+    assert "past the segment" in str(encoding_problem(enc, 59_700))
+    assert "skip data" in str(encoding_problem(
+        _damaged(enc, skip_terms=np.asarray([0, 1], np.uint32)), 1 << 20))
+    data = enc.data.copy()
+    data[1] = 0  # a second gap of 0: the same document twice
+    assert "ascending" in str(encoding_problem(_damaged(enc, data=data), 1 << 20))
+
+
+def _schema() -> heron.Schema:
+    return heron.Schema(id=heron.ID(stored=True, unique=True), tags=heron.KEYWORD(),
+                        body=heron.TEXT())
+
+
+def _index(path: Path, n: int) -> heron.Index:
+    """Tags chosen so that gaps cross the widths' bounds: every document, every 255th,
+    256th, 65535th, 65536th, and two documents far apart."""
+    ix = heron.create_index(path, _schema())
+    with ix.writer() as w:
+        for i in range(n):
+            tags = ["all"] + [f"every{k}" for k in (255, 256, 65535, 65536) if i % k == 0]
+            if i in (3, n - 1):
+                tags.append("far")
+            if i < 129:
+                tags.append("first129")
+            w.add_document(id=f"d{i}", tags=" ".join(tags), body=f"w{i % 7} common")
+    return ix
+
+
+def _expected(n: int) -> dict[str, list[int]]:
+    return {"all": list(range(n)), "far": [3, n - 1], "first129": list(range(129)),
+            **{f"every{k}": list(range(0, n, k)) for k in (255, 256, 65535, 65536)}}
+
+
+def test_an_index_with_gaps_at_the_width_bounds_round_trips(tmp_path: Path) -> None:
+    n = 65536 * 2 + 5
+    ix = _index(tmp_path / "ix", n)
+    with ix.searcher() as s:
+        [seg] = s.reader.segments
+        assert seg.encoded
+        for tag, docs in _expected(n).items():
+            number = seg.terms.find("tags", tag)
+            found, freqs = seg.postings(number)
+            assert found.tolist() == docs
+            assert freqs.tolist() == [1] * len(docs)
+            blocks = (len(docs) + BLOCK - 1) // BLOCK
+            assert seg.block_last_docs(number).tolist() == [
+                docs[min(len(docs), (b + 1) * BLOCK) - 1] for b in range(blocks)]
+        widths = set(seg.raw_array("skip.widths").tolist())
+        assert widths == {1, 2, 4} or widths >= {1, 2}
+    ix.check()
+    with ix.writer() as w:  # deletions, then a merge that rewrites the segment
+        w.delete_by_term("id", "d3")
+        w.delete_by_term("id", "d256")
+        w.add_document(id="new", tags="all far", body="common")
+    with ix.writer() as w:
+        w.commit(optimize=True)
+    with ix.searcher() as s:
+        assert sorted(h["id"] for h in s.search("tags:far", limit=None)) == [f"d{n - 1}", "new"]
+        assert len(s.search("tags:all", limit=None)) == n - 1
+        assert len(s.search("tags:every256", limit=None)) == len(range(0, n, 256)) - 1
+    ix.check()
+
+
+@pytest.mark.parametrize("budget", [None, 1 << 12])
+def test_merges_of_format_3_segments_keep_postings(tmp_path: Path, budget: int | None) -> None:
+    """Merging in one chunk, or with a tiny buffer (long terms streamed in pieces)."""
+    ix = heron.create_index(tmp_path / "ix", _schema())
+    for part in range(3):
+        with ix.writer() as w:
+            for i in range(part * 700, part * 700 + 700):
+                w.add_document(id=f"d{i}", tags="all" + (" odd" if i % 2 else ""),
+                               body=f"w{i % 300} common")
+    with ix.writer() as w:
+        w.delete_by_term("id", "d1")
+    kwargs = {} if budget is None else {"buffer_mb": 1}
+    with ix.writer(**kwargs) as w:
+        w.commit(optimize=True)
+    with ix.searcher() as s:
+        [seg] = s.reader.segments
+        docs, _ = seg.postings(seg.terms.find("tags", "odd"))
+        assert len(docs) == 1049
+        assert np.all(np.diff(docs.astype(np.int64)) > 0)
+        assert len(s.search("tags:all", limit=None)) == 2099
+    ix.check()
+
+
+def test_a_crafted_skip_width_is_refused(tmp_path: Path) -> None:
+    ix = _index(tmp_path / "base", 300)
+    ix.check()
+
+    def edit(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        widths = arrays["skip.widths"].copy()
+        widths[0] = 2
+        arrays["skip.widths"] = widths
+
+    path = copy_index(tmp_path / "base", tmp_path / "ix")
+    craft_segment(path, edit)
+    with heron.open_index(path).searcher() as s, pytest.raises(heron.CorruptIndexError,
+                                                               match="bytes"):
+        s.search("tags:all")
+    with pytest.raises(heron.CorruptIndexError):
+        heron.open_index(path).check()
