@@ -125,13 +125,12 @@ def _narrow(change: Callable[[np.ndarray], None]) -> Callable[[np.ndarray], np.n
     return narrow
 
 
-def _skip(terms: list[int], first: list[int], widths: list[int], last: list[int]) -> Edit:
+def _skip(terms: list[int], first: list[int], last: list[int]) -> Edit:
     """Replace the skip data of the compressed document numbers."""
 
     def edit(arrays: Arrays, meta: dict[str, Any]) -> None:
         arrays["skip.terms"] = np.asarray(terms, dtype=np.uint32)
         arrays["skip.first"] = np.asarray(first, dtype=np.uint32)
-        arrays["skip.widths"] = np.asarray(widths, dtype=np.uint8)
         arrays["skip.last"] = np.asarray(last, dtype=np.uint32)
 
     return edit
@@ -188,10 +187,10 @@ SEGMENT_DAMAGE: dict[str, Edit] = {
     "terms.docs one short": _set("terms.docs", lambda a: a[:-1]),
     "terms.docs a term's bytes moved": _set("terms.docs", _nudge_inner),
     "terms.docs float64": _set("terms.docs", lambda a: a.astype(np.float64)),
-    "skip.terms names a term of one block": _skip([0], [0, 1], [1], [0]),
-    "skip.first past the blocks": _skip([], [5], [], []),
-    "skip.last longer than the widths": _skip([], [0], [], [3]),
-    "skip.widths missing": _drop("skip.widths"),
+    "skip.terms names a term of one block": _skip([0], [0, 1], [0]),
+    "skip.first past the blocks": _skip([], [5], []),
+    "skip.last past skip.first": _skip([], [0], [3]),
+    "skip.last missing": _drop("skip.last"),
     "skip.last int64": _set("skip.last", lambda a: a.astype(np.int64)),
     "compressed documents in format 2": _meta(_setitem("format", "heron-segment-2")),
     "post.docs float64": _set("post.docs", lambda a: a.astype(np.float64)),
@@ -347,7 +346,7 @@ def _swap_postings(arrays: Arrays, meta: dict[str, Any]) -> None:
         a, b = int(post[t]), int(post[t + 1])
         if b - a >= 2:
             if "terms.docs" in arrays:  # format 3: gaps; a second gap of 0 repeats a document
-                docs[int(arrays["terms.docs"][t]) + 1] = 0
+                docs[int(arrays["terms.docs"][t]) + 4] = 0
             else:
                 docs[a], docs[a + 1] = docs[a + 1], docs[a]
             return

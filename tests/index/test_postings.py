@@ -3,6 +3,7 @@ to the documents written, whole or a block at a time, through merges and crafted
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,9 @@ from heron.index._postings import (
     BLOCK,
     DocsReader,
     Encoded,
-    encode_blocks,
+    block_last,
+    encode_terms,
     encoding_problem,
-    term_blocks,
 )
 
 
@@ -27,22 +28,13 @@ def _encode(terms: list[list[int]]) -> Encoded:
     """The arrays a segment writer makes for ``terms`` (each a sorted list of documents)."""
     counts = np.asarray([len(t) for t in terms], dtype=np.int64)
     docs = np.asarray([d for t in terms for d in t], dtype=np.int64)
-    nblocks, sizes = term_blocks(counts)
-    ends = np.cumsum(sizes) - 1
-    first = np.cumsum(nblocks) - nblocks
-    bases = np.zeros(len(sizes), dtype=np.int64)
-    bases[1:] = docs[ends[:-1]] if len(docs) else 0
-    bases[first] = 0
-    enc = encode_blocks(docs, sizes, bases)
-    per_term = np.add.reduceat(enc.nbytes, first)
-    multi = np.flatnonzero(nblocks > 1)
-    mine = np.concatenate([np.arange(first[t], first[t] + nblocks[t]) for t in multi] or
-                          [np.zeros(0, np.int64)]).astype(np.int64)
-    return Encoded(enc.data, np.concatenate(([0], np.cumsum(per_term))).astype(np.uint32),
+    enc = encode_terms(docs, counts)
+    multi, nblocks, last = block_last(docs, counts)
+    return Encoded(enc.data, np.concatenate(([0], np.cumsum(enc.nbytes))).astype(np.uint32),
                    np.concatenate(([0], np.cumsum(counts))).astype(np.uint32),
                    multi.astype(np.uint32),
-                   np.concatenate(([0], np.cumsum(nblocks[multi]))).astype(np.uint32),
-                   enc.widths[mine], docs[ends[mine]].astype(np.uint32))
+                   np.concatenate(([0], np.cumsum(nblocks))).astype(np.uint32),
+                   last.astype(np.uint32))
 
 
 _GAPS = st.sampled_from([1, 2, 255, 256, 257, 65535, 65536, 65537, 1 << 20])
@@ -71,13 +63,16 @@ def test_documents_decode_as_written(terms: list[list[int]], shift: int) -> None
             for hi in range(lo + 1, nblocks + 1):
                 assert reader.blocks(i, lo, hi).tolist() == docs[lo * BLOCK : hi * BLOCK]
         assert reader.terms(i, i + 1).tolist() == docs
-    widths = {1, 2, 4} & set(enc.widths.tolist())
-    assert widths <= {1, 2, 4}
+    sizes = np.diff(enc.term_bytes.astype(np.int64)).tolist()
+    for docs, size in zip(terms, sizes, strict=True):
+        top = max((b - a for a, b in itertools.pairwise(docs)), default=0)
+        width = 1 if top < 256 else 2 if top < 65536 else 4
+        assert size == 4 + width * (len(docs) - 1)  # the narrowest width that holds the gaps
 
 
 def _damaged(enc: Encoded, **change: Any) -> Encoded:
     fields = {k: getattr(enc, k) for k in ("data", "term_bytes", "post", "skip_terms",
-                                           "skip_first", "widths", "last")}
+                                           "skip_first", "last")}
     fields.update(change)
     return Encoded(**fields)
 
@@ -85,20 +80,20 @@ def _damaged(enc: Encoded, **change: Any) -> Encoded:
 def test_damaged_encodings_are_named() -> None:
     enc = _encode([list(range(0, 600, 2)), [5], list(range(0, 70000 * 3, 300))[:200]])
     assert encoding_problem(enc, 1 << 20) is None
-    assert set(enc.widths.tolist()) == {1, 2}
-    widths = enc.widths.copy()
-    widths[0] = 3
-    assert "width" in str(encoding_problem(_damaged(enc, widths=widths), 1 << 20))
-    widths[0] = 2  # a valid width, but the term's bytes no longer add up
-    assert "bytes" in str(encoding_problem(_damaged(enc, widths=widths), 1 << 20))
+    assert np.diff(enc.term_bytes.astype(np.int64)).tolist() == [4 + 299, 4, 4 + 2 * 199]
+    term_bytes = enc.term_bytes.copy()
+    term_bytes[1] += 1  # the first term's bytes no longer a width's worth
+    assert "bytes" in str(encoding_problem(_damaged(enc, term_bytes=term_bytes), 1 << 20))
     last = enc.last.copy()
     last[1] += 1
     assert "last documents" in str(encoding_problem(_damaged(enc, last=last), 1 << 20))
     assert "past the segment" in str(encoding_problem(enc, 59_700))
     assert "skip data" in str(encoding_problem(
         _damaged(enc, skip_terms=np.asarray([0, 1], np.uint32)), 1 << 20))
+    assert "blocks" in str(encoding_problem(
+        _damaged(enc, skip_first=np.asarray([0, 2, 4], np.uint32)), 1 << 20))
     data = enc.data.copy()
-    data[1] = 0  # a second gap of 0: the same document twice
+    data[5] = 0  # a second gap of 0: the same document twice
     assert "ascending" in str(encoding_problem(_damaged(enc, data=data), 1 << 20))
 
 
@@ -141,8 +136,10 @@ def test_an_index_with_gaps_at_the_width_bounds_round_trips(tmp_path: Path) -> N
             blocks = (len(docs) + BLOCK - 1) // BLOCK
             assert seg.block_last_docs(number).tolist() == [
                 docs[min(len(docs), (b + 1) * BLOCK) - 1] for b in range(blocks)]
-        widths = set(seg.raw_array("skip.widths").tolist())
-        assert widths == {1, 2, 4} or widths >= {1, 2}
+        sizes = np.diff(seg.raw_array("terms.docs").astype(np.int64))
+        counts = np.diff(seg.raw_array("terms.post").astype(np.int64))
+        many = counts > 1
+        assert set(((sizes[many] - 4) // (counts[many] - 1)).tolist()) == {1, 2, 4}
     ix.check()
     with ix.writer() as w:  # deletions, then a merge that rewrites the segment
         w.delete_by_term("id", "d3")
@@ -180,19 +177,19 @@ def test_merges_of_format_3_segments_keep_postings(tmp_path: Path, budget: int |
     ix.check()
 
 
-def test_a_crafted_skip_width_is_refused(tmp_path: Path) -> None:
+def test_crafted_skip_data_is_refused(tmp_path: Path) -> None:
     ix = _index(tmp_path / "base", 300)
     ix.check()
 
     def edit(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        widths = arrays["skip.widths"].copy()
-        widths[0] = 2
-        arrays["skip.widths"] = widths
+        last = arrays["skip.last"].copy()
+        last[0] += 1
+        arrays["skip.last"] = last
 
     path = copy_index(tmp_path / "base", tmp_path / "ix")
     craft_segment(path, edit)
     with heron.open_index(path).searcher() as s, pytest.raises(heron.CorruptIndexError,
-                                                               match="bytes"):
+                                                               match="skip data"):
         s.search("tags:all")
     with pytest.raises(heron.CorruptIndexError):
         heron.open_index(path).check()

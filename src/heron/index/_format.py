@@ -55,8 +55,8 @@ SEGMENT_FORMAT_1 = "heron-segment-1"
 #: segment format 2 keys a term by its first 8 bytes alone (any number of fields)
 SEGMENT_FORMAT_2 = "heron-segment-2"
 #: segment format 3 keys terms as format 2, writes offsets and norms narrower when their
-#: values fit (``OFFSETS_NARROW``, ``NORMS_NARROW``) and compresses document numbers in
-#: blocks (``ENCODED_ARRAYS``)
+#: values fit (``OFFSETS_NARROW``, ``NORMS_NARROW``) and compresses document numbers
+#: per term (``ENCODED_ARRAYS``)
 SEGMENT_FORMAT_3 = "heron-segment-3"
 #: the format segments are written in
 SEGMENT_FORMAT = SEGMENT_FORMAT_3
@@ -201,9 +201,8 @@ NORMS_NARROW = "<u2"
 TERMS_DOCS = "terms.docs"
 SKIP_TERMS = "skip.terms"
 SKIP_FIRST = "skip.first"
-SKIP_WIDTHS = "skip.widths"
 SKIP_LAST = "skip.last"
-ENCODED_ARRAYS = (TERMS_DOCS, SKIP_TERMS, SKIP_FIRST, SKIP_WIDTHS, SKIP_LAST)
+ENCODED_ARRAYS = (TERMS_DOCS, SKIP_TERMS, SKIP_FIRST, SKIP_LAST)
 SEGMENT_ARRAYS = (TERMS_BLOB, TERMS_OFFSETS, TERMS_KEYS, TERMS_POST, TERMS_POS, POST_DOCS,
                   POST_FREQS, POS_DATA, STORED_OFFSETS, STORED_BLOCKS, STORED_ZPOS, STORED_DATA)
 

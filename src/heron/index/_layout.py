@@ -41,7 +41,6 @@ from heron.index._format import (
     SKIP_FIRST,
     SKIP_LAST,
     SKIP_TERMS,
-    SKIP_WIDTHS,
     STORED_BLOCKS,
     STORED_DATA,
     STORED_OFFSETS,
@@ -132,9 +131,6 @@ def _n_skip1(c: Container, m: SegmentMeta, f: str) -> int | None:
     n = _length(c, SKIP_TERMS)
     return None if n is None else n + 1
 
-
-def _n_blocks(c: Container, m: SegmentMeta, f: str) -> int | None:
-    return _length(c, SKIP_WIDTHS)
 
 
 def _n_blocks1(c: Container, m: SegmentMeta, f: str) -> int | None:
@@ -281,7 +277,7 @@ def _term_positions(c: Container, m: SegmentMeta, name: str, field: str,
 def _docs(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
     if _encoded(c):
         enc = Encoded(arr, c.array(TERMS_DOCS), c.array(TERMS_POST), c.array(SKIP_TERMS),
-                      c.array(SKIP_FIRST), c.array(SKIP_WIDTHS), c.array(SKIP_LAST))
+                      c.array(SKIP_FIRST), c.array(SKIP_LAST))
         problem = encoding_problem(enc, m.doc_count)
         if problem:
             raise _corrupt(c, problem)
@@ -362,9 +358,8 @@ RULES: Mapping[str, Rule] = {
     TERMS_POST: Rule(_I8, _n_terms1, _offsets_of(POST_FREQS)),
     TERMS_DOCS: Rule(_I8, _n_terms1, _offsets_of(POST_DOCS)),
     SKIP_TERMS: Rule(_I8, _any),
-    SKIP_FIRST: Rule(_I8, _n_skip1, _offsets_of(SKIP_WIDTHS)),
-    SKIP_WIDTHS: Rule(_U1, _any),
-    SKIP_LAST: Rule(_types("<u4"), _n_blocks),
+    SKIP_FIRST: Rule(_I8, _n_skip1, _offsets_of(SKIP_LAST)),
+    SKIP_LAST: Rule(_types("<u4"), _any),
     TERMS_POS: Rule(_I8, _n_terms1, _term_positions),
     POST_DOCS: Rule(_types("|u1", "<u2", "<u4"), _any, _docs),  # by format: _check_toc
     POST_FREQS: Rule(_types("|u1", "<u2", "<u4"), _n_postings, _freqs),

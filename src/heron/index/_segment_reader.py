@@ -25,7 +25,6 @@ from heron.index._format import (
     SKIP_FIRST,
     SKIP_LAST,
     SKIP_TERMS,
-    SKIP_WIDTHS,
     SURFACE_ARRAYS,
     SURFACE_STARTS,
     TERM_KEYS,
@@ -140,7 +139,7 @@ class SegmentReader:
             c = self._c
             self._docs = DocsReader(Encoded(data, c.array(TERMS_DOCS), post,
                                             c.array(SKIP_TERMS), c.array(SKIP_FIRST),
-                                            c.array(SKIP_WIDTHS), c.array(SKIP_LAST)))
+                                            c.array(SKIP_LAST)))
         return self._docs
 
     def term_docs(self, term_no: int) -> npt.NDArray[Any]:

@@ -17,7 +17,6 @@ import numpy.typing as npt
 from attrs import frozen
 
 from heron.index import _format
-from heron.index._arrays import concat_ranges
 from heron.index._assemble import smallest_uint
 from heron.index._format import (
     POS_DATA,
@@ -26,7 +25,6 @@ from heron.index._format import (
     SKIP_FIRST,
     SKIP_LAST,
     SKIP_TERMS,
-    SKIP_WIDTHS,
     TERM_KEYS,
     TERMS_BLOB,
     TERMS_DOCS,
@@ -37,7 +35,7 @@ from heron.index._format import (
     encodes_docs,
     offsets_narrow,
 )
-from heron.index._postings import BLOCK, encode_blocks, term_blocks
+from heron.index._postings import block_last, encode_terms
 from heron.index._stream import ContainerStream
 
 
@@ -150,7 +148,6 @@ class _DocsOut:
         self.term_bytes = out.spill(TERMS_DOCS, np.int64, offsets_narrow())
         self.skip_terms = out.spill(SKIP_TERMS, np.int64, offsets_narrow())
         self.skip_first = out.spill(SKIP_FIRST, np.int64, offsets_narrow())
-        self.widths = out.spill(SKIP_WIDTHS, np.uint8)
         self.last = out.spill(SKIP_LAST, np.uint32)
         self.term_bytes.append([0])
         self.skip_first.append([0])
@@ -161,31 +158,16 @@ class _DocsOut:
             docs: npt.NDArray[np.integer[Any]]) -> None:
         """Append the documents of terms numbered from ``first_term`` holding ``counts``
         postings each (all above 0), one term after another."""
-        nblocks, sizes = term_blocks(counts)
-        ends = np.cumsum(sizes) - 1
-        term_first = np.cumsum(nblocks) - nblocks
-        bases = np.zeros(len(sizes), dtype=np.int64)
-        if len(sizes) > 1:
-            bases[1:] = docs[ends[:-1]]
-        bases[term_first] = 0
-        enc = encode_blocks(docs, sizes, bases)
+        enc = encode_terms(docs, counts)
         self.data.append(enc.data)
-        per_term = np.add.reduceat(enc.nbytes, term_first) if len(counts) else enc.nbytes
-        self.term_bytes.append(np.cumsum(per_term) + self.bytes)
+        self.term_bytes.append(np.cumsum(enc.nbytes) + self.bytes)
         self.bytes += int(enc.nbytes.sum())
-        multi = np.flatnonzero(nblocks > 1)
+        multi, nblocks, last = block_last(docs, counts)
         if len(multi):
-            mine = concat_ranges(term_first[multi], nblocks[multi])
-            self._skip(multi + first_term, nblocks[multi], enc.widths[mine],
-                       np.asarray(docs)[ends[mine]])
-
-    def _skip(self, terms: npt.NDArray[np.int64], nblocks: npt.NDArray[np.int64],
-              widths: npt.NDArray[np.uint8], last: npt.NDArray[Any]) -> None:
-        self.skip_terms.append(terms)
-        self.skip_first.append(np.cumsum(nblocks) + self.blocks)
-        self.widths.append(widths)
-        self.last.append(last)
-        self.blocks += int(nblocks.sum())
+            self.skip_terms.append(multi + first_term)
+            self.skip_first.append(np.cumsum(nblocks) + self.blocks)
+            self.last.append(last)
+            self.blocks += int(nblocks.sum())
 
     def term(self, number: int) -> _TermDocs:
         """A writer of one term's documents arriving in pieces."""
@@ -193,46 +175,21 @@ class _DocsOut:
 
 
 class _TermDocs:
-    """One term's documents appended in pieces, encoded a run of whole blocks at a time."""
+    """One term's documents appended in pieces, encoded once all are there (a term's gap
+    width depends on all its gaps): 4 bytes a posting are held meanwhile."""
 
     def __init__(self, out: _DocsOut, number: int) -> None:
         self._out = out
         self._number = number
-        self._pending = np.zeros(0, dtype=np.int64)
-        self._base = 0
-        self._bytes = 0
-        self._widths: list[npt.NDArray[np.uint8]] = []
-        self._last: list[npt.NDArray[np.int64]] = []
+        self._pieces: list[npt.NDArray[np.uint32]] = []
 
     def add(self, docs: npt.NDArray[np.integer[Any]]) -> None:
         """Append the next documents (ascending, after those before)."""
-        self._pending = np.concatenate((self._pending, np.asarray(docs, dtype=np.int64)))
-        if len(self._pending) > BLOCK:  # whole blocks, one left over at least
-            self._emit(((len(self._pending) - 1) // BLOCK) * BLOCK)
-
-    def _emit(self, n: int) -> None:
-        docs, self._pending = self._pending[:n], self._pending[n:]
-        sizes = np.full((n + BLOCK - 1) // BLOCK, BLOCK, dtype=np.int64)
-        sizes[-1] = n - BLOCK * (len(sizes) - 1)
-        ends = np.cumsum(sizes) - 1
-        bases = np.concatenate(([self._base], docs[ends[:-1]])).astype(np.int64)
-        enc = encode_blocks(docs, sizes, bases)
-        self._out.data.append(enc.data)
-        self._bytes += int(enc.nbytes.sum())
-        self._widths.append(enc.widths)
-        self._last.append(docs[ends])
-        self._base = int(docs[-1])
+        self._pieces.append(np.asarray(docs).astype(np.uint32))
 
     def finish(self) -> None:
-        """Encode the last block; write the term's offsets and, past one block, skip data."""
-        if not len(self._pending) and not self._widths:
-            return  # no live posting: the term is dropped
-        if len(self._pending):
-            self._emit(len(self._pending))
-        out = self._out
-        out.bytes += self._bytes
-        out.term_bytes.append([out.bytes])
-        if len(self._widths) > 1 or len(self._widths[0]) > 1:
-            widths = np.concatenate(self._widths)
-            out._skip(np.asarray([self._number]), np.asarray([len(widths)]), widths,
-                      np.concatenate(self._last))
+        """Encode the term (nothing if it has no live posting: it is dropped)."""
+        docs = np.concatenate(self._pieces) if self._pieces else np.zeros(0, np.uint32)
+        self._pieces = []
+        if len(docs):
+            self._out.add(self._number, np.asarray([len(docs)], dtype=np.int64), docs)
