@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tests.index.crafting import copy_index, craft_segment
 
 import heron
+from heron.index import _segment_stream
 from heron.index._postings import (
     BLOCK,
     DocsReader,
@@ -154,9 +155,13 @@ def test_an_index_with_gaps_at_the_width_bounds_round_trips(tmp_path: Path) -> N
     ix.check()
 
 
-@pytest.mark.parametrize("budget", [None, 1 << 12])
-def test_merges_of_format_3_segments_keep_postings(tmp_path: Path, budget: int | None) -> None:
-    """Merging in one chunk, or with a tiny buffer (long terms streamed in pieces)."""
+@pytest.mark.parametrize(("budget", "encode"), [(None, 1 << 20), (1 << 12, 1 << 20),
+                                               (None, 50)])
+def test_merges_of_format_3_segments_keep_postings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: int | None, encode: int) -> None:
+    """Merging in one chunk, or with a tiny buffer (long terms streamed in pieces); terms
+    encoded a run of 50 postings at a time."""
+    monkeypatch.setattr(_segment_stream, "ENCODE_POSTINGS", encode)
     ix = heron.create_index(tmp_path / "ix", _schema())
     for part in range(3):
         with ix.writer() as w:
@@ -174,6 +179,8 @@ def test_merges_of_format_3_segments_keep_postings(tmp_path: Path, budget: int |
         assert len(docs) == 1049
         assert np.all(np.diff(docs.astype(np.int64)) > 0)
         assert len(s.search("tags:all", limit=None)) == 2099
+        words = [seg.postings(seg.terms.find("body", f"w{k}"))[0].tolist() for k in range(300)]
+        assert sorted(d for w in words for d in w) == list(range(2099))
     ix.check()
 
 

@@ -9,6 +9,7 @@ arrays that :mod:`heron.index._segment_writer` documents, spilled by a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -140,6 +141,10 @@ class PostingsOut:
         self.positions.final = np.dtype(np.uint16 if self.positions.max <= 0xFFFF else np.uint32)
 
 
+#: postings encoded at once (see :meth:`_DocsOut.add`)
+ENCODE_POSTINGS = 1 << 20
+
+
 class _DocsOut:
     """The compressed document numbers of format 3 (see :mod:`heron.index._postings`)."""
 
@@ -157,7 +162,18 @@ class _DocsOut:
     def add(self, first_term: int, counts: npt.NDArray[np.int64],
             docs: npt.NDArray[np.integer[Any]]) -> None:
         """Append the documents of terms numbered from ``first_term`` holding ``counts``
-        postings each (all above 0), one term after another."""
+        postings each (all above 0), one term after another (encoded a run of terms of
+        about :data:`ENCODE_POSTINGS` at a time: encoding takes some 40 bytes a posting)."""
+        ends = np.cumsum(counts)
+        cuts = np.unique(np.searchsorted(ends, np.arange(ENCODE_POSTINGS, int(ends[-1]) if len(
+            ends) else 0, ENCODE_POSTINGS), side="left") + 1)
+        bounds = [0, *cuts[cuts < len(counts)].tolist(), len(counts)]
+        for lo, hi in itertools.pairwise(bounds):
+            base = int(ends[lo - 1]) if lo else 0
+            self._add(first_term + lo, counts[lo:hi], docs[base : int(ends[hi - 1])])
+
+    def _add(self, first_term: int, counts: npt.NDArray[np.int64],
+             docs: npt.NDArray[np.integer[Any]]) -> None:
         enc = encode_terms(docs, counts)
         self.data.append(enc.data)
         self.term_bytes.append(np.cumsum(enc.nbytes) + self.bytes)
