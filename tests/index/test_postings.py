@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.index.crafting import copy_index, craft_segment
 
 import heron
-from heron.index import _segment_stream
+from heron.index import _postings, _segment_stream
 from heron.index._postings import (
     BLOCK,
     DocsReader,
@@ -200,3 +200,23 @@ def test_crafted_skip_data_is_refused(tmp_path: Path) -> None:
         s.search("tags:all")
     with pytest.raises(heron.CorruptIndexError):
         heron.open_index(path).check()
+
+
+def test_decoded_documents_of_long_terms_are_kept_read_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long term is decoded once and shared: callers cannot change what others read; the
+    kept postings stay within the budget (the oldest let go)."""
+    monkeypatch.setattr(_postings, "CACHED_FROM", 100)
+    monkeypatch.setattr(_postings, "CACHE_POSTINGS", 400)
+    ix = _index(tmp_path / "ix", 300)
+    with ix.searcher() as s:
+        [seg] = s.reader.segments
+        numbers = [seg.terms.find("tags", t) for t in ("all", "first129")]
+        docs = seg.term_docs(numbers[0])
+        assert seg.term_docs(numbers[0]) is docs
+        assert docs.tolist() == list(range(300))
+        with pytest.raises(ValueError, match="read-only"):
+            docs[0] = 5
+        assert seg.term_docs(numbers[1]).tolist() == list(range(129))  # 429 > 400: "all" goes
+        assert seg.term_docs(numbers[0]) is not docs
+        assert seg.term_docs(numbers[0]).tolist() == list(range(300))

@@ -18,6 +18,8 @@ A term's width is ``(bytes - 4) / (postings - 1)`` (a term of one posting has 4 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -33,6 +35,10 @@ WIDTHS = (1, 2, 4)
 _DTYPES: dict[int, np.dtype[Any]] = {1: np.dtype(np.uint8), 2: np.dtype("<u2"),
                                      4: np.dtype("<u4")}
 _U4 = np.dtype("<u4")
+#: terms of at least this many postings have their decoded documents kept (per segment)
+CACHED_FROM = 4096
+#: the most decoded postings kept per segment (4 bytes each)
+CACHE_POSTINGS = 1 << 22
 
 
 @frozen
@@ -100,10 +106,16 @@ class Encoded:
 
 
 class DocsReader:
-    """Decodes the document numbers of a format-3 segment."""
+    """Decodes the document numbers of a format-3 segment, keeping the recently decoded
+    documents of long terms (at least :data:`CACHED_FROM` postings, :data:`CACHE_POSTINGS`
+    in all, read-only): a query's terms are decoded once, whatever asks for them."""
 
     def __init__(self, enc: Encoded) -> None:
         self.enc = enc
+        self._cache: OrderedDict[int, npt.NDArray[np.uint32]] = OrderedDict()
+        self._cached = 0
+        self._budget = CACHE_POSTINGS
+        self._lock = threading.Lock()
 
     def _term(self, term: int) -> tuple[int, int, int]:
         """A term's first byte, posting count and width (0: fewer than two postings)."""
@@ -115,7 +127,22 @@ class DocsReader:
     def term(self, term: int) -> npt.NDArray[np.uint32]:
         """All documents of one term, ascending."""
         a, n, width = self._term(term)
-        return self._prefix(a, width, n)
+        if n < CACHED_FROM:
+            return self._prefix(a, width, n)
+        with self._lock:  # segments may be searched from several threads
+            docs = self._cache.get(term)
+            if docs is not None:
+                self._cache.move_to_end(term)
+                return docs
+        docs = self._prefix(a, width, n)
+        docs.flags.writeable = False
+        with self._lock:
+            if term not in self._cache and n <= self._budget:
+                self._cache[term] = docs
+                self._cached += n
+                while self._cached > self._budget:
+                    self._cached -= len(self._cache.popitem(last=False)[1])
+        return docs
 
     def _prefix(self, a: int, width: int, hi: int) -> npt.NDArray[np.uint32]:
         """The first ``hi`` documents of a term whose bytes start at ``a``."""
