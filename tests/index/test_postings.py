@@ -220,3 +220,21 @@ def test_decoded_documents_of_long_terms_are_kept_read_only(
         assert seg.term_docs(numbers[1]).tolist() == list(range(129))  # 429 > 400: "all" goes
         assert seg.term_docs(numbers[0]) is not docs
         assert seg.term_docs(numbers[0]).tolist() == list(range(300))
+
+
+def test_fields_without_terms_and_empty_segments(tmp_path: Path) -> None:
+    ix = heron.create_index(tmp_path / "ix", _schema())
+    with ix.writer() as w:
+        w.add_document(id="a")  # no tags, no body: those fields have no terms
+        w.add_document(id="b", body="")
+    with ix.writer() as w:
+        w.add_document(id="c", tags="x")
+    with ix.searcher() as s:
+        assert [h["id"] for h in s.search("tags:x")] == ["c"]
+        assert len(s.search("id:a")) == 1
+    ix.check()
+    with ix.writer() as w:
+        w.commit(optimize=True)
+    ix.check()
+    with ix.searcher() as s:
+        assert [h["id"] for h in s.search("tags:x")] == ["c"]

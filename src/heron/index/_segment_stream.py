@@ -164,9 +164,11 @@ class _DocsOut:
         """Append the documents of terms numbered from ``first_term`` holding ``counts``
         postings each (all above 0), one term after another (encoded a run of terms of
         about :data:`ENCODE_POSTINGS` at a time: encoding takes some 40 bytes a posting)."""
+        if not len(counts):
+            return
         ends = np.cumsum(counts)
-        cuts = np.unique(np.searchsorted(ends, np.arange(ENCODE_POSTINGS, int(ends[-1]) if len(
-            ends) else 0, ENCODE_POSTINGS), side="left") + 1)
+        cuts = np.unique(np.searchsorted(ends, np.arange(ENCODE_POSTINGS, int(ends[-1]),
+                                                         ENCODE_POSTINGS), side="left") + 1)
         bounds = [0, *cuts[cuts < len(counts)].tolist(), len(counts)]
         for lo, hi in itertools.pairwise(bounds):
             base = int(ends[lo - 1]) if lo else 0
