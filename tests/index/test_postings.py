@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tests.index.crafting import copy_index, craft_segment
 
 import heron
+from heron.errors import CorruptIndexError
 from heron.index import _postings, _segment_stream
 from heron.index._postings import (
     BLOCK,
@@ -53,7 +54,7 @@ def test_documents_decode_as_written(terms: list[list[int]], shift: int) -> None
     assume(max(t[-1] for t in terms) < (1 << 32) - 1)
     enc = _encode(terms)
     assert encoding_problem(enc, (1 << 32) - 1) is None
-    reader = DocsReader(enc)
+    reader = DocsReader(enc, (1 << 32) - 1, "segment")
     assert reader.terms(0, len(terms)).tolist() == [d for t in terms for d in t]
     for i, docs in enumerate(terms):
         assert reader.term(i).tolist() == docs
@@ -96,6 +97,22 @@ def test_damaged_encodings_are_named() -> None:
     data = enc.data.copy()
     data[5] = 0  # a second gap of 0: the same document twice
     assert "ascending" in str(encoding_problem(_damaged(enc, data=data), 1 << 20))
+    # what opening checks passes; decoding what is damaged refuses it
+    assert encoding_problem(_damaged(enc, data=data), 1 << 20, full=False) is None
+    reader = DocsReader(_damaged(enc, data=data), 1 << 20, "segment")
+    for decode in (lambda: reader.term(0), lambda: reader.blocks(0, 0, 1),
+                   lambda: reader.terms(0, 3)):
+        with pytest.raises(CorruptIndexError, match="segment"):
+            decode()
+    assert reader.term(2).tolist() == list(range(0, 60000, 300))
+    reader = DocsReader(_damaged(enc, last=last), 1 << 20, "segment")
+    assert reader.blocks(0, 0, 1).tolist() == list(range(0, 256, 2))
+    with pytest.raises(CorruptIndexError, match="term 0"):
+        reader.blocks(0, 1, 2)  # block 1 does not end at its skip data's document
+    reader = DocsReader(enc, 59_700, "segment")
+    with pytest.raises(CorruptIndexError, match="term 2"):
+        reader.term(2)
+    assert reader.term(0).tolist() == list(range(0, 600, 2))
 
 
 def _schema() -> heron.Schema:
@@ -195,9 +212,12 @@ def test_crafted_skip_data_is_refused(tmp_path: Path) -> None:
 
     path = copy_index(tmp_path / "base", tmp_path / "ix")
     craft_segment(path, edit)
-    with heron.open_index(path).searcher() as s, pytest.raises(heron.CorruptIndexError,
-                                                               match="skip data"):
-        s.search("tags:all")
+    with heron.open_index(path).searcher() as s:
+        [seg] = s.reader.segments
+        number = seg.terms.find("tags", "all")
+        assert seg.postings(number)[0].tolist() == list(range(300))  # needs no skip data
+        with pytest.raises(heron.CorruptIndexError, match="damaged"):
+            seg.doc_blocks(number, 1, 2)  # block 1 decodes from block 0's last document
     with pytest.raises(heron.CorruptIndexError):
         heron.open_index(path).check()
 

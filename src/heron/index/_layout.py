@@ -127,6 +127,12 @@ def _encoded(c: Container) -> bool:
     return isinstance(fmt, str) and encodes_docs(fmt)
 
 
+def encoded_arrays(c: Container, docs: npt.NDArray[Any]) -> Encoded:
+    """A format-3 segment's arrays of compressed documents (``docs``: ``post.docs``)."""
+    return Encoded(docs, c.array(TERMS_DOCS), c.array(TERMS_POST), c.array(SKIP_TERMS),
+                   c.array(SKIP_FIRST), c.array(SKIP_LAST))
+
+
 def _n_skip1(c: Container, m: SegmentMeta, f: str) -> int | None:
     n = _length(c, SKIP_TERMS)
     return None if n is None else n + 1
@@ -276,9 +282,8 @@ def _term_positions(c: Container, m: SegmentMeta, name: str, field: str,
 
 def _docs(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
     if _encoded(c):
-        enc = Encoded(arr, c.array(TERMS_DOCS), c.array(TERMS_POST), c.array(SKIP_TERMS),
-                      c.array(SKIP_FIRST), c.array(SKIP_LAST))
-        problem = encoding_problem(enc, m.doc_count)
+        # the rest is checked as documents are decoded, and by check_segment
+        problem = encoding_problem(encoded_arrays(c, arr), m.doc_count, full=False)
         if problem:
             raise _corrupt(c, problem)
         return
@@ -426,6 +431,10 @@ def check_segment(c: Container, m: SegmentMeta) -> None:
     """Check a whole segment: load (and so check) every array, then what only a full check
     looks at: positions ascending within each posting, statistics matching the norms."""
     c.verify()
+    if _encoded(c):
+        problem = encoding_problem(encoded_arrays(c, c.array(POST_DOCS)), m.doc_count)
+        if problem:
+            raise _corrupt(c, problem)
     _positions_ascend(c, c.array(POS_DATA))
     for name, stat in m.stats.items():
         norms = c.array(field_array(NORMS, name)) if field_array(NORMS, name) in c else None

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
+from heron.errors import CorruptIndexError
 from heron.index._arrays import concat_ranges
 
 #: postings per block (of the skip data)
@@ -108,14 +109,26 @@ class Encoded:
 class DocsReader:
     """Decodes the document numbers of a format-3 segment, keeping the recently decoded
     documents of long terms (at least :data:`CACHED_FROM` postings, :data:`CACHE_POSTINGS`
-    in all, read-only): a query's terms are decoded once, whatever asks for them."""
+    in all, read-only): a query's terms are decoded once, whatever asks for them.
 
-    def __init__(self, enc: Encoded) -> None:
+    Opening checked the structure (:func:`encoding_problem` without ``full``); each decode
+    checks what it reads, in passes over the narrow gaps (no gap of 0 after a term's first
+    posting, the last document below the document count, blocks ending at their skip
+    data's documents), so a damaged file raises :class:`CorruptIndexError`, never yields
+    documents out of order or out of range.
+    """
+
+    def __init__(self, enc: Encoded, doc_count: int, name: str) -> None:
         self.enc = enc
+        self.doc_count = doc_count
+        self.name = name
         self._cache: OrderedDict[int, npt.NDArray[np.uint32]] = OrderedDict()
         self._cached = 0
         self._budget = CACHE_POSTINGS
         self._lock = threading.Lock()
+
+    def _damaged(self, term: int) -> CorruptIndexError:
+        return CorruptIndexError(f"{self.name}: the documents of term {term} are damaged")
 
     def _term(self, term: int) -> tuple[int, int, int]:
         """A term's first byte, posting count and width (0: fewer than two postings)."""
@@ -128,13 +141,13 @@ class DocsReader:
         """All documents of one term, ascending."""
         a, n, width = self._term(term)
         if n < CACHED_FROM:
-            return self._prefix(a, width, n)
+            return self._prefix(term, a, width, n)
         with self._lock:  # segments may be searched from several threads
             docs = self._cache.get(term)
             if docs is not None:
                 self._cache.move_to_end(term)
                 return docs
-        docs = self._prefix(a, width, n)
+        docs = self._prefix(term, a, width, n)
         docs.flags.writeable = False
         with self._lock:
             if term not in self._cache and n <= self._budget:
@@ -144,18 +157,25 @@ class DocsReader:
                     self._cached -= len(self._cache.popitem(last=False)[1])
         return docs
 
-    def _prefix(self, a: int, width: int, hi: int) -> npt.NDArray[np.uint32]:
+    def _prefix(self, term: int, a: int, width: int, hi: int) -> npt.NDArray[np.uint32]:
         """The first ``hi`` documents of a term whose bytes start at ``a``."""
         out = np.empty(hi, dtype=np.uint32)
         if hi:
             data = self.enc.data
-            out[0] = data[a : a + 4].view(_U4)[0]
+            first = int(data[a : a + 4].view(_U4)[0])
+            end = first
             if hi > 1:
-                np.cumsum(data[a + 4 : a + 4 + (hi - 1) * width].view(_DTYPES[width]),
-                          dtype=np.uint32, out=out[1:])
-                out[1:] += out[0]
+                gaps = data[a + 4 : a + 4 + (hi - 1) * width].view(_DTYPES[width])
+                if not int(gaps.min()):
+                    raise self._damaged(term)
+                end += int(gaps.sum(dtype=np.uint64))
+            if end >= self.doc_count:
+                raise self._damaged(term)
+            out[0] = first
+            if hi > 1:
+                np.cumsum(gaps, dtype=np.uint32, out=out[1:])
+                out[1:] += np.uint32(first)
         return out
-
     def _blocks_of(self, term: int) -> tuple[int, int]:
         skip_terms = self.enc.skip_terms  # searched in its own dtype: no copy of it
         i = int(skip_terms.searchsorted(np.asarray(term, dtype=skip_terms.dtype)))
@@ -166,29 +186,38 @@ class DocsReader:
         """The last document of each block of a term (skip data)."""
         a, n, width = self._term(term)
         if n <= BLOCK:
-            return self._prefix(a, width, n)[-1:]
+            return self._prefix(term, a, width, n)[-1:]
         lo, hi = self._blocks_of(term)
         return self.enc.last[lo:hi]
 
     def blocks(self, term: int, lo: int, hi: int) -> npt.NDArray[np.uint32]:
         """The documents of blocks ``[lo, hi)`` of a term (postings ``[lo * 128, ...)``)."""
         a, n, width = self._term(term)
-        first, last = max(lo, 0) * BLOCK, min(hi * BLOCK, n)
-        if first >= last:
+        first, stop = max(lo, 0) * BLOCK, min(hi * BLOCK, n)
+        if first >= stop:
             return np.zeros(0, dtype=np.uint32)
         if first == 0:
-            return self._prefix(a, width, last)
-        base = int(self.enc.last[self._blocks_of(term)[0] + first // BLOCK - 1])
-        gaps = self.enc.data[a + 4 + (first - 1) * width : a + 4 + (last - 1) * width]
-        docs = np.cumsum(gaps.view(_DTYPES[width]), dtype=np.uint32)
+            return self._prefix(term, a, width, stop)
+        skip = self._blocks_of(term)[0]
+        base = int(self.enc.last[skip + first // BLOCK - 1])
+        gaps = self.enc.data[a + 4 + (first - 1) * width : a + 4 + (stop - 1) * width].view(
+            _DTYPES[width])
+        # the blocks must end at the skip data's document (which opening checked in range)
+        if not int(gaps.min()) or base + int(gaps.sum(dtype=np.uint64)) != int(
+                self.enc.last[skip + (stop - 1) // BLOCK]):
+            raise self._damaged(term)
+        docs = np.cumsum(gaps, dtype=np.uint32)
         docs += np.uint32(base)
         return docs
 
     def terms(self, start: int, stop: int) -> npt.NDArray[np.uint32]:
         """The documents of the terms ``[start, stop)``, one term after another."""
-        docs: npt.NDArray[np.uint32] = decode_terms(self.enc, start, stop, cumulative=True
-                                                    ).astype(np.uint32)
-        return docs
+        counts = _diff(self.enc.post[start : stop + 1])
+        gaps = decode_terms(self.enc, start, stop, cumulative=False)
+        problem = _gaps_problem(gaps, counts, self.doc_count)
+        if problem:
+            raise CorruptIndexError(f"{self.name}: {problem}")
+        return _cumulate(gaps, counts).astype(np.uint32)
 
     def end_byte(self, term: int) -> int:
         """Where the bytes of the terms before ``term`` end (to release read pages)."""
@@ -204,7 +233,8 @@ def _diff(offsets: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
 def decode_terms(enc: Encoded, start: int, stop: int, *, cumulative: bool
                  ) -> npt.NDArray[np.int64]:
     """The gaps (each term's first one its first document) or, if ``cumulative``, the
-    documents of the terms ``[start, stop)``, one term after another, vectorised."""
+    documents of the terms ``[start, stop)``, one term after another, vectorised (not
+    checked: see :func:`_gaps_problem`)."""
     counts = _diff(enc.post[start : stop + 1])
     nbytes = _diff(enc.term_bytes[start : stop + 1])
     out = np.zeros(int(counts.sum()), dtype=np.int64)
@@ -224,35 +254,51 @@ def decode_terms(enc: Encoded, start: int, stop: int, *, cumulative: bool
             raw = enc.data[concat_ranges(at[chosen] + 4, (counts[chosen] - 1) * width)]
             out[concat_ranges(firsts[chosen] + 1, counts[chosen] - 1)] = raw.view(
                 _DTYPES[width])
-    if not cumulative:
-        return out
-    running: npt.NDArray[np.int64] = np.cumsum(out)
-    running -= np.repeat(running[firsts[present]] - out[firsts[present]], counts[present])
+    return _cumulate(out, counts) if cumulative else out
+
+
+def _cumulate(gaps: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
+              ) -> npt.NDArray[np.int64]:
+    """Documents from gaps (each term's first gap its first document), term by term."""
+    present = counts > 0
+    firsts = (np.cumsum(counts) - counts)[present]
+    running: npt.NDArray[np.int64] = np.cumsum(gaps)
+    if len(running):
+        running -= np.repeat(running[firsts] - gaps[firsts], counts[present])
     return running
 
 
-def encoding_problem(enc: Encoded, doc_count: int, chunk: int = 1 << 20) -> str | None:
-    """What is wrong with a segment's encoded documents (None: nothing), in O(n) vectorised
-    passes a chunk of terms at a time: each term's byte count is 4 and a gap width of 1, 2
-    or 4 bytes per further posting; documents ascend strictly within each term and stay
-    below ``doc_count``; the skip data names exactly the terms of more than one block, with
-    each block's last document.
+def _gaps_problem(gaps: npt.NDArray[np.int64], counts: npt.NDArray[np.int64],
+                  doc_count: int) -> str | None:
+    """What is wrong with decoded gaps: a gap of 0 past a term's first posting (documents
+    must ascend strictly), a term's last document past the segment's end."""
+    if not len(gaps):
+        return None
+    present = counts > 0
+    firsts = (np.cumsum(counts) - counts)[present]
+    zero = np.flatnonzero(gaps == 0)
+    if len(zero) and not bool(np.isin(zero, firsts).all()):
+        return "postings are not ascending within a term"
+    if int(np.add.reduceat(gaps, firsts).max()) >= doc_count:
+        return "a posting names a document past the segment's end"
+    return None
+
+
+def encoding_problem(enc: Encoded, doc_count: int, *, full: bool = True,
+                     chunk: int = 1 << 20) -> str | None:
+    """What is wrong with a segment's encoded documents (None: nothing): each term's byte
+    count is 4 and a gap width of 1, 2 or 4 bytes per further posting; the skip data names
+    exactly the terms of more than one block, with as many blocks, its documents in range
+    (O(terms), what opening a segment checks); and, if ``full`` (``Index.check()``), in
+    O(n) vectorised passes a chunk of terms at a time: documents ascend strictly within
+    each term and stay below ``doc_count``, each block ends at its skip data's document.
 
     ``term_bytes``, ``skip_first`` and ``post`` are offsets already checked (start at 0,
     ascending, ending at the lengths of ``data``, ``last`` and the frequencies).
     """
-    counts = _diff(enc.post)
-    nbytes = _diff(enc.term_bytes)
-    rest = nbytes - 4
-    fits = np.where(counts > 1, (rest == counts - 1) | (rest == 2 * (counts - 1)) | (
-        rest == 4 * (counts - 1)), nbytes == 4 * counts)
-    multi = np.flatnonzero(counts > BLOCK)
-    if not bool(fits.all()):
-        return "a term's bytes do not hold its postings"
-    if not np.array_equal(enc.skip_terms.astype(np.int64), multi):
-        return "the skip data does not name the terms of more than one block"
-    if not np.array_equal(_diff(enc.skip_first), (counts[multi] + BLOCK - 1) // BLOCK):
-        return "the skip data does not hold the blocks of its terms"
+    problem = _structure_problem(enc, doc_count)
+    if problem or not full:
+        return problem
     post = enc.post
     bounds = np.searchsorted(post, np.arange(0, int(post[-1]), chunk), side="right") - 1
     cuts = np.unique(np.concatenate((bounds, [len(post) - 1])))
@@ -263,19 +309,33 @@ def encoding_problem(enc: Encoded, doc_count: int, chunk: int = 1 << 20) -> str 
     return None
 
 
+def _structure_problem(enc: Encoded, doc_count: int) -> str | None:
+    """What is wrong with the byte counts and skip data (O(terms + blocks))."""
+    counts = _diff(enc.post)
+    nbytes = _diff(enc.term_bytes)
+    rest = nbytes - 4
+    fits = np.where(counts > 1, (rest == counts - 1) | (rest == 2 * (counts - 1)) | (
+        rest == 4 * (counts - 1)), nbytes == 4 * counts)
+    multi = np.flatnonzero(counts > BLOCK)
+    why = None
+    if not bool(fits.all()):
+        why = "a term's bytes do not hold its postings"
+    elif not np.array_equal(enc.skip_terms.astype(np.int64), multi):
+        why = "the skip data does not name the terms of more than one block"
+    elif not np.array_equal(_diff(enc.skip_first), (counts[multi] + BLOCK - 1) // BLOCK):
+        why = "the skip data does not hold the blocks of its terms"
+    elif len(enc.last) and int(enc.last.max()) >= doc_count:
+        why = "the skip data names a document past the segment's end"
+    return why
+
+
 def _chunk_problem(enc: Encoded, doc_count: int, start: int, stop: int) -> str | None:
     counts = _diff(enc.post[start : stop + 1])
     gaps = decode_terms(enc, start, stop, cumulative=False)
-    present = counts > 0
-    firsts = (np.cumsum(counts) - counts)[present]
-    zero = np.flatnonzero(gaps == 0)
-    if len(zero) and not bool(np.isin(zero, firsts).all()):
-        return "postings are not ascending within a term"
-    if len(gaps) and int(np.add.reduceat(gaps, firsts).max()) >= doc_count:
-        return "a posting names a document past the segment's end"
-    running = np.cumsum(gaps)
-    docs = running - np.repeat(running[firsts] - gaps[firsts], counts[present])
-    multi, _, last = block_last(docs, counts)
+    problem = _gaps_problem(gaps, counts, doc_count)
+    if problem:
+        return problem
+    multi, _, last = block_last(_cumulate(gaps, counts), counts)
     if len(multi):
         lo = enc.skip_terms.searchsorted(np.asarray(start, dtype=enc.skip_terms.dtype))
         stored = enc.last[int(enc.skip_first[lo]) : int(enc.skip_first[lo + len(multi)])]

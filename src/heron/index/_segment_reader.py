@@ -22,14 +22,10 @@ from heron.index._format import (
     POST_DOCS,
     POST_FREQS,
     SEGMENT_MAGIC,
-    SKIP_FIRST,
-    SKIP_LAST,
-    SKIP_TERMS,
     SURFACE_ARRAYS,
     SURFACE_STARTS,
     TERM_KEYS,
     TERMS_BLOB,
-    TERMS_DOCS,
     TERMS_OFFSETS,
     TERMS_POS,
     TERMS_POST,
@@ -37,9 +33,9 @@ from heron.index._format import (
     field_array,
     segment_file,
 )
-from heron.index._layout import check_segment, segment_meta, validator
+from heron.index._layout import check_segment, encoded_arrays, segment_meta, validator
 from heron.index._manifest import SegmentEntry
-from heron.index._postings import BLOCK, DocsReader, Encoded
+from heron.index._postings import BLOCK, DocsReader
 from heron.index._stored import StoredReader
 from heron.index._surface import Forms
 from heron.index._termdict import TermDictionary
@@ -135,11 +131,8 @@ class SegmentReader:
 
     def _decoder(self) -> DocsReader:
         if self._docs is None:
-            post, data, _ = self._postings_arrays()
-            c = self._c
-            self._docs = DocsReader(Encoded(data, c.array(TERMS_DOCS), post,
-                                            c.array(SKIP_TERMS), c.array(SKIP_FIRST),
-                                            c.array(SKIP_LAST)))
+            _, data, _ = self._postings_arrays()
+            self._docs = DocsReader(encoded_arrays(self._c, data), self.doc_count, self.name)
         return self._docs
 
     def term_docs(self, term_no: int) -> npt.NDArray[Any]:
