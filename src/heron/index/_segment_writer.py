@@ -6,7 +6,9 @@ Writing sorts every token by term with one stable sort (documents and positions
 are already in order), so postings, frequencies and positions come out as flat
 arrays without a Python loop over tokens.
 
-Arrays of a segment (besides the stored fields of :mod:`heron.index._stored`):
+Arrays of a segment (besides the stored fields of :mod:`heron.index._stored`); from format
+3 on, offsets written int64 below are uint32 when their values fit, norms uint16 when the
+longest field fits:
     ``terms.blob``    uint8   UTF-8 terms, sorted by (field number, bytes)
     ``terms.offsets`` int64   [terms + 1] where each term starts in the blob
     ``terms.keys``    uint64  [terms] the first 8 bytes of the term, big-endian, NUL padded
@@ -14,6 +16,8 @@ Arrays of a segment (besides the stored fields of :mod:`heron.index._stored`):
     ``terms.post``    int64   [terms + 1] where each term's postings start
     ``terms.pos``     int64   [terms + 1] where each term's positions start
     ``post.docs``     uint16/uint32  segment-local document numbers, ascending per term
+                      (format 3: compressed, with ``terms.docs`` and ``skip.*``: see
+                      :mod:`heron.index._postings`; ``terms.post`` then indexes the freqs)
     ``post.freqs``    uint8/16/32    occurrences of the term in that document
     ``pos.data``      uint16/uint32  positions, ascending per (term, document)
     ``norms.<f>``     uint32  [docs] field length (tokens kept) of scored field f
