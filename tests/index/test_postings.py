@@ -109,6 +109,13 @@ def test_damaged_encodings_are_named() -> None:
     assert reader.blocks(0, 0, 1).tolist() == list(range(0, 256, 2))
     with pytest.raises(CorruptIndexError, match="term 0"):
         reader.blocks(0, 1, 2)  # block 1 does not end at its skip data's document
+    wraps = Encoded(np.asarray([5, 2**32 - 3], dtype="<u4").view(np.uint8),
+                    np.asarray([0, 8], np.uint32), np.asarray([0, 2], np.uint32),
+                    np.zeros(0, np.uint32), np.zeros(1, np.uint32), np.zeros(0, np.uint32))
+    assert encoding_problem(wraps, 100, full=False) is None
+    with pytest.raises(CorruptIndexError):  # 5 + (2**32 - 3) wraps around to 2 in 32 bits
+        DocsReader(wraps, 100, "segment").term(0)
+    assert "past the segment" in str(encoding_problem(wraps, 100))
     reader = DocsReader(enc, 59_700, "segment")
     with pytest.raises(CorruptIndexError, match="term 2"):
         reader.term(2)

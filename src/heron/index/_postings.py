@@ -162,20 +162,23 @@ class DocsReader:
         out = np.empty(hi, dtype=np.uint32)
         if hi:
             data = self.enc.data
-            first = int(data[a : a + 4].view(_U4)[0])
-            end = first
+            out[0] = first = int(data[a : a + 4].view(_U4)[0])
             if hi > 1:
                 gaps = data[a + 4 : a + 4 + (hi - 1) * width].view(_DTYPES[width])
-                if not int(gaps.min()):
-                    raise self._damaged(term)
-                end += int(gaps.sum(dtype=np.uint64))
-            if end >= self.doc_count:
-                raise self._damaged(term)
-            out[0] = first
-            if hi > 1:
+                self._check_gaps(term, gaps, first)
                 np.cumsum(gaps, dtype=np.uint32, out=out[1:])
                 out[1:] += np.uint32(first)
+            if int(out[-1]) >= self.doc_count:
+                raise self._damaged(term)
         return out
+
+    def _check_gaps(self, term: int, gaps: npt.NDArray[Any], base: int) -> None:
+        """No gap is 0 (documents ascend strictly), and ``base`` plus the gaps stays below
+        2**32, so a 32-bit cumulative sum cannot wrap around (summed only if the largest
+        gap leaves it possible: two cheap passes, min and max, not a third)."""
+        if not int(gaps.min()) or (base + len(gaps) * int(gaps.max()) >= 1 << 32 and (
+                base + int(gaps.sum(dtype=np.uint64)) >= 1 << 32)):
+            raise self._damaged(term)
     def _blocks_of(self, term: int) -> tuple[int, int]:
         skip_terms = self.enc.skip_terms  # searched in its own dtype: no copy of it
         i = int(skip_terms.searchsorted(np.asarray(term, dtype=skip_terms.dtype)))
@@ -202,12 +205,12 @@ class DocsReader:
         base = int(self.enc.last[skip + first // BLOCK - 1])
         gaps = self.enc.data[a + 4 + (first - 1) * width : a + 4 + (stop - 1) * width].view(
             _DTYPES[width])
-        # the blocks must end at the skip data's document (which opening checked in range)
-        if not int(gaps.min()) or base + int(gaps.sum(dtype=np.uint64)) != int(
-                self.enc.last[skip + (stop - 1) // BLOCK]):
-            raise self._damaged(term)
+        self._check_gaps(term, gaps, base)
         docs = np.cumsum(gaps, dtype=np.uint32)
         docs += np.uint32(base)
+        # the blocks must end at the skip data's document (which opening checked in range)
+        if int(docs[-1]) != int(self.enc.last[skip + (stop - 1) // BLOCK]):
+            raise self._damaged(term)
         return docs
 
     def terms(self, start: int, stop: int) -> npt.NDArray[np.uint32]:
