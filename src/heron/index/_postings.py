@@ -162,22 +162,23 @@ class DocsReader:
         out = np.empty(hi, dtype=np.uint32)
         if hi:
             data = self.enc.data
-            out[0] = first = int(data[a : a + 4].view(_U4)[0])
+            out[:1] = data[a : a + 4].view(_U4)
             if hi > 1:
                 gaps = data[a + 4 : a + 4 + (hi - 1) * width].view(_DTYPES[width])
-                self._check_gaps(term, gaps, first)
-                np.cumsum(gaps, dtype=np.uint32, out=out[1:])
-                out[1:] += np.uint32(first)
+                self._check_gaps(term, gaps, int(out[0]))
+                out[1:] = gaps  # then one cumulative sum in place: the fastest numpy has
+                np.cumsum(out, out=out)
             if int(out[-1]) >= self.doc_count:
                 raise self._damaged(term)
         return out
 
     def _check_gaps(self, term: int, gaps: npt.NDArray[Any], base: int) -> None:
         """No gap is 0 (documents ascend strictly), and ``base`` plus the gaps stays below
-        2**32, so a 32-bit cumulative sum cannot wrap around (summed only if the largest
-        gap leaves it possible: two cheap passes, min and max, not a third)."""
-        if not int(gaps.min()) or (base + len(gaps) * int(gaps.max()) >= 1 << 32 and (
-                base + int(gaps.sum(dtype=np.uint64)) >= 1 << 32)):
+        2**32, so a 32-bit cumulative sum cannot wrap around (usually certain from the
+        gaps' width and count alone; else from their largest; else summed)."""
+        most = len(gaps) * ((1 << 8 * gaps.itemsize) - 1)  # the largest sum of such gaps
+        if not gaps.min() or (base + most >= 1 << 32 and base + len(gaps) * int(
+                gaps.max()) >= 1 << 32 and base + int(gaps.sum(dtype=np.uint64)) >= 1 << 32):
             raise self._damaged(term)
     def _blocks_of(self, term: int) -> tuple[int, int]:
         skip_terms = self.enc.skip_terms  # searched in its own dtype: no copy of it
@@ -206,8 +207,9 @@ class DocsReader:
         gaps = self.enc.data[a + 4 + (first - 1) * width : a + 4 + (stop - 1) * width].view(
             _DTYPES[width])
         self._check_gaps(term, gaps, base)
-        docs = np.cumsum(gaps, dtype=np.uint32)
-        docs += np.uint32(base)
+        docs = gaps.astype(np.uint32)
+        docs[0] += np.uint32(base)
+        np.cumsum(docs, out=docs)
         # the blocks must end at the skip data's document (which opening checked in range)
         if int(docs[-1]) != int(self.enc.last[skip + (stop - 1) // BLOCK]):
             raise self._damaged(term)
