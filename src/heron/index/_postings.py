@@ -180,6 +180,7 @@ class DocsReader:
         if not gaps.min() or (base + most >= 1 << 32 and base + len(gaps) * int(
                 gaps.max()) >= 1 << 32 and base + int(gaps.sum(dtype=np.uint64)) >= 1 << 32):
             raise self._damaged(term)
+
     def _blocks_of(self, term: int) -> tuple[int, int]:
         skip_terms = self.enc.skip_terms  # searched in its own dtype: no copy of it
         i = int(skip_terms.searchsorted(np.asarray(term, dtype=skip_terms.dtype)))
