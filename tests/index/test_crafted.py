@@ -103,6 +103,39 @@ def _nudge_inner(arr: np.ndarray) -> None:
     raise AssertionError("no offset to nudge")
 
 
+def _wide(change: Callable[[np.ndarray], None]) -> Callable[[np.ndarray], np.ndarray]:
+    """``change`` applied to the array as int64 (offsets are written narrower when they fit)."""
+
+    def wide(arr: np.ndarray) -> np.ndarray:
+        arr = arr.astype(np.int64)
+        change(arr)
+        return arr
+
+    return wide
+
+
+def _narrow(change: Callable[[np.ndarray], None]) -> Callable[[np.ndarray], np.ndarray]:
+    """``change`` applied to the array as uint32."""
+
+    def narrow(arr: np.ndarray) -> np.ndarray:
+        arr = arr.astype(np.uint32)
+        change(arr)
+        return arr
+
+    return narrow
+
+
+def _skip(terms: list[int], first: list[int], last: list[int]) -> Edit:
+    """Replace the skip data of the compressed document numbers."""
+
+    def edit(arrays: Arrays, meta: dict[str, Any]) -> None:
+        arrays["skip.terms"] = np.asarray(terms, dtype=np.uint32)
+        arrays["skip.first"] = np.asarray(first, dtype=np.uint32)
+        arrays["skip.last"] = np.asarray(last, dtype=np.uint32)
+
+    return edit
+
+
 def _pos(field: str, what: int) -> Callable[[dict[str, Any]], None]:
     def change(meta: dict[str, Any]) -> None:
         meta["fields"][field] = what
@@ -147,7 +180,18 @@ def _first_doc(new: bytes) -> Callable[[list[bytes]], list[bytes]]:
 #: damage found when the damaged part is first used (or when the segment opens)
 SEGMENT_DAMAGE: dict[str, Edit] = {
     # postings
-    "post.docs past the documents": _set("post.docs", _grow_last(10_000)),
+    "post.docs uint16 in format 3": _set("post.docs", lambda a: a.astype(np.uint16)),
+    "terms.docs decreasing": _set("terms.docs", _descend),
+    "terms.docs past the data": _set("terms.docs", _grow_last(3)),
+    "terms.docs one short": _set("terms.docs", lambda a: a[:-1]),
+    "terms.docs a term's bytes moved": _set("terms.docs", _nudge_inner),
+    "terms.docs float64": _set("terms.docs", lambda a: a.astype(np.float64)),
+    "skip.terms names a term of one block": _skip([0], [0, 1], [0]),
+    "skip.first past the blocks": _skip([], [5], []),
+    "skip.last past skip.first": _skip([], [0], [3]),
+    "skip.last missing": _drop("skip.last"),
+    "skip.last int64": _set("skip.last", lambda a: a.astype(np.int64)),
+    "compressed documents in format 2": _meta(_setitem("format", "heron-segment-2")),
     "post.docs float64": _set("post.docs", lambda a: a.astype(np.float64)),
     "post.docs int8": _set("post.docs", lambda a: a.astype(np.int8)),
     "post.docs uint64": _set("post.docs", lambda a: a.astype(np.uint64)),
@@ -162,12 +206,18 @@ SEGMENT_DAMAGE: dict[str, Edit] = {
     "terms.offsets one short": _set("terms.offsets", lambda a: a[:-1]),
     "terms.offsets decreasing": _set("terms.offsets", _descend),
     "terms.offsets past the blob": _set("terms.offsets", _grow_last(5)),
-    "terms.offsets negative": _set("terms.offsets", lambda a: a.__setitem__(0, -3)),
+    "terms.offsets negative": _set("terms.offsets", _wide(lambda a: a.__setitem__(0, -3))),
     "terms.keys shorter": _set("terms.keys", lambda a: a[:-1]),
     "terms.keys int64": _set("terms.keys", lambda a: a.astype(np.int64)),
     "terms.post decreasing": _set("terms.post", _descend),
     "terms.post past the postings": _set("terms.post", _grow_last(3)),
-    "terms.post huge": _set("terms.post", lambda a: a.__setitem__(5, 2**62)),
+    "terms.post huge": _set("terms.post", _wide(lambda a: a.__setitem__(5, 2**62))),
+    "terms.post huge in uint32": _set("terms.post", _narrow(lambda a: a.__setitem__(
+        5, 2**32 - 1))),
+    "terms.post uint16": _set("terms.post", lambda a: a.astype(np.uint16)),
+    "stored.offsets int32": _set("stored.offsets", lambda a: a.astype(np.int32)),
+    "norms uint8": _set("norms.body", lambda a: a.astype(np.uint8)),
+    "norms int64": _set("norms.body", lambda a: a.astype(np.int64)),
     "terms.post float64": _set("terms.post", lambda a: a.astype(np.float64)),
     "terms.pos decreasing": _set("terms.pos", _descend),
     "terms.pos past the positions": _set("terms.pos", _grow_last(1)),
@@ -294,7 +344,10 @@ def _swap_postings(arrays: Arrays, meta: dict[str, Any]) -> None:
     for t in range(len(post) - 1):
         a, b = int(post[t]), int(post[t + 1])
         if b - a >= 2:
-            docs[a], docs[a + 1] = docs[a + 1], docs[a]
+            if "terms.docs" in arrays:  # format 3: gaps; a second gap of 0 repeats a document
+                docs[int(arrays["terms.docs"][t]) + 4] = 0
+            else:
+                docs[a], docs[a + 1] = docs[a + 1], docs[a]
             return
     raise AssertionError("no term with two postings")
 
@@ -315,8 +368,11 @@ def _swap_positions(arrays: Arrays, meta: dict[str, Any]) -> None:
     raise AssertionError("no posting with two positions")
 
 
-SEGMENT_DAMAGE["postings not ascending within a term"] = _swap_postings
 CHECK_ONLY["positions not ascending within a posting"] = _swap_positions
+# format 3: a term's documents are checked when it is decoded (these terms: by no operation;
+# tests/index/test_postings.py decodes damaged ones)
+CHECK_ONLY["postings not ascending within a term"] = _swap_postings
+CHECK_ONLY["post.docs past the documents"] = _set("post.docs", lambda a: a.__setitem__(-1, 255))
 CHECK_ONLY["stats disagree with norms"] = _meta(
     lambda m: m["stats"]["body"].__setitem__("length", m["stats"]["body"]["length"] + 1))
 
@@ -439,8 +495,10 @@ def test_offsets_whose_differences_overflow(base: Path, tmp_path: Path) -> None:
     """Offsets that decrease by more than 2**63 (a subtraction would wrap around)."""
     path = copy_index(base, tmp_path / "ix")
 
-    def edit(arr: np.ndarray) -> None:
+    def edit(arr: np.ndarray) -> np.ndarray:
+        arr = arr.astype(np.int64)  # offsets are written as uint32 when they fit
         arr[-3], arr[-2] = 2**63 - 1, -(2**62)
+        return arr
 
     craft_segment(path, _set("fwd.id.offsets", edit))
     _assert_refused(path)

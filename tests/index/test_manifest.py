@@ -273,11 +273,12 @@ def test_a_damaged_index_can_be_replaced(base: Path, tmp_path: Path) -> None:
     assert sorted(p.suffix for p in path.iterdir()) == [".hsg", ".json", ".lock"]
 
 
-@pytest.mark.parametrize(("version", "readable"), [(1, True), (2, True), (3, False), (0, False)])
+@pytest.mark.parametrize(("version", "readable"),
+                         [(1, True), (2, True), (3, True), (4, False), (0, False)])
 def test_manifest_versions(base: Path, tmp_path: Path, version: int, readable: bool) -> None:
-    """heron writes version 2 and reads the version 1 manifests of heron 0.1 too."""
+    """heron writes version 3 and reads the version 1 and 2 manifests of heron 0.1 and 0.2."""
     path = copy_index(base, tmp_path / "ix")
-    assert read_manifest(path)["version"] == 2
+    assert read_manifest(path)["version"] == 3
 
     def edit(body: Body) -> None:
         body["version"] = version

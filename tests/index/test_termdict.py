@@ -132,6 +132,6 @@ def test_format_1_segment_still_opens_and_merges(tmp_path: Path,
     with ix.writer() as w:
         w.commit(optimize=True)
     with ix.searcher() as s:
-        assert [seg._c.meta["format"] for seg in s.reader.segments] == ["heron-segment-2"]
+        assert [seg._c.meta["format"] for seg in s.reader.segments] == [_format.SEGMENT_FORMAT]
         assert sorted(h["id"] for h in s.search("tunnels")) == ["new", "old1", "old2"]
         assert sorted(h["id"] for h in s.search("tag:commonstem*")) == ["new", "old1", "old2"]

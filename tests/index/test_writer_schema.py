@@ -361,6 +361,7 @@ def test_a_manifest_of_version_1_takes_schema_changes(tmp_path: Path) -> None:
     with ix.writer() as w:
         w.add_field("summary", heron.TEXT(stored=True))
         w.add_document(id="v", summary="after the upgrade")
-    assert json.loads((tmp_path / "ix" / "manifest_00000003.json").read_text())["version"] == 2
+    assert json.loads((tmp_path / "ix" / "manifest_00000003.json").read_text())["version"] == (
+        heron.index.FORMAT_VERSION)
     with heron.open_index(tmp_path / "ix").searcher() as s:
         assert [h["id"] for h in s.search("summary:upgrade")] == ["v"]

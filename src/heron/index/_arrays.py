@@ -13,6 +13,8 @@ def concat_ranges(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
     >>> concat_ranges(np.array([5, 0, 9]), np.array([2, 0, 3])).tolist()
     [5, 6, 9, 10, 11]
     """
+    # as int64: unsigned offsets would mix with signed numbers into float64
+    starts, counts = starts.astype(np.int64, copy=False), counts.astype(np.int64, copy=False)
     total = int(counts.sum())
     if not total:
         return np.zeros(0, dtype=np.int64)

@@ -52,6 +52,21 @@ def dictionary_arrays(fields: Sequence[tuple[str, int, Sequence[bytes]]],
     }, ranges
 
 
+def narrow_norms(norms: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Norms in the dtype they are written in: ``NORMS_NARROW`` if the longest fits it.
+
+    >>> narrow_norms(np.array([3, 65535], dtype=np.uint32)).dtype.str
+    '<u2'
+    """
+    dtype = _format.norms_narrow()
+    if dtype is None:
+        return norms
+    narrow = np.dtype(dtype)
+    if not len(norms) or int(norms.max()) <= np.iinfo(narrow).max:
+        return norms.astype(narrow)
+    return norms
+
+
 def field_stats(norms: npt.NDArray[Any]) -> dict[str, int]:
     """Per-segment statistics of a scored field from its norms."""
     return {"docs": int(np.count_nonzero(norms)), "length": int(norms.sum())}

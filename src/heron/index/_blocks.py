@@ -19,7 +19,7 @@ from attrs import frozen
 
 from heron.errors import CorruptIndexError
 from heron.index._arrays import concat_ranges
-from heron.index._format import POS_DATA, POST_DOCS, POST_FREQS, TERMS_POS, TERMS_POST
+from heron.index._format import POS_DATA, POST_FREQS, TERMS_POS, TERMS_POST
 from heron.index._segment_reader import SegmentReader
 
 #: postings per block
@@ -91,7 +91,6 @@ def term_blocks(segment: SegmentReader, term_no: int, field: str) -> Blocks:
 
 def _compute(segment: SegmentReader) -> BlockTable:
     post = segment.raw_array(TERMS_POST).astype(np.int64)
-    docs = segment.raw_array(POST_DOCS)
     freqs = segment.raw_array(POST_FREQS)
     df = np.diff(post)
     terms = np.flatnonzero(df > BLOCK).astype(np.int64)
@@ -104,6 +103,8 @@ def _compute(segment: SegmentReader) -> BlockTable:
     max_freq = np.zeros(len(starts), dtype=np.uint32)
     min_length = np.zeros(len(starts), dtype=np.uint32)
     sums = np.zeros(len(starts), dtype=np.int64)
+    first_doc = np.zeros(len(starts), dtype=np.uint32)
+    last_doc = np.zeros(len(starts), dtype=np.uint32)
     for field, (lo, hi) in segment.layout.ranges.items():
         norms = segment.norms(field)
         mine = np.flatnonzero((terms[owner] >= lo) & (terms[owner] < hi))
@@ -117,13 +118,14 @@ def _compute(segment: SegmentReader) -> BlockTable:
                 at = np.searchsorted(cuts, starts[part] - a)
                 max_freq[part] = np.maximum.reduceat(freqs[a:b], cuts)[at]
                 sums[part] = np.add.reduceat(freqs[a:b], cuts, dtype=np.int64)[at]
+                docs = segment.docs_between(a, b)  # decoded (segment format 3)
+                first_doc[part] = docs[starts[part] - a]
+                last_doc[part] = docs[ends[part] - 1 - a]
                 if norms is not None:
-                    min_length[part] = np.minimum.reduceat(norms[docs[a:b]], cuts)[at]
+                    min_length[part] = np.minimum.reduceat(norms[docs], cuts)[at]
     running = np.cumsum(sums) - sums  # positions before each block, over all terms
     pos_before = running - running[first[:-1]][owner]
-    return BlockTable(terms, first, max_freq, min_length,
-                      docs[starts].astype(np.uint32), docs[ends - 1].astype(np.uint32),
-                      pos_before)
+    return BlockTable(terms, first, max_freq, min_length, first_doc, last_doc, pos_before)
 
 
 def posting_positions(segment: SegmentReader, term_no: int, idx: npt.NDArray[np.int64]
@@ -136,7 +138,7 @@ def posting_positions(segment: SegmentReader, term_no: int, idx: npt.NDArray[np.
     Raises:
         CorruptIndexError: the postings' positions lie outside the term's.
     """
-    _, freqs = segment.postings(term_no)
+    freqs = segment.freqs(term_no)  # not the documents: they would be decoded for nothing
     pos = segment.raw_array(TERMS_POS)
     a, b = int(pos[term_no]), int(pos[term_no + 1])
     positions = segment.raw_array(POS_DATA)[a:b]

@@ -41,10 +41,12 @@ CONTAINER_DTYPES = frozenset(
 #: what a manifest says it is (see :mod:`heron.index._manifest`)
 MANIFEST_FORMAT = "heron-index"
 #: the manifest version written: 2 since segments of format 2 (heron 0.2) may be named, so
-#: that heron 0.1 says it cannot read the index instead of calling a segment damaged
-MANIFEST_VERSION = 2
-#: the manifest versions read (a version-1 index names only format-1 segments, which are read)
-MANIFEST_READ_VERSIONS = frozenset({1, 2})
+#: that heron 0.1 says it cannot read the index instead of calling a segment damaged; 3
+#: since segments of format 3 may be named (which readers of format 2 cannot read)
+MANIFEST_VERSION = 3
+#: the manifest versions read (a version-1 index names only format-1 segments, which are
+#: read; a version-2 index, format-1 and format-2 segments)
+MANIFEST_READ_VERSIONS = frozenset({1, 2, 3})
 #: the magic numbers of the two kinds of container
 SEGMENT_MAGIC = b"HERONSEG"
 DELETIONS_MAGIC = b"HERONDEL"
@@ -52,8 +54,12 @@ DELETIONS_MAGIC = b"HERONDEL"
 SEGMENT_FORMAT_1 = "heron-segment-1"
 #: segment format 2 keys a term by its first 8 bytes alone (any number of fields)
 SEGMENT_FORMAT_2 = "heron-segment-2"
+#: segment format 3 keys terms as format 2, writes offsets and norms narrower when their
+#: values fit (``OFFSETS_NARROW``, ``NORMS_NARROW``) and compresses document numbers
+#: per term (``ENCODED_ARRAYS``)
+SEGMENT_FORMAT_3 = "heron-segment-3"
 #: the format segments are written in
-SEGMENT_FORMAT = SEGMENT_FORMAT_2
+SEGMENT_FORMAT = SEGMENT_FORMAT_3
 
 SEGMENT_SUFFIX = ".hsg"
 DELETIONS_SUFFIX = ".hdl"
@@ -67,6 +73,27 @@ DELETIONS_NAME = re.compile(rf"({_SEGMENT})_(\d{{8}})\.hdl\Z")
 MANIFEST_NAME = re.compile(r"manifest_(\d{8})\.json\Z")
 #: every file heron writes in an index directory, finished or being written
 OWN_FILE = re.compile(rf"(?:{_SEGMENT}(?:_\d{{8}}\.hdl|\.hsg)|manifest_\d{{8}}\.json)(?:\.tmp)?\Z")
+
+
+def offsets_narrow() -> str | None:
+    """The narrower dtype offsets arrays are written in when they fit (None: always ``<i8``),
+    by the format segments are written in (looked up now, so a test may write an older one).
+
+    >>> offsets_narrow()
+    '<u4'
+    """
+    return None if SEGMENT_FORMAT in (SEGMENT_FORMAT_1, SEGMENT_FORMAT_2) else OFFSETS_NARROW
+
+
+def encodes_docs(segment_format: str | None = None) -> bool:
+    """Whether segments of ``segment_format`` (default: the one written) hold compressed
+    document numbers (:data:`ENCODED_ARRAYS`)."""
+    return (segment_format or SEGMENT_FORMAT) not in (SEGMENT_FORMAT_1, SEGMENT_FORMAT_2)
+
+
+def norms_narrow() -> str | None:
+    """The narrower dtype norms are written in when they fit (None: always ``<u4``)."""
+    return None if SEGMENT_FORMAT in (SEGMENT_FORMAT_1, SEGMENT_FORMAT_2) else NORMS_NARROW
 
 
 def temporary(path: Path) -> Path:
@@ -147,6 +174,7 @@ def term_key_2(field_no: int, term: bytes) -> int:
 TERM_KEYS: Mapping[str, tuple[Callable[[int, bytes], int], int]] = {
     SEGMENT_FORMAT_1: (term_key_1, 7),
     SEGMENT_FORMAT_2: (term_key_2, 8),
+    SEGMENT_FORMAT_3: (term_key_2, 8),
 }
 
 #: the arrays every segment holds: term dictionary, postings, positions, stored fields
@@ -162,6 +190,19 @@ STORED_OFFSETS = "stored.offsets"
 STORED_BLOCKS = "stored.blocks"
 STORED_ZPOS = "stored.zpos"
 STORED_DATA = "stored.data"
+#: offsets arrays (``terms.offsets``, ``terms.post``, ``stored.*``, ``fwd.*.offsets``,
+#: ``surf.*.starts`` ...) are written in this dtype when their values fit it, else ``<i8``
+#: (from format 3 on: see :func:`offsets_narrow`)
+OFFSETS_NARROW = "<u4"
+#: norms are written in this dtype when the longest field fits it, else ``<u4`` (format 3)
+NORMS_NARROW = "<u2"
+#: format 3: the compressed document numbers' offsets and skip data (see
+#: :mod:`heron.index._postings`); ``post.docs`` holds the encoded bytes
+TERMS_DOCS = "terms.docs"
+SKIP_TERMS = "skip.terms"
+SKIP_FIRST = "skip.first"
+SKIP_LAST = "skip.last"
+ENCODED_ARRAYS = (TERMS_DOCS, SKIP_TERMS, SKIP_FIRST, SKIP_LAST)
 SEGMENT_ARRAYS = (TERMS_BLOB, TERMS_OFFSETS, TERMS_KEYS, TERMS_POST, TERMS_POS, POST_DOCS,
                   POST_FREQS, POS_DATA, STORED_OFFSETS, STORED_BLOCKS, STORED_ZPOS, STORED_DATA)
 

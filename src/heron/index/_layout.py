@@ -25,15 +25,22 @@ from heron.index._files import Container
 from heron.index._format import (
     COLUMN,
     COLUMN_MASK,
+    ENCODED_ARRAYS,
     FORWARD_OFFSETS,
     FORWARD_TERMS,
     NORMS,
+    NORMS_NARROW,
+    OFFSETS_NARROW,
     POS_DATA,
     POST_DOCS,
     POST_FREQS,
     SEGMENT_ARRAYS,
     SEGMENT_FORMAT_1,
     SEGMENT_FORMAT_2,
+    SEGMENT_FORMAT_3,
+    SKIP_FIRST,
+    SKIP_LAST,
+    SKIP_TERMS,
     STORED_BLOCKS,
     STORED_DATA,
     STORED_OFFSETS,
@@ -43,18 +50,21 @@ from heron.index._format import (
     SURFACE_OFFSETS,
     SURFACE_STARTS,
     TERMS_BLOB,
+    TERMS_DOCS,
     TERMS_KEYS,
     TERMS_OFFSETS,
     TERMS_POS,
     TERMS_POST,
     array_kind,
+    encodes_docs,
     field_array,
 )
+from heron.index._postings import Encoded, encoding_problem
 from heron.index._safeio import plain_int
 
 #: field numbers a segment may use, by format: format 1 keeps the field number in the top
 #: byte of a term key; format 2 keys hold term bytes only (a bound still keeps them sane)
-MAX_FIELDS = {SEGMENT_FORMAT_1: 1 << 8, SEGMENT_FORMAT_2: 1 << 31}
+MAX_FIELDS = {SEGMENT_FORMAT_1: 1 << 8, SEGMENT_FORMAT_2: 1 << 31, SEGMENT_FORMAT_3: 1 << 31}
 #: segment-local document numbers are stored as u4 at most
 MAX_DOCS = 1 << 32
 _META_KEYS = frozenset({"format", "doc_count", "fields", "term_ranges", "stats"})
@@ -108,7 +118,25 @@ def _n_docs1(c: Container, m: SegmentMeta, f: str) -> int:
 
 
 def _n_postings(c: Container, m: SegmentMeta, f: str) -> int | None:
-    return _length(c, POST_DOCS)
+    return None if _encoded(c) else _length(c, POST_DOCS)
+
+
+def _encoded(c: Container) -> bool:
+    """Whether the segment's document numbers are compressed (format 3 on)."""
+    fmt = c.meta.get("format")
+    return isinstance(fmt, str) and encodes_docs(fmt)
+
+
+def encoded_arrays(c: Container, docs: npt.NDArray[Any]) -> Encoded:
+    """A format-3 segment's arrays of compressed documents (``docs``: ``post.docs``)."""
+    return Encoded(docs, c.array(TERMS_DOCS), c.array(TERMS_POST), c.array(SKIP_TERMS),
+                   c.array(SKIP_FIRST), c.array(SKIP_LAST))
+
+
+def _n_skip1(c: Container, m: SegmentMeta, f: str) -> int | None:
+    n = _length(c, SKIP_TERMS)
+    return None if n is None else n + 1
+
 
 
 def _n_blocks1(c: Container, m: SegmentMeta, f: str) -> int | None:
@@ -191,9 +219,14 @@ def _stats(c: Container, stats: object, fields: dict[str, int], doc_count: int
 def _check_toc(c: Container, m: SegmentMeta) -> None:
     """Every array is a known kind with an allowed dtype and length; pairs are complete."""
     names = set(c.names())
-    for name in SEGMENT_ARRAYS:
+    encoded = _encoded(c)
+    for name in (*SEGMENT_ARRAYS, *(ENCODED_ARRAYS if encoded else ())):
         if name not in names:
             raise _corrupt(c, f"array {name!r} is missing")
+    if not encoded and names & set(ENCODED_ARRAYS):
+        raise _corrupt(c, "compressed document numbers in a segment of a format without them")
+    if c.dtype(POST_DOCS) not in (_U1 if encoded else _DOCS):
+        raise _corrupt(c, f"array {POST_DOCS!r} has dtype {c.dtype(POST_DOCS)}")
     for name in names:
         kind, field = array_kind(name)
         rule = RULES.get(kind)
@@ -248,6 +281,12 @@ def _term_positions(c: Container, m: SegmentMeta, name: str, field: str,
 
 
 def _docs(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArray[Any]) -> None:
+    if _encoded(c):
+        # the rest is checked as documents are decoded, and by check_segment
+        problem = encoding_problem(encoded_arrays(c, arr), m.doc_count, full=False)
+        if problem:
+            raise _corrupt(c, problem)
+        return
     if len(arr) and int(arr.max()) >= m.doc_count:
         raise _corrupt(c, "a posting names a document past the segment's end")
     _postings_ascend(c, arr)
@@ -311,18 +350,26 @@ def _blocks(c: Container, m: SegmentMeta, name: str, field: str, arr: npt.NDArra
     _stored_blocks(c, arr)
 
 
-_I8, _U1 = _types("<i8"), _types("|u1")
+_U1 = _types("|u1")
+#: document numbers of segments before format 3
+_DOCS = _types("<u2", "<u4")
+#: offsets: ``OFFSETS_NARROW`` when the values fit it (segments before format 3: ``<i8``)
+_I8 = _types("<i8", OFFSETS_NARROW)
 #: every array a segment may hold, by kind (``norms.*`` stands for ``norms.<field>``)
 RULES: Mapping[str, Rule] = {
     TERMS_BLOB: Rule(_U1, _any),
     TERMS_OFFSETS: Rule(_I8, _n_terms1, _offsets_of(TERMS_BLOB)),
     TERMS_KEYS: Rule(_types("<u8"), _n_terms, _term_keys),
-    TERMS_POST: Rule(_I8, _n_terms1, _offsets_of(POST_DOCS)),
+    TERMS_POST: Rule(_I8, _n_terms1, _offsets_of(POST_FREQS)),
+    TERMS_DOCS: Rule(_I8, _n_terms1, _offsets_of(POST_DOCS)),
+    SKIP_TERMS: Rule(_I8, _any),
+    SKIP_FIRST: Rule(_I8, _n_skip1, _offsets_of(SKIP_LAST)),
+    SKIP_LAST: Rule(_types("<u4"), _any),
     TERMS_POS: Rule(_I8, _n_terms1, _term_positions),
-    POST_DOCS: Rule(_types("<u2", "<u4"), _any, _docs),
+    POST_DOCS: Rule(_types("|u1", "<u2", "<u4"), _any, _docs),  # by format: _check_toc
     POST_FREQS: Rule(_types("|u1", "<u2", "<u4"), _n_postings, _freqs),
     POS_DATA: Rule(_types("<u2", "<u4"), _any),
-    NORMS: Rule(_types("<u4"), _n_docs),
+    NORMS: Rule(_types("<u4", NORMS_NARROW), _n_docs),
     COLUMN: Rule(_types("<i8", "<f8"), _n_docs),
     COLUMN_MASK: Rule(_types("|b1"), _n_docs, _mask),
     FORWARD_OFFSETS: Rule(_I8, _n_docs1, _offsets_of(FORWARD_TERMS)),
@@ -384,6 +431,10 @@ def check_segment(c: Container, m: SegmentMeta) -> None:
     """Check a whole segment: load (and so check) every array, then what only a full check
     looks at: positions ascending within each posting, statistics matching the norms."""
     c.verify()
+    if _encoded(c):
+        problem = encoding_problem(encoded_arrays(c, c.array(POST_DOCS)), m.doc_count)
+        if problem:
+            raise _corrupt(c, problem)
     _positions_ascend(c, c.array(POS_DATA))
     for name, stat in m.stats.items():
         norms = c.array(field_array(NORMS, name)) if field_array(NORMS, name) in c else None

@@ -53,6 +53,8 @@ from heron.index._format import (
     TERMS_POS,
     TERMS_POST,
     field_array,
+    norms_narrow,
+    offsets_narrow,
 )
 from heron.index._manifest import SegmentEntry
 from heron.index._merge_terms import (
@@ -142,7 +144,8 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
         _settle(seg)
     with ContainerStream(path, SEGMENT_MAGIC) as out:
         postings = PostingsOut(out, doc_count)
-        fwd_out = {name: (out.spill(field_array(FORWARD_OFFSETS, name), np.int64),
+        fwd_out = {name: (out.spill(field_array(FORWARD_OFFSETS, name), np.int64,
+                                    offsets_narrow()),
                           out.spill(field_array(FORWARD_TERMS, name), np.uint32))
                    for name in forward}
         per_doc = _declare_per_doc(out, schema)
@@ -261,7 +264,7 @@ def _declare_per_doc(out: ContainerStream, schema: Schema) -> dict[str, SpilledA
             kinds += [(COLUMN, ftype.column_dtype()), (COLUMN_MASK, np.bool_)]
         for kind, dtype in kinds:
             key = field_array(kind, name)
-            arrays[key] = out.spill(key, dtype)
+            arrays[key] = out.spill(key, dtype, norms_narrow() if kind == NORMS else None)
     return arrays
 
 

@@ -29,6 +29,7 @@ from heron.index._format import (
     TERMS_POS,
     TERMS_POST,
 )
+from heron.index._postings import BLOCK
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_stream import Pairs
 from heron.index._stream import release_pages
@@ -156,13 +157,13 @@ def gather_pairs(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArr
         per_term = np.diff(post)
         p0, p1, q0, q1 = int(post[0]), int(post[-1]), int(pos[0]), int(pos[-1])
         terms = np.repeat(run.maps[s][a - run.starts[s] : b - run.starts[s]] - lo, per_term)
-        docs = dmap[seg.raw_array(POST_DOCS)[p0:p1]]
+        docs = dmap[seg.docs_of_terms(a, b)]
         freqs = seg.raw_array(POST_FREQS)[p0:p1].astype(np.int64)
         pos_counts = np.where(np.repeat(np.diff(pos) > 0, per_term), freqs, 0)
         pos_starts = np.cumsum(pos_counts) - pos_counts
         positions = seg.raw_array(POS_DATA)[q0:q1].astype(np.int64)
         # from the start: pages faulted back in around a read are released too
-        for name, last in ((POST_DOCS, p1), (POST_FREQS, p1), (POS_DATA, q1)):
+        for name, last in ((POST_DOCS, seg.docs_end(b)), (POST_FREQS, p1), (POS_DATA, q1)):
             release_pages(seg.raw_array(name), 0, last)
         live = docs >= 0
         if not live.all():
@@ -194,6 +195,7 @@ def term_pieces(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArra
         if a == b:
             continue
         x, p1 = (int(v) for v in seg.raw_array(TERMS_POST)[a : a + 2])
+        x0 = x
         q, q1 = (int(v) for v in seg.raw_array(TERMS_POS)[a : a + 2])
         has_pos = q1 > q
         while x < p1:
@@ -202,11 +204,13 @@ def term_pieces(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArra
                 cut = int(np.searchsorted(np.cumsum(freqs), budget.positions, side="right"))
                 freqs = freqs[: max(cut, 1)]
             y = x + len(freqs)
-            docs = dmap[seg.raw_array(POST_DOCS)[x:y]]
+            lo, hi = (x - x0) // BLOCK, (y - x0 + BLOCK - 1) // BLOCK  # the blocks decoded
+            skip = x - x0 - lo * BLOCK
+            docs = dmap[seg.doc_blocks(a, lo, hi)[skip : skip + y - x]]
             pos_counts = freqs if has_pos else np.zeros(len(freqs), dtype=np.int64)
             n = int(pos_counts.sum())
             positions = seg.raw_array(POS_DATA)[q : q + n].astype(np.int64)
-            for name, last in ((POST_DOCS, y), (POST_FREQS, y), (POS_DATA, q + n)):
+            for name, last in ((POST_DOCS, seg.docs_end(a)), (POST_FREQS, y), (POS_DATA, q + n)):
                 release_pages(seg.raw_array(name), 0, last)
             live = docs >= 0
             if not live.all():

@@ -29,11 +29,13 @@ from heron.index._format import (
     TERMS_OFFSETS,
     TERMS_POS,
     TERMS_POST,
+    encodes_docs,
     field_array,
     segment_file,
 )
-from heron.index._layout import check_segment, segment_meta, validator
+from heron.index._layout import check_segment, encoded_arrays, segment_meta, validator
 from heron.index._manifest import SegmentEntry
+from heron.index._postings import BLOCK, DocsReader
 from heron.index._stored import StoredReader
 from heron.index._surface import Forms
 from heron.index._termdict import TermDictionary
@@ -73,6 +75,9 @@ class SegmentReader:
         self.stored = StoredReader(self._c)
         self.deleted: npt.NDArray[np.bool_] | None = None
         self._post: tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]] | None = None
+        self._docs: DocsReader | None = None
+        #: whether document numbers are compressed (format 3 on: :mod:`._postings`)
+        self.encoded = encodes_docs(segment_format)
         if entry.deletions is not None:
             self.deleted = read_deletions(directory / entry.deletions, entry.deletions_size,
                                           entry.name, self.doc_count, entry.deleted_count)
@@ -90,6 +95,7 @@ class SegmentReader:
         Afterwards every read raises :class:`~heron.errors.SearcherClosedError`.
         """
         self._post = None
+        self._docs = None
         self.derived.clear()
         self.stored.close()
         self._c.close()
@@ -116,10 +122,72 @@ class SegmentReader:
         return self._c.array(name)
 
     def _postings_arrays(self) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
+        """``terms.post``, ``post.docs`` (checked: so encoded documents are sound) and
+        ``post.freqs``."""
         if self._post is None:
-            self._post = (self._c.array(TERMS_POST), self._c.array(POST_DOCS),
-                          self._c.array(POST_FREQS))
+            docs = self._c.array(POST_DOCS)
+            self._post = (self._c.array(TERMS_POST), docs, self._c.array(POST_FREQS))
         return self._post
+
+    def _decoder(self) -> DocsReader:
+        if self._docs is None:
+            _, data, _ = self._postings_arrays()
+            self._docs = DocsReader(encoded_arrays(self._c, data), self.doc_count, self.name)
+        return self._docs
+
+    def term_docs(self, term_no: int) -> npt.NDArray[Any]:
+        """The documents (ascending) of a term."""
+        if self.encoded:
+            return self._decoder().term(term_no)
+        post, docs, _ = self._postings_arrays()
+        a, b = post[term_no : term_no + 2].tolist()
+        return docs[a:b]
+
+    def freqs(self, term_no: int) -> npt.NDArray[Any]:
+        """The frequencies of a term's postings (without decoding its documents)."""
+        post, _, freqs = self._postings_arrays()
+        a, b = post[term_no : term_no + 2].tolist()
+        return freqs[a:b]
+
+    def docs_of_terms(self, start: int, stop: int) -> npt.NDArray[Any]:
+        """The documents of the terms ``[start, stop)``, one term after another (merging)."""
+        if self.encoded:
+            return self._decoder().terms(start, stop)
+        post, docs, _ = self._postings_arrays()
+        return docs[int(post[start]) : int(post[stop])]
+
+    def docs_between(self, a: int, b: int) -> npt.NDArray[Any]:
+        """The documents of postings ``[a, b)`` of the segment (counted over all terms)."""
+        post, docs, _ = self._postings_arrays()
+        if not self.encoded:
+            return docs[a:b]
+        if b <= a:
+            return np.zeros(0, dtype=np.uint32)
+        start = int(post.searchsorted(np.asarray(a, dtype=post.dtype), side="right")) - 1
+        stop = int(post.searchsorted(np.asarray(b, dtype=post.dtype), side="left"))
+        base = int(post[start])
+        return self._decoder().terms(start, stop)[a - base : b - base]
+
+    def doc_blocks(self, term_no: int, lo: int, hi: int) -> npt.NDArray[Any]:
+        """The documents of a term's blocks ``[lo, hi)`` of 128 postings (the last one may be
+        shorter), decoding only those."""
+        if self.encoded:
+            return self._decoder().blocks(term_no, lo, hi)
+        return self.term_docs(term_no)[lo * BLOCK : hi * BLOCK]
+
+    def block_last_docs(self, term_no: int) -> npt.NDArray[Any]:
+        """The last document of each of a term's blocks of 128 postings (skip data)."""
+        if self.encoded:
+            return self._decoder().last_docs(term_no)
+        docs = self.term_docs(term_no)
+        return docs[np.minimum(np.arange(BLOCK - 1, len(docs) + BLOCK - 1, BLOCK),
+                               len(docs) - 1)]
+
+    def docs_end(self, term_no: int) -> int:
+        """Where in ``post.docs`` the documents of the terms before ``term_no`` end."""
+        if self.encoded:
+            return self._decoder().end_byte(term_no)
+        return int(self._postings_arrays()[0][term_no])
 
     def doc_freqs(self, start: int, stop: int) -> npt.NDArray[np.int64]:
         """How many documents of this segment hold each of the terms ``[start, stop)``."""
@@ -144,15 +212,13 @@ class SegmentReader:
 
     def postings(self, term_no: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
         """Documents (ascending) and frequencies of a term."""
-        post, docs, freqs = self._postings_arrays()
-        a, b = post[term_no : term_no + 2].tolist()
-        return docs[a:b], freqs[a:b]
+        return self.term_docs(term_no), self.freqs(term_no)
 
     def positions(self, term_no: int) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
         """All positions of a term, and where each posting's positions start (len + 1)."""
         pos = self._c.array(TERMS_POS)
         a, b = int(pos[term_no]), int(pos[term_no + 1])
-        _, freqs = self.postings(term_no)
+        freqs = self.freqs(term_no)
         starts = np.zeros(len(freqs) + 1, dtype=np.int64)
         np.cumsum(freqs, out=starts[1:])
         if b - a not in (0, int(starts[-1])):

@@ -9,6 +9,7 @@ arrays that :mod:`heron.index._segment_writer` documents, spilled by a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,13 +23,20 @@ from heron.index._format import (
     POS_DATA,
     POST_DOCS,
     POST_FREQS,
+    SKIP_FIRST,
+    SKIP_LAST,
+    SKIP_TERMS,
     TERM_KEYS,
     TERMS_BLOB,
+    TERMS_DOCS,
     TERMS_KEYS,
     TERMS_OFFSETS,
     TERMS_POS,
     TERMS_POST,
+    encodes_docs,
+    offsets_narrow,
 )
+from heron.index._postings import block_last, encode_terms
 from heron.index._stream import ContainerStream
 
 
@@ -54,11 +62,13 @@ class PostingsOut:
         # the keys of the format segments are written in (looked up now, not at import)
         self._key = TERM_KEYS[_format.SEGMENT_FORMAT][0]
         self.blob = out.spill(TERMS_BLOB, np.uint8)
-        self.offsets = out.spill(TERMS_OFFSETS, np.int64)
+        self.offsets = out.spill(TERMS_OFFSETS, np.int64, offsets_narrow())
         self.keys = out.spill(TERMS_KEYS, np.uint64)
-        self.post = out.spill(TERMS_POST, np.int64)
-        self.pos = out.spill(TERMS_POS, np.int64)
-        self.docs = out.spill(POST_DOCS, np.uint16 if doc_count <= 0x10000 else np.uint32)
+        self.post = out.spill(TERMS_POST, np.int64, offsets_narrow())
+        self.pos = out.spill(TERMS_POS, np.int64, offsets_narrow())
+        self._encoded = _DocsOut(out) if encodes_docs() else None
+        self.docs = (self._encoded.data if self._encoded is not None else
+                     out.spill(POST_DOCS, np.uint16 if doc_count <= 0x10000 else np.uint32))
         self.freqs = out.spill(POST_FREQS, np.uint32)
         self.positions = out.spill(POS_DATA, np.uint32)
         for arr in (self.offsets, self.post, self.pos):
@@ -84,7 +94,10 @@ class PostingsOut:
         pos_counts = np.bincount(pairs.terms, weights=pairs.pos_counts, minlength=len(terms))
         self.post.append(np.cumsum(counts[used]) + self._pairs)
         self.pos.append(np.cumsum(pos_counts[used].astype(np.int64)) + self._positions)
-        self.docs.append(pairs.docs)
+        if self._encoded is not None:
+            self._encoded.add(self.nterms, counts[used].astype(np.int64), pairs.docs)
+        else:
+            self.docs.append(pairs.docs)
         self.freqs.append(pairs.freqs)
         self.positions.append(pairs.positions)
         self.nterms += kept_count
@@ -97,12 +110,18 @@ class PostingsOut:
         """Append one term whose pairs come in pieces (too many to hold at once); return its
         new number (-1: no live posting)."""
         pairs = positions = 0
+        encoded = self._encoded.term(self.nterms) if self._encoded is not None else None
         for piece in pieces:
-            self.docs.append(piece.docs)
+            if encoded is not None:
+                encoded.add(piece.docs)
+            else:
+                self.docs.append(piece.docs)
             self.freqs.append(piece.freqs)
             self.positions.append(piece.positions)
             pairs += len(piece.docs)
             positions += len(piece.positions)
+        if encoded is not None:
+            encoded.finish()
         if not pairs:
             return -1
         self.blob.append(np.frombuffer(term, dtype=np.uint8))
@@ -120,3 +139,75 @@ class PostingsOut:
         """Choose the final dtypes of frequencies and positions from their largest values."""
         self.freqs.final = np.dtype(smallest_uint(int(self.freqs.max)))
         self.positions.final = np.dtype(np.uint16 if self.positions.max <= 0xFFFF else np.uint32)
+
+
+#: postings encoded at once (see :meth:`_DocsOut.add`)
+ENCODE_POSTINGS = 1 << 20
+
+
+class _DocsOut:
+    """The compressed document numbers of format 3 (see :mod:`heron.index._postings`)."""
+
+    def __init__(self, out: ContainerStream) -> None:
+        self.data = out.spill(POST_DOCS, np.uint8)
+        self.term_bytes = out.spill(TERMS_DOCS, np.int64, offsets_narrow())
+        self.skip_terms = out.spill(SKIP_TERMS, np.int64, offsets_narrow())
+        self.skip_first = out.spill(SKIP_FIRST, np.int64, offsets_narrow())
+        self.last = out.spill(SKIP_LAST, np.uint32)
+        self.term_bytes.append([0])
+        self.skip_first.append([0])
+        self.bytes = 0
+        self.blocks = 0
+
+    def add(self, first_term: int, counts: npt.NDArray[np.int64],
+            docs: npt.NDArray[np.integer[Any]]) -> None:
+        """Append the documents of terms numbered from ``first_term`` holding ``counts``
+        postings each (all above 0), one term after another (encoded a run of terms of
+        about :data:`ENCODE_POSTINGS` at a time: encoding takes some 40 bytes a posting)."""
+        if not len(counts):
+            return
+        ends = np.cumsum(counts)
+        cuts = np.unique(np.searchsorted(ends, np.arange(ENCODE_POSTINGS, int(ends[-1]),
+                                                         ENCODE_POSTINGS), side="left") + 1)
+        bounds = [0, *cuts[cuts < len(counts)].tolist(), len(counts)]
+        for lo, hi in itertools.pairwise(bounds):
+            base = int(ends[lo - 1]) if lo else 0
+            self._add(first_term + lo, counts[lo:hi], docs[base : int(ends[hi - 1])])
+
+    def _add(self, first_term: int, counts: npt.NDArray[np.int64],
+             docs: npt.NDArray[np.integer[Any]]) -> None:
+        enc = encode_terms(docs, counts)
+        self.data.append(enc.data)
+        self.term_bytes.append(np.cumsum(enc.nbytes) + self.bytes)
+        self.bytes += int(enc.nbytes.sum())
+        multi, nblocks, last = block_last(docs, counts)
+        if len(multi):
+            self.skip_terms.append(multi + first_term)
+            self.skip_first.append(np.cumsum(nblocks) + self.blocks)
+            self.last.append(last)
+            self.blocks += int(nblocks.sum())
+
+    def term(self, number: int) -> _TermDocs:
+        """A writer of one term's documents arriving in pieces."""
+        return _TermDocs(self, number)
+
+
+class _TermDocs:
+    """One term's documents appended in pieces, encoded once all are there (a term's gap
+    width depends on all its gaps): 4 bytes a posting are held meanwhile."""
+
+    def __init__(self, out: _DocsOut, number: int) -> None:
+        self._out = out
+        self._number = number
+        self._pieces: list[npt.NDArray[np.uint32]] = []
+
+    def add(self, docs: npt.NDArray[np.integer[Any]]) -> None:
+        """Append the next documents (ascending, after those before)."""
+        self._pieces.append(np.asarray(docs).astype(np.uint32))
+
+    def finish(self) -> None:
+        """Encode the term (nothing if it has no live posting: it is dropped)."""
+        docs = np.concatenate(self._pieces) if self._pieces else np.zeros(0, np.uint32)
+        self._pieces = []
+        if len(docs):
+            self._out.add(self._number, np.asarray([len(docs)], dtype=np.int64), docs)

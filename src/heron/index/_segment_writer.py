@@ -6,7 +6,9 @@ Writing sorts every token by term with one stable sort (documents and positions
 are already in order), so postings, frequencies and positions come out as flat
 arrays without a Python loop over tokens.
 
-Arrays of a segment (besides the stored fields of :mod:`heron.index._stored`):
+Arrays of a segment (besides the stored fields of :mod:`heron.index._stored`); from format
+3 on, offsets written int64 below are uint32 when their values fit, norms uint16 when the
+longest field fits:
     ``terms.blob``    uint8   UTF-8 terms, sorted by (field number, bytes)
     ``terms.offsets`` int64   [terms + 1] where each term starts in the blob
     ``terms.keys``    uint64  [terms] the first 8 bytes of the term, big-endian, NUL padded
@@ -14,6 +16,8 @@ Arrays of a segment (besides the stored fields of :mod:`heron.index._stored`):
     ``terms.post``    int64   [terms + 1] where each term's postings start
     ``terms.pos``     int64   [terms + 1] where each term's positions start
     ``post.docs``     uint16/uint32  segment-local document numbers, ascending per term
+                      (format 3: compressed, with ``terms.docs`` and ``skip.*``: see
+                      :mod:`heron.index._postings`; ``terms.post`` then indexes the freqs)
     ``post.freqs``    uint8/16/32    occurrences of the term in that document
     ``pos.data``      uint16/uint32  positions, ascending per (term, document)
     ``norms.<f>``     uint32  [docs] field length (tokens kept) of scored field f
@@ -39,7 +43,7 @@ import numpy.typing as npt
 from attrs import define, field
 
 from heron.analysis._encoder import TermEncoder
-from heron.index._assemble import field_stats, segment_meta
+from heron.index._assemble import field_stats, narrow_norms, segment_meta
 from heron.index._format import (
     COLUMN,
     COLUMN_MASK,
@@ -48,6 +52,7 @@ from heron.index._format import (
     NORMS,
     SEGMENT_MAGIC,
     field_array,
+    offsets_narrow,
 )
 from heron.index._segment_stream import Pairs, PostingsOut
 from heron.index._stored import StoredWriter, encode_document
@@ -138,7 +143,7 @@ class SegmentBuilder:
         field_nos = {name: no for no, name in enumerate(self.schema.names())}
         with ContainerStream(path, SEGMENT_MAGIC) as out:
             postings = PostingsOut(out, self.doc_count)
-            forward = {n: (out.spill(field_array(FORWARD_OFFSETS, n), np.int64),
+            forward = {n: (out.spill(field_array(FORWARD_OFFSETS, n), np.int64, offsets_narrow()),
                            out.spill(field_array(FORWARD_TERMS, n), np.uint32))
                        for n, f in self.schema.items if f.keeps_forward}
             stats: dict[str, dict[str, int]] = {}
@@ -147,14 +152,15 @@ class SegmentBuilder:
                 if ftype.scorable:
                     norms = (np.concatenate(buf.lengths) if buf.lengths
                              else np.zeros(0, np.int32)).astype(np.uint32)
-                    out.put(field_array(NORMS, name), norms)
+                    out.put(field_array(NORMS, name), narrow_norms(norms))
                     stats[name] = field_stats(norms)
                 if ftype.columnar:
                     for key, values in self._column(name, ftype, buf).items():
                         out.put(key, values)
             stored, self._stored = self._stored.finish(), StoredWriter(self.executor)
             for key, values in stored.items():  # spilled at once: the memory goes now
-                out.spill(key, values.dtype).append(values)
+                narrow = None if values.dtype == np.uint8 else offsets_narrow()
+                out.spill(key, values.dtype, narrow).append(values)
             del stored
             ranges: dict[str, list[int]] = {}
             for name, buf in self._fields.items():

@@ -21,7 +21,13 @@ import numpy as np
 import numpy.typing as npt
 
 from heron.errors import CorruptIndexError
-from heron.index._format import STORED_BLOCKS, STORED_DATA, STORED_OFFSETS, STORED_ZPOS
+from heron.index._format import (
+    STORED_BLOCKS,
+    STORED_DATA,
+    STORED_OFFSETS,
+    STORED_ZPOS,
+    offsets_narrow,
+)
 from heron.index._safeio import parse_json
 from heron.index._segment_reader import SegmentReader
 from heron.index._stored import BLOCK_BYTES, _compress_all, encode_document
@@ -42,9 +48,9 @@ class StoredStream:
 
     def __init__(self, stream: ContainerStream, executor: Executor) -> None:
         self._executor = executor
-        self._offsets = stream.spill(STORED_OFFSETS, np.int64)
-        self._blocks = stream.spill(STORED_BLOCKS, np.int64)
-        self._zpos = stream.spill(STORED_ZPOS, np.int64)
+        self._offsets = stream.spill(STORED_OFFSETS, np.int64, offsets_narrow())
+        self._blocks = stream.spill(STORED_BLOCKS, np.int64, offsets_narrow())
+        self._zpos = stream.spill(STORED_ZPOS, np.int64, offsets_narrow())
         self._data = stream.spill(STORED_DATA, np.uint8)
         for arr in (self._offsets, self._blocks, self._zpos):
             arr.append([0])

@@ -53,14 +53,18 @@ _PAGE = mmap.PAGESIZE
 class SpilledArray:
     """A one-dimensional array written in pieces to an anonymous temporary file."""
 
-    def __init__(self, name: str, dtype: npt.DTypeLike, directory: Path) -> None:
+    def __init__(self, name: str, dtype: npt.DTypeLike, directory: Path,
+                 narrow: npt.DTypeLike | None = None) -> None:
         self.name = name
         self.dtype = np.dtype(dtype)
         #: the dtype written to the container (narrowed by the caller once the values are known)
         self.final = self.dtype
+        #: a narrower integer dtype written instead of ``final`` if every value fits it
+        self.narrow = None if narrow is None else np.dtype(narrow)
         self.count = 0
-        #: the largest value appended (0 when empty), to choose a narrower final dtype
+        #: the largest and smallest values appended (0 when empty), to choose a narrower dtype
         self.max = 0
+        self.min = 0
         # closed by close(): the spill outlives any with block
         self._file: IO[bytes] | None = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115
 
@@ -74,10 +78,19 @@ class SpilledArray:
         step = max(1, COPY_BYTES // self.dtype.itemsize)
         for lo in range(0, len(values), step):
             arr = np.ascontiguousarray(values[lo : lo + step], dtype=self.dtype)
-            if self.dtype.kind in "iu":
+            if self.dtype.kind in "iu" and arr.size:
                 self.max = max(self.max, arr.max().item())
+                self.min = min(self.min, arr.min().item())
             self._file.write(arr.data.cast("B"))
             self.count += arr.size
+
+    def written_dtype(self) -> np.dtype[Any]:
+        """The dtype the values are written in: :attr:`narrow` if they all fit it."""
+        if self.narrow is not None:
+            info = np.iinfo(self.narrow)
+            if info.min <= self.min and self.max <= info.max:
+                return self.narrow
+        return self.final
 
     def copy_into(self, out: IO[bytes]) -> int:
         """Copy the values, converted to the final dtype, into ``out``; return their CRC-32."""
@@ -86,9 +99,10 @@ class SpilledArray:
         self._file.flush()
         self._file.seek(0)
         crc = 0
+        final = self.written_dtype()
         step = max(1, COPY_BYTES // self.dtype.itemsize) * self.dtype.itemsize
         while chunk := self._file.read(step):
-            values = np.frombuffer(chunk, dtype=self.dtype).astype(self.final, copy=False)
+            values = np.frombuffer(chunk, dtype=self.dtype).astype(final, copy=False)
             raw = values.data.cast("B")
             crc = zlib.crc32(raw, crc)
             out.write(raw)
@@ -116,10 +130,14 @@ class ContainerStream:
         self._tmp = temporary(path)
         self._arrays: dict[str, SpilledArray | npt.NDArray[Any]] = {}
 
-    def spill(self, name: str, dtype: npt.DTypeLike) -> SpilledArray:
-        """Declare a one-dimensional array built by appending; return it to append to."""
+    def spill(self, name: str, dtype: npt.DTypeLike, narrow: npt.DTypeLike | None = None
+              ) -> SpilledArray:
+        """Declare a one-dimensional array built by appending; return it to append to.
+
+        ``narrow``: a narrower integer dtype written instead if every value fits it.
+        """
         self._check_new(name)
-        arr = self._arrays[name] = SpilledArray(name, dtype, self.path.parent)
+        arr = self._arrays[name] = SpilledArray(name, dtype, self.path.parent, narrow)
         return arr
 
     def put(self, name: str, values: npt.NDArray[Any]) -> None:
@@ -142,7 +160,7 @@ class ContainerStream:
                 fh.write(b"\0" * pad)
                 offset += pad
                 if isinstance(item, SpilledArray):
-                    dtype, shape = _checked_dtype(name, item.final), [item.count]
+                    dtype, shape = _checked_dtype(name, item.written_dtype()), [item.count]
                     crc = item.copy_into(fh)
                     nbytes = item.count * dtype.itemsize
                     item.close()

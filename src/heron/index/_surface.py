@@ -31,6 +31,7 @@ from heron.index._format import (
     SURFACE_OFFSETS,
     SURFACE_STARTS,
     field_array,
+    offsets_narrow,
 )
 from heron.index._stream import ContainerStream
 
@@ -55,8 +56,8 @@ class _SurfaceOut:
     """A field's surface arrays, appended a range of terms at a time."""
 
     def __init__(self, out: ContainerStream, field: str) -> None:
-        self.starts = out.spill(field_array(SURFACE_STARTS, field), np.int64)
-        self.offsets = out.spill(field_array(SURFACE_OFFSETS, field), np.int64)
+        self.starts = out.spill(field_array(SURFACE_STARTS, field), np.int64, offsets_narrow())
+        self.offsets = out.spill(field_array(SURFACE_OFFSETS, field), np.int64, offsets_narrow())
         self.counts = out.spill(field_array(SURFACE_COUNTS, field), np.uint32)
         self.blob = out.spill(field_array(SURFACE_BLOB, field), np.uint8)
         self.offsets.append([0])

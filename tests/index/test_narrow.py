@@ -1,0 +1,105 @@
+"""Segment format 3 writes offsets and norms narrower when their values fit; segments of
+format 2 (wide arrays) stay readable, mergeable and checkable next to them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import heron
+from heron.index import _format, _stored
+from heron.index._files import Container
+from heron.index._format import SEGMENT_MAGIC
+from heron.index._stream import ContainerStream
+
+_OFFSETS = ("terms.offsets", "terms.post", "terms.pos", "stored.offsets", "stored.blocks",
+            "stored.zpos", "fwd.id.offsets", "surf.body.starts", "surf.body.offsets")
+
+
+@pytest.mark.parametrize(("values", "dtype"), [
+    ([0, 2**32 - 1], "<u4"), ([0, 2**32], "<i8"), ([-1, 5], "<i8"), ([], "<u4")])
+def test_a_spilled_array_is_written_narrow_when_its_values_fit(
+        tmp_path: Path, values: list[int], dtype: str) -> None:
+    path = tmp_path / "c"
+    with ContainerStream(path, SEGMENT_MAGIC) as out:
+        out.spill("a", np.int64, "<u4").append(np.asarray(values, dtype=np.int64))
+        out.finish({})
+    c = Container(path, SEGMENT_MAGIC)
+    try:
+        assert c.dtype("a") == dtype
+        assert c.array("a").tolist() == values
+    finally:
+        c.close()
+
+
+def _schema() -> heron.Schema:
+    return heron.Schema(id=heron.ID(stored=True, unique=True), title=heron.TEXT(stored=True),
+                        body=heron.TEXT(stored=True))
+
+
+@pytest.mark.parametrize(("longest", "dtype"), [(65535, "<u2"), (65536, "<u4")])
+def test_norms_are_two_bytes_when_the_longest_field_fits(tmp_path: Path, longest: int,
+                                                          dtype: str) -> None:
+    ix = heron.create_index(tmp_path / "ix", _schema())
+    with ix.writer() as w:
+        w.add_document(id="long", title="long", body=" ".join(["word"] * longest))
+        w.add_document(id="short", title="short", body="word and running words")
+    with ix.searcher() as s:
+        [seg] = s.reader.segments
+        assert seg._c.dtype("norms.body") == dtype
+        assert seg.norms("body").tolist() == [longest, 3]  # "and" is a stop word
+        assert sorted(h["id"] for h in s.search("word")) == ["long", "short"]
+    ix.check()
+
+
+def _add(ix: heron.Index, lo: int, hi: int) -> None:
+    with ix.writer() as w:
+        for i in range(lo, hi):
+            w.add_document(id=f"d{i}", title=f"title {i % 7} running",
+                           body=f"tunnels {i} and {i % 13} runs of words number{i % 50}")
+
+
+@pytest.mark.parametrize("deletes", [False, True])
+def test_format_2_segments_read_merge_and_check_next_to_format_3(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deletes: bool) -> None:
+    """An old segment (wide arrays, stored blocks of 512 bytes at zlib level 1) merges with a
+    new one: its blocks copied as they are (no deletions) or re-blocked."""
+    ix = heron.create_index(tmp_path / "ix", _schema())
+    with monkeypatch.context() as patch:
+        patch.setattr(_format, "SEGMENT_FORMAT", _format.SEGMENT_FORMAT_2)
+        patch.setattr(_stored, "BLOCK_BYTES", 512)
+        patch.setattr(_stored, "ZLIB_LEVEL", 1)
+        _add(ix, 0, 300)
+    _add(ix, 300, 600)
+    if deletes:
+        with ix.writer() as w:
+            w.delete_by_term("id", "d5")
+            w.delete_by_term("id", "d305")
+    with ix.searcher() as s:
+        old, new = s.reader.segments
+        assert old._c.meta["format"] == _format.SEGMENT_FORMAT_2
+        assert new._c.meta["format"] == _format.SEGMENT_FORMAT_3
+        assert {old._c.dtype(n) for n in _OFFSETS} == {"<i8"}
+        assert {new._c.dtype(n) for n in _OFFSETS} == {"<u4"}
+        assert (old._c.dtype("norms.body"), new._c.dtype("norms.body")) == ("<u4", "<u2")
+        old_blocks, new_blocks = (len(seg.raw_array("stored.blocks")) for seg in (old, new))
+        assert old_blocks > 3 * new_blocks
+        before = {q: sorted(h["id"] for h in s.search(q, limit=None))
+                  for q in ("tunnels", "number7", '"runs of"', "title:running", "runs 13")}
+        assert len(before["tunnels"]) == 598 if deletes else 600
+        documents = {h["id"]: dict(h.fields) for h in s.search("tunnels", limit=None)}
+    ix.check()
+    with ix.writer() as w:
+        w.commit(optimize=True)
+    with ix.searcher() as s:
+        [merged] = s.reader.segments
+        assert merged._c.meta["format"] == _format.SEGMENT_FORMAT_3
+        blocks = len(merged.raw_array("stored.blocks"))
+        copied = old_blocks + new_blocks - 1  # the blocks of both, as they were
+        assert blocks < copied if deletes else blocks == copied
+        assert {merged._c.dtype(n) for n in _OFFSETS} == {"<u4"}
+        assert {q: sorted(h["id"] for h in s.search(q, limit=None)) for q in before} == before
+        assert {h["id"]: dict(h.fields) for h in s.search("tunnels", limit=None)} == documents
+    ix.check()
