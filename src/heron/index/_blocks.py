@@ -18,7 +18,6 @@ import numpy.typing as npt
 from attrs import frozen
 
 from heron.errors import CorruptIndexError
-from heron.index._arrays import concat_ranges
 from heron.index._format import POS_DATA, POST_DOCS, POST_FREQS, TERMS_POS, TERMS_POST
 from heron.index._segment_reader import SegmentReader
 
@@ -137,28 +136,24 @@ def posting_positions(segment: SegmentReader, term_no: int, idx: npt.NDArray[np.
         CorruptIndexError: the postings' positions lie outside the term's.
     """
     _, freqs = segment.postings(term_no)
-    pos = segment.raw_array(TERMS_POS)
-    a, b = int(pos[term_no]), int(pos[term_no + 1])
+    a, b = segment.raw_array(TERMS_POS)[term_no : term_no + 2].tolist()
     positions = segment.raw_array(POS_DATA)[a:b]
     counts = freqs[idx].astype(np.int64)
+    if not len(idx):
+        return positions, counts, counts
     if len(idx) * BLOCK >= len(freqs):  # blocks would cover the list: sum it all
-        before = np.zeros(len(freqs) + 1, dtype=np.int64)
-        np.cumsum(freqs, out=before[1:])
-        starts = before[idx]
-    else:
+        starts = freqs.cumsum(dtype=np.int64)[idx] - counts
+    else:  # the positions before each posting's block, and those in it before the posting
         table = block_table(segment)
-        first = int(table.first[int(np.searchsorted(table.terms, term_no))])
-        block = idx // BLOCK
-        touched = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
-        blocks = block[touched]
-        sizes = np.minimum((blocks + 1) * BLOCK, len(freqs)) - blocks * BLOCK
-        within = freqs[concat_ranges(blocks * BLOCK, sizes)].astype(np.int64)
-        running = np.cumsum(within) - within  # exclusive, over the touched blocks
-        offset = np.cumsum(sizes) - sizes  # where each touched block starts in ``within``
-        rank = np.cumsum(np.concatenate(([0], (block[1:] != block[:-1]).astype(np.int64))))
-        at = offset[rank] + idx - block * BLOCK
-        starts = table.pos_before[first + block] + running[at] - running[offset[rank]]
-    if len(idx) and int((starts + counts).max()) > b - a:
+        first = int(table.first[int(table.terms.searchsorted(term_no))])
+        offset = idx % BLOCK
+        ends = offset.cumsum()
+        within = np.zeros(int(ends[-1]) + 1, dtype=np.int64)
+        if len(within) > 1:  # each posting's part of its block, one after another
+            before = idx - ends
+            freqs[np.arange(len(within) - 1) + before.repeat(offset)].cumsum(dtype=np.int64,
+                                                                          out=within[1:])
+        starts = table.pos_before[first + idx // BLOCK] + within[ends] - within[ends - offset]
+    if int((starts + counts).max()) > b - a:
         raise CorruptIndexError(f"{segment.name}: positions of term {term_no} do not add up")
     return positions, starts, counts
-
