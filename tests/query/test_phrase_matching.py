@@ -17,7 +17,7 @@ from heron.analysis import LowercaseFilter, RegexTokenizer
 from heron.index._blocks import BLOCK
 from heron.query import Phrase
 from heron.query._base import Context
-from heron.query._phrase_match import common_postings, intersect, runs
+from heron.query._phrase_match import common_postings, intersect
 
 SCHEMA = heron.Schema(id=heron.NUMERIC(stored=True),
                       body=heron.TEXT(analyzer=RegexTokenizer() | LowercaseFilter()))
@@ -113,16 +113,24 @@ def test_rare_word_beside_a_common_one(seed: int, pair: str) -> None:
     assert _found(ix, Phrase("body", words)) == expected
 
 
-sorted_sets = st.sets(st.integers(0, 3000), max_size=300).map(
-    lambda s: np.array(sorted(s), dtype=np.uint32))
+numbers = st.sets(st.integers(0, 3000), max_size=300)
+sorted_sets = numbers.map(lambda s: np.array(sorted(s), dtype=np.uint32))
 
 
-@given(a=sorted_sets, b=sorted_sets, bitmap=st.sampled_from([None, True, False]))
-def test_intersect_both_ways(a: np.ndarray, b: np.ndarray, bitmap: bool | None) -> None:
-    in_a, in_b = intersect(a, b, bitmap=bitmap)
-    common = sorted(set(a.tolist()) & set(b.tolist()))
-    assert a[in_a].tolist() == common
-    assert b[in_b].tolist() == common
+runs = st.tuples(st.integers(0, 3000), st.integers(0, 3000)).map(lambda r: set(range(*r)))
+
+
+@given(a=numbers, b=numbers, shared=numbers | runs,
+       way=st.sampled_from([None, "search", "merge", "bitmap"]))
+def test_intersect_both_ways(a: set[int], b: set[int], shared: set[int],
+                             way: str | None) -> None:
+    """Lists apart or mostly shared (thousands of numbers: the bitmap marks them too),
+    each way."""
+    left, right = (np.array(sorted(x | shared), dtype=np.uint32) for x in (a, b))
+    in_left, in_right = intersect(left, right, way=way)
+    common = sorted((a | shared) & (b | shared))
+    assert left[in_left].tolist() == common
+    assert right[in_right].tolist() == common
 
 
 @given(lists=st.lists(sorted_sets, min_size=1, max_size=4))
@@ -132,11 +140,3 @@ def test_common_postings(lists: list[np.ndarray]) -> None:
     assert docs.tolist() == common
     for x, idx in zip(lists, at, strict=True):
         assert x[idx].tolist() == common
-
-
-@given(values=st.lists(st.integers(-5, 5), max_size=30).map(sorted))
-def test_runs_counts_like_unique(values: list[int]) -> None:
-    found = runs(np.array(values, dtype=np.int64))
-    unique, counts = np.unique(np.array(values, dtype=np.int64), return_counts=True)
-    assert found[0].tolist() == unique.tolist()
-    assert found[1].tolist() == counts.tolist()

@@ -135,9 +135,12 @@ class _PhraseWeight(Weight):
             docs, at = docs[keep], [a[keep] for a in at]
         if not len(docs):
             return none
-        keys = {n: position_keys(segment, n, docs, a) for n, a in zip(distinct, at, strict=True)}
+        keys = {n: position_keys(segment, n, a) for n, a in zip(distinct, at, strict=True)}
         if self.slop == 0:
-            return exact(keys, numbers, self.offsets)
-        if len(distinct) == len(numbers):
-            return sloppy(keys, numbers, self.offsets, self.slop)
-        return sloppy_repeated(keys, numbers, self.offsets, self.slop)
+            counts = exact(keys, numbers, self.offsets, len(docs))
+        elif len(distinct) == len(numbers):
+            counts = sloppy(keys, numbers, self.offsets, self.slop, len(docs))
+        else:
+            counts = sloppy_repeated(keys, numbers, self.offsets, self.slop, len(docs))
+        found = counts.nonzero()[0]
+        return docs[found], counts[found]
