@@ -100,9 +100,9 @@ def test_rare_word_beside_a_common_one(seed: int, pair: str) -> None:
     """A rare word's few documents sit anywhere in a list of many blocks (its postings'
     positions are summed from their block's start), at block edges too."""
     rnd = random.Random(seed)
-    count = BLOCK * rnd.randint(3, 6) + rnd.randint(0, BLOCK)
+    count = BLOCK * rnd.randint(20, 30) + rnd.randint(0, BLOCK)
     docs = [["a"] * rnd.randint(1, 3) for _ in range(count)]
-    rare = rnd.sample(range(count), rnd.randint(1, 6))
+    rare = rnd.sample(range(count), rnd.randint(1, 3))
     rare += [i for i in (BLOCK - 1, BLOCK, 2 * BLOCK, count - 1) if rnd.random() < 0.5]
     for i in rare:
         docs[i][rnd.randrange(len(docs[i]))] = "e"

@@ -26,6 +26,8 @@ from heron.scoring import Explanation, TermScorer
 #: the largest slop: a window wider than any field a phrase may match in
 MAX_SLOP = 1_000_000
 
+_NONE = np.zeros(0, dtype=np.int64)
+
 
 def _words(words: Iterable[str]) -> tuple[str, ...]:
     """The phrase's words as a tuple (typed, so that mypy checks what callers pass)."""
@@ -123,7 +125,7 @@ class _PhraseWeight(Weight):
     def frequencies(self, segment: SegmentReader
                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """The live documents of a segment that hold the phrase, and how often each does."""
-        none = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        none = (_NONE, _NONE)
         numbers = self.numbers.get(segment.name)
         if not numbers or min(numbers) < 0:
             return none
