@@ -81,8 +81,8 @@ def _cheapest(short: npt.NDArray[Any], long: npt.NDArray[Any]) -> str:
     nanoseconds; a binary search step costs more when it misses the cache)."""
     s, n = len(short), len(long)
     search = s * math.log2(n)
-    if search < _SAMPLE * 100:  # a few microseconds: not worth a sample
-        return "search"
+    if search < max(_SAMPLE * 100, _MERGE * (s + n)):  # cheaper than merging anyway, or
+        return "search"  # a few microseconds: not worth a sample
     sample = short[:: max(1, s // _SAMPLE)]
     at = long.searchsorted(sample)
     at[at == n] = 0
