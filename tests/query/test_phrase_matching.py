@@ -124,8 +124,8 @@ runs = st.tuples(st.integers(0, 3000), st.integers(0, 3000)).map(lambda r: set(r
        way=st.sampled_from([None, "search", "merge", "bitmap"]))
 def test_intersect_both_ways(a: set[int], b: set[int], shared: set[int],
                              way: str | None) -> None:
-    """Lists apart or mostly shared (thousands of numbers: the bitmap marks them too),
-    each way."""
+    """Lists apart or mostly shared (thousands of numbers: a bitmap marks them), each
+    way."""
     left, right = (np.array(sorted(x | shared), dtype=np.uint32) for x in (a, b))
     in_left, in_right = intersect(left, right, way=way)
     common = sorted((a | shared) & (b | shared))

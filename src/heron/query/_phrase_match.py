@@ -25,11 +25,15 @@ _BIAS = np.int64(1 << 31)
 _32 = np.int64(32)
 _EMPTY = np.zeros(0, dtype=np.int64)
 _NONE = np.zeros(0, dtype=np.intp)
-#: costs in nanoseconds (on news x16): a binary search step into a list in cache, one
-#: that may miss it, merging per number, clearing a bitmap of the documents
+#: costs in nanoseconds per number (measured on news x16): merging two lists (per
+#: binary search step: 1), a binary search step that may miss the cache, clearing and
+#: filling a bitmap of documents
+_MERGE = 1.4
 _STEP = 1.7
-_MERGE = 1.2
 _BITMAP = 17_000
+#: lists longer than this together are sampled first: many shared numbers are better
+#: found with bitmaps than by merging (too short, and the sample costs more than it saves)
+_SAMPLED = 30_000
 #: numbers of the shorter list looked up to estimate how many the lists share
 _SAMPLE = 32
 
@@ -41,55 +45,65 @@ def intersect(short: npt.NDArray[Any], long: npt.NDArray[Any], *, way: str | Non
     """Where two ascending lists of distinct numbers share one: the indexes in ``short``
     and in ``long`` of the numbers in both, ascending.
 
-    Three ways, the cheapest by the lists' lengths and how many numbers they share (
-    estimated from a sample; ``way`` forces one):
+    Three ways, the cheapest by the lists' lengths (and, for long lists, how many
+    numbers they share, estimated from a sample); ``way`` forces one:
 
     - ``"search"``: each number of ``short`` looked up in ``long`` by binary search;
     - ``"merge"``: the lists merged (a stable sort of the two runs is one merge), and the
-      few numbers side by side there looked up in each;
-    - ``"bitmap"``: ``short`` laid on a bitmap, read at ``long``'s numbers (and the
-      numbers found laid on another, read at ``short``'s).
+      numbers side by side there looked up in each list (laid on a bitmap when many);
+    - ``"bitmap"``: ``short`` laid on a bitmap read at ``long``'s numbers, and the
+      numbers found laid on another read at ``short``'s.
     """
     if not len(short) or not len(long):
         return _NONE, _NONE
+    s, n = len(short), len(long)
     if way is None:
-        way = _cheapest(short, long)
+        way = "search" if s * math.log2(n) <= _MERGE * (s + n) else "merge"
+        if way == "merge" and s + n > _SAMPLED and _many(_shared(short, long), s, n):
+            way = "bitmap"
+    if way == "search":
+        at = long.searchsorted(short)
+        if at[-1] == n:  # past the end: the largest numbers of ``short`` (not in ``long``)
+            at = at[: at.searchsorted(n)]
+        in_short = (long[at] == short[: len(at)]).nonzero()[0]
+        return in_short, at[in_short]
     if way == "merge":
         both = np.concatenate((short, long))
         both.sort(kind="stable")
         common = both[1:][both[1:] == both[:-1]]
-        return short.searchsorted(common), long.searchsorted(common)
-    if way == "bitmap":
-        marks = np.zeros(max(int(short[-1]), int(long[-1])) + 1, dtype=bool)
-        marks[short] = True
-        in_long = marks[long].nonzero()[0]
-        common = long[in_long]
-        if len(common) * math.log2(len(short)) * _STEP < _BITMAP + len(short):
-            return short.searchsorted(common), in_long
-        marks[short] = False
-        marks[common] = True
-        return marks[short].nonzero()[0], in_long
-    at = long.searchsorted(short)
-    if at[-1] == len(long):  # past the end: the largest numbers of ``short`` (not in ``long``)
-        at = at[: at.searchsorted(len(long))]
-    in_short = (long[at] == short[: len(at)]).nonzero()[0]
-    return in_short, at[in_short]
+        if not _many(len(common), s, n):
+            return short.searchsorted(common), long.searchsorted(common)
+        return _read(_marks(common), short), _read(_marks(common), long)
+    in_long = _read(_marks(short), long)
+    return _read(_marks(long[in_long]), short), in_long
 
 
-def _cheapest(short: npt.NDArray[Any], long: npt.NDArray[Any]) -> str:
-    """The cheapest way to intersect two lists, by a cost model measured on news x16 (in
-    nanoseconds; a binary search step costs more when it misses the cache)."""
-    s, n = len(short), len(long)
-    search = s * math.log2(n)
-    if search < max(_SAMPLE * 100, _MERGE * (s + n)):  # cheaper than merging anyway, or
-        return "search"  # a few microseconds: not worth a sample
-    sample = short[:: max(1, s // _SAMPLE)]
+def _marks(numbers: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """A bitmap of ascending numbers, up to the largest."""
+    marks = np.zeros(int(numbers[-1]) + 1 if len(numbers) else 0, dtype=bool)
+    marks[numbers] = True
+    return marks
+
+
+def _shared(short: npt.NDArray[Any], long: npt.NDArray[Any]) -> float:
+    """How many numbers two lists share, estimated from a sample of the shorter."""
+    sample = short[:: max(1, len(short) // _SAMPLE)]
     at = long.searchsorted(sample)
-    at[at == n] = 0
-    shared = s * int((long[at] == sample).sum()) / len(sample)
-    merge = _MERGE * (s + n) + _STEP * shared * (math.log2(s) + math.log2(n))
-    bitmap = _BITMAP + s + n + min(_STEP * shared * math.log2(s), _BITMAP + s + shared)
-    return min((search, "search"), (merge, "merge"), (bitmap, "bitmap"))[1]
+    at[at == len(long)] = 0
+    return len(short) * int((long[at] == sample).sum()) / len(sample)
+
+
+def _many(shared: float, s: int, n: int) -> bool:
+    """Whether finding ``shared`` numbers in lists of ``s`` and ``n`` costs more by binary
+    search than by a bitmap."""
+    return _STEP * shared * (math.log2(s) + math.log2(n)) > _BITMAP + s + n + shared
+
+
+def _read(marks: npt.NDArray[np.bool_], numbers: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    """The indexes of the numbers marked (a bitmap that may end before the largest)."""
+    inside = numbers[: numbers.searchsorted(len(marks))]
+    found: npt.NDArray[np.intp] = marks[inside].nonzero()[0]
+    return found
 
 
 def common_postings(lists: list[npt.NDArray[Any]]
