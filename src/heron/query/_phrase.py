@@ -17,7 +17,14 @@ from heron.errors import ArgumentTypeError, QueryError
 from heron.index import SegmentReader
 from heron.query._base import Context, Query
 from heron.query._matches import Matches, live
-from heron.query._phrase_match import common_postings, exact, position_keys, sloppy, sloppy_repeated
+from heron.query._phrase_match import (
+    common_postings,
+    exact,
+    position_keys,
+    rank_keys,
+    sloppy,
+    sloppy_repeated,
+)
 from heron.query._share import exact_key
 from heron.query._term import index_term
 from heron.query._weight import Marks, PhraseSpan, Weight
@@ -137,7 +144,8 @@ class _PhraseWeight(Weight):
             docs, at = docs[keep], [a[keep] for a in at]
         if not len(docs):
             return none
-        keys = {n: position_keys(segment, n, a) for n, a in zip(distinct, at, strict=True)}
+        ranks = rank_keys(len(docs))
+        keys = {n: position_keys(segment, n, a, ranks) for n, a in zip(distinct, at, strict=True)}
         if self.slop == 0:
             counts = exact(keys, numbers, self.offsets, len(docs))
         elif len(distinct) == len(numbers):

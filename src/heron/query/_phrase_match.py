@@ -111,6 +111,13 @@ def common_postings(lists: list[npt.NDArray[Any]]
                     ) -> tuple[Ints, list[npt.NDArray[np.intp]]]:
     """The documents in every list (each ascending, distinct) and where each list holds
     them (the shortest lists first, so the candidates shrink early)."""
+    if len(lists) == 2:  # the common case, without the bookkeeping below
+        first, second = lists
+        if len(first) <= len(second):
+            in_first, in_second = intersect(first, second)
+        else:
+            in_second, in_first = intersect(second, first)
+        return first[in_first].astype(np.int64), [in_first, in_second]
     order = sorted(range(len(lists)), key=lambda i: len(lists[i]))
     found = lists[order[0]]
     at: dict[int, npt.NDArray[np.intp]] = {}
@@ -125,9 +132,17 @@ def common_postings(lists: list[npt.NDArray[Any]]
     return found.astype(np.int64), [at[i] for i in range(len(lists))]
 
 
-def position_keys(segment: SegmentReader, number: int, idx: npt.NDArray[np.intp]) -> Ints:
+def rank_keys(size: int) -> Ints:
+    """The keys of position 0 in each of ``size`` candidates (``rank << 32 | 2**31``)."""
+    keys: Ints = (np.arange(size, dtype=np.int64) << _32) | _BIAS
+    return keys
+
+
+def position_keys(segment: SegmentReader, number: int, idx: npt.NDArray[np.intp],
+                  ranks: Ints) -> Ints:
     """Keys ``rank << 32 | position + 2**31``, ascending, of a term's positions in the
-    candidates, whose postings are ``idx`` in its list (``rank``: the candidate's index).
+    candidates, whose postings are ``idx`` in its list (``rank``: the candidate's index;
+    ``ranks``: :func:`rank_keys` of the candidates).
 
     Only those postings' positions are read (and only the blocks holding them summed),
     whatever the term's total number of postings.
@@ -137,7 +152,7 @@ def position_keys(segment: SegmentReader, number: int, idx: npt.NDArray[np.intp]
         return _EMPTY
     ends = counts.cumsum()
     index = np.arange(int(ends[-1])) + (starts - ends + counts).repeat(counts)
-    keys: Ints = ((np.arange(len(idx), dtype=np.int64) << _32) | _BIAS).repeat(counts)
+    keys = ranks.repeat(counts)
     keys += positions[index]
     return keys
 
