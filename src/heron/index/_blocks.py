@@ -145,8 +145,8 @@ def posting_positions(segment: SegmentReader, term_no: int, idx: npt.NDArray[np.
     if not len(idx):
         return positions, counts, counts
     if len(idx) * _SUMMED >= len(freqs):  # summing the list up to the last posting is cheaper
-        # 32 bits add up quicker, where no list of frequencies could overflow them
-        total = np.int32 if len(freqs) * np.iinfo(freqs.dtype).max < 1 << 31 else np.int64
+        # 32 bits add up quicker, where bytes cannot overflow them (fewer than 2**23)
+        total = np.int32 if freqs.itemsize == 1 and len(freqs) < 1 << 23 else np.int64
         starts = freqs[: int(idx[-1]) + 1].cumsum(dtype=total)[idx] - counts
     else:  # the positions before each posting's block, and those in it before the posting
         table = block_table(segment)
