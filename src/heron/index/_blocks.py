@@ -18,12 +18,14 @@ import numpy.typing as npt
 from attrs import frozen
 
 from heron.errors import CorruptIndexError
-from heron.index._arrays import concat_ranges
 from heron.index._format import POS_DATA, POST_FREQS, TERMS_POS, TERMS_POST
 from heron.index._segment_reader import SegmentReader
 
 #: postings per block
 BLOCK = 128
+#: summing a posting's block up to it costs about this many times summing whole lists
+#: per posting (measured): fewer postings than a list's length over this are read by block
+_SUMMED = 3 * BLOCK
 #: postings handled at once while computing a segment's table
 _CHUNK = 1 << 22
 _KEY = ("blocks", "table")
@@ -139,28 +141,26 @@ def posting_positions(segment: SegmentReader, term_no: int, idx: npt.NDArray[np.
         CorruptIndexError: the postings' positions lie outside the term's.
     """
     freqs = segment.freqs(term_no)  # not the documents: they would be decoded for nothing
-    pos = segment.raw_array(TERMS_POS)
-    a, b = int(pos[term_no]), int(pos[term_no + 1])
+    a, b = segment.raw_array(TERMS_POS)[term_no : term_no + 2].tolist()
     positions = segment.raw_array(POS_DATA)[a:b]
     counts = freqs[idx].astype(np.int64)
-    if len(idx) * BLOCK >= len(freqs):  # blocks would cover the list: sum it all
-        before = np.zeros(len(freqs) + 1, dtype=np.int64)
-        np.cumsum(freqs, out=before[1:])
-        starts = before[idx]
-    else:
+    if not len(idx):
+        return positions, counts, counts
+    if len(idx) * _SUMMED >= len(freqs):  # summing the list up to the last posting is cheaper
+        # 32 bits add up quicker, where bytes cannot overflow them (fewer than 2**23)
+        total = np.int32 if freqs.itemsize == 1 and len(freqs) < 1 << 23 else np.int64
+        starts = freqs[: int(idx[-1]) + 1].cumsum(dtype=total)[idx] - counts
+    else:  # the positions before each posting's block, and those in it before the posting
         table = block_table(segment)
-        first = int(table.first[int(np.searchsorted(table.terms, term_no))])
-        block = idx // BLOCK
-        touched = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
-        blocks = block[touched]
-        sizes = np.minimum((blocks + 1) * BLOCK, len(freqs)) - blocks * BLOCK
-        within = freqs[concat_ranges(blocks * BLOCK, sizes)].astype(np.int64)
-        running = np.cumsum(within) - within  # exclusive, over the touched blocks
-        offset = np.cumsum(sizes) - sizes  # where each touched block starts in ``within``
-        rank = np.cumsum(np.concatenate(([0], (block[1:] != block[:-1]).astype(np.int64))))
-        at = offset[rank] + idx - block * BLOCK
-        starts = table.pos_before[first + block] + running[at] - running[offset[rank]]
-    if len(idx) and int((starts + counts).max()) > b - a:
+        first = int(table.first[int(table.terms.searchsorted(term_no))])
+        offset = idx % BLOCK
+        ends = offset.cumsum()
+        within = np.zeros(int(ends[-1]) + 1, dtype=np.int64)
+        if len(within) > 1:  # each posting's part of its block, one after another
+            before = idx - ends
+            freqs[np.arange(len(within) - 1) + before.repeat(offset)].cumsum(dtype=np.int64,
+                                                                          out=within[1:])
+        starts = table.pos_before[first + idx // BLOCK] + within[ends] - within[ends - offset]
+    if int(starts[-1] + counts[-1]) > b - a:  # the last posting's positions end last
         raise CorruptIndexError(f"{segment.name}: positions of term {term_no} do not add up")
     return positions, starts, counts
-

@@ -1,18 +1,12 @@
 """The phrase query: terms at given relative positions, exactly or within a slop.
 
-Matching works on whole position arrays. Each term's positions in the candidate
-documents are shifted back by the term's offset in the phrase and packed with the
-document number into one 64-bit key; an exact phrase is the intersection of those
-key sets. A sloppy phrase matches where some window of ``slop + 1`` shifted
-positions holds every term (Lucene's measure: ``"b a"`` is ``"a b"`` with 2 moves).
+Matching works on whole position arrays, in the documents that hold every term
+(:mod:`heron.query._phrase_match`).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections import Counter
 from collections.abc import Hashable, Iterable
-from typing import Any
 
 import attrs
 import numpy as np
@@ -21,10 +15,16 @@ from attrs import define, frozen
 
 from heron.errors import ArgumentTypeError, QueryError
 from heron.index import SegmentReader
-from heron.index._arrays import concat_ranges
-from heron.index._blocks import posting_positions
 from heron.query._base import Context, Query
-from heron.query._matches import Matches, live, member
+from heron.query._matches import Matches, live
+from heron.query._phrase_match import (
+    common_postings,
+    exact,
+    position_keys,
+    rank_keys,
+    sloppy,
+    sloppy_repeated,
+)
 from heron.query._share import exact_key
 from heron.query._term import index_term
 from heron.query._weight import Marks, PhraseSpan, Weight
@@ -33,8 +33,7 @@ from heron.scoring import Explanation, TermScorer
 #: the largest slop: a window wider than any field a phrase may match in
 MAX_SLOP = 1_000_000
 
-_SHIFT = np.int64(1 << 32)
-_BIAS = np.int64(1 << 31)
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 def _words(words: Iterable[str]) -> tuple[str, ...]:
@@ -133,112 +132,25 @@ class _PhraseWeight(Weight):
     def frequencies(self, segment: SegmentReader
                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """The live documents of a segment that hold the phrase, and how often each does."""
-        none = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        none = (_NONE, _NONE)
         numbers = self.numbers.get(segment.name)
         if not numbers or min(numbers) < 0:
             return none
-        candidates = _common_docs([segment.postings(n)[0] for n in set(numbers)])
-        mask = live(segment, candidates)
+        distinct = sorted(set(numbers))
+        docs, at = common_postings([segment.postings(n)[0] for n in distinct])
+        mask = live(segment, docs)
         if mask is not None:
-            candidates = candidates[mask]
-        if not len(candidates):
+            keep = np.flatnonzero(mask)
+            docs, at = docs[keep], [a[keep] for a in at]
+        if not len(docs):
             return none
-        keys = {n: _position_keys(segment, n, candidates) for n in set(numbers)}
+        ranks = rank_keys(len(docs))
+        keys = {n: position_keys(segment, n, a, ranks) for n, a in zip(distinct, at, strict=True)}
         if self.slop == 0:
-            docs, freqs = _exact(keys, numbers, self.offsets)
-        elif len(set(numbers)) == len(numbers):
-            docs, freqs = _sloppy(keys, numbers, self.offsets, self.slop)
+            counts = exact(keys, numbers, self.offsets, len(docs))
+        elif len(distinct) == len(numbers):
+            counts = sloppy(keys, numbers, self.offsets, self.slop, len(docs))
         else:
-            docs, freqs = _sloppy_repeated(keys, numbers, self.offsets, self.slop)
-        return docs, freqs
-
-
-def _common_docs(lists: list[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:
-    """The documents in every list (each ascending), looked up in the longer lists without
-    converting them."""
-    lists = sorted(lists, key=len)
-    found = lists[0].astype(np.int64)
-    for docs in lists[1:]:
-        if not len(found):
-            break
-        at = docs.searchsorted(found.astype(docs.dtype))
-        at[at == len(docs)] = 0
-        found = found[docs[at] == found]
-    return found
-
-
-def _position_keys(segment: SegmentReader, number: int, candidates: npt.NDArray[np.int64]
-                   ) -> npt.NDArray[np.int64]:
-    """Sorted keys ``doc << 32 | position + 2**31`` of a term in the candidate documents.
-
-    Every candidate holds the term, so its postings are found by binary search and only
-    their positions are read (and only the blocks holding them summed), whatever the
-    term's total number of postings.
-    """
-    docs, _ = segment.postings(number)
-    idx = docs.searchsorted(candidates.astype(docs.dtype))
-    positions, starts, counts = posting_positions(segment, number, idx)
-    doc_of = np.repeat(candidates, counts)
-    return (doc_of << 32) | (positions[concat_ranges(starts, counts)].astype(np.int64) + _BIAS)
-
-
-def _exact(keys: dict[int, npt.NDArray[np.int64]], numbers: list[int], offsets: tuple[int, ...]
-           ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    found: npt.NDArray[np.int64] | None = None
-    for number, offset in sorted(zip(numbers, offsets, strict=True),
-                                 key=lambda p: len(keys[p[0]])):
-        shifted = keys[number] - offset
-        found = shifted if found is None else found[member(found, shifted)]
-        if not len(found):
-            break
-    assert found is not None
-    docs, freqs = np.unique(found >> 32, return_counts=True)
-    return docs, freqs
-
-
-def _sloppy(keys: dict[int, npt.NDArray[np.int64]], numbers: list[int], offsets: tuple[int, ...],
-            slop: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Windows anchored at each shifted position that hold every (distinct) term."""
-    shifted = [keys[n] - o for n, o in zip(numbers, offsets, strict=True)]
-    anchors = np.unique(np.concatenate(shifted))
-    ok = np.ones(len(anchors), dtype=bool)
-    for arr in shifted:
-        lo = np.searchsorted(arr, anchors, side="left")
-        hi = np.searchsorted(arr, anchors + slop, side="right")
-        ok &= hi > lo
-        # a window must stay inside one document: keys of the same doc share the top bits
-    ok &= ((anchors + slop) >> 32) == (anchors >> 32)
-    docs, freqs = np.unique(anchors[ok] >> 32, return_counts=True)
-    return docs, freqs
-
-
-def _sloppy_repeated(keys: dict[int, npt.NDArray[np.int64]], numbers: list[int],
-                     offsets: tuple[int, ...], slop: int
-                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Sloppy phrases with a repeated term: each occurrence needs its own position."""
-    docs_out: list[int] = []
-    freqs_out: list[int] = []
-    need = Counter(numbers)
-    common = np.unique(np.concatenate([keys[n] for n in need]) >> 32)
-    for doc in common.tolist():
-        per_term = {n: ((keys[n][(keys[n] >> 32) == doc] & 0xFFFFFFFF) - _BIAS).tolist()
-                    for n in need}
-        count = _count_windows(per_term, numbers, offsets, slop)
-        if count:
-            docs_out.append(doc)
-            freqs_out.append(count)
-    return np.asarray(docs_out, dtype=np.int64), np.asarray(freqs_out, dtype=np.int64)
-
-
-def _count_windows(per_term: dict[int, list[int]], numbers: list[int], offsets: tuple[int, ...],
-                   slop: int) -> int:
-    """Anchors (smallest shifted position) of windows with distinct positions per occurrence."""
-    anchors = set()
-    choices = [per_term[n] for n in numbers]
-    for combo in itertools.product(*choices):
-        if len(set(combo)) != len(combo):
-            continue
-        shifted = [p - o for p, o in zip(combo, offsets, strict=True)]
-        if max(shifted) - min(shifted) <= slop:
-            anchors.add(min(shifted))
-    return len(anchors)
+            counts = sloppy_repeated(keys, numbers, self.offsets, self.slop, len(docs))
+        found = counts.nonzero()[0]
+        return docs[found], counts[found]
