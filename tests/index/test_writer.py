@@ -166,3 +166,21 @@ def test_parallel_writer_matches_a_single_process(tmp_path: Path,
     assert two["d7"]["body"] == "replaced"
     assert not any("word3" in d["body"].split() for d in two.values())
     assert len(two) == 3000 - 1 - len([i for i in range(3000) if i % 13 == 3])
+
+
+@pytest.mark.parametrize("merge", [True, False])
+def test_parallel_writer_keeps_the_order_documents_were_added_in(
+        tmp_path: Path, news_schema: heron.Schema, merge: bool) -> None:
+    # batches go to the worker or stay in the writer's process as they come: whatever the
+    # split, documents are numbered in the order they were added, as with one process,
+    # so equal scores rank alike
+    docs = [{"id": f"d{i:05d}", "body": f"alike words {i % 7}", "year": i} for i in range(4000)]
+    ix = heron.create_index(tmp_path / "ix", news_schema)
+    with ix.writer(procs=2, batch_docs=100, merge=merge) as w:
+        w.add_documents(docs)
+    with ix.searcher() as s:
+        assert [d["id"] for d in s.documents()] == [d["id"] for d in docs]
+        hits = s.search("alike", limit=None)
+        assert len({h.score for h in hits}) < len(hits)  # ties: ranked by document number
+        ties = [h["id"] for h in hits if h.score == hits[0].score]
+        assert ties == sorted(ties)

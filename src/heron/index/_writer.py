@@ -227,10 +227,7 @@ class IndexWriter:
             if len(self._remote) >= _CHUNK_BATCHES * self._batch_docs:
                 self._submit_remote()
             return
-        self._builder.add(batch)
-        self._builder_seqs.append(seqs)
-        if self._builder.nbytes + self._builder.vocabulary_bytes() >= self._limit:
-            self._flush()
+        self._build_here(batch, seqs)
 
     def _new_name(self) -> str:
         name = segment_name(self._next_segment, self._token)
@@ -259,7 +256,14 @@ class IndexWriter:
             self._build_here(docs, self._new_seqs.pop(name.removesuffix(SEGMENT_SUFFIX)))
 
     def _build_here(self, docs: list[dict[str, Any]], seqs: npt.NDArray[np.int64]) -> None:
-        """Analyse documents meant for a worker in the writer's own process."""
+        """Analyse documents in the writer's own process (a batch, or a chunk meant for a
+        worker). A segment holds documents added one after another: documents that do not
+        follow the builder's last ones start a segment of their own, so that the commit,
+        putting segments in the order of their first documents, numbers every document in
+        the order it was added (the order equal scores rank in), however batches were
+        shared with the workers."""
+        if self._builder_seqs and int(self._builder_seqs[-1][-1]) + 1 != int(seqs[0]):
+            self._flush()
         for start in range(0, len(docs), self._batch_docs):
             self._builder.add(docs[start : start + self._batch_docs])
             self._builder_seqs.append(seqs[start : start + self._batch_docs])
@@ -435,6 +439,9 @@ class IndexWriter:
             for file_name, size, crc, count in self._pool.results():
                 name = file_name.removesuffix(SEGMENT_SUFFIX)
                 self._new.append(SegmentEntry(name, size, crc, count))
+            # each segment holds a run of documents added one after another: in the order
+            # of their first documents, they number every document as it was added
+            self._new.sort(key=lambda e: int(self._new_seqs[e.name][0]))
         generation = self._base.generation + 1
         entries = [*self._base.segments, *self._new]
         masks = dict(self._deleted) | self._new_deletions()
