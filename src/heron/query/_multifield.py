@@ -132,10 +132,9 @@ class _JointWeight(Weight):
         for i, number in enumerate(self.numbers.get(segment.name, [-1] * len(self.fields))):
             freq = 0
             if number >= 0:
-                docs, found = segment.postings(number)
-                j = int(docs.searchsorted(doc))
-                if j < len(docs) and int(docs[j]) == doc:
-                    freq = int(found[j])
+                j = segment.posting_index(number, doc)
+                if j >= 0:
+                    freq = int(segment.freqs(number)[j])
             norms = segment.norms(self.fields[i])
             freqs.append(freq)
             lengths.append(None if norms is None else int(norms[doc]))

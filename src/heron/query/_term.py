@@ -131,9 +131,8 @@ class TermWeight(Weight):
         number = self.numbers.get(segment.name, -1)
         if number < 0 or (segment.deleted is not None and segment.deleted[doc]):
             return 0
-        docs, freqs = segment.postings(number)
-        i = int(docs.searchsorted(doc))
-        return int(freqs[i]) if i < len(docs) and int(docs[i]) == doc else 0
+        i = segment.posting_index(number, doc)
+        return int(segment.freqs(number)[i]) if i >= 0 else 0
 
     def explain(self, segment: SegmentReader, doc: int) -> Explanation | None:
         freq = self.freq(segment, doc)

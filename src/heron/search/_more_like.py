@@ -101,9 +101,8 @@ def doc_terms(searcher: Searcher, docnum: int, field: str) -> Counter[str]:
     start = seg.terms.field_range(field)[0]
     found: Counter[str] = Counter()
     for number in (numbers[int(offsets[local]) : int(offsets[local + 1])] + start).tolist():
-        docs, freqs = seg.postings(number)
-        j = int(docs.searchsorted(local))
-        found[seg.terms.term(number)] = int(freqs[j]) if j < len(docs) else 1
+        j = seg.posting_index(number, local)  # the document holds the term: it is found
+        found[seg.terms.term(number)] = int(seg.freqs(number)[j]) if j >= 0 else 1
     return found
 
 
