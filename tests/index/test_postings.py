@@ -21,6 +21,7 @@ from heron.index._postings import (
     DocsReader,
     Encoded,
     block_last,
+    encode_long_term,
     encode_terms,
     encoding_problem,
 )
@@ -161,6 +162,12 @@ def test_an_index_with_gaps_at_the_width_bounds_round_trips(tmp_path: Path) -> N
             blocks = (len(docs) + BLOCK - 1) // BLOCK
             assert seg.block_last_docs(number).tolist() == [
                 docs[min(len(docs), (b + 1) * BLOCK) - 1] for b in range(blocks)]
+            # one document's posting, found by decoding the one block that may hold it
+            where = {d: i for i, d in enumerate(docs)}
+            probe = sorted({*docs[:3], *docs[-3:], *docs[BLOCK - 2 : BLOCK + 2],
+                            *range(0, n, 9973), *range(1, 400), n - 1})
+            assert [seg.posting_index(number, d) for d in probe] == [
+                where.get(d, -1) for d in probe]
         sizes = np.diff(seg.raw_array("terms.docs").astype(np.int64))
         counts = np.diff(seg.raw_array("terms.post").astype(np.int64))
         many = counts > 1
@@ -229,6 +236,33 @@ def test_crafted_skip_data_is_refused(tmp_path: Path) -> None:
         heron.open_index(path).check()
 
 
+def test_a_merge_refuses_what_crafted_skip_data_would_misplace(tmp_path: Path) -> None:
+    # opening and searching need no skip data; a merge reading a long term in pieces does:
+    # pieces that do not follow each other are refused, never written as postings
+    schema = heron.Schema(id=heron.ID(stored=True, unique=True), tags=heron.KEYWORD())
+    base = heron.create_index(tmp_path / "base", schema)
+    with base.writer() as w:
+        w.add_documents({"id": f"a{i}", "tags": "all"} for i in range(6000))
+    with base.writer() as w:
+        w.add_documents({"id": f"b{i}", "tags": "other"} for i in range(500))
+
+    def edit(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        last = arrays["skip.last"].astype(np.int64)
+        last[20:] -= 2  # blocks from the 21st claim to end two documents earlier
+        arrays["skip.last"] = last.astype(np.uint32)
+
+    path = copy_index(tmp_path / "base", tmp_path / "ix")
+    craft_segment(path, edit)
+    ix = heron.open_index(path)
+    with ix.searcher() as s:
+        assert s.search("tags:all", limit=None).total == 6000
+    with pytest.raises(heron.CorruptIndexError), ix.writer(buffer_mb=1) as w:
+        w.commit(optimize=True)
+    with ix.searcher() as s:  # the last commit stands
+        assert len(s.reader.segments) == 2
+        assert {h["id"][0] for h in s.search("tags:all", limit=None)} == {"a"}
+
+
 def test_decoded_documents_of_long_terms_are_kept_read_only(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A long term is decoded once and shared: callers cannot change what others read; the
@@ -265,3 +299,25 @@ def test_fields_without_terms_and_empty_segments(tmp_path: Path) -> None:
     ix.check()
     with ix.searcher() as s:
         assert [h["id"] for h in s.search("tags:x")] == ["c"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(term=_TERM, step=st.integers(1, 40))
+def test_a_long_term_encodes_in_pieces_as_whole(term: list[int], step: int) -> None:
+    # a merge encodes a term too long for its budget in pieces: the same bytes
+    docs = np.asarray(term, dtype=np.uint32)
+    whole = encode_terms(docs, np.asarray([len(docs)]))
+    nbytes, pieces = encode_long_term(docs, step)
+    assert nbytes == int(whole.nbytes[0])
+    assert np.concatenate(list(pieces)).tolist() == whole.data.tolist()
+
+
+@pytest.mark.parametrize("docs", [[3, 3], [5, 9, 7], [1, 2, 4, 4, 8]])
+def test_documents_that_do_not_ascend_are_never_written(docs: list[int]) -> None:
+    # what a damaged segment's skip data could hand a merge: refused, not written
+    array = np.asarray(docs, dtype=np.uint32)
+    with pytest.raises(CorruptIndexError, match="do not ascend"):
+        encode_terms(array, np.asarray([len(docs)]))
+    with pytest.raises(CorruptIndexError, match="do not ascend"):
+        encode_long_term(array, 2)
+    assert encode_terms(np.asarray([4, 2, 3]), np.asarray([1, 2])).nbytes.tolist() == [4, 5]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -36,8 +37,10 @@ WIDTHS = (1, 2, 4)
 _DTYPES: dict[int, np.dtype[Any]] = {1: np.dtype(np.uint8), 2: np.dtype("<u2"),
                                      4: np.dtype("<u4")}
 _U4 = np.dtype("<u4")
-#: terms of at least this many postings have their decoded documents kept (per segment)
-CACHED_FROM = 4096
+#: terms of at least this many postings (more than one block) have their decoded documents
+#: kept (per segment): one document's posting is looked up in them per hit and term when
+#: highlighting, and decoding the term each time made snippets a third slower
+CACHED_FROM = BLOCK + 1
 #: the most decoded postings kept per segment (4 bytes each)
 CACHE_POSTINGS = 1 << 22
 
@@ -64,6 +67,8 @@ def encode_terms(docs: npt.NDArray[Any], counts: npt.NDArray[np.int64]) -> Encod
     if len(values):
         gaps[1:] = values[1:] - values[:-1]
         gaps[firsts] = 0
+        if np.count_nonzero(gaps <= 0) != len(counts):  # only the terms' first postings
+            raise _not_ascending()
     top = np.maximum.reduceat(gaps, firsts) if len(values) else np.zeros(0, np.int64)
     widths = np.where(top < 1 << 8, 1, np.where(top < 1 << 16, 2, 4))
     nbytes = 4 + widths * (counts - 1)
@@ -78,6 +83,33 @@ def encode_terms(docs: npt.NDArray[Any], counts: npt.NDArray[np.int64]) -> Encod
             raw = gaps[rest].astype(_DTYPES[width]).view(np.uint8)
             data[concat_ranges(starts[chosen] + 4, (counts[chosen] - 1) * width)] = raw
     return EncodedTerms(data, nbytes)
+
+
+def _not_ascending() -> CorruptIndexError:
+    return CorruptIndexError("the documents of a term do not ascend: a segment being merged "
+                             "is damaged (Index.check() names it)")
+
+
+def encode_long_term(docs: npt.NDArray[Any], step: int
+                     ) -> tuple[int, Iterator[npt.NDArray[np.uint8]]]:
+    """One term's documents encoded as :func:`encode_terms` encodes them, ``step`` postings
+    at a time (so that a merge's memory stays bounded whatever the term's length): its
+    byte count, and its bytes in pieces."""
+    top = 0
+    for lo in range(1, len(docs), step):  # the width needs the largest gap of all
+        gaps = np.diff(docs[lo - 1 : lo + step].astype(np.int64))
+        if int(gaps.min()) <= 0:
+            raise _not_ascending()
+        top = max(top, int(gaps.max()))
+    width = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
+
+    def pieces() -> Iterator[npt.NDArray[np.uint8]]:
+        yield np.asarray(docs[:1]).astype(_U4).view(np.uint8)
+        for lo in range(1, len(docs), step):
+            gaps = np.diff(docs[lo - 1 : lo + step].astype(np.int64))
+            yield gaps.astype(_DTYPES[width]).view(np.uint8)
+
+    return 4 + width * (len(docs) - 1), pieces()
 
 
 def block_last(docs: npt.NDArray[Any], counts: npt.NDArray[np.int64]

@@ -36,7 +36,7 @@ from heron.index._format import (
     encodes_docs,
     offsets_narrow,
 )
-from heron.index._postings import block_last, encode_terms
+from heron.index._postings import block_last, encode_long_term, encode_terms
 from heron.index._stream import ContainerStream
 
 
@@ -169,10 +169,23 @@ class _DocsOut:
         ends = np.cumsum(counts)
         cuts = np.unique(np.searchsorted(ends, np.arange(ENCODE_POSTINGS, int(ends[-1]),
                                                          ENCODE_POSTINGS), side="left") + 1)
-        bounds = [0, *cuts[cuts < len(counts)].tolist(), len(counts)]
+        big = np.flatnonzero(counts > ENCODE_POSTINGS)  # each alone, encoded in pieces
+        cuts = np.union1d(cuts, np.concatenate((big, big + 1)))
+        bounds = [0, *cuts[(cuts > 0) & (cuts < len(counts))].tolist(), len(counts)]
         for lo, hi in itertools.pairwise(bounds):
             base = int(ends[lo - 1]) if lo else 0
-            self._add(first_term + lo, counts[lo:hi], docs[base : int(ends[hi - 1])])
+            if hi - lo == 1 and int(counts[lo]) > ENCODE_POSTINGS:  # one long term: in pieces
+                self._add_long(first_term + lo, docs[base : int(ends[lo])])
+            else:
+                self._add(first_term + lo, counts[lo:hi], docs[base : int(ends[hi - 1])])
+
+    def _add_long(self, number: int, docs: npt.NDArray[np.integer[Any]]) -> None:
+        nbytes, pieces = encode_long_term(docs, ENCODE_POSTINGS)
+        for piece in pieces:
+            self.data.append(piece)
+        self.term_bytes.append([self.bytes + nbytes])
+        self.bytes += nbytes
+        self._add_skip(number, np.asarray([len(docs)], dtype=np.int64), docs)
 
     def _add(self, first_term: int, counts: npt.NDArray[np.int64],
              docs: npt.NDArray[np.integer[Any]]) -> None:
@@ -180,6 +193,10 @@ class _DocsOut:
         self.data.append(enc.data)
         self.term_bytes.append(np.cumsum(enc.nbytes) + self.bytes)
         self.bytes += int(enc.nbytes.sum())
+        self._add_skip(first_term, counts, docs)
+
+    def _add_skip(self, first_term: int, counts: npt.NDArray[np.int64],
+                  docs: npt.NDArray[np.integer[Any]]) -> None:
         multi, nblocks, last = block_last(docs, counts)
         if len(multi):
             self.skip_terms.append(multi + first_term)
