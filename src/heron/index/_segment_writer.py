@@ -20,7 +20,7 @@ longest field fits:
                       :mod:`heron.index._postings`; ``terms.post`` then indexes the freqs)
     ``post.freqs``    uint8/16/32    occurrences of the term in that document
     ``pos.data``      uint16/uint32  positions, ascending per (term, document)
-    ``norms.<f>``     uint32  [docs] field length (tokens kept) of scored field f
+    ``norms.<f>``     uint16/uint32 [docs] field length (tokens kept) of scored field f
     ``col.<f>``       int64/float64 [docs] value of columnar field f (its
                       ``FieldType.column_dtype``, exact: ints never pass through a float)
     ``colmask.<f>``   bool    [docs] whether the document has a value in f
