@@ -70,7 +70,7 @@ def encode_terms(docs: npt.NDArray[Any], counts: npt.NDArray[np.int64]) -> Encod
         if np.count_nonzero(gaps <= 0) != len(counts):  # only the terms' first postings
             raise _not_ascending()
     top = np.maximum.reduceat(gaps, firsts) if len(values) else np.zeros(0, np.int64)
-    widths = np.where(top < 1 << 8, 1, np.where(top < 1 << 16, 2, 4))
+    widths = _widths(top)
     nbytes = 4 + widths * (counts - 1)
     data = np.empty(int(nbytes.sum()), dtype=np.uint8)
     starts = np.cumsum(nbytes) - nbytes
@@ -85,6 +85,11 @@ def encode_terms(docs: npt.NDArray[Any], counts: npt.NDArray[np.int64]) -> Encod
     return EncodedTerms(data, nbytes)
 
 
+def _widths(top: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The byte width of the gaps of terms whose largest gaps are ``top``."""
+    return np.where(top < 1 << 8, 1, np.where(top < 1 << 16, 2, 4))
+
+
 def _not_ascending() -> CorruptIndexError:
     return CorruptIndexError("the documents of a term do not ascend: a segment being merged "
                              "is damaged (Index.check() names it)")
@@ -95,19 +100,22 @@ def encode_long_term(docs: npt.NDArray[Any], step: int
     """One term's documents encoded as :func:`encode_terms` encodes them, ``step`` postings
     at a time (so that a merge's memory stays bounded whatever the term's length): its
     byte count, and its bytes in pieces."""
+    def gaps() -> Iterator[npt.NDArray[np.int64]]:
+        for lo in range(1, len(docs), step):
+            piece = docs[lo - 1 : lo + step].astype(np.int64)
+            yield piece[1:] - piece[:-1]
+
     top = 0
-    for lo in range(1, len(docs), step):  # the width needs the largest gap of all
-        gaps = np.diff(docs[lo - 1 : lo + step].astype(np.int64))
-        if int(gaps.min()) <= 0:
+    for piece in gaps():  # the width needs the largest gap of all
+        if int(piece.min()) <= 0:
             raise _not_ascending()
-        top = max(top, int(gaps.max()))
-    width = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
+        top = max(top, int(piece.max()))
+    width = int(_widths(np.asarray([top]))[0])
 
     def pieces() -> Iterator[npt.NDArray[np.uint8]]:
         yield np.asarray(docs[:1]).astype(_U4).view(np.uint8)
-        for lo in range(1, len(docs), step):
-            gaps = np.diff(docs[lo - 1 : lo + step].astype(np.int64))
-            yield gaps.astype(_DTYPES[width]).view(np.uint8)
+        for piece in gaps():
+            yield piece.astype(_DTYPES[width]).view(np.uint8)
 
     return 4 + width * (len(docs) - 1), pieces()
 
