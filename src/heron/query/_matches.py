@@ -83,11 +83,13 @@ def grouped(parts: Sequence[Matches]
 
 def member(docs: npt.NDArray[np.int64], within: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     """Mask of the entries of sorted ``docs`` that also occur in sorted ``within``."""
-    if not len(within):
-        return np.zeros(len(docs), dtype=bool)
+    found = np.zeros(len(docs), dtype=bool)
+    if not len(within) or not len(docs):
+        return found
     idx = np.searchsorted(within, docs)
-    idx[idx == len(within)] = 0
-    found: npt.NDArray[np.bool_] = within[idx] == docs
+    if idx[-1] == len(within):  # the entries past ``within``'s last are in it no more
+        idx = idx[: idx.searchsorted(len(within))]
+    found[: len(idx)] = within[idx] == docs[: len(idx)]
     return found
 
 

@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from heron.index import SegmentReader
 from heron.index._blocks import posting_positions
+from heron.query._matches import member
 
 _BIAS = np.int64(1 << 31)
 _32 = np.int64(32)
@@ -157,17 +158,6 @@ def position_keys(segment: SegmentReader, number: int, idx: npt.NDArray[np.intp]
     return keys
 
 
-def _member(keys: Ints, within: Ints) -> npt.NDArray[np.intp]:
-    """Indexes of the entries of ascending ``keys`` that ascending ``within`` holds."""
-    if not len(within):
-        return _NONE
-    at = within.searchsorted(keys)
-    if at[-1] == len(within):
-        at = at[: at.searchsorted(len(within))]
-    found: npt.NDArray[np.intp] = (within[at] == keys[: len(at)]).nonzero()[0]
-    return found
-
-
 def exact(keys: dict[int, Ints], numbers: list[int], offsets: tuple[int, ...], size: int
           ) -> Ints:
     """How many places each of ``size`` candidates holds where every term stands at its
@@ -176,7 +166,7 @@ def exact(keys: dict[int, Ints], numbers: list[int], offsets: tuple[int, ...], s
     for number, offset in sorted(zip(numbers, offsets, strict=True),
                                  key=lambda p: len(keys[p[0]])):
         shifted = keys[number] - offset if offset else keys[number]
-        found = shifted if found is None else found[_member(found, shifted)]
+        found = shifted if found is None else found[member(found, shifted)]
         if not len(found):
             break
     assert found is not None
