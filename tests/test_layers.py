@@ -21,12 +21,15 @@ SRC = Path(heron.__file__).resolve().parent
 #: what each layer may import of ours, besides itself (DESIGN.md, "Layers")
 ALLOWED: dict[str, frozenset[str]] = {
     "errors": frozenset(),
+    # the inner loops of searching, numpy's and numba's (the ``fast`` extra)
+    "_kernels": frozenset({"errors"}),
     "analysis": frozenset({"errors"}),
     "schema": frozenset({"analysis", "errors"}),
     "index": frozenset({"schema", "analysis", "errors"}),
-    "scoring": frozenset({"errors"}),
-    "query": frozenset({"index", "scoring", "schema", "analysis", "errors"}),
-    "search": frozenset({"query", "index", "scoring", "highlight", "schema", "analysis", "errors"}),
+    "scoring": frozenset({"_kernels", "errors"}),
+    "query": frozenset({"index", "scoring", "schema", "analysis", "_kernels", "errors"}),
+    "search": frozenset({"query", "index", "scoring", "highlight", "schema", "analysis",
+                         "_kernels", "errors"}),
     "highlight": frozenset({"analysis", "errors"}),
     # the public face of the search layer's facet kinds (``from heron import facets``):
     # a module of re-exports, like heron/__init__.py, that only the top imports

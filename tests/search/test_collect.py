@@ -1,52 +1,19 @@
-"""Collecting the top k: the sampled search for the k-th best score gives the indices that
-sorting every entry gives, ties broken by document number."""
+"""Collecting the top k over segments (the top-k kernels themselves: tests/_kernels)."""
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
+from heron._kernels._numpy import SAMPLE_FROM
 from heron.query import Matches
-from heron.search._collect import SAMPLE, SAMPLE_FROM, collect, top_indices
+from heron.search._collect import collect
 
 
 def _sorted_top(scores: npt.NDArray[np.float64], docs: npt.NDArray[np.int64], k: int
                 ) -> list[int]:
     order = sorted(range(len(scores)), key=lambda i: (-scores[i], docs[i]))
     return order[:k]
-
-
-@settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 3 * SAMPLE_FROM),
-       k=st.integers(0, SAMPLE + 10), distinct=st.integers(1, 50_000),
-       skew=st.booleans())
-def test_top_indices_equal_a_full_sort(seed: int, n: int, k: int, distinct: int,
-                                       skew: bool) -> None:
-    rng = np.random.default_rng(seed)
-    # few distinct values give many ties at the k-th score; skew puts the best at the end
-    scores = rng.integers(0, distinct, n).astype(np.float64) / 7.0
-    if skew:
-        scores = np.sort(scores)
-    docs = rng.permutation(n).astype(np.int64)
-    got = top_indices(scores, docs, k).tolist()
-    assert got == _sorted_top(scores, docs, k)
-
-
-def test_top_indices_large_collections_take_the_sampled_path() -> None:
-    rng = np.random.default_rng(3)
-    n = 4 * SAMPLE_FROM
-    scores = rng.random(n)
-    scores[rng.choice(n, 30, replace=False)] = 9.0  # thirty tied at the top
-    docs = np.arange(n, dtype=np.int64)
-    for k in (1, 10, 29, 30, 31, 100):
-        assert top_indices(scores, docs, k).tolist() == _sorted_top(scores, docs, k)
-    minus = -np.abs(scores)  # every score negative
-    assert top_indices(minus, docs, 10).tolist() == _sorted_top(minus, docs, 10)
-    with_inf = np.full(n, -np.inf)
-    with_inf[[5, 700, 9000]] = [1.0, 2.0, 1.0]  # the sample's 5th best is -inf: the full path
-    assert top_indices(with_inf, docs, 5).tolist() == _sorted_top(with_inf, docs, 5)
 
 
 def test_collect_merges_segments() -> None:

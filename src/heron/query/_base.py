@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, field, frozen
 
+from heron._kernels import Scratch, active
 from heron.errors import QueryError
 from heron.index import IndexReader, SegmentReader
 from heron.query._matches import Matches, difference, every, intersection, member, union
@@ -49,6 +50,8 @@ class Context:
     #: (document frequency, number per segment) of terms, which a searcher shares between
     #: its queries (its reader is a snapshot: they never change)
     term_cache: MutableMapping[tuple[str, str], tuple[int, list[int]]] | None = None
+    #: buffers for the compiled kernels, which a searcher shares between its queries
+    scratch: Scratch | None = None
 
     @property
     def schema(self) -> Schema:
@@ -343,16 +346,27 @@ class Or(Query):
 
 def or_weight(weights: list[Weight], context: Context) -> Weight:
     """The weight of documents matching any of ``weights``, their scores added."""
-    return _OrWeight(weights, context.expired)
+    return _OrWeight(weights, context.expired, context.scratch)
 
 
 @define
 class _OrWeight(Weight):
     weights: list[Weight]
     expired: Callable[[], bool] | None = None
+    scratch: Scratch | None = None
 
     def match(self, segment: SegmentReader) -> Matches:
         if self.expired is None:
+            postings = []
+            for w in self.weights:  # terms scored with BM25: in one pass by the kernels
+                found = w.bm25_postings(segment)
+                if found is None:
+                    break
+                postings.append(found)
+            else:
+                docs, scores = active().score_or(postings, segment.doc_count, segment.deleted,
+                                                 self.scratch)
+                return Matches(docs, scores)
             return union(match_each(self.weights, segment), segment.doc_count)
         done: dict[int, Matches] = {}
         parts: list[Matches] = []

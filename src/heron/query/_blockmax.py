@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define
 
+from heron._kernels._numpy import run_sums
 from heron.index import SegmentReader
 from heron.index._arrays import concat_ranges
 from heron.index._blocks import Blocks, term_blocks
@@ -253,7 +254,7 @@ def _live_total(segment: SegmentReader, clauses: Sequence[_Postings]) -> int:
 def _scores(segment: SegmentReader, clauses: Sequence[_Postings],
             candidates: npt.NDArray[np.int64], dense: bool) -> npt.NDArray[np.float64]:
     """Exact scores of ``candidates`` (live, ascending), summed as :func:`union` sums them:
-    in clause order, densely (``0 + s1 + s2 ...``) or by ``np.add.reduceat``."""
+    in clause order, densely (``0 + s1 + s2 ...``) or run by run (:func:`run_sums`)."""
     found: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
     for w, _, docs, freqs in clauses:
         if not len(docs):
@@ -275,5 +276,5 @@ def _scores(segment: SegmentReader, clauses: Sequence[_Postings],
     where, scores = where[order], scores[order]
     starts = np.flatnonzero(np.concatenate(([True], where[1:] != where[:-1])))
     out = np.zeros(len(candidates), dtype=np.float64)
-    out[where[starts]] = np.add.reduceat(scores, starts)
+    out[where[starts]] = run_sums(scores, starts)
     return out

@@ -14,6 +14,8 @@ import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
+from heron._kernels import active
+from heron._kernels._numpy import grouped as grouped_arrays
 from heron.index import SegmentReader
 
 _EMPTY_DOCS = np.zeros(0, dtype=np.int64)
@@ -43,42 +45,22 @@ def live(segment: SegmentReader, docs: npt.NDArray[Any]) -> npt.NDArray[np.bool_
 
 
 def union(parts: Sequence[Matches], size: int) -> Matches:
-    """Documents in any part, scores summed (dense when the parts cover much of the segment)."""
+    """Documents in any part, scores summed in the parts' order (``size``: the segment's
+    documents)."""
     parts = [p for p in parts if len(p)]
     if not parts:
         return Matches.empty()
     if len(parts) == 1:
         return parts[0]
-    total = sum(len(p) for p in parts)
-    if total * 8 >= size:
-        acc = np.zeros(size, dtype=np.float64)
-        hit = np.zeros(size, dtype=bool)
-        marked: set[int] = set()
-        for p in parts:  # in order, so that the scores add up as they always did
-            if len(p) == size:  # every document (ascending, unique): no indexing
-                acc += p.scores
-            else:
-                acc[p.docs] += p.scores
-            if id(p) not in marked:  # a part repeated (a shared weight) is marked once
-                marked.add(id(p))
-                hit[p.docs] = True
-        docs = np.flatnonzero(hit)
-        return Matches(docs, acc[docs])
-    docs, scores, starts = grouped(parts)
-    return Matches(docs[starts], np.add.reduceat(scores, starts))
+    docs, scores = active().union([p.docs for p in parts], [p.scores for p in parts], size)
+    return Matches(docs, scores)
 
 
 def grouped(parts: Sequence[Matches]
             ) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64], npt.NDArray[np.intp]]:
     """The parts' documents and scores together, sorted by document (stably, so a
     document's scores keep the parts' order), and where each document's run starts."""
-    docs = np.concatenate([p.docs for p in parts])
-    scores = np.concatenate([p.scores for p in parts])
-    order = np.argsort(docs, kind="stable")
-    docs, scores = docs[order], scores[order]
-    first = np.ones(len(docs), dtype=bool)
-    first[1:] = docs[1:] != docs[:-1]
-    return docs, scores, np.flatnonzero(first)
+    return grouped_arrays([p.docs for p in parts], [p.scores for p in parts])
 
 
 def member(docs: npt.NDArray[np.int64], within: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:

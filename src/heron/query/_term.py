@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, frozen
 
+from heron._kernels import Postings
 from heron.errors import QueryError, SchemaError
 from heron.index import SegmentReader
 from heron.query._base import Context, Query
@@ -18,6 +19,8 @@ from heron.query._share import exact_key
 from heron.query._weight import Marks, Weight
 from heron.schema import Schema
 from heron.scoring import Explanation, TermScorer
+
+_NO_POSTINGS = np.zeros(0, dtype=np.uint32)
 
 #: what a term query looks for: a term as indexed (text), or a value of a typed field
 TermValue = str | int | float | dt.date
@@ -116,13 +119,28 @@ class TermWeight(Weight):
             docs, freqs = docs[mask], freqs[mask]
         return Matches(docs, self.scores(segment, docs, freqs))
 
+    def bm25_postings(self, segment: SegmentReader) -> Postings | None:
+        """The term's postings in ``segment`` (deleted documents left in) with its length
+        norms and weight; None when its scorer is not BM25 over length norms."""
+        weight = self.scorer.postings_weight()
+        if weight is None:
+            return None
+        norms = self.context.length_norms(segment, self.field, self.scorer)
+        if norms is None:
+            return None
+        number = self.numbers.get(segment.name, -1)
+        if number < 0:
+            return _NO_POSTINGS, _NO_POSTINGS, norms, weight
+        docs, freqs = segment.postings(number)
+        return docs, freqs, norms, weight
+
     def scores(self, segment: SegmentReader, docs: npt.NDArray[Any], freqs: npt.NDArray[Any]
                ) -> npt.NDArray[np.float64]:
         """The scores of some of the term's postings in ``segment`` (documents and their
         frequencies); element by element, so any subset scores as the whole list does."""
         norms = self.context.length_norms(segment, self.field, self.scorer)
         if norms is not None:
-            return self.scorer.score_normed(freqs, norms[docs])
+            return self.scorer.score_postings(freqs, norms, docs)
         lengths = segment.norms(self.field)
         return self.scorer.score(freqs, None if lengths is None else lengths[docs])
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from attrs import define, field, frozen
 
+from heron._kernels import Postings
 from heron.index import SegmentReader
 from heron.query._matches import Matches
 from heron.scoring import Explanation, sum_of
@@ -46,6 +47,11 @@ class Weight:
     def describe(self) -> str:
         """What the weight scores, for an explanation (default: its class name)."""
         return type(self).__name__
+
+    def bm25_postings(self, segment: SegmentReader) -> Postings | None:
+        """The weight's postings in ``segment`` when it scores each as BM25 over length
+        norms (a term), for an OR to score many at once; None (the default): it does not."""
+        return None
 
     def explain(self, segment: SegmentReader, doc: int) -> Explanation | None:
         """How segment-local document ``doc`` scores, as a tree (None: it does not match).

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, field, frozen
 
+from heron._kernels import active
 from heron.errors import ArgumentError
 from heron.scoring._explanation import Explanation
 from heron.scoring._model import FieldStats, Scoring, TermScorer
@@ -148,6 +149,13 @@ class BM25Scorer(TermScorer):
     def score_normed(self, freqs: npt.NDArray[np.number], norms: npt.NDArray[np.float64]
                      ) -> npt.NDArray[np.float64]:
         return self.model.score_normed(freqs, norms, self.weight)
+
+    def score_postings(self, freqs: npt.NDArray[np.number], norms: npt.NDArray[np.float64],
+                       docs: npt.NDArray[np.integer]) -> npt.NDArray[np.float64]:
+        return active().bm25(self.weight, freqs, norms, docs)
+
+    def postings_weight(self) -> float | None:
+        return None if self.key is None else self.weight
 
     def upper_bound(self, max_freq: int, min_length: int | None) -> float | None:
         lengths = None if min_length is None else np.array([min_length])

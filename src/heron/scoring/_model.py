@@ -61,6 +61,19 @@ class TermScorer:
         """Scores from frequencies and the :meth:`length_norms` of the same documents."""
         raise NotImplementedError
 
+    def score_postings(self, freqs: npt.NDArray[np.number], norms: npt.NDArray[np.float64],
+                       docs: npt.NDArray[np.integer]) -> npt.NDArray[np.float64]:
+        """Scores of postings (documents ``docs`` with ``freqs``) from the length norms of
+        every document of the segment: :meth:`score_normed` of ``norms[docs]``, which a
+        scorer may compute in one pass."""
+        return self.score_normed(freqs, norms[docs])
+
+    def postings_weight(self) -> float | None:
+        """``w`` when every score is BM25's ``w * f / (f + norm)`` over :meth:`length_norms`
+        (then the kernels score many terms' postings in one pass); None (the default):
+        the scorer's own :meth:`score_postings` is used."""
+        return None
+
     def upper_bound(self, max_freq: int, min_length: int | None) -> float | None:
         """The best score of any document whose frequency is at most ``max_freq`` and
         length at least ``min_length``, for skipping blocks of postings; None (the

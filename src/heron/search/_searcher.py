@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from heron._kernels import Scratch
 from heron.errors import ArgumentTypeError, QueryError, SearcherClosedError
 from heron.highlight import Formatter, Fragmenter
 from heron.index import IndexReader, SegmentReader
@@ -92,6 +93,7 @@ class Searcher:
         self._norm_cache: LRU[tuple[str, str, Hashable], npt.NDArray[np.float64]] = LRU(
             NORMS_CACHE)
         self._term_cache: LRU[tuple[str, str], tuple[int, list[int]]] = LRU(TERMS_CACHE)
+        self._scratch = Scratch()
         self._snippets = Snippets(reader, self._context)
         self._key_tables = KeyTables()
         self._words = WordTables(reader)
@@ -182,7 +184,8 @@ class Searcher:
         deadline = Deadline(time_limit, self.clock)
         context = Context(self.reader, self.scoring, self._norm_cache,
                           expired=None if time_limit is None else deadline.expired,
-                          statistics=self.statistics, term_cache=self._term_cache)
+                          statistics=self.statistics, term_cache=self._term_cache,
+                          scratch=self._scratch)
 
         def narrowed(query: Query) -> Query:  # n-gram fields: the longest n-grams only
             return narrow(query, self.schema)
@@ -261,7 +264,7 @@ class Searcher:
 
     def _context(self) -> Context:
         return Context(self.reader, self.scoring, self._norm_cache, statistics=self.statistics,
-                       term_cache=self._term_cache)
+                       term_cache=self._term_cache, scratch=self._scratch)
 
     def collection_statistics(self, query: str | Query, *, fields: Sequence[str] | None = None,
                               filter: str | Query | None = None, default_operator: str = "OR",
@@ -446,6 +449,7 @@ class Searcher:
         self._snippets.clear()
         self._norm_cache.clear()
         self._term_cache.clear()
+        self._scratch.clear()
         self._key_tables.clear()
         self._words.clear()
         self._facts.clear()

@@ -1,0 +1,205 @@
+"""The kernels compiled with numba: one pass over the postings where numpy makes several.
+
+:func:`build` receives the numba module (imported by the caller when a query first needs
+it, so that ``import heron`` stays light) and compiles the kernels lazily, caching the
+machine code on disk. Every result equals the numpy kernel's to the bit: the same
+floating-point operations in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from heron._kernels._types import Docs, Kernels, Postings, Scores, Scratch
+
+#: the lowest set bit of a 64-bit word times this, shifted right by 58, indexes
+#: DE_BRUIJN_TABLE, which gives the bit's place
+DE_BRUIJN = np.uint64(0x03F79D71B4CB0A89)
+DE_BRUIJN_TABLE = np.zeros(64, dtype=np.int64)
+DE_BRUIJN_TABLE[(((np.uint64(1) << np.arange(64, dtype=np.uint64)) * DE_BRUIJN)
+                 >> np.uint64(58)).astype(np.int64)] = np.arange(64)
+DE_BRUIJN_TABLE.flags.writeable = False
+NO_DELETIONS = np.zeros(0, dtype=np.bool_)
+
+
+def _bm25_loop(weight: float, freqs: Any, norms: Any, docs: Any
+               ) -> Any:  # pragma: no cover - compiled (numba)
+    """BM25 of postings, one at a time (see :func:`heron._kernels._numpy.bm25`)."""
+    out = np.empty(len(docs), dtype=np.float64)
+    for i in range(len(docs)):
+        tf = np.float64(freqs[i])
+        out[i] = weight * tf / (tf + norms[docs[i]])
+    return out
+
+
+def _merge_two(a: Any, sa: Any, b: Any, sb: Any) -> Any:  # pragma: no cover - compiled (numba)
+    """The union of two sorted parts, a document's scores added first to second."""
+    out = np.empty(len(a) + len(b), dtype=np.int64)
+    acc = np.empty(len(a) + len(b), dtype=np.float64)
+    i = j = m = 0
+    while i < len(a) and j < len(b):
+        if a[i] < b[j]:
+            out[m], acc[m] = a[i], sa[i]
+            i += 1
+        elif b[j] < a[i]:
+            out[m], acc[m] = b[j], sb[j]
+            j += 1
+        else:
+            out[m], acc[m] = a[i], sa[i] + sb[j]
+            i += 1
+            j += 1
+        m += 1
+    while i < len(a):
+        out[m], acc[m] = a[i], sa[i]
+        i += 1
+        m += 1
+    while j < len(b):
+        out[m], acc[m] = b[j], sb[j]
+        j += 1
+        m += 1
+    return out[:m], acc[:m]
+
+
+def _add_scores(acc: Any, bits: Any, docs: Any, scores: Any
+                ) -> None:  # pragma: no cover - compiled (numba)
+    """One part's scores added into ``acc``, its documents marked in ``bits``."""
+    for i in range(len(docs)):
+        d = docs[i]
+        acc[d] += scores[i]
+        bits[d >> 6] |= np.uint64(1) << np.uint64(d & 63)
+
+
+def _add_term(acc: Any, bits: Any, docs: Any, freqs: Any, norms: Any,  # noqa: PLR0917
+              weight: float, deleted: Any) -> int:  # pragma: no cover - compiled (numba)
+    """One term's BM25 scores added into ``acc``, its documents marked in ``bits``
+    (``deleted`` empty: none is); how many were."""
+    check = len(deleted) > 0
+    n = 0
+    for i in range(len(docs)):
+        d = docs[i]
+        if check and deleted[d]:
+            continue
+        tf = np.float64(freqs[i])
+        acc[d] += weight * tf / (tf + norms[d])
+        bits[d >> 6] |= np.uint64(1) << np.uint64(d & 63)
+        n += 1
+    return n
+
+
+def _take_marked(acc: Any, bits: Any, most: int) -> Any:  # pragma: no cover - compiled (numba)
+    """The marked documents in order with their sums; zeroes both buffers again."""
+    out = np.empty(most, dtype=np.int64)
+    summed = np.empty(most, dtype=np.float64)
+    table = DE_BRUIJN_TABLE
+    m = 0
+    for w in range(len(bits)):
+        x = bits[w]
+        if not x:
+            continue
+        bits[w] = 0
+        while x:
+            low = x & (~x + np.uint64(1))
+            j = w * 64 + table[(low * DE_BRUIJN) >> np.uint64(58)]
+            out[m], summed[m] = j, acc[j]
+            acc[j] = 0.0
+            m += 1
+            x ^= low
+    return out[:m], summed[:m]
+
+
+def _top_loop(scores: Any, docs: Any, k: int) -> Any:  # pragma: no cover - compiled (numba)
+    """Indices of the ``k`` best entries, best first, through a heap of ``k``."""
+    # a heap of the k best seen, the worst at its root (lower score, then higher doc)
+    heap = np.empty(k, dtype=np.int64)
+    n = 0
+    for i in range(len(scores)):
+        s, d = scores[i], docs[i]
+        if n < k:
+            c = n
+            heap[c] = i
+            n += 1
+            while c > 0:
+                up = (c - 1) // 2
+                a, b = heap[c], heap[up]
+                if scores[a] < scores[b] or (scores[a] == scores[b] and docs[a] > docs[b]):
+                    heap[c], heap[up] = b, a
+                    c = up
+                else:
+                    break
+            continue
+        w = heap[0]
+        if s < scores[w] or (s == scores[w] and d >= docs[w]) or np.isnan(s):
+            continue
+        heap[0] = i
+        c = 0
+        while True:
+            low, right = 2 * c + 1, 2 * c + 2
+            if low >= n:
+                break
+            q = low
+            if right < n:
+                a, b = heap[right], heap[low]
+                if scores[a] < scores[b] or (scores[a] == scores[b] and docs[a] > docs[b]):
+                    q = right
+            a, b = heap[q], heap[c]
+            if scores[a] < scores[b] or (scores[a] == scores[b] and docs[a] > docs[b]):
+                heap[q], heap[c] = b, a
+                c = q
+            else:
+                break
+    found = heap[:n]
+    found = found[np.argsort(docs[found], kind="mergesort")]
+    return found[np.argsort(-scores[found], kind="mergesort")]
+
+
+def build(numba: ModuleType) -> Kernels:
+    """The compiled kernels (``numba``: the imported module)."""
+    jit = numba.njit(cache=True, nogil=True)
+    bm25_loop = jit(_bm25_loop)
+    merge_two = jit(_merge_two)
+    add_scores = jit(_add_scores)
+    add_term = jit(_add_term)
+    take_marked = jit(_take_marked)
+    top_loop = jit(_top_loop)
+
+    def bm25(weight: float, freqs: npt.NDArray[Any], norms: Scores, docs: npt.NDArray[Any]
+             ) -> Scores:
+        result: Scores = bm25_loop(weight, freqs, norms, docs)
+        return result
+
+    def union(docs: Sequence[npt.NDArray[Any]], scores: Sequence[Scores], size: int
+              ) -> tuple[Docs, Scores]:
+        if len(docs) == 2:
+            two: tuple[Docs, Scores] = merge_two(docs[0], scores[0], docs[1], scores[1])
+            return two
+        acc, bits = Scratch().take(size)  # scores summed part after part: in their order
+        for d, sc in zip(docs, scores, strict=True):
+            add_scores(acc, bits, d, sc)
+        many: tuple[Docs, Scores] = take_marked(acc, bits, sum(len(d) for d in docs))
+        return many
+
+    def top_k(scores: Scores, docs: npt.NDArray[Any], k: int) -> npt.NDArray[np.int64]:
+        if k <= 0 or not len(scores):
+            return np.zeros(0, dtype=np.int64)
+        found: npt.NDArray[np.int64] = top_loop(scores, docs, min(k, len(scores)))
+        return found
+
+    def score_or(postings: Sequence[Postings], size: int,
+                 deleted: npt.NDArray[np.bool_] | None, scratch: Scratch | None = None
+                 ) -> tuple[Docs, Scores]:
+        acc, bits = Scratch().take(size) if scratch is None else scratch.take(size)
+        marks = NO_DELETIONS if deleted is None else deleted
+        most = 0
+        for docs, freqs, norms, weight in postings:
+            most += add_term(acc, bits, docs, freqs, norms, weight, marks)
+        found: tuple[Docs, Scores] = take_marked(acc, bits, most)
+        if scratch is not None:
+            scratch.give((acc, bits))
+        return found
+
+    return Kernels("numba", bm25, union, top_k, score_or)

@@ -1,0 +1,131 @@
+"""The kernels in numpy: whole-array operations, the reference for the compiled ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from heron._kernels._types import Docs, Kernels, Postings, Scores, Scratch
+
+#: past this many entries (and a sample of them longer than k), the k-th best score is
+#: looked for among the entries at least as good as the k-th best of a strided sample
+SAMPLE_FROM = 8192
+#: the size of that sample
+SAMPLE = 2048
+#: ``np.add.reduceat`` adds runs this long or longer pairwise
+PAIRWISE_FROM = 8
+
+
+def bm25(weight: float, freqs: npt.NDArray[Any], norms: Scores, docs: npt.NDArray[Any]
+         ) -> Scores:
+    """BM25 of postings: ``weight * f / (f + norms[doc])`` (``norms``: the length part)."""
+    tf = freqs.astype(np.float64)
+    scores: Scores = weight * tf / (tf + norms[docs])
+    return scores
+
+
+def union(docs: Sequence[npt.NDArray[Any]], scores: Sequence[Scores], size: int
+          ) -> tuple[Docs, Scores]:
+    """Documents in any part, scores summed in the parts' order (dense when the parts
+    cover much of the segment's ``size`` documents, else by a stable sort)."""
+    total = sum(len(d) for d in docs)
+    if total * 8 >= size:
+        acc = np.zeros(size, dtype=np.float64)
+        hit = np.zeros(size, dtype=bool)
+        marked: set[int] = set()
+        for d, s in zip(docs, scores, strict=True):  # in order: the scores add up as always
+            if len(d) == size:  # every document (ascending, unique): no indexing
+                acc += s
+            else:
+                acc[d] += s
+            if id(d) not in marked:  # a part repeated (a shared weight) is marked once
+                marked.add(id(d))
+                hit[d] = True
+        found = np.flatnonzero(hit)
+        return found, acc[found]
+    all_docs, all_scores, starts = grouped(docs, scores)
+    return all_docs[starts].astype(np.int64, copy=False), run_sums(all_scores, starts)
+
+
+def run_sums(scores: Scores, starts: npt.NDArray[np.intp]) -> Scores:
+    """The sum of each run of ``scores`` (runs begin at ``starts``), added in order, as
+    the dense path and the compiled kernels add (``np.add.reduceat`` adds runs of eight
+    or more pairwise, which rounds otherwise)."""
+    lengths = np.diff(starts, append=len(scores))
+    longest = int(lengths.max()) if len(lengths) else 0
+    if longest < PAIRWISE_FROM:
+        sums: Scores = np.add.reduceat(scores, starts) if len(starts) else scores[:0].copy()
+        return sums
+    sums = scores[starts]
+    for level in range(1, longest):  # the runs' second entries, then their third...
+        runs = np.flatnonzero(lengths > level)
+        sums[runs] += scores[starts[runs] + level]
+    return sums
+
+
+def grouped(docs: Sequence[npt.NDArray[Any]], scores: Sequence[Scores]
+            ) -> tuple[npt.NDArray[Any], Scores, npt.NDArray[np.intp]]:
+    """The parts' documents and scores together, sorted by document (stably, so a
+    document's scores keep the parts' order), and where each document's run starts."""
+    all_docs = np.concatenate(docs)
+    all_scores = np.concatenate(scores)
+    order = np.argsort(all_docs, kind="stable")
+    all_docs, all_scores = all_docs[order], all_scores[order]
+    first = np.ones(len(all_docs), dtype=bool)
+    first[1:] = all_docs[1:] != all_docs[:-1]
+    return all_docs, all_scores, np.flatnonzero(first)
+
+
+def _at_least_kth(scores: Scores, k: int) -> npt.NDArray[np.intp]:
+    """Indices of the entries scoring at least the ``k``-th best score (0 < k < n)."""
+    n = len(scores)
+    if n >= SAMPLE_FROM and k < SAMPLE:
+        # the k-th best of a sample is no better than the k-th best of all, so the entries
+        # at least as good as it hold every one at least as good as the k-th best
+        sample = scores[:: n // SAMPLE]
+        floor = np.partition(sample, len(sample) - k)[len(sample) - k]
+        if np.isfinite(floor):
+            wide = np.flatnonzero(scores >= floor)
+            part = scores[wide]
+            kth = np.partition(part, len(part) - k)[len(part) - k]
+            found: npt.NDArray[np.intp] = wide[part >= kth]
+            return found
+    kth = np.partition(scores, n - k)[n - k]
+    return np.flatnonzero(scores >= kth)
+
+
+def top_k(scores: Scores, docs: npt.NDArray[Any], k: int) -> npt.NDArray[np.int64]:
+    """Indices of the ``k`` best entries, best first (higher score, then lower doc)."""
+    n = len(scores)
+    if k <= 0 or n == 0:
+        return np.zeros(0, dtype=np.int64)
+    # keep every entry tied with the k-th score so ties break by document number
+    candidates = _at_least_kth(scores, k) if k < n else np.arange(n)
+    order = np.lexsort((docs[candidates], -scores[candidates]))
+    return candidates[order[:k]].astype(np.int64)
+
+
+def score_or(postings: Sequence[Postings], size: int, deleted: npt.NDArray[np.bool_] | None,
+             scratch: Scratch | None = None) -> tuple[Docs, Scores]:
+    """BM25 of each term's live postings, then their :func:`union` (``scratch`` unused)."""
+    docs_parts, score_parts = [], []
+    for stored, stored_freqs, norms, weight in postings:
+        docs = stored.astype(np.int64)  # numpy indexes with int64 arrays 2-3x quicker
+        freqs = stored_freqs
+        if deleted is not None:
+            live = ~deleted[docs]
+            docs, freqs = docs[live], freqs[live]
+        if len(docs):
+            docs_parts.append(docs)
+            score_parts.append(bm25(weight, freqs, norms, docs))
+    if not docs_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    if len(docs_parts) == 1:
+        return docs_parts[0], score_parts[0]
+    return union(docs_parts, score_parts, size)
+
+
+NUMPY = Kernels("numpy", bm25, union, top_k, score_or)

@@ -1,0 +1,72 @@
+"""What a set of kernels offers: one frozen record of functions, and their scratch space."""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from attrs import define, field, frozen
+
+Docs = npt.NDArray[np.int64]
+Scores = npt.NDArray[np.float64]
+#: one term's postings to score with BM25: documents, frequencies, the length norms of
+#: every document of the segment, and the weight (boost times idf)
+Postings = tuple[npt.NDArray[Any], npt.NDArray[Any], Scores, float]
+#: a score per document of a segment (zeros) and a bit per document (zeros)
+Buffers = tuple[Scores, npt.NDArray[np.uint64]]
+
+
+@define
+class Scratch:
+    """Zeroed buffers for the compiled union, reused between searches (a searcher holds
+    one): a search takes a pair and gives it back zeroed again; two at once get two."""
+
+    _free: queue.SimpleQueue[Buffers] = field(factory=queue.SimpleQueue)
+    #: pairs kept at most (more are dropped when given back)
+    keep: int = 4
+
+    def take(self, size: int) -> Buffers:
+        """Zeroed buffers for a segment of ``size`` documents (at least that long)."""
+        try:
+            acc, bits = self._free.get_nowait()
+            if len(acc) >= size:
+                return acc, bits
+        except queue.Empty:
+            pass
+        return np.zeros(size, dtype=np.float64), np.zeros(size // 64 + 1, dtype=np.uint64)
+
+    def give(self, buffers: Buffers) -> None:
+        """Give back buffers that are zeroed again."""
+        if self._free.qsize() < self.keep:
+            self._free.put(buffers)
+
+    def clear(self) -> None:
+        """Drop the buffers kept."""
+        while True:
+            try:
+                self._free.get_nowait()
+            except queue.Empty:
+                return
+
+
+@frozen
+class Kernels:
+    """The kernels of one implementation (``name``: ``numpy`` or ``numba``)."""
+
+    name: str
+    #: ``bm25(weight, freqs, norms, docs)``: ``weight * f / (f + norms[doc])`` per posting
+    bm25: Callable[[float, npt.NDArray[Any], Scores, npt.NDArray[Any]], Scores]
+    #: ``union(docs, scores, size)``: the documents of any part (each sorted and unique)
+    #: with their scores summed in the parts' order; ``size``: the segment's documents
+    union: Callable[[Sequence[npt.NDArray[Any]], Sequence[Scores], int], tuple[Docs, Scores]]
+    #: ``top_k(scores, docs, k)``: indices of the ``k`` best entries, best first (higher
+    #: score, then lower document)
+    top_k: Callable[[Scores, npt.NDArray[Any], int], npt.NDArray[np.int64]]
+    #: ``score_or(postings, size, deleted, scratch)``: the documents of any term's
+    #: postings that are not ``deleted`` (a mask or None) with their BM25 scores summed in
+    #: the terms' order, as :attr:`bm25` then :attr:`union` give them
+    score_or: Callable[[Sequence[Postings], int, npt.NDArray[np.bool_] | None,
+                        Scratch | None], tuple[Docs, Scores]]

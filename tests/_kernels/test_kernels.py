@@ -1,0 +1,236 @@
+"""The kernels: numpy's and numba's give the same results to the bit, and the same as a
+plain Python reference (scores summed in the parts' order, ties broken by document)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import heron
+from heron._kernels import ENV, NUMPY, Kernels, Scratch, active, load
+from heron._kernels._numpy import SAMPLE, SAMPLE_FROM
+from heron.errors import MissingDependencyError
+
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+NO_NUMBA = "numba is not installed (the fast extra): only numpy's kernels are checked"
+
+
+def every_kernels() -> Iterator[Any]:
+    yield pytest.param("numpy", id="numpy")
+    yield pytest.param("numba", id="numba",
+                       marks=pytest.mark.skipif(not HAVE_NUMBA, reason=NO_NUMBA))
+
+
+KERNELS = list(every_kernels())
+
+
+def _sorted_top(scores: npt.NDArray[np.float64], docs: npt.NDArray[np.int64], k: int
+                ) -> list[int]:
+    order = sorted(range(len(scores)), key=lambda i: (-scores[i], docs[i]))
+    return order[:k]
+
+
+def _union_reference(docs: list[npt.NDArray[np.int64]], scores: list[npt.NDArray[np.float64]]
+                     ) -> tuple[list[int], list[float]]:
+    summed: dict[int, float] = {}
+    for d, s in zip(docs, scores, strict=True):
+        for doc, score in zip(d.tolist(), s.tolist(), strict=True):
+            summed[doc] = summed[doc] + score if doc in summed else score
+    found = sorted(summed)
+    return found, [summed[d] for d in found]
+
+
+@pytest.mark.parametrize("name", KERNELS)
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 3 * SAMPLE_FROM),
+       k=st.integers(0, SAMPLE + 10), distinct=st.integers(1, 50_000),
+       skew=st.booleans())
+def test_top_k_equals_a_full_sort(  # noqa: PLR0917 - hypothesis draws each argument
+        name: str, seed: int, n: int, k: int, distinct: int,
+                                  skew: bool) -> None:
+    rng = np.random.default_rng(seed)
+    # few distinct values give many ties at the k-th score; skew puts the best at the end
+    scores = rng.integers(0, distinct, n).astype(np.float64) / 7.0
+    if skew:
+        scores = np.sort(scores)
+    docs = rng.permutation(n).astype(np.int64)
+    got = load(name).top_k(scores, docs, k).tolist()
+    assert got == _sorted_top(scores, docs, k)
+
+
+@pytest.mark.parametrize("name", KERNELS)
+def test_top_k_ties_negatives_and_infinities(name: str) -> None:
+    top_k = load(name).top_k
+    rng = np.random.default_rng(3)
+    n = 4 * SAMPLE_FROM  # numpy's sampled path
+    scores = rng.random(n)
+    scores[rng.choice(n, 30, replace=False)] = 9.0  # thirty tied at the top
+    docs = np.arange(n, dtype=np.int64)
+    for k in (1, 10, 29, 30, 31, 100, n, n + 5):
+        assert top_k(scores, docs, k).tolist() == _sorted_top(scores, docs, k)
+    minus = -np.abs(scores)  # every score negative
+    assert top_k(minus, docs, 10).tolist() == _sorted_top(minus, docs, 10)
+    with_inf = np.full(n, -np.inf)
+    with_inf[[5, 700, 9000]] = [1.0, 2.0, 1.0]  # the sample's 5th best is -inf: the full path
+    assert top_k(with_inf, docs, 5).tolist() == _sorted_top(with_inf, docs, 5)
+    assert top_k(scores[:0], docs[:0], 10).tolist() == []
+    assert top_k(scores, docs, 0).tolist() == []
+
+
+@pytest.mark.parametrize("name", KERNELS)
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), parts=st.integers(2, 12),
+       size=st.integers(1, 3000), density=st.floats(0.0, 1.0), repeat=st.booleans())
+def test_union_sums_in_the_parts_order(  # noqa: PLR0917 - hypothesis draws each
+        name: str, seed: int, parts: int, size: int,
+                                       density: float, repeat: bool) -> None:
+    rng = np.random.default_rng(seed)
+    docs, scores = [], []
+    for _ in range(parts):
+        d = np.flatnonzero(rng.random(size) < density).astype(np.int64)
+        if not len(d):
+            d = np.array([rng.integers(size)], dtype=np.int64)
+        docs.append(d)
+        scores.append(rng.random(len(d)) * 10.0 ** rng.integers(-3, 4))
+    if repeat:  # a part twice (a weight shared by two clauses)
+        docs.append(docs[0])
+        scores.append(scores[0])
+    got_docs, got_scores = load(name).union(docs, scores, size)
+    want_docs, want_scores = _union_reference(docs, scores)
+    assert got_docs.dtype == np.int64
+    assert got_docs.tolist() == want_docs
+    assert got_scores.tolist() == want_scores  # sparse or dense, in order: not pairwise
+
+
+@pytest.mark.parametrize("name", KERNELS)
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), parts=st.integers(1, 12), size=st.integers(1, 4000),
+       density=st.floats(0.0, 1.0), deletions=st.floats(0.0, 0.5))
+def test_score_or_is_bm25_then_union(  # noqa: PLR0917 - hypothesis draws each
+        name: str, seed: int, parts: int, size: int,
+                                     density: float, deletions: float) -> None:
+    rng = np.random.default_rng(seed)
+    norms = {field: rng.random(size) * 3.0 + 0.3 for field in ("title", "body")}
+    postings = []
+    for i in range(parts):
+        docs = np.flatnonzero(rng.random(size) < density).astype(np.uint32)
+        freqs = rng.integers(1, 50, len(docs)).astype(np.uint16)
+        postings.append((docs, freqs, norms["title" if i % 2 else "body"],
+                         float(rng.random() * 5)))
+    deleted = rng.random(size) < deletions if deletions > 0.05 else None
+    got_docs, got_scores = load(name).score_or(postings, size, deleted, Scratch())
+    want: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
+    for docs, freqs, norm, weight in postings:
+        keep = np.ones(len(docs), dtype=bool) if deleted is None else ~deleted[docs]
+        live = docs[keep].astype(np.int64)
+        want.append((live, NUMPY.bm25(weight, freqs[keep], norm, live)))
+    want_docs, want_scores = _union_reference([d for d, _ in want], [s for _, s in want])
+    assert got_docs.tolist() == want_docs
+    assert got_scores.tolist() == want_scores
+
+
+@pytest.mark.parametrize("name", KERNELS)
+def test_scratch_buffers_come_back_zeroed(name: str) -> None:
+    scratch = Scratch()
+    norms = np.ones(5000)
+    first = (np.array([3, 70, 4000], dtype=np.uint32), np.array([1, 2, 3], dtype=np.uint8),
+             norms, 1.0)
+    second = (np.array([5], dtype=np.uint32), np.array([1], dtype=np.uint8), norms, 1.0)
+    kernels = load(name)
+    assert kernels.score_or([first], 5000, None, scratch)[0].tolist() == [3, 70, 4000]
+    docs, scores = kernels.score_or([second], 5000, None, scratch)
+    assert docs.tolist() == [5]  # nothing of the first search is left in the buffers
+    assert scores.tolist() == [0.5]
+    acc, bits = scratch.take(100)
+    assert len(acc) >= 100
+    assert not acc.any()
+    assert not bits.any()
+    scratch.clear()
+
+
+@pytest.mark.parametrize("name", KERNELS)
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 5000),
+       dtype=st.sampled_from([np.uint8, np.uint16, np.uint32]),
+       weight=st.floats(0.01, 100.0))
+def test_bm25_equals_the_formula(name: str, seed: int, n: int, dtype: Any,
+                                 weight: float) -> None:
+    rng = np.random.default_rng(seed)
+    norms = rng.random(n + 7) * 3.0 + 0.3
+    docs = np.sort(rng.choice(n + 7, n, replace=False)).astype(np.int64)
+    freqs = rng.integers(1, 200, n).astype(dtype)
+    got = load(name).bm25(weight, freqs, norms, docs)
+    want = [weight * f / (f + norms[d]) for f, d in zip(freqs.tolist(), docs.tolist(),
+                                                         strict=True)]
+    assert got.tolist() == want
+
+
+@pytest.mark.skipif(not HAVE_NUMBA, reason=NO_NUMBA)
+def test_auto_takes_numba_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV, raising=False)
+    assert active().name == "numba"
+    monkeypatch.setenv(ENV, " NumPy ")
+    assert active() is NUMPY
+    monkeypatch.setenv(ENV, "numba")
+    assert active().name == "numba"
+
+
+def test_a_missing_numba_falls_back_or_says_which_extra(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    load.cache_clear()
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
+    try:
+        assert load("auto") is NUMPY
+        with pytest.raises(MissingDependencyError, match=r"heron\[fast\]"):
+            load("numba")
+    finally:
+        load.cache_clear()
+
+
+def test_an_unknown_choice_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, "fortran")
+    with pytest.raises(ValueError, match="HERON_KERNELS must be one of auto, numpy, numba"):
+        active()
+
+
+def test_kernels_are_named() -> None:
+    assert isinstance(NUMPY, Kernels)
+    assert NUMPY.name == "numpy"
+
+
+@pytest.mark.skipif(not HAVE_NUMBA, reason=NO_NUMBA)
+def test_searches_give_the_same_hits_and_scores_with_either(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(11)
+    words = [f"w{i}" for i in range(60)]
+    schema = heron.Schema(id=heron.ID(stored=True, unique=True), title=heron.TEXT(),
+                          body=heron.TEXT())
+    index = heron.create_index(tmp_path / "ix", schema)
+    for batch in range(3):  # three segments, with deletions
+        with index.writer(merge=False) as writer:
+            for i in range(400):
+                n = int(rng.integers(1, 40))
+                writer.add_document(id=f"{batch}-{i}",
+                                    title=" ".join(rng.choice(words[:20], 3)),
+                                    body=" ".join(rng.choice(words, n)))
+            writer.delete_by_term("id", f"{batch}-7")
+    queries = ["w1", "w1 w2", "w3 w4 w5 w6", "w1 OR w2 OR w3 OR w4 OR w5 OR w6 OR w7 OR w8 "
+               "OR w9", "w1 AND w2", '"w1 w2"', "w1 -w2", "w1^3 w30 w59", "nothing w5"]
+    found = {}
+    for name in ("numpy", "numba"):
+        monkeypatch.setenv(ENV, name)
+        with index.searcher() as searcher:
+            found[name] = [[(h["id"], h.score) for h in searcher.search(
+                q, limit=25, fields=["title", "body"])] for q in queries]
+            found[name].append([searcher.search(q, fields=["title", "body"]).total
+                                for q in queries])
+    assert found["numba"] == found["numpy"]
+    assert all(found["numpy"][:-1])
