@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import re
 import resource
@@ -63,7 +64,13 @@ from _common import (
 )
 from heron.bench import STOP_WORDS  # NLTK's English stop words of three letters or more
 
-ENGINES = ("heron", "heron-2p", "heron-4p", "heron-apart", "heron-ps", "tantivy", "tantivy-2t")
+ENGINES = ("heron", "heron-numpy", "heron-2p", "heron-4p", "heron-apart", "heron-ps", "tantivy",
+           "tantivy-2t")
+#: configurations that search another's index, not built again: heron-numpy searches
+#: heron's index with numpy's kernels alone (heron: numba's when installed, the fast extra)
+SEARCH_ONLY = {"heron-numpy": "heron"}
+#: the kernels each heron configuration searches with (HERON_KERNELS; default: auto)
+KERNELS = {"heron-numpy": "numpy"}
 #: heron configurations that build with worker processes, and how many processes
 PROCS = {"heron-2p": 2, "heron-4p": 4}
 NEWS_FILE = Path("news") / "reuters21578.jsonl.gz"
@@ -281,6 +288,7 @@ def _cpu(usage: resource.struct_rusage) -> float:
 
 def child_search(spec: dict[str, Any]) -> dict[str, Any]:
     """Each kind of query once to warm up, then once timed; latencies and hit ids."""
+    os.environ["HERON_KERNELS"] = KERNELS.get(spec["engine"], "auto")
     make = heron_searcher if spec["engine"].startswith("heron") else tantivy_searcher
     search, close = make(Path(spec["index"]))
     result: dict[str, Any] = {}
@@ -465,19 +473,25 @@ def main(argv: list[str] | None = None) -> int:
         workdir = CACHE / f"run-x{scale}"
         shutil.rmtree(workdir, ignore_errors=True)
         workdir.mkdir(parents=True)
-        runs = []
-        for engine in args.engines:
-            spec = {"engine": engine, "rows": str(rows_file), "index": str(workdir / engine),
+        runs: list[Run] = []
+        for i, engine in enumerate(args.engines):
+            own = SEARCH_ONLY.get(engine, engine)
+            spec = {"engine": engine, "rows": str(rows_file), "index": str(workdir / own),
                     "queries": queries}
             run = Run(engine, scale, megabytes)
-            run.built = run_child_script(Path(__file__), {**spec, "phase": "index"}, workdir)
+            if own == engine:
+                run.built = run_child_script(Path(__file__), {**spec, "phase": "index"},
+                                             workdir)
+            else:  # the index another configuration built (its build figures are its own)
+                run.built = next((r.built for r in runs if r.engine == own), None)
             if run.built:
                 run.searched = run_child_script(Path(__file__), {**spec, "phase": "search"},
                                                 workdir)
             run.compute()
             runs.append(run)
-            if not args.keep:
-                shutil.rmtree(workdir / engine, ignore_errors=True)
+            later = {SEARCH_ONLY.get(e, e) for e in args.engines[i + 1:]}
+            if not args.keep and own not in later:
+                shutil.rmtree(workdir / own, ignore_errors=True)
         print_scale(scale, runs, docs)
         all_runs.extend(runs)
         last = runs

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import heron
-from heron._kernels import ENV, NUMPY, Kernels, Scratch, active, load
+from heron._kernels import AUTO_FROM, ENV, NUMPY, Kernels, Scratch, active, load
 from heron._kernels._numpy import SAMPLE, SAMPLE_FROM
 from heron.errors import MissingDependencyError
 
@@ -174,13 +174,14 @@ def test_bm25_equals_the_formula(name: str, seed: int, n: int, dtype: Any,
 
 
 @pytest.mark.skipif(not HAVE_NUMBA, reason=NO_NUMBA)
-def test_auto_takes_numba_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_takes_numba_for_large_segments(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV, raising=False)
-    assert active().name == "numba"
+    assert active(AUTO_FROM).name == "numba"
+    assert active(AUTO_FROM - 1) is NUMPY  # small: not worth importing numba
     monkeypatch.setenv(ENV, " NumPy ")
-    assert active() is NUMPY
+    assert active(AUTO_FROM) is NUMPY
     monkeypatch.setenv(ENV, "numba")
-    assert active().name == "numba"
+    assert active(1).name == "numba"  # asked for: whatever the size
 
 
 def test_a_missing_numba_falls_back_or_says_which_extra(monkeypatch: pytest.MonkeyPatch
@@ -198,7 +199,7 @@ def test_a_missing_numba_falls_back_or_says_which_extra(monkeypatch: pytest.Monk
 def test_an_unknown_choice_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV, "fortran")
     with pytest.raises(ValueError, match="HERON_KERNELS must be one of auto, numpy, numba"):
-        active()
+        active(1)
 
 
 def test_kernels_are_named() -> None:

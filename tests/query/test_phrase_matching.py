@@ -3,16 +3,22 @@ array helpers it is built on (intersections both ways, position keys across bloc
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
+import os
 import random
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import heron
+from heron._kernels import ENV
 from heron.analysis import LowercaseFilter, RegexTokenizer
 from heron.index._blocks import BLOCK
 from heron.query import Phrase
@@ -23,6 +29,25 @@ SCHEMA = heron.Schema(id=heron.NUMERIC(stored=True),
                       body=heron.TEXT(analyzer=RegexTokenizer() | LowercaseFilter()))
 #: word weights: "a" in most documents (posting lists over several blocks), "e" rare
 WORDS = {"a": 8, "b": 4, "c": 2, "d": 1, "e": 0.2}
+
+
+#: both kernels: numpy's phrase matcher and numba's compiled one for two words (fast extra)
+KERNELS = [pytest.param("numpy"), pytest.param("numba", marks=pytest.mark.skipif(
+    importlib.util.find_spec("numba") is None, reason="numba (the fast extra) is absent"))]
+
+
+@contextmanager
+def _kernels(name: str) -> Iterator[None]:
+    """Search with ``name``'s kernels inside the block."""
+    before = os.environ.get(ENV)
+    os.environ[ENV] = name
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[ENV]
+        else:
+            os.environ[ENV] = before
 
 
 def _documents(seed: int, count: int, longest: int) -> list[list[str]]:
@@ -76,13 +101,14 @@ def _found(ix: heron.Index, query: Phrase) -> dict[int, int]:
 phrases = st.lists(st.sampled_from(list(WORDS)), min_size=1, max_size=3)
 
 
+@pytest.mark.parametrize("kernels", KERNELS)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32), count=st.integers(1, 500), words=phrases,
        gaps=st.lists(st.integers(1, 3), min_size=2, max_size=2), slop=st.integers(0, 3),
        parts=st.integers(1, 3), deleted=st.sets(st.integers(0, 499), max_size=40))
-def test_phrase_frequencies_match_brute_force(*, seed: int, count: int, words: list[str],
-                                              gaps: list[int], slop: int, parts: int,
-                                              deleted: set[int]) -> None:
+def test_phrase_frequencies_match_brute_force(*, kernels: str, seed: int, count: int,
+                                              words: list[str], gaps: list[int], slop: int,
+                                              parts: int, deleted: set[int]) -> None:
     """Exact and sloppy phrases, repeated words, gaps left by stop words, several
     segments and deletions, over lists long enough to span blocks of postings."""
     docs = _documents(seed, count, 8)
@@ -91,12 +117,15 @@ def test_phrase_frequencies_match_brute_force(*, seed: int, count: int, words: l
     ix = _build(docs, parts, deleted)
     expected = {i: n for i, tokens in enumerate(docs)
                 if i not in deleted and (n := _brute(tokens, words, offsets, slop))}
-    assert _found(ix, Phrase("body", words, slop=slop, positions=tuple(offsets))) == expected
+    with _kernels(kernels):
+        found = _found(ix, Phrase("body", words, slop=slop, positions=tuple(offsets)))
+    assert found == expected
 
 
+@pytest.mark.parametrize("kernels", KERNELS)
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**32), pair=st.sampled_from(["a e", "e a", "a a", "b e"]))
-def test_rare_word_beside_a_common_one(seed: int, pair: str) -> None:
+@given(seed=st.integers(0, 2**32), pair=st.sampled_from(["a e", "e a", "a a", "b e", "a b"]))
+def test_rare_word_beside_a_common_one(kernels: str, seed: int, pair: str) -> None:
     """A rare word's few documents sit anywhere in a list of many blocks (its postings'
     positions are summed from their block's start), at block edges too."""
     rnd = random.Random(seed)
@@ -110,7 +139,8 @@ def test_rare_word_beside_a_common_one(seed: int, pair: str) -> None:
     ix = _build(docs, 1, set())
     words = pair.split()
     expected = {i: n for i, tokens in enumerate(docs) if (n := _brute(tokens, words, [0, 1], 0))}
-    assert _found(ix, Phrase("body", words)) == expected
+    with _kernels(kernels):
+        assert _found(ix, Phrase("body", words)) == expected
 
 
 numbers = st.sets(st.integers(0, 3000), max_size=300)

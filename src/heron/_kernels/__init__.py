@@ -1,10 +1,12 @@
-"""The inner loops of searching: BM25 over postings, unions of sorted matches, top-k.
+"""The inner loops of searching: BM25 over postings, unions of sorted matches, top-k,
+two-word phrases.
 
 Each has two implementations with the same results to the bit: numpy's (always there,
 the reference) and a compiled one built with numba (the ``fast`` extra, ``pip install
 "heron[fast]"``), which makes one pass where numpy makes several. :func:`active` picks
-numba when it is installed; the environment variable ``HERON_KERNELS`` chooses:
-``numpy``, ``numba`` (an error if it is absent) or ``auto`` (the default).
+numba when it is installed and the segment is large enough to gain; the environment
+variable ``HERON_KERNELS`` chooses: ``numpy``, ``numba`` (an error if it is absent) or
+``auto`` (the default).
 
 numba is imported, and its kernels compiled (or loaded from its cache), the first time
 a query needs them, never by ``import heron``.
@@ -17,19 +19,31 @@ import os
 
 from heron._kernels._numba import build
 from heron._kernels._numpy import NUMPY
-from heron._kernels._types import Kernels, Postings, Scratch
+from heron._kernels._types import Kernels, PairTerm, Postings, Scratch
 from heron.errors import MissingDependencyError
 
-__all__ = ["ENV", "NUMPY", "Kernels", "Postings", "Scratch", "active", "load"]
+__all__ = ["AUTO_FROM", "ENV", "NUMPY", "Kernels", "PairTerm", "Postings", "Scratch", "active",
+           "load"]
 
 #: the environment variable that chooses the kernels: ``auto``, ``numpy`` or ``numba``
 ENV = "HERON_KERNELS"
 CHOICES = ("auto", "numpy", "numba")
 
 
-def active() -> Kernels:
-    """The kernels chosen by ``HERON_KERNELS`` (numba's when installed, unless told)."""
-    return load(os.environ.get(ENV, "auto").strip().lower() or "auto")
+#: under ``auto``, work over fewer documents than this (a segment's) is done in numpy:
+#: importing numba and loading its kernels, about half a second in a new process, costs
+#: more than they save on small indexes (the results are the same either way)
+AUTO_FROM = 16_384
+
+
+def active(size: int) -> Kernels:
+    """The kernels for work over ``size`` documents (a segment's), as ``HERON_KERNELS``
+    chooses: under ``auto``, numba's when installed and ``size`` is :data:`AUTO_FROM` or
+    more, else numpy's."""
+    choice = os.environ.get(ENV, "auto").strip().lower() or "auto"
+    if choice == "auto" and size < AUTO_FROM:
+        return NUMPY
+    return load(choice)
 
 
 @functools.cache

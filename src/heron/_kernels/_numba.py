@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from heron._kernels._types import Docs, Kernels, Postings, Scores, Scratch
+from heron._kernels._types import Docs, Kernels, PairTerm, Postings, Scores, Scratch
 
 #: the lowest set bit of a 64-bit word times this, shifted right by 58, indexes
 #: DE_BRUIJN_TABLE, which gives the bit's place
@@ -112,6 +112,75 @@ def _take_marked(acc: Any, bits: Any, most: int) -> Any:  # pragma: no cover - c
     return out[:m], summed[:m]
 
 
+# one compiled loop: a kernel can call only kernels, and these compile when numba arrives
+def _exact_pair(  # noqa: PLR0912, PLR0915, PLR0917
+        short: Any, short_freqs: Any, short_pos: Any, long: Any, long_freqs: Any,
+        long_pos: Any, long_before: Any, delta: int, deleted: Any
+) -> Any:  # pragma: no cover - compiled (numba)
+    """The live documents of two terms' postings where the second stands ``delta`` places
+    after the first, and how often: each document of the shorter list galloped to in the
+    longer, their positions there merged."""
+    docs = np.empty(len(short), dtype=np.int64)
+    counts = np.empty(len(short), dtype=np.int64)
+    check = len(deleted) > 0
+    n, j, m = len(long), 0, 0
+    s_start, l_last, l_start = 0, -1, np.int64(0)
+    for i in range(len(short)):
+        d = short[i]
+        here = s_start
+        s_start += short_freqs[i]
+        if j >= n:
+            break
+        if long[j] < d:  # gallop: steps of 1, 2, 4... then a binary search
+            step, low = 1, j
+            while low + step < n and long[low + step] < d:
+                low += step
+                step *= 2
+            high = min(low + step, n)
+            while low + 1 < high:
+                mid = (low + high) >> 1
+                if long[mid] < d:
+                    low = mid
+                else:
+                    high = mid
+            j = high
+            if j >= n:
+                break
+        if long[j] != d:
+            continue
+        if check and deleted[d]:
+            j += 1
+            continue
+        # where the long list's posting j has its positions: on from the last one found
+        # when in the same block, else from its block's first
+        if l_last < 0 or l_last >> 7 != j >> 7:
+            l_last, l_start = (j >> 7) << 7, long_before[j >> 7]
+        for k in range(l_last, j):
+            l_start += long_freqs[k]
+        l_last = j
+        a, a_end = here, here + short_freqs[i]
+        b, b_end = l_start, l_start + long_freqs[j]
+        if a_end > len(short_pos) or b_end > len(long_pos):
+            raise IndexError("positions of a posting lie past the term's")
+        found = 0
+        while a < a_end and b < b_end:
+            want = np.int64(short_pos[a]) + delta
+            have = np.int64(long_pos[b])
+            if have < want:
+                b += 1
+            elif have > want:
+                a += 1
+            else:
+                found += 1
+                a += 1
+                b += 1
+        if found:
+            docs[m], counts[m] = d, found
+            m += 1
+        j += 1
+    return docs[:m], counts[:m]
+
+
 def _top_loop(scores: Any, docs: Any, k: int) -> Any:  # pragma: no cover - compiled (numba)
     """Indices of the ``k`` best entries, best first, through a heap of ``k``."""
     # a heap of the k best seen, the worst at its root (lower score, then higher doc)
@@ -166,6 +235,7 @@ def build(numba: ModuleType) -> Kernels:
     add_term = jit(_add_term)
     take_marked = jit(_take_marked)
     top_loop = jit(_top_loop)
+    exact_pair_loop = jit(_exact_pair)
 
     def bm25(weight: float, freqs: npt.NDArray[Any], norms: Scores, docs: npt.NDArray[Any]
              ) -> Scores:
@@ -202,4 +272,13 @@ def build(numba: ModuleType) -> Kernels:
             scratch.give((acc, bits))
         return found
 
-    return Kernels("numba", bm25, union, top_k, score_or)
+    def exact_pair(first: PairTerm, second: PairTerm, delta: int,
+                   deleted: npt.NDArray[np.bool_] | None) -> tuple[Docs, Docs]:
+        if len(first[0]) > len(second[0]):
+            first, second, delta = second, first, -delta
+        found: tuple[Docs, Docs] = exact_pair_loop(
+            first[0], first[1], first[2], second[0], second[1], second[2], second[3], delta,
+            NO_DELETIONS if deleted is None else deleted)
+        return found
+
+    return Kernels("numba", bm25, union, top_k, score_or, exact_pair)

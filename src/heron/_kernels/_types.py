@@ -15,6 +15,9 @@ Scores = npt.NDArray[np.float64]
 #: one term's postings to score with BM25: documents, frequencies, the length norms of
 #: every document of the segment, and the weight (boost times idf)
 Postings = tuple[npt.NDArray[Any], npt.NDArray[Any], Scores, float]
+#: one word of a two-word phrase: its documents, frequencies, positions (every posting's,
+#: one after another) and how many positions come before each block of 128 postings
+PairTerm = tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[np.int64]]
 #: a score per document of a segment (zeros) and a bit per document (zeros)
 Buffers = tuple[Scores, npt.NDArray[np.uint64]]
 
@@ -70,3 +73,8 @@ class Kernels:
     #: the terms' order, as :attr:`bm25` then :attr:`union` give them
     score_or: Callable[[Sequence[Postings], int, npt.NDArray[np.bool_] | None,
                         Scratch | None], tuple[Docs, Scores]]
+    #: ``exact_pair(first, second, delta, deleted)``: the live documents where ``second``
+    #: stands ``delta`` places after ``first``, and how often (None: phrases are matched
+    #: by :mod:`heron.query._phrase_match`, in numpy)
+    exact_pair: Callable[[PairTerm, PairTerm, int, npt.NDArray[np.bool_] | None],
+                         tuple[Docs, Docs]] | None = None

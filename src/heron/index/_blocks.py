@@ -29,6 +29,7 @@ _SUMMED = 3 * BLOCK
 #: postings handled at once while computing a segment's table
 _CHUNK = 1 << 22
 _KEY = ("blocks", "table")
+_NO_BEFORE = np.zeros(1, dtype=np.int64)
 
 
 @frozen
@@ -164,3 +165,27 @@ def posting_positions(segment: SegmentReader, term_no: int, idx: npt.NDArray[np.
     if int(starts[-1] + counts[-1]) > b - a:  # the last posting's positions end last
         raise CorruptIndexError(f"{segment.name}: positions of term {term_no} do not add up")
     return positions, starts, counts
+
+
+def term_positions(segment: SegmentReader, term_no: int
+                   ) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
+    """A term's positions (every posting's, one after another) and how many come before
+    each of its blocks of :data:`BLOCK` postings (a short list: one block, none before).
+
+    Raises:
+        CorruptIndexError: the term's positions do not add up to its frequencies.
+    """
+    a, b = segment.raw_array(TERMS_POS)[term_no : term_no + 2].tolist()
+    positions = segment.raw_array(POS_DATA)[a:b]
+    freqs = segment.freqs(term_no)
+    if len(freqs) <= BLOCK:
+        if int(freqs.sum(dtype=np.int64)) != b - a:
+            raise CorruptIndexError(f"{segment.name}: positions of term {term_no} do not add up")
+        return positions, _NO_BEFORE
+    table = block_table(segment)
+    i = int(table.terms.searchsorted(term_no))
+    before = table.pos_before[int(table.first[i]) : int(table.first[i + 1])]
+    last = len(freqs) - 1 - (len(freqs) - 1) % BLOCK
+    if int(before[-1]) + int(freqs[last:].sum(dtype=np.int64)) != b - a:
+        raise CorruptIndexError(f"{segment.name}: positions of term {term_no} do not add up")
+    return positions, before

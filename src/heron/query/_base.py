@@ -364,8 +364,8 @@ class _OrWeight(Weight):
                     break
                 postings.append(found)
             else:
-                docs, scores = active().score_or(postings, segment.doc_count, segment.deleted,
-                                                 self.scratch)
+                docs, scores = active(segment.doc_count).score_or(
+                    postings, segment.doc_count, segment.deleted, self.scratch)
                 return Matches(docs, scores)
             return union(match_each(self.weights, segment), segment.doc_count)
         done: dict[int, Matches] = {}

@@ -52,7 +52,7 @@ def union(parts: Sequence[Matches], size: int) -> Matches:
         return Matches.empty()
     if len(parts) == 1:
         return parts[0]
-    docs, scores = active().union([p.docs for p in parts], [p.scores for p in parts], size)
+    docs, scores = active(size).union([p.docs for p in parts], [p.scores for p in parts], size)
     return Matches(docs, scores)
 
 

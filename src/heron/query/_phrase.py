@@ -13,8 +13,10 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, frozen
 
+from heron._kernels import PairTerm, active
 from heron.errors import ArgumentTypeError, QueryError
 from heron.index import SegmentReader
+from heron.index._blocks import term_positions
 from heron.query._base import Context, Query
 from heron.query._matches import Matches, live
 from heron.query._phrase_match import (
@@ -136,6 +138,11 @@ class _PhraseWeight(Weight):
         numbers = self.numbers.get(segment.name)
         if not numbers or min(numbers) < 0:
             return none
+        pair = active(segment.doc_count).exact_pair
+        if pair is not None and self.slop == 0 and len(numbers) == 2 and (
+                numbers[0] != numbers[1]):  # two words, one after the other: compiled
+            first, second = (_pair_term(segment, n) for n in numbers)
+            return pair(first, second, self.offsets[1] - self.offsets[0], segment.deleted)
         distinct = sorted(set(numbers))
         docs, at = common_postings([segment.postings(n)[0] for n in distinct])
         mask = live(segment, docs)
@@ -154,3 +161,10 @@ class _PhraseWeight(Weight):
             counts = sloppy_repeated(keys, numbers, self.offsets, self.slop, len(docs))
         found = counts.nonzero()[0]
         return docs[found], counts[found]
+
+
+def _pair_term(segment: SegmentReader, number: int) -> PairTerm:
+    """A word of a two-word phrase as the kernels read it."""
+    docs, freqs = segment.postings(number)
+    positions, before = term_positions(segment, number)
+    return docs, freqs, positions, before

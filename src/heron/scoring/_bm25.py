@@ -152,7 +152,7 @@ class BM25Scorer(TermScorer):
 
     def score_postings(self, freqs: npt.NDArray[np.number], norms: npt.NDArray[np.float64],
                        docs: npt.NDArray[np.integer]) -> npt.NDArray[np.float64]:
-        return active().bm25(self.weight, freqs, norms, docs)
+        return active(len(norms)).bm25(self.weight, freqs, norms, docs)
 
     def postings_weight(self) -> float | None:
         return None if self.key is None else self.weight

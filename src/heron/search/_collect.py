@@ -14,7 +14,7 @@ from heron.query import Matches
 def top_indices(scores: npt.NDArray[np.float64], docs: npt.NDArray[np.int64], k: int
                 ) -> npt.NDArray[np.int64]:
     """Indices of the ``k`` best entries, best first (higher score, then lower doc)."""
-    return active().top_k(scores, docs, k)
+    return active(len(scores)).top_k(scores, docs, k)
 
 
 def collect(parts: Iterable[tuple[int, Matches]], k: int
