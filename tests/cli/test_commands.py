@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from tests.cli.running import ESCAPE, fails, heron_cmd, ok, write_jsonl
 
 import heron
+from heron.cli import main
 
 DOCS: list[dict[str, Any]] = [
     {"id": "a1", "title": "Smuggling tunnels under Gaza",
@@ -155,6 +157,19 @@ def test_search_prints_ranked_hits_with_snippets(news: Path) -> None:
     assert float(first.split()[1]) >= float(second.split()[1]) > 0
     assert "smuggling tunnels" in snippet
     assert snippet.startswith("      ")
+
+
+def test_search_uses_numpy_kernels_unless_told(news: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """One search does not repay importing numba: ``heron search`` takes numpy's kernels
+    (same results) unless HERON_KERNELS says otherwise."""
+    monkeypatch.delenv("HERON_KERNELS", raising=False)
+    assert main(["search", str(news), "tunnels"]) == 0
+    assert os.environ["HERON_KERNELS"] == "numpy"
+    monkeypatch.setenv("HERON_KERNELS", "auto")
+    assert main(["search", str(news), "tunnels"]) == 0
+    assert os.environ["HERON_KERNELS"] == "auto"
+    assert capsys.readouterr().out.count("2 hits for 'tunnels'") == 2
 
 
 def test_search_sort_filter_facets_limit(news: Path) -> None:

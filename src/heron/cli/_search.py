@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from typing import Any
 
@@ -20,6 +21,8 @@ from heron.cli._hits import hit_lines, text_fields
 
 NAME = "search"
 HELP = "search an index and print the ranked hits with snippets"
+#: which kernels heron searches with (README, "Speed: the fast extra")
+KERNELS_ENV = "HERON_KERNELS"
 _RESERVED = frozenset({"id", "rank", "score", "highlights"})
 
 
@@ -64,6 +67,9 @@ def _names(values: list[str] | None) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Search and print the results."""
+    # one search does not repay importing numba (about half a second): numpy's kernels,
+    # unless the environment says otherwise (the results are the same)
+    os.environ.setdefault(KERNELS_ENV, "numpy")
     ix = heron.open_index(args.path)
     sort = _names(args.sort)
     facets = _names(args.facets)
