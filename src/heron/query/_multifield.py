@@ -14,6 +14,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 from attrs import define, field, frozen
 
+from heron._kernels._numpy import grouped, run_sums
 from heron.index import SegmentReader
 from heron.query._base import Context, Or, Query, or_weight
 from heron.query._matches import Matches, live
@@ -115,14 +116,8 @@ class _JointWeight(Weight):
             tf_parts.append(self.scorer.field_tf(i, freqs, None if norms is None else norms[docs]))
         if not docs_parts:
             return Matches.empty()
-        docs = np.concatenate(docs_parts)
-        tf = np.concatenate(tf_parts)
-        order = np.argsort(docs, kind="stable")
-        docs, tf = docs[order], tf[order]
-        first = np.ones(len(docs), dtype=bool)
-        first[1:] = docs[1:] != docs[:-1]
-        starts = np.flatnonzero(first)
-        return Matches(docs[starts], self.scorer.saturate(np.add.reduceat(tf, starts)))
+        docs, tf, starts = grouped(docs_parts, tf_parts)
+        return Matches(docs[starts], self.scorer.saturate(run_sums(tf, starts)))
 
     def explain(self, segment: SegmentReader, doc: int) -> Explanation | None:
         if segment.deleted is not None and segment.deleted[doc]:
