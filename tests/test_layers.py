@@ -26,7 +26,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "analysis": frozenset({"errors"}),
     "schema": frozenset({"analysis", "errors"}),
     "index": frozenset({"schema", "analysis", "errors"}),
-    "scoring": frozenset({"_kernels", "errors"}),
+    "scoring": frozenset({"errors"}),
     "query": frozenset({"index", "scoring", "schema", "analysis", "_kernels", "errors"}),
     "search": frozenset({"query", "index", "scoring", "highlight", "schema", "analysis",
                          "_kernels", "errors"}),

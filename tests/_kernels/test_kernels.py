@@ -235,3 +235,30 @@ def test_searches_give_the_same_hits_and_scores_with_either(
                                 for q in queries])
     assert found["numba"] == found["numpy"]
     assert all(found["numpy"][:-1])
+
+
+@pytest.mark.parametrize("name", KERNELS)
+@pytest.mark.parametrize("size", [10, 10_000])  # dense, and numpy's sorted path
+def test_union_of_three_adds_in_order(name: str, size: int) -> None:
+    """(0.1 + 0.2) + 0.3 is 0.6000000000000001; 0.1 + (0.2 + 0.3) is 0.6: every path adds a
+    document's scores first to last, whatever the segment's density."""
+    docs = [np.array([5], dtype=np.int64)] * 3
+    scores = [np.array([0.1]), np.array([0.2]), np.array([0.3])]
+    found_docs, found = load(name).union(docs, scores, size)
+    assert found_docs.tolist() == [5]
+    assert found.tolist() == [(0.1 + 0.2) + 0.3]
+
+
+@pytest.mark.parametrize("name", KERNELS)
+def test_top_k_leaves_out_nan(name: str) -> None:
+    """A score that is not a number (inf - inf from a user's scoring) never ranks; the
+    others still fill the k places."""
+    scores = np.array([np.nan, 2.0, 1.0, np.nan, 3.0])
+    docs = np.arange(5, dtype=np.int64)
+    top_k = load(name).top_k
+    assert top_k(scores, docs, 2).tolist() == [4, 1]
+    assert top_k(scores, docs, 5).tolist() == [4, 1, 2]
+    big = np.random.default_rng(2).random(4 * SAMPLE_FROM)
+    big[::3] = np.nan
+    want = _sorted_top(np.nan_to_num(big, nan=-1.0), np.arange(len(big)), 20)
+    assert top_k(big, np.arange(len(big), dtype=np.int64), 20).tolist() == want

@@ -163,12 +163,21 @@ def test_search_uses_numpy_kernels_unless_told(news: Path, monkeypatch: pytest.M
                                                capsys: pytest.CaptureFixture[str]) -> None:
     """One search does not repay importing numba: ``heron search`` takes numpy's kernels
     (same results) unless HERON_KERNELS says otherwise."""
+    seen: list[str | None] = []
+    open_index = heron.open_index
+
+    def opening(path: Any) -> heron.Index:
+        seen.append(os.environ.get("HERON_KERNELS"))
+        return open_index(path)
+
+    monkeypatch.setattr(heron, "open_index", opening)
     monkeypatch.delenv("HERON_KERNELS", raising=False)
     assert main(["search", str(news), "tunnels"]) == 0
-    assert os.environ["HERON_KERNELS"] == "numpy"
+    assert "HERON_KERNELS" not in os.environ  # the caller's environment as it was
     monkeypatch.setenv("HERON_KERNELS", "auto")
     assert main(["search", str(news), "tunnels"]) == 0
     assert os.environ["HERON_KERNELS"] == "auto"
+    assert seen == ["numpy", "auto"]
     assert capsys.readouterr().out.count("2 hits for 'tunnels'") == 2
 
 

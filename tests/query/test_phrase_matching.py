@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import heron
 from heron._kernels import ENV
-from heron.analysis import LowercaseFilter, RegexTokenizer
+from heron.analysis import LowercaseFilter, NgramFilter, RegexTokenizer
 from heron.index._blocks import BLOCK
 from heron.query import Phrase
 from heron.query._base import Context
@@ -170,3 +170,22 @@ def test_common_postings(lists: list[np.ndarray]) -> None:
     assert docs.tolist() == common
     for x, idx in zip(lists, at, strict=True):
         assert x[idx].tolist() == common
+
+
+@pytest.mark.parametrize("kernels", KERNELS)
+def test_a_phrase_counts_places_once_when_a_term_repeats_a_position(tmp_path: Path,
+                                                                     kernels: str) -> None:
+    """n-grams keep their word's position, so "aaaa" holds "aa" three times at one place:
+    the phrase "aa bb" stands there once, whatever the other documents hold."""
+    schema = heron.Schema(id=heron.ID(stored=True), body=heron.TEXT(
+        analyzer=RegexTokenizer() | LowercaseFilter() | NgramFilter(2, 2)))
+    alone, both = (heron.create_index(tmp_path / name, schema) for name in ("alone", "both"))
+    with alone.writer() as w:
+        w.add_document(id="d1", body="aaaa bb")
+    with both.writer() as w:
+        w.add_document(id="d1", body="aaaa bb")
+        w.add_document(id="d2", body="aa bb bb bb bb bb bb bb")
+        w.add_document(id="d3", body="aaa bbb")  # two of each, at one place each
+    with _kernels(kernels):
+        assert _found(alone, Phrase("body", ["aa", "bb"])) == {"d1": 1}
+        assert _found(both, Phrase("body", ["aa", "bb"])) == {"d1": 1, "d2": 1, "d3": 1}

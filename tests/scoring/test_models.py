@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 
@@ -179,3 +181,31 @@ def test_models_without_a_bound_say_so() -> None:
     assert model.scorer("t", 1.0, [1], stats).upper_bound(3, 2) is None
     joint = scoring.BM25F().joint_scorer([("a", 1.0, stats), ("b", 1.0, stats)], [1, 2], 1.0)
     assert joint.upper_bound(3, 2) is None
+
+
+@pytest.mark.parametrize("kernels", ["numpy", "numba"])
+def test_a_bm25_subclass_scores_with_its_own_formula(tmp_path: Path, kernels: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model that overrides BM25's ``score_normed`` (here BM25+, a constant added) scores
+    terms, ORs and phrases with it; the compiled kernels know only plain BM25."""
+    if kernels == "numba":
+        pytest.importorskip("numba", reason="numba (the fast extra) is absent")
+    monkeypatch.setenv("HERON_KERNELS", kernels)
+
+    @attrs.frozen
+    class BM25Plus(scoring.BM25):
+        def score_normed(self, freqs: Any, norms: Any, weight: float) -> Any:
+            return super().score_normed(freqs, norms, weight) + weight
+
+    schema = heron.Schema(id=heron.ID(stored=True), body=heron.TEXT())
+    ix = heron.create_index(tmp_path / "ix", schema)
+    with ix.writer() as w:
+        w.add_document(id="a", body="tunnel gaza")
+        w.add_document(id="b", body="tunnel tunnel wheat")
+        w.add_document(id="c", body="wheat bread")
+    with ix.searcher() as plain, ix.searcher(scoring=BM25Plus()) as plus:
+        for query in ("tunnel", "tunnel wheat", '"tunnel gaza"'):
+            base = {h["id"]: h.score for h in plain.search(query)}
+            more = {h["id"]: h.score for h in plus.search(query)}
+            assert set(more) == set(base)
+            assert all(more[d] > base[d] + 0.1 for d in base), query

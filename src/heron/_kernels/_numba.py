@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from heron._kernels._types import Docs, Kernels, PairTerm, Postings, Scores, Scratch
+from heron.errors import CorruptIndexError
 
 #: the lowest set bit of a 64-bit word times this, shifted right by 58, indexes
 #: DE_BRUIJN_TABLE, which gives the bit's place
@@ -170,10 +171,12 @@ def _exact_pair(  # noqa: PLR0912, PLR0915, PLR0917
                 b += 1
             elif have > want:
                 a += 1
-            else:
+            else:  # one place, however often either term stands there
                 found += 1
-                a += 1
-                b += 1
+                while a < a_end and np.int64(short_pos[a]) + delta == want:
+                    a += 1
+                while b < b_end and np.int64(long_pos[b]) == have:
+                    b += 1
         if found:
             docs[m], counts[m] = d, found
             m += 1
@@ -181,13 +184,17 @@ def _exact_pair(  # noqa: PLR0912, PLR0915, PLR0917
     return docs[:m], counts[:m]
 
 
-def _top_loop(scores: Any, docs: Any, k: int) -> Any:  # pragma: no cover - compiled (numba)
+# one compiled loop: a kernel can call only kernels, and these compile when numba arrives
+def _top_loop(scores: Any, docs: Any, k: int  # noqa: PLR0912
+              ) -> Any:  # pragma: no cover - compiled (numba)
     """Indices of the ``k`` best entries, best first, through a heap of ``k``."""
     # a heap of the k best seen, the worst at its root (lower score, then higher doc)
     heap = np.empty(k, dtype=np.int64)
     n = 0
     for i in range(len(scores)):
         s, d = scores[i], docs[i]
+        if np.isnan(s):  # no number: never ranks
+            continue
         if n < k:
             c = n
             heap[c] = i
@@ -202,7 +209,7 @@ def _top_loop(scores: Any, docs: Any, k: int) -> Any:  # pragma: no cover - comp
                     break
             continue
         w = heap[0]
-        if s < scores[w] or (s == scores[w] and d >= docs[w]) or np.isnan(s):
+        if s < scores[w] or (s == scores[w] and d >= docs[w]):
             continue
         heap[0] = i
         c = 0
@@ -276,9 +283,12 @@ def build(numba: ModuleType) -> Kernels:
                    deleted: npt.NDArray[np.bool_] | None) -> tuple[Docs, Docs]:
         if len(first[0]) > len(second[0]):
             first, second, delta = second, first, -delta
-        found: tuple[Docs, Docs] = exact_pair_loop(
-            first[0], first[1], first[2], second[0], second[1], second[2], second[3], delta,
-            NO_DELETIONS if deleted is None else deleted)
+        try:
+            found: tuple[Docs, Docs] = exact_pair_loop(
+                first[0], first[1], first[2], second[0], second[1], second[2], second[3],
+                delta, NO_DELETIONS if deleted is None else deleted)
+        except IndexError as exc:  # what term_positions checks already: positions add up
+            raise CorruptIndexError(str(exc)) from None
         return found
 
     return Kernels("numba", bm25, union, top_k, score_or, exact_pair)

@@ -15,8 +15,9 @@ from heron._kernels._types import Docs, Kernels, Postings, Scores, Scratch
 SAMPLE_FROM = 8192
 #: the size of that sample
 SAMPLE = 2048
-#: ``np.add.reduceat`` adds runs this long or longer pairwise
-PAIRWISE_FROM = 8
+#: ``np.add.reduceat`` adds a run of this many or more otherwise than first to last: the
+#: first entry to the sum of the others (pairwise from nine on)
+NOT_IN_ORDER_FROM = 3
 
 
 def bm25(weight: float, freqs: npt.NDArray[Any], norms: Scores, docs: npt.NDArray[Any]
@@ -51,12 +52,12 @@ def union(docs: Sequence[npt.NDArray[Any]], scores: Sequence[Scores], size: int
 
 
 def run_sums(scores: Scores, starts: npt.NDArray[np.intp]) -> Scores:
-    """The sum of each run of ``scores`` (runs begin at ``starts``), added in order, as
-    the dense path and the compiled kernels add (``np.add.reduceat`` adds runs of eight
-    or more pairwise, which rounds otherwise)."""
+    """The sum of each run of ``scores`` (runs begin at ``starts``), added first to last,
+    as the dense path and the compiled kernels add (``np.add.reduceat`` computes ``s0 +
+    (s1 + s2 ...)`` for a run of three or more, which rounds otherwise)."""
     lengths = np.diff(starts, append=len(scores))
     longest = int(lengths.max()) if len(lengths) else 0
-    if longest < PAIRWISE_FROM:
+    if longest < NOT_IN_ORDER_FROM:
         sums: Scores = np.add.reduceat(scores, starts) if len(starts) else scores[:0].copy()
         return sums
     sums = scores[starts]
@@ -104,6 +105,10 @@ def top_k(scores: Scores, docs: npt.NDArray[Any], k: int) -> npt.NDArray[np.int6
         return np.zeros(0, dtype=np.int64)
     # keep every entry tied with the k-th score so ties break by document number
     candidates = _at_least_kth(scores, k) if k < n else np.arange(n)
+    if len(candidates) < min(k, n) or (k >= n and np.isnan(scores).any()):
+        # a score that is no number (sorted as the largest) took places: leave them out
+        real = np.flatnonzero(~np.isnan(scores))
+        return real[top_k(scores[real], docs[real], k)]
     order = np.lexsort((docs[candidates], -scores[candidates]))
     return candidates[order[:k]].astype(np.int64)
 

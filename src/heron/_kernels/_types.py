@@ -24,8 +24,10 @@ Buffers = tuple[Scores, npt.NDArray[np.uint64]]
 
 @define
 class Scratch:
-    """Zeroed buffers for the compiled union, reused between searches (a searcher holds
-    one): a search takes a pair and gives it back zeroed again; two at once get two."""
+    """Zeroed buffers for the compiled OR of terms (``score_or``), reused between searches
+    (a searcher holds one): a search takes a pair and gives it back zeroed again; two at
+    once get two. At most :attr:`keep` pairs are kept, each a float and a bit per
+    document of the largest segment searched."""
 
     _free: queue.SimpleQueue[Buffers] = field(factory=queue.SimpleQueue)
     #: pairs kept at most (more are dropped when given back)

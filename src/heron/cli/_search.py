@@ -69,7 +69,16 @@ def run(args: argparse.Namespace) -> int:
     """Search and print the results."""
     # one search does not repay importing numba (about half a second): numpy's kernels,
     # unless the environment says otherwise (the results are the same)
+    told = KERNELS_ENV in os.environ
     os.environ.setdefault(KERNELS_ENV, "numpy")
+    try:
+        return _search(args)
+    finally:
+        if not told:
+            os.environ.pop(KERNELS_ENV, None)
+
+
+def _search(args: argparse.Namespace) -> int:
     ix = heron.open_index(args.path)
     sort = _names(args.sort)
     facets = _names(args.facets)

@@ -12,9 +12,9 @@ the remaining windows are read (Ding and Suel's block-max idea, done a window at
 with numpy rather than a document at a time). When that would still read a quarter of
 the postings, everything is scored as usual. Candidates are scored exactly, every
 term looked up for all of them at once (``searchsorted``), and their scores add up in
-the order and with the numpy operations :func:`~heron.query._matches.union` uses, so the
-top k and its scores equal the exhaustive ones bit for bit. Every matching document is
-still counted (a bitmap, no scoring), so totals stay exact.
+the order :func:`~heron.query._matches.union` adds them (first clause to last, whichever
+kernels), so the top k and its scores equal the exhaustive ones bit for bit. Every
+matching document is still counted (a bitmap, no scoring), so totals stay exact.
 
 The searcher uses it only when asked (``Searcher.prune``): at news x16 it measured no
 quicker than scoring every posting (benchmarks/RESULTS.md, issue #13).
@@ -29,7 +29,6 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define
 
-from heron._kernels._numpy import run_sums
 from heron.index import SegmentReader
 from heron.index._arrays import concat_ranges
 from heron.index._blocks import Blocks, term_blocks
@@ -113,7 +112,6 @@ class TopTerms:
         every = _every(segment, clauses)
         if len(every) <= self.k:
             return self._exhaustive(segment), every
-        dense = _live_total(segment, clauses) * 8 >= segment.doc_count
         window_bounds = self._window_bounds(segment, clauses)
         if window_bounds is None:  # some block has no bound
             return self._exhaustive(segment), every
@@ -130,7 +128,7 @@ class TopTerms:
             done |= chosen
             cands = _candidates(segment, clauses, spans, np.broadcast_to(chosen, bounds.shape),
                                 self.shift)
-            found.append((cands, _scores(segment, clauses, cands, dense)))
+            found.append((cands, _scores(segment, clauses, cands)))
             if sum(len(d) for d, _ in found) >= self.k or take >= windows:
                 break
             take *= 4
@@ -141,7 +139,7 @@ class TopTerms:
             return self._exhaustive(segment), every  # too little to skip: scoring all is quicker
         if essential.any():
             cands = _candidates(segment, clauses, spans, essential, self.shift)
-            found.append((cands, _scores(segment, clauses, cands, dense)))
+            found.append((cands, _scores(segment, clauses, cands)))
         cands = np.concatenate([d for d, _ in found])
         order = np.argsort(cands)
         return Matches(cands[order], np.concatenate([s for _, s in found])[order]), every
@@ -244,18 +242,11 @@ def _every(segment: SegmentReader, clauses: Sequence[_Postings]) -> npt.NDArray[
     return np.flatnonzero(hit)
 
 
-def _live_total(segment: SegmentReader, clauses: Sequence[_Postings]) -> int:
-    """Live postings of all clauses, as :func:`union` counts them to choose its way."""
-    if segment.deleted is None:
-        return sum(len(docs) for _, _, docs, _ in clauses)
-    return sum(int(np.count_nonzero(~segment.deleted[docs])) for _, _, docs, _ in clauses)
-
-
 def _scores(segment: SegmentReader, clauses: Sequence[_Postings],
-            candidates: npt.NDArray[np.int64], dense: bool) -> npt.NDArray[np.float64]:
+            candidates: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
     """Exact scores of ``candidates`` (live, ascending), summed as :func:`union` sums them:
-    in clause order, densely (``0 + s1 + s2 ...``) or run by run (:func:`run_sums`)."""
-    found: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
+    in clause order, first to last (``0 + s1 + s2 ...``)."""
+    acc = np.zeros(len(candidates), dtype=np.float64)
     for w, _, docs, freqs in clauses:
         if not len(docs):
             continue
@@ -264,17 +255,5 @@ def _scores(segment: SegmentReader, clauses: Sequence[_Postings],
         inside = np.flatnonzero(docs[at] == candidates)
         if len(inside):
             at = at[inside]
-            found.append((inside, w.scores(segment, docs[at], freqs[at])))
-    if dense or len(found) <= 1:
-        acc = np.zeros(len(candidates), dtype=np.float64)
-        for inside, scores in found:
-            acc[inside] += scores
-        return acc
-    where = np.concatenate([inside for inside, _ in found])
-    scores = np.concatenate([s for _, s in found])
-    order = np.argsort(where, kind="stable")
-    where, scores = where[order], scores[order]
-    starts = np.flatnonzero(np.concatenate(([True], where[1:] != where[:-1])))
-    out = np.zeros(len(candidates), dtype=np.float64)
-    out[where[starts]] = run_sums(scores, starts)
-    return out
+            acc[inside] += w.scores(segment, docs[at], freqs[at])
+    return acc

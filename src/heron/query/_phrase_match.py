@@ -161,7 +161,7 @@ def position_keys(segment: SegmentReader, number: int, idx: npt.NDArray[np.intp]
 def exact(keys: dict[int, Ints], numbers: list[int], offsets: tuple[int, ...], size: int
           ) -> Ints:
     """How many places each of ``size`` candidates holds where every term stands at its
-    offset from the place."""
+    offset from the place (each place once, however often a term stands there)."""
     found: Ints | None = None
     for number, offset in sorted(zip(numbers, offsets, strict=True),
                                  key=lambda p: len(keys[p[0]])):
@@ -170,6 +170,8 @@ def exact(keys: dict[int, Ints], numbers: list[int], offsets: tuple[int, ...], s
         if not len(found):
             break
     assert found is not None
+    if len(found) > 1:  # a term repeating a place (n-grams do) counts the place once
+        found = found[np.concatenate(([True], found[1:] != found[:-1]))]
     return np.bincount(found >> _32, minlength=size)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, frozen
 
-from heron._kernels import Postings
+from heron._kernels import Postings, active
 from heron.errors import QueryError, SchemaError
 from heron.index import SegmentReader
 from heron.query._base import Context, Query
@@ -140,7 +140,10 @@ class TermWeight(Weight):
         frequencies); element by element, so any subset scores as the whole list does."""
         norms = self.context.length_norms(segment, self.field, self.scorer)
         if norms is not None:
-            return self.scorer.score_postings(freqs, norms, docs)
+            weight = self.scorer.postings_weight()
+            if weight is not None:  # BM25's formula: the kernels' one pass
+                return active(len(norms)).bm25(weight, freqs, norms, docs)
+            return self.scorer.score_normed(freqs, norms[docs])
         lengths = segment.norms(self.field)
         return self.scorer.score(freqs, None if lengths is None else lengths[docs])
 

@@ -22,7 +22,6 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, field, frozen
 
-from heron._kernels import active
 from heron.errors import ArgumentError
 from heron.scoring._explanation import Explanation
 from heron.scoring._model import FieldStats, Scoring, TermScorer
@@ -150,12 +149,12 @@ class BM25Scorer(TermScorer):
                      ) -> npt.NDArray[np.float64]:
         return self.model.score_normed(freqs, norms, self.weight)
 
-    def score_postings(self, freqs: npt.NDArray[np.number], norms: npt.NDArray[np.float64],
-                       docs: npt.NDArray[np.integer]) -> npt.NDArray[np.float64]:
-        return active(len(norms)).bm25(self.weight, freqs, norms, docs)
-
     def postings_weight(self) -> float | None:
-        return None if self.key is None else self.weight
+        """The weight, unless the model scores otherwise than BM25's formula (a subclass
+        that overrides :meth:`BM25.score_normed`) or needs no norms (b = 0)."""
+        if self.key is None or type(self.model).score_normed is not BM25.score_normed:
+            return None
+        return self.weight
 
     def upper_bound(self, max_freq: int, min_length: int | None) -> float | None:
         lengths = None if min_length is None else np.array([min_length])

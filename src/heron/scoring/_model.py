@@ -61,17 +61,10 @@ class TermScorer:
         """Scores from frequencies and the :meth:`length_norms` of the same documents."""
         raise NotImplementedError
 
-    def score_postings(self, freqs: npt.NDArray[np.number], norms: npt.NDArray[np.float64],
-                       docs: npt.NDArray[np.integer]) -> npt.NDArray[np.float64]:
-        """Scores of postings (documents ``docs`` with ``freqs``) from the length norms of
-        every document of the segment: :meth:`score_normed` of ``norms[docs]``, which a
-        scorer may compute in one pass."""
-        return self.score_normed(freqs, norms[docs])
-
     def postings_weight(self) -> float | None:
-        """``w`` when every score is BM25's ``w * f / (f + norm)`` over :meth:`length_norms`
-        (then the kernels score many terms' postings in one pass); None (the default):
-        the scorer's own :meth:`score_postings` is used."""
+        """``w`` when :meth:`score_normed` is BM25's ``w * f / (f + norm)`` over
+        :meth:`length_norms` (then the query layer's kernels score postings in one pass,
+        many terms at once); None (the default): :meth:`score_normed` is called."""
         return None
 
     def upper_bound(self, max_freq: int, min_length: int | None) -> float | None:
