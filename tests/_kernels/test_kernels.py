@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import heron
 from heron._kernels import AUTO_FROM, ENV, NUMPY, Kernels, Scratch, active, load
-from heron._kernels._numpy import SAMPLE, SAMPLE_FROM
+from heron._kernels._numpy import SAMPLE, SAMPLE_FROM, run_sums
 from heron.errors import MissingDependencyError
 
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
@@ -262,3 +262,18 @@ def test_top_k_leaves_out_nan(name: str) -> None:
     big[::3] = np.nan
     want = _sorted_top(np.nan_to_num(big, nan=-1.0), np.arange(len(big)), 20)
     assert top_k(big, np.arange(len(big), dtype=np.int64), 20).tolist() == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), runs=st.lists(st.integers(1, 14), max_size=60))
+def test_run_sums_add_each_run_first_to_last(seed: int, runs: list[int]) -> None:
+    rng = np.random.default_rng(seed)
+    scores = rng.random(sum(runs)) * 10.0 ** rng.integers(-3, 4, sum(runs))
+    starts = np.cumsum([0, *runs[:-1]]).astype(np.intp) if runs else np.zeros(0, np.intp)
+    want = []
+    for start, length in zip(starts.tolist(), runs, strict=True):
+        total = scores[start]
+        for i in range(start + 1, start + length):
+            total += scores[i]
+        want.append(float(total))
+    assert run_sums(scores, starts).tolist() == want

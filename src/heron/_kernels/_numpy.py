@@ -55,15 +55,20 @@ def run_sums(scores: Scores, starts: npt.NDArray[np.intp]) -> Scores:
     """The sum of each run of ``scores`` (runs begin at ``starts``), added first to last,
     as the dense path and the compiled kernels add (``np.add.reduceat`` computes ``s0 +
     (s1 + s2 ...)`` for a run of three or more, which rounds otherwise)."""
+    if not len(starts):
+        return scores[:0].copy()
+    sums: Scores = np.add.reduceat(scores, starts)  # right for runs of one and two
     lengths = np.diff(starts, append=len(scores))
-    longest = int(lengths.max()) if len(lengths) else 0
-    if longest < NOT_IN_ORDER_FROM:
-        sums: Scores = np.add.reduceat(scores, starts) if len(starts) else scores[:0].copy()
-        return sums
-    sums = scores[starts]
-    for level in range(1, longest):  # the runs' second entries, then their third...
-        runs = np.flatnonzero(lengths > level)
-        sums[runs] += scores[starts[runs] + level]
+    longer = np.flatnonzero(lengths >= NOT_IN_ORDER_FROM)
+    if len(longer):  # the longest runs first: those still going are a prefix at each step
+        longer = longer[np.argsort(-lengths[longer], kind="stable")]
+        first, count = starts[longer], lengths[longer]
+        acc = scores[first] + scores[first + 1]
+        going = len(longer)
+        for step in range(2, int(count[0])):
+            going = int(np.searchsorted(-count, -step, side="left"))
+            acc[:going] += scores[first[:going] + step]
+        sums[longer] = acc
     return sums
 
 
