@@ -4,6 +4,8 @@ plain Python reference (scores summed in the parts' order, ties broken by docume
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -277,3 +279,22 @@ def test_run_sums_add_each_run_first_to_last(seed: int, runs: list[int]) -> None
             total += scores[i]
         want.append(float(total))
     assert run_sums(scores, starts).tolist() == want
+
+
+def test_numba_is_imported_only_when_a_large_segment_needs_it(tmp_path: Any) -> None:
+    """``import heron`` and searches of small indexes never load numba (half a second)."""
+    code = f"""
+import sys, heron
+print('numba' in sys.modules)
+schema = heron.Schema(id=heron.ID(stored=True), body=heron.TEXT())
+ix = heron.create_index({str(tmp_path / 'ix')!r}, schema)
+with ix.writer() as w:
+    w.add_document(id='a', body='tunnel gaza')
+    w.add_document(id='b', body='tunnel wheat')
+with ix.searcher() as s:
+    print([h['id'] for h in s.search('tunnel OR wheat')], 'numba' in sys.modules)
+"""
+    env = {k: v for k, v in os.environ.items() if k != ENV}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, check=True, timeout=120)
+    assert done.stdout.split("\n")[:2] == ["False", "['b', 'a'] False"]
