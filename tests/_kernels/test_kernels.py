@@ -226,7 +226,8 @@ def test_searches_give_the_same_hits_and_scores_with_either(
                                     body=" ".join(rng.choice(words, n)))
             writer.delete_by_term("id", f"{batch}-7")
     queries = ["w1", "w1 w2", "w3 w4 w5 w6", "w1 OR w2 OR w3 OR w4 OR w5 OR w6 OR w7 OR w8 "
-               "OR w9", "w1 AND w2", '"w1 w2"', "w1 -w2", "w1^3 w30 w59", "nothing w5"]
+               "OR w9", "w1 AND w2", '"w1 w2"', "w1 -w2", "w1^3 w30 w59", "nothing w5",
+               "body:w1*", "body:w?", '"w3 w3"', '"w1 w2 w3"~2']
     found = {}
     for name in ("numpy", "numba"):
         monkeypatch.setenv(ENV, name)
@@ -298,3 +299,18 @@ with ix.searcher() as s:
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                           text=True, check=True, timeout=120)
     assert done.stdout.split("\n")[:2] == ["False", "['b', 'a'] False"]
+
+
+@pytest.mark.parametrize("name", KERNELS)
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 3000), size=st.integers(1, 5000),
+       deletions=st.floats(0.0, 0.5))
+def test_distinct_gives_each_live_document_once(name: str, seed: int, n: int, size: int,
+                                                deletions: float) -> None:
+    rng = np.random.default_rng(seed)
+    docs = rng.integers(0, size, n).astype(np.uint32)
+    deleted = rng.random(size) < deletions if deletions > 0.05 else None
+    found = load(name).distinct(docs, size, deleted)
+    want = sorted(d for d in set(docs.tolist()) if deleted is None or not deleted[d])
+    assert found.dtype == np.int64
+    assert found.tolist() == want

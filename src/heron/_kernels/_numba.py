@@ -26,6 +26,7 @@ DE_BRUIJN_TABLE[(((np.uint64(1) << np.arange(64, dtype=np.uint64)) * DE_BRUIJN)
                  >> np.uint64(58)).astype(np.int64)] = np.arange(64)
 DE_BRUIJN_TABLE.flags.writeable = False
 NO_DELETIONS = np.zeros(0, dtype=np.bool_)
+NO_SCORES = np.zeros(0, dtype=np.float64)
 
 
 def _bm25_loop(weight: float, freqs: Any, norms: Any, docs: Any
@@ -92,10 +93,22 @@ def _add_term(acc: Any, bits: Any, docs: Any, freqs: Any, norms: Any,  # noqa: P
     return n
 
 
+def _mark(bits: Any, docs: Any, deleted: Any
+          ) -> None:  # pragma: no cover - compiled (numba)
+    """The live documents of ``docs`` marked in ``bits`` (``deleted`` empty: none is)."""
+    check = len(deleted) > 0
+    for i in range(len(docs)):
+        d = docs[i]
+        if not (check and deleted[d]):
+            bits[d >> 6] |= np.uint64(1) << np.uint64(d & 63)
+
+
 def _take_marked(acc: Any, bits: Any, most: int) -> Any:  # pragma: no cover - compiled (numba)
-    """The marked documents in order with their sums; zeroes both buffers again."""
+    """The marked documents in order with their sums in ``acc`` (empty: documents alone);
+    zeroes both buffers again."""
     out = np.empty(most, dtype=np.int64)
-    summed = np.empty(most, dtype=np.float64)
+    sums = len(acc) > 0
+    summed = np.empty(most if sums else 0, dtype=np.float64)
     table = DE_BRUIJN_TABLE
     m = 0
     for w in range(len(bits)):
@@ -106,8 +119,10 @@ def _take_marked(acc: Any, bits: Any, most: int) -> Any:  # pragma: no cover - c
         while x:
             low = x & (~x + np.uint64(1))
             j = w * 64 + table[(low * DE_BRUIJN) >> np.uint64(58)]
-            out[m], summed[m] = j, acc[j]
-            acc[j] = 0.0
+            out[m] = j
+            if sums:
+                summed[m] = acc[j]
+                acc[j] = 0.0
             m += 1
             x ^= low
     return out[:m], summed[:m]
@@ -243,6 +258,7 @@ def build(numba: ModuleType) -> Kernels:
     take_marked = jit(_take_marked)
     top_loop = jit(_top_loop)
     exact_pair_loop = jit(_exact_pair)
+    mark = jit(_mark)
 
     def bm25(weight: float, freqs: npt.NDArray[Any], norms: Scores, docs: npt.NDArray[Any]
              ) -> Scores:
@@ -291,4 +307,11 @@ def build(numba: ModuleType) -> Kernels:
             raise CorruptIndexError(str(exc)) from None
         return found
 
-    return Kernels("numba", bm25, union, top_k, score_or, exact_pair)
+    def distinct(docs: npt.NDArray[Any], size: int, deleted: npt.NDArray[np.bool_] | None
+                 ) -> Docs:
+        bits = np.zeros(size // 64 + 1, dtype=np.uint64)
+        mark(bits, docs, NO_DELETIONS if deleted is None else deleted)
+        found: Docs = take_marked(NO_SCORES, bits, len(docs))[0]
+        return found
+
+    return Kernels("numba", bm25, union, top_k, score_or, distinct, exact_pair)

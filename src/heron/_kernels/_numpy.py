@@ -138,4 +138,20 @@ def score_or(postings: Sequence[Postings], size: int, deleted: npt.NDArray[np.bo
     return union(docs_parts, score_parts, size)
 
 
-NUMPY = Kernels("numpy", bm25, union, top_k, score_or)
+def distinct(docs: npt.NDArray[Any], size: int, deleted: npt.NDArray[np.bool_] | None
+             ) -> Docs:
+    """The live documents among ``docs``, each once, ascending (a bitmap of the segment's
+    ``size`` documents when they are many, else a sort)."""
+    if len(docs) * 8 >= size:
+        hit = np.zeros(size, dtype=bool)
+        hit[docs] = True
+        if deleted is not None:
+            hit &= ~deleted
+        return np.flatnonzero(hit)
+    found: Docs = np.unique(docs).astype(np.int64)
+    if deleted is not None:
+        found = found[~deleted[found]]
+    return found
+
+
+NUMPY = Kernels("numpy", bm25, union, top_k, score_or, distinct)

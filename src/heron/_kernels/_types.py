@@ -75,6 +75,9 @@ class Kernels:
     #: the terms' order, as :attr:`bm25` then :attr:`union` give them
     score_or: Callable[[Sequence[Postings], int, npt.NDArray[np.bool_] | None,
                         Scratch | None], tuple[Docs, Scores]]
+    #: ``distinct(docs, size, deleted)``: the documents of ``docs`` (of a segment of
+    #: ``size``; any order, repeats) that are not ``deleted`` (a mask or None), ascending
+    distinct: Callable[[npt.NDArray[Any], int, npt.NDArray[np.bool_] | None], Docs]
     #: ``exact_pair(first, second, delta, deleted)``: the live documents where ``second``
     #: stands ``delta`` places after ``first``, and how often (None: phrases are matched
     #: by :mod:`heron.query._phrase_match`, in numpy)

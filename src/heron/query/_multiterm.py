@@ -19,11 +19,12 @@ from collections.abc import Hashable, Iterator
 import numpy as np
 from attrs import define, frozen
 
+from heron._kernels import active
 from heron.errors import QueryError
 from heron.index import SegmentReader
 from heron.index._termdict import lookup_bytes
 from heron.query._base import Context, Query
-from heron.query._matches import Matches, live
+from heron.query._matches import Matches
 from heron.query._share import exact_key
 from heron.query._termlist import field_terms
 from heron.query._weight import Marks, Weight
@@ -111,10 +112,10 @@ class _ConstantWeight(Weight):
         numbers = self.numbers.get(segment.name, [])
         if not numbers:
             return Matches.empty()
-        docs = np.unique(np.concatenate([segment.postings(n)[0] for n in numbers]).astype(np.int64))
-        mask = live(segment, docs)
-        if mask is not None:
-            docs = docs[mask]
+        every = [segment.postings(n)[0] for n in numbers]
+        docs = active(segment.doc_count).distinct(
+            every[0] if len(every) == 1 else np.concatenate(every), segment.doc_count,
+            segment.deleted)
         return Matches(docs, np.full(len(docs), self.score))
 
 
