@@ -1,5 +1,5 @@
 """The inner loops of searching: BM25 over postings, unions of sorted matches, top-k,
-two-word phrases.
+distinct documents (prefix and wildcard matches), two-word phrases.
 
 Each has two implementations with the same results to the bit: numpy's (always there,
 the reference) and a compiled one built with numba (the ``fast`` extra, ``pip install
