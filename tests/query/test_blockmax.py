@@ -3,14 +3,18 @@ matches, on random indexes (several segments, deletions) and random OR queries."
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import random
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import heron
+from heron._kernels import ENV
 from heron.query import Context, Or, Term
 from heron.query._blockmax import segment_matcher, top_terms
 from heron.query._matches import Matches
@@ -49,11 +53,28 @@ def _top(found: Matches, k: int) -> tuple[list[int], list[float]]:
     return found.docs[best].tolist(), found.scores[best].tolist()
 
 
+@pytest.mark.parametrize("kernels", [
+    "numpy", pytest.param("numba", marks=pytest.mark.skipif(
+        importlib.util.find_spec("numba") is None, reason="numba (the fast extra) is absent"))])
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**6), docs=st.integers(150, 900), parts=st.integers(1, 3),
        deletions=st.integers(0, 60), data=st.data())
-def test_pruned_top_k_equals_exhaustive(seed: int, docs: int, parts: int, deletions: int,
-                                        data: st.DataObject) -> None:
+def test_pruned_top_k_equals_exhaustive(  # noqa: PLR0917 - hypothesis draws each
+        kernels: str, seed: int, docs: int, parts: int,
+                                        deletions: int, data: st.DataObject) -> None:
+    before = os.environ.get(ENV)
+    os.environ[ENV] = kernels  # exhaustive and pruned scoring both with these kernels
+    try:
+        _pruned_equals_exhaustive(seed, docs, parts, deletions, data)
+    finally:
+        if before is None:
+            del os.environ[ENV]
+        else:
+            os.environ[ENV] = before
+
+
+def _pruned_equals_exhaustive(seed: int, docs: int, parts: int, deletions: int,
+                              data: st.DataObject) -> None:
     ix = _build(seed, docs, parts, deletions)
     scoring: Scoring = data.draw(st.sampled_from([BM25(), BM25(k1=1.7, b=0.3), TFIDF(),
                                                   Frequency()]))
