@@ -60,8 +60,8 @@ def _top(found: Matches, k: int) -> tuple[list[int], list[float]]:
 @given(seed=st.integers(0, 10**6), docs=st.integers(150, 900), parts=st.integers(1, 3),
        deletions=st.integers(0, 60), data=st.data())
 def test_pruned_top_k_equals_exhaustive(  # noqa: PLR0917 - hypothesis draws each
-        kernels: str, seed: int, docs: int, parts: int,
-                                        deletions: int, data: st.DataObject) -> None:
+        kernels: str, seed: int, docs: int, parts: int, deletions: int, data: st.DataObject
+) -> None:
     before = os.environ.get(ENV)
     os.environ[ENV] = kernels  # exhaustive and pruned scoring both with these kernels
     try:
