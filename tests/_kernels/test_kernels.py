@@ -227,7 +227,8 @@ def test_searches_give_the_same_hits_and_scores_with_either(
             writer.delete_by_term("id", f"{batch}-7")
     queries = ["w1", "w1 w2", "w3 w4 w5 w6", "w1 OR w2 OR w3 OR w4 OR w5 OR w6 OR w7 OR w8 "
                "OR w9", "w1 AND w2", '"w1 w2"', "w1 -w2", "w1^3 w30 w59", "nothing w5",
-               "body:w1*", "body:w?", '"w3 w3"', '"w1 w2 w3"~2']
+               "body:w1*", "body:w?", '"w3 w3"', '"w1 w2 w3"~2', "w1 AND w2 AND w5 -w7",
+               "+w4 w8 w9"]
     found = {}
     for name in ("numpy", "numba"):
         monkeypatch.setenv(ENV, name)
@@ -236,6 +237,8 @@ def test_searches_give_the_same_hits_and_scores_with_either(
                 q, limit=25, fields=["title", "body"])] for q in queries]
             found[name].append([searcher.search(q, fields=["title", "body"]).total
                                 for q in queries])
+            found[name].append([(h["id"], h.score) for h in searcher.search(
+                "w1 w2", filter="body:w3", limit=None)])
     assert found["numba"] == found["numpy"]
     assert all(found["numpy"][:-1])
 
@@ -314,3 +317,20 @@ def test_distinct_gives_each_live_document_once(name: str, seed: int, n: int, si
     want = sorted(d for d in set(docs.tolist()) if deleted is None or not deleted[d])
     assert found.dtype == np.int64
     assert found.tolist() == want
+
+
+@pytest.mark.parametrize("name", KERNELS)
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 5000),
+       first=st.floats(0.0, 1.0), second=st.floats(0.0, 1.0))
+def test_intersect_keeps_shared_documents_and_adds_scores(name: str, seed: int, size: int,
+                                                          first: float, second: float) -> None:
+    rng = np.random.default_rng(seed)
+    a = np.flatnonzero(rng.random(size) < first).astype(np.int64)
+    b = np.flatnonzero(rng.random(size) < second).astype(np.int64)
+    sa, sb = rng.random(len(a)) * 7, rng.random(len(b)) / 3
+    docs, scores = load(name).intersect(a, sa, b, sb)
+    in_b = dict(zip(b.tolist(), sb.tolist(), strict=True))
+    want = [(d, s + in_b[d]) for d, s in zip(a.tolist(), sa.tolist(), strict=True) if d in in_b]
+    assert docs.tolist() == [d for d, _ in want]
+    assert scores.tolist() == [s for _, s in want]

@@ -138,6 +138,27 @@ def score_or(postings: Sequence[Postings], size: int, deleted: npt.NDArray[np.bo
     return union(docs_parts, score_parts, size)
 
 
+def member(docs: npt.NDArray[Any], within: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Mask of the entries of sorted ``docs`` that also occur in sorted ``within``."""
+    found = np.zeros(len(docs), dtype=bool)
+    if not len(within) or not len(docs):
+        return found
+    idx = np.searchsorted(within, docs)
+    if idx[-1] == len(within):  # the entries past ``within``'s last are in it no more
+        idx = idx[: idx.searchsorted(len(within))]
+    found[: len(idx)] = within[idx] == docs[: len(idx)]
+    return found
+
+
+def intersect(docs: Docs, scores: Scores, other: npt.NDArray[Any], other_scores: Scores
+              ) -> tuple[Docs, Scores]:
+    """The documents of ``docs`` also in ``other`` (both ascending), each score plus the
+    other's (in that order)."""
+    keep = member(docs, other)
+    docs, scores = docs[keep], scores[keep]
+    return docs, scores + other_scores[np.searchsorted(other, docs)]
+
+
 def distinct(docs: npt.NDArray[Any], size: int, deleted: npt.NDArray[np.bool_] | None
              ) -> Docs:
     """The live documents among ``docs``, each once, ascending (a bitmap of the segment's
@@ -154,4 +175,4 @@ def distinct(docs: npt.NDArray[Any], size: int, deleted: npt.NDArray[np.bool_] |
     return found
 
 
-NUMPY = Kernels("numpy", bm25, union, top_k, score_or, distinct)
+NUMPY = Kernels("numpy", bm25, union, top_k, score_or, distinct, intersect)

@@ -78,6 +78,9 @@ class Kernels:
     #: ``distinct(docs, size, deleted)``: the documents of ``docs`` (of a segment of
     #: ``size``; any order, repeats) that are not ``deleted`` (a mask or None), ascending
     distinct: Callable[[npt.NDArray[Any], int, npt.NDArray[np.bool_] | None], Docs]
+    #: ``intersect(docs, scores, other, other_scores)``: the documents of ``docs`` also in
+    #: ``other`` (both ascending), each score plus the other's
+    intersect: Callable[[Docs, Scores, npt.NDArray[Any], Scores], tuple[Docs, Scores]]
     #: ``exact_pair(first, second, delta, deleted)``: the live documents where ``second``
     #: stands ``delta`` places after ``first``, and how often (None: phrases are matched
     #: by :mod:`heron.query._phrase_match`, in numpy)

@@ -17,9 +17,10 @@ import numpy.typing as npt
 from attrs import define, field, frozen
 
 from heron._kernels import Scratch, active
+from heron._kernels._numpy import member
 from heron.errors import QueryError
 from heron.index import IndexReader, SegmentReader
-from heron.query._matches import Matches, difference, every, intersection, member, union
+from heron.query._matches import Matches, difference, every, intersection, union
 from heron.query._share import exact_key
 from heron.query._statistics import CollectionStatistics
 from heron.query._weight import Marks, Weight, explain_any
@@ -285,7 +286,7 @@ class _AndWeight(Weight):
     def match(self, segment: SegmentReader) -> Matches:
         if not self.required:
             return _all_but(segment, self.prohibited)
-        found = intersection(match_each(self.required, segment))
+        found = intersection(match_each(self.required, segment), segment.doc_count)
         for w in self.prohibited:
             if not len(found):
                 break

@@ -16,6 +16,7 @@ from attrs import frozen
 
 from heron._kernels import active
 from heron._kernels._numpy import grouped as grouped_arrays
+from heron._kernels._numpy import member
 from heron.index import SegmentReader
 
 _EMPTY_DOCS = np.zeros(0, dtype=np.int64)
@@ -63,30 +64,18 @@ def grouped(parts: Sequence[Matches]
     return grouped_arrays([p.docs for p in parts], [p.scores for p in parts])
 
 
-def member(docs: npt.NDArray[np.int64], within: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    """Mask of the entries of sorted ``docs`` that also occur in sorted ``within``."""
-    found = np.zeros(len(docs), dtype=bool)
-    if not len(within) or not len(docs):
-        return found
-    idx = np.searchsorted(within, docs)
-    if idx[-1] == len(within):  # the entries past ``within``'s last are in it no more
-        idx = idx[: idx.searchsorted(len(within))]
-    found[: len(idx)] = within[idx] == docs[: len(idx)]
-    return found
-
-
-def intersection(parts: Sequence[Matches]) -> Matches:
-    """Documents in every part, scores summed."""
+def intersection(parts: Sequence[Matches], size: int) -> Matches:
+    """Documents in every part, scores summed (shortest parts first; ``size``: the
+    segment's documents)."""
     if not parts:
         return Matches.empty()
     ordered = sorted(parts, key=len)
     docs, scores = ordered[0].docs, ordered[0].scores
+    kernels = active(size)
     for p in ordered[1:]:
         if not len(docs):
             break
-        keep = member(docs, p.docs)
-        docs, scores = docs[keep], scores[keep]
-        scores = scores + p.scores[np.searchsorted(p.docs, docs)]
+        docs, scores = kernels.intersect(docs, scores, p.docs, p.scores)
     return Matches(docs, scores)
 
 

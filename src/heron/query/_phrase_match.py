@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from heron._kernels._numpy import member
 from heron.index import SegmentReader
 from heron.index._blocks import posting_positions
-from heron.query._matches import member
 
 _BIAS = np.int64(1 << 31)
 _32 = np.int64(32)

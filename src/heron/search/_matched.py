@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from heron._kernels._numpy import member
 from heron.index import IndexReader, SegmentReader
 from heron.query import Query
-from heron.query._matches import member
 
 
 def matched_terms(reader: IndexReader, query: Query, docnums: list[int]

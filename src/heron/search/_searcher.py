@@ -65,9 +65,10 @@ NORMS_CACHE = 256
 TERMS_CACHE = 4096
 
 
-def intersect_filter(found: Matches, allowed: Matches) -> Matches:
-    """The matches of ``found`` that ``allowed`` also matches, with ``found``'s scores."""
-    return intersection([found, Matches(allowed.docs, np.zeros(len(allowed)))])
+def intersect_filter(found: Matches, allowed: Matches, size: int) -> Matches:
+    """The matches of ``found`` that ``allowed`` also matches, with ``found``'s scores
+    (``size``: the segment's documents)."""
+    return intersection([found, Matches(allowed.docs, np.zeros(len(allowed)))], size)
 
 
 class Searcher:
@@ -224,7 +225,7 @@ class Searcher:
                 break
             found, every_doc = match(seg)
             if restrict is not None and len(found):
-                found = intersect_filter(found, restrict.match(seg))
+                found = intersect_filter(found, restrict.match(seg), seg.doc_count)
             for facet in kinds:
                 facet.count(self.schema, seg, found.docs, counts[facet.key])
             matched.append((base, seg, found.docs if every_doc is None else every_doc))
