@@ -128,12 +128,12 @@ def _take_marked(acc: Any, bits: Any, most: int) -> Any:  # pragma: no cover - c
     return out[:m], summed[:m]
 
 
-def _intersect(docs: Any, scores: Any, other: Any, other_scores: Any
-               ) -> Any:  # pragma: no cover - compiled (numba)
-    """The documents of ``docs`` also in ``other``, each score plus the other's: each of
-    ``docs`` galloped to in ``other`` (steps of 1, 2, 4..., then a binary search)."""
-    out = np.empty(min(len(docs), len(other)), dtype=np.int64)
-    summed = np.empty(len(out), dtype=np.float64)
+def _common(docs: Any, other: Any) -> Any:  # pragma: no cover - compiled (numba)
+    """Where two ascending lists share a document: its index in each. Each document of
+    ``docs`` (the shorter) is galloped to in ``other``: steps of 1, 2, 4..., then a binary
+    search from the last place found."""
+    here = np.empty(min(len(docs), len(other)), dtype=np.int64)
+    there = np.empty(len(here), dtype=np.int64)
     n, j, m = len(other), 0, 0
     for i in range(len(docs)):
         d = docs[i]
@@ -155,59 +155,40 @@ def _intersect(docs: Any, scores: Any, other: Any, other_scores: Any
             if j >= n:
                 break
         if other[j] == d:
-            out[m], summed[m] = d, scores[i] + other_scores[j]
+            here[m], there[m] = i, j
             m += 1
             j += 1
-    return out[:m], summed[:m]
+    return here[:m], there[:m]
 
 
 # one compiled loop: a kernel can call only kernels, and these compile when numba arrives
-def _exact_pair(  # noqa: PLR0912, PLR0915, PLR0917
-        short: Any, short_freqs: Any, short_pos: Any, long: Any, long_freqs: Any,
+def _pair_counts(  # noqa: PLR0912, PLR0917
+        docs: Any, here: Any, there: Any, short_freqs: Any, short_pos: Any, long_freqs: Any,
         long_pos: Any, long_before: Any, delta: int, deleted: Any
 ) -> Any:  # pragma: no cover - compiled (numba)
-    """The live documents of two terms' postings where the second stands ``delta`` places
-    after the first, and how often: each document of the shorter list galloped to in the
-    longer, their positions there merged."""
-    docs = np.empty(len(short), dtype=np.int64)
-    counts = np.empty(len(short), dtype=np.int64)
+    """For the shared postings ``here`` (in the shorter list) and ``there`` (the longer),
+    the live documents where the longer's term stands ``delta`` places after the
+    shorter's, and at how many places (each once, however often a term stands there)."""
+    out = np.empty(len(here), dtype=np.int64)
+    counts = np.empty(len(here), dtype=np.int64)
     check = len(deleted) > 0
-    n, j, m = len(long), 0, 0
-    s_start, l_last, l_start = 0, -1, np.int64(0)
-    for i in range(len(short)):
-        d = short[i]
-        here = s_start
-        s_start += short_freqs[i]
-        if j >= n:
-            break
-        if long[j] < d:  # gallop: steps of 1, 2, 4... then a binary search
-            step, low = 1, j
-            while low + step < n and long[low + step] < d:
-                low += step
-                step *= 2
-            high = min(low + step, n)
-            while low + 1 < high:
-                mid = (low + high) >> 1
-                if long[mid] < d:
-                    low = mid
-                else:
-                    high = mid
-            j = high
-            if j >= n:
-                break
-        if long[j] != d:
-            continue
+    s_last, s_start, l_last, l_start, m = 0, np.int64(0), -1, np.int64(0), 0
+    for k in range(len(here)):
+        i, j = here[k], there[k]
+        d = docs[i]
         if check and deleted[d]:
-            j += 1
             continue
-        # where the long list's posting j has its positions: on from the last one found
-        # when in the same block, else from its block's first
+        for t in range(s_last, i):  # the shorter list's positions start: summed on
+            s_start += short_freqs[t]
+        s_last = i
+        # the longer list's: on from the last one found in the same block, else from the
+        # block's first
         if l_last < 0 or l_last >> 7 != j >> 7:
             l_last, l_start = (j >> 7) << 7, long_before[j >> 7]
-        for k in range(l_last, j):
-            l_start += long_freqs[k]
+        for t in range(l_last, j):
+            l_start += long_freqs[t]
         l_last = j
-        a, a_end = here, here + short_freqs[i]
+        a, a_end = s_start, s_start + short_freqs[i]
         b, b_end = l_start, l_start + long_freqs[j]
         if a_end > len(short_pos) or b_end > len(long_pos):
             raise IndexError("positions of a posting lie past the term's")
@@ -226,10 +207,9 @@ def _exact_pair(  # noqa: PLR0912, PLR0915, PLR0917
                 while b < b_end and np.int64(long_pos[b]) == have:
                     b += 1
         if found:
-            docs[m], counts[m] = d, found
+            out[m], counts[m] = d, found
             m += 1
-        j += 1
-    return docs[:m], counts[:m]
+    return out[:m], counts[:m]
 
 
 # one compiled loop: a kernel can call only kernels, and these compile when numba arrives
@@ -290,9 +270,9 @@ def build(numba: ModuleType) -> Kernels:
     add_term = jit(_add_term)
     take_marked = jit(_take_marked)
     top_loop = jit(_top_loop)
-    exact_pair_loop = jit(_exact_pair)
+    common = jit(_common)
+    pair_counts = jit(_pair_counts)
     mark = jit(_mark)
-    intersect_loop = jit(_intersect)
 
     def bm25(weight: float, freqs: npt.NDArray[Any], norms: Scores, docs: npt.NDArray[Any]
              ) -> Scores:
@@ -333,9 +313,10 @@ def build(numba: ModuleType) -> Kernels:
                    deleted: npt.NDArray[np.bool_] | None) -> tuple[Docs, Docs]:
         if len(first[0]) > len(second[0]):
             first, second, delta = second, first, -delta
+        here, there = common(first[0], second[0])
         try:
-            found: tuple[Docs, Docs] = exact_pair_loop(
-                first[0], first[1], first[2], second[0], second[1], second[2], second[3],
+            found: tuple[Docs, Docs] = pair_counts(
+                first[0], here, there, first[1], first[2], second[1], second[2], second[3],
                 delta, NO_DELETIONS if deleted is None else deleted)
         except IndexError as exc:  # what term_positions checks already: positions add up
             raise CorruptIndexError(str(exc)) from None
@@ -350,7 +331,10 @@ def build(numba: ModuleType) -> Kernels:
 
     def intersect(docs: Docs, scores: Scores, other: npt.NDArray[Any], other_scores: Scores
                   ) -> tuple[Docs, Scores]:
-        found: tuple[Docs, Scores] = intersect_loop(docs, scores, other, other_scores)
-        return found
+        if len(docs) <= len(other):
+            here, there = common(docs, other)
+        else:
+            there, here = common(other, docs)
+        return docs[here].astype(np.int64, copy=False), scores[here] + other_scores[there]
 
     return Kernels("numba", bm25, union, top_k, score_or, distinct, intersect, exact_pair)
