@@ -3,13 +3,14 @@ format 2 (wide arrays) stay readable, mergeable and checkable next to them."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import heron
-from heron.index import _format, _stored
+from heron.index import _format, _stored, _writer
 from heron.index._files import Container
 from heron.index._format import SEGMENT_MAGIC
 from heron.index._stream import ContainerStream
@@ -103,3 +104,29 @@ def test_format_2_segments_read_merge_and_check_next_to_format_3(
         assert {q: sorted(h["id"] for h in s.search(q, limit=None)) for q in before} == before
         assert {h["id"]: dict(h.fields) for h in s.search("tunnels", limit=None)} == documents
     ix.check()
+
+
+def _manifest_version(path: Path) -> int:
+    newest = max(path.glob("manifest_*.json"), key=lambda p: p.name)
+    return int(json.loads(newest.read_text())["version"])
+
+
+def test_a_commit_that_writes_no_segment_keeps_an_old_index_readable_by_old_heron(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index of heron 0.2 (format-2 segments, a version-2 manifest) stays version 2
+    while commits only delete or merge nothing; the first format-3 segment makes it 3."""
+    ix = heron.create_index(tmp_path / "ix", _schema())
+    with monkeypatch.context() as patch:
+        patch.setattr(_format, "SEGMENT_FORMAT", _format.SEGMENT_FORMAT_2)
+        patch.setattr(_writer, "FORMAT_VERSION", 2)  # heron 0.2 wrote version-2 manifests
+        _add(ix, 0, 50)
+    assert _manifest_version(tmp_path / "ix") == 2
+    with ix.writer() as w:
+        w.delete_by_term("id", "d5")
+    assert _manifest_version(tmp_path / "ix") == 2  # deletions alone: old heron reads it
+    with ix.searcher() as s:
+        assert s.search("tunnels", limit=None).total == 49
+    _add(ix, 50, 60)
+    assert _manifest_version(tmp_path / "ix") == 3  # a format-3 segment: old heron refuses
+    with ix.searcher() as s:
+        assert s.search("tunnels", limit=None).total == 59

@@ -79,11 +79,15 @@ class Manifest:
     schema: dict[str, Any]
     segments: tuple[SegmentEntry, ...]
     next_segment: int
+    #: the manifest's format version: the newest one (FORMAT_VERSION) once a segment this
+    #: heron wrote is named; a commit that names only an older index's segments keeps its
+    #: version, so that the heron that made them still reads it
+    version: int = FORMAT_VERSION
 
     def to_bytes(self) -> bytes:
         """Serialise with a checksum."""
         body = {
-            "format": FORMAT, "version": FORMAT_VERSION, "generation": self.generation,
+            "format": FORMAT, "version": self.version, "generation": self.generation,
             "next_segment": self.next_segment, "schema": self.schema,
             "segments": [s.to_json() for s in self.segments],
         }
@@ -159,7 +163,7 @@ def _manifest(file_name: str, data: dict[str, Any]) -> Manifest:
     files = [s.deletions for s in segments if s.deletions is not None]
     if len(set(names)) != len(names) or len(set(files)) != len(files):
         raise corrupt("names a segment or a deletion file twice")
-    return Manifest(generation, schema, segments, next_segment)
+    return Manifest(generation, schema, segments, next_segment, int(data["version"]))
 
 
 def _segment(data: object, generation: int, next_segment: int,

@@ -111,7 +111,7 @@ def restore_generation(directory: Path, generation: int, timeout: float | None =
             return generation
         old = read_generation(directory, generation)
         restored = Manifest(newest.generation + 1, old.schema, old.segments,
-                            newest.next_segment)
+                            newest.next_segment, old.version)
         restored.write(directory)
         return restored.generation
     finally:

@@ -38,7 +38,7 @@ from heron.index._cleanup import abandoned, remove_unreferenced
 from heron.index._deletions import write_deletions
 from heron.index._format import SEGMENT_SUFFIX, segment_file, segment_name, writer_token
 from heron.index._lock import WriteLock
-from heron.index._manifest import Manifest, SegmentEntry
+from heron.index._manifest import FORMAT_VERSION, Manifest, SegmentEntry
 from heron.index._matchers import Matcher, QueryMatcher, term_matcher
 from heron.index._merge import choose_merges, merge_segments
 from heron.index._parallel import SegmentPool
@@ -459,7 +459,11 @@ class IndexWriter:
                 groups = choose_merges(entries)
             changed = True
         if changed:
-            manifest = Manifest(generation, self._recorded, tuple(entries), self._next_segment)
+            old = {e.name for e in self._base.segments}
+            version = (self._base.version if all(e.name in old for e in entries)
+                       else FORMAT_VERSION)  # segments it wrote: readers of its format only
+            manifest = Manifest(generation, self._recorded, tuple(entries), self._next_segment,
+                                version)
             manifest.write(self.directory)
             self._base = manifest  # published: from here on, nothing may undo it
             with contextlib.suppress(OSError):  # clean-up is best effort; the next writer retries
