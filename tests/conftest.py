@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,20 +13,6 @@ import pytest
 import heron
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _temporary_directories_under_pytest(tmp_path_factory: pytest.TempPathFactory
-                                        ) -> Iterator[None]:
-    """``tempfile``'s directories (indexes built inside Hypothesis examples, which cannot
-    take ``tmp_path``) go under pytest's own temporary directory, which pytest prunes
-    (it keeps the last three runs): a run leaves no directories behind in /tmp."""
-    before = tempfile.tempdir
-    tempfile.tempdir = str(tmp_path_factory.mktemp("tempfile"))
-    try:
-        yield
-    finally:
-        tempfile.tempdir = before
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import heron
 from heron._kernels import AUTO_FROM, ENV, NUMPY, Kernels, Scratch, active, load
 from heron._kernels._numpy import SAMPLE, SAMPLE_FROM, run_sums
-from heron.errors import MissingDependencyError
+from heron.errors import CorruptIndexError, MissingDependencyError
 
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 NO_NUMBA = "numba is not installed (the fast extra): only numpy's kernels are checked"
@@ -334,3 +334,19 @@ def test_intersect_keeps_shared_documents_and_adds_scores(name: str, seed: int, 
     want = [(d, s + in_b[d]) for d, s in zip(a.tolist(), sa.tolist(), strict=True) if d in in_b]
     assert docs.tolist() == [d for d, _ in want]
     assert scores.tolist() == [s for _, s in want]
+
+
+@pytest.mark.parametrize("name", KERNELS)
+def test_a_posting_past_the_segment_is_refused_not_written(name: str) -> None:
+    """numba checks no bounds: a document past the segment (a damaged index the open checks
+    did not read) raises CorruptIndexError rather than writing past the buffers."""
+    norms = np.ones(65)
+    far = (np.array([3, 7000], dtype=np.uint32), np.array([1, 1], dtype=np.uint8), norms, 1.0)
+    kernels = load(name)
+    with pytest.raises((CorruptIndexError, IndexError)):
+        kernels.score_or([far], 65, None, Scratch())
+    with pytest.raises((CorruptIndexError, IndexError)):
+        kernels.distinct(np.array([3, 7000], dtype=np.uint32), 65, np.zeros(65, dtype=bool))
+    if name == "numba":  # its own checks, each a CorruptIndexError
+        with pytest.raises(CorruptIndexError, match="past the segment's end"):
+            kernels.distinct(np.array([3, 70], dtype=np.uint32), 65, None)

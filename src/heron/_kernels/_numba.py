@@ -8,7 +8,8 @@ floating-point operations in the same order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -27,6 +28,7 @@ DE_BRUIJN_TABLE[(((np.uint64(1) << np.arange(64, dtype=np.uint64)) * DE_BRUIJN)
 DE_BRUIJN_TABLE.flags.writeable = False
 NO_DELETIONS = np.zeros(0, dtype=np.bool_)
 NO_SCORES = np.zeros(0, dtype=np.float64)
+PAST_THE_END = "a posting names a document past the segment's end"
 
 
 def _bm25_loop(weight: float, freqs: Any, norms: Any, docs: Any
@@ -84,6 +86,8 @@ def _add_term(acc: Any, bits: Any, docs: Any, freqs: Any, norms: Any,  # noqa: P
     n = 0
     for i in range(len(docs)):
         d = docs[i]
+        if d >= len(norms):  # numba checks no bounds: a damaged posting must not write
+            raise IndexError(PAST_THE_END)
         if check and deleted[d]:
             continue
         tf = np.float64(freqs[i])
@@ -93,12 +97,14 @@ def _add_term(acc: Any, bits: Any, docs: Any, freqs: Any, norms: Any,  # noqa: P
     return n
 
 
-def _mark(bits: Any, docs: Any, deleted: Any
+def _mark(bits: Any, docs: Any, deleted: Any, size: int
           ) -> None:  # pragma: no cover - compiled (numba)
     """The live documents of ``docs`` marked in ``bits`` (``deleted`` empty: none is)."""
     check = len(deleted) > 0
     for i in range(len(docs)):
         d = docs[i]
+        if d >= size:  # numba checks no bounds: a damaged posting must not write
+            raise IndexError(PAST_THE_END)
         if not (check and deleted[d]):
             bits[d >> 6] |= np.uint64(1) << np.uint64(d & 63)
 
@@ -261,6 +267,16 @@ def _top_loop(scores: Any, docs: Any, k: int  # noqa: PLR0912
     return found[np.argsort(-scores[found], kind="mergesort")]
 
 
+@contextlib.contextmanager
+def _damaged() -> Iterator[None]:
+    """A kernel's IndexError (a check it makes, numba checking no bounds) as what it
+    means: a damaged index."""
+    try:
+        yield
+    except IndexError as exc:
+        raise CorruptIndexError(str(exc)) from None
+
+
 def build(numba: ModuleType) -> Kernels:
     """The compiled kernels (``numba``: the imported module)."""
     jit = numba.njit(cache=True, nogil=True)
@@ -302,8 +318,9 @@ def build(numba: ModuleType) -> Kernels:
         acc, bits = Scratch().take(size) if scratch is None else scratch.take(size)
         marks = NO_DELETIONS if deleted is None else deleted
         most = 0
-        for docs, freqs, norms, weight in postings:
-            most += add_term(acc, bits, docs, freqs, norms, weight, marks)
+        with _damaged():  # on a damaged posting the buffers are dropped, not given back
+            for docs, freqs, norms, weight in postings:
+                most += add_term(acc, bits, docs, freqs, norms, weight, marks)
         found: tuple[Docs, Scores] = take_marked(acc, bits, most)
         if scratch is not None:
             scratch.give((acc, bits))
@@ -314,18 +331,17 @@ def build(numba: ModuleType) -> Kernels:
         if len(first[0]) > len(second[0]):
             first, second, delta = second, first, -delta
         here, there = common(first[0], second[0])
-        try:
+        with _damaged():  # what term_positions checks already: positions add up
             found: tuple[Docs, Docs] = pair_counts(
                 first[0], here, there, first[1], first[2], second[1], second[2], second[3],
                 delta, NO_DELETIONS if deleted is None else deleted)
-        except IndexError as exc:  # what term_positions checks already: positions add up
-            raise CorruptIndexError(str(exc)) from None
         return found
 
     def distinct(docs: npt.NDArray[Any], size: int, deleted: npt.NDArray[np.bool_] | None
                  ) -> Docs:
         bits = np.zeros(size // 64 + 1, dtype=np.uint64)
-        mark(bits, docs, NO_DELETIONS if deleted is None else deleted)
+        with _damaged():
+            mark(bits, docs, NO_DELETIONS if deleted is None else deleted, size)
         found: Docs = take_marked(NO_SCORES, bits, len(docs))[0]
         return found
 

@@ -156,7 +156,8 @@ def intersect(docs: Docs, scores: Scores, other: npt.NDArray[Any], other_scores:
     other's (in that order)."""
     keep = member(docs, other)
     docs, scores = docs[keep], scores[keep]
-    return docs, scores + other_scores[np.searchsorted(other, docs)]
+    return (docs.astype(np.int64, copy=False),
+            scores + other_scores[np.searchsorted(other, docs)])
 
 
 def distinct(docs: npt.NDArray[Any], size: int, deleted: npt.NDArray[np.bool_] | None
