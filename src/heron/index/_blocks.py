@@ -62,6 +62,11 @@ class BlockTable:
     pos_before: npt.NDArray[np.int64]
     """positions of the term before each block"""
 
+    def blocks_of(self, term_no: int) -> tuple[int, int]:
+        """The entries ``[lo, hi)`` of a term of more than one block."""
+        i = int(self.terms.searchsorted(term_no))
+        return int(self.first[i]), int(self.first[i + 1])
+
 
 def block_table(segment: SegmentReader) -> BlockTable:
     """The segment's block bounds, computed once and kept with the segment."""
@@ -83,8 +88,7 @@ def term_blocks(segment: SegmentReader, term_no: int, field: str) -> Blocks:
                       None if norms is None else one + int(norms[docs].min()),
                       one + int(docs[0]), one + int(docs[-1]))
     table = block_table(segment)
-    i = int(np.searchsorted(table.terms, term_no))
-    lo, hi = int(table.first[i]), int(table.first[i + 1])
+    lo, hi = table.blocks_of(term_no)
     starts = np.arange(hi - lo, dtype=np.int64) * BLOCK
     ends = np.minimum(starts + BLOCK, b - a)
     return Blocks(starts, ends, table.max_freq[lo:hi].astype(np.int64),
@@ -142,8 +146,7 @@ def posting_positions(segment: SegmentReader, term_no: int, idx: npt.NDArray[np.
         CorruptIndexError: the postings' positions lie outside the term's.
     """
     freqs = segment.freqs(term_no)  # not the documents: they would be decoded for nothing
-    a, b = segment.raw_array(TERMS_POS)[term_no : term_no + 2].tolist()
-    positions = segment.raw_array(POS_DATA)[a:b]
+    positions = _positions(segment, term_no)
     counts = freqs[idx].astype(np.int64)
     if not len(idx):
         return positions, counts, counts
@@ -153,7 +156,7 @@ def posting_positions(segment: SegmentReader, term_no: int, idx: npt.NDArray[np.
         starts = freqs[: int(idx[-1]) + 1].cumsum(dtype=total)[idx] - counts
     else:  # the positions before each posting's block, and those in it before the posting
         table = block_table(segment)
-        first = int(table.first[int(table.terms.searchsorted(term_no))])
+        first, _ = table.blocks_of(term_no)
         offset = idx % BLOCK
         ends = offset.cumsum()
         within = np.zeros(int(ends[-1]) + 1, dtype=np.int64)
@@ -162,8 +165,8 @@ def posting_positions(segment: SegmentReader, term_no: int, idx: npt.NDArray[np.
             freqs[np.arange(len(within) - 1) + before.repeat(offset)].cumsum(dtype=np.int64,
                                                                           out=within[1:])
         starts = table.pos_before[first + idx // BLOCK] + within[ends] - within[ends - offset]
-    if int(starts[-1] + counts[-1]) > b - a:  # the last posting's positions end last
-        raise CorruptIndexError(f"{segment.name}: positions of term {term_no} do not add up")
+    if int(starts[-1] + counts[-1]) > len(positions):  # the last posting's end last
+        raise _not_adding_up(segment, term_no)
     return positions, starts, counts
 
 
@@ -175,17 +178,24 @@ def term_positions(segment: SegmentReader, term_no: int
     Raises:
         CorruptIndexError: the term's positions do not add up to its frequencies.
     """
-    a, b = segment.raw_array(TERMS_POS)[term_no : term_no + 2].tolist()
-    positions = segment.raw_array(POS_DATA)[a:b]
+    positions = _positions(segment, term_no)
     freqs = segment.freqs(term_no)
-    if len(freqs) <= BLOCK:
-        if int(freqs.sum(dtype=np.int64)) != b - a:
-            raise CorruptIndexError(f"{segment.name}: positions of term {term_no} do not add up")
-        return positions, _NO_BEFORE
-    table = block_table(segment)
-    i = int(table.terms.searchsorted(term_no))
-    before = table.pos_before[int(table.first[i]) : int(table.first[i + 1])]
-    last = len(freqs) - 1 - (len(freqs) - 1) % BLOCK
-    if int(before[-1]) + int(freqs[last:].sum(dtype=np.int64)) != b - a:
-        raise CorruptIndexError(f"{segment.name}: positions of term {term_no} do not add up")
+    before, last = _NO_BEFORE, 0
+    if len(freqs) > BLOCK:
+        table = block_table(segment)
+        lo, hi = table.blocks_of(term_no)
+        before = table.pos_before[lo:hi]
+        last = (len(freqs) - 1) // BLOCK * BLOCK  # the last block's first posting
+    if int(before[-1]) + int(freqs[last:].sum(dtype=np.int64)) != len(positions):
+        raise _not_adding_up(segment, term_no)
     return positions, before
+
+
+def _positions(segment: SegmentReader, term_no: int) -> npt.NDArray[Any]:
+    """Every position of a term, one posting's after another."""
+    a, b = segment.raw_array(TERMS_POS)[term_no : term_no + 2].tolist()
+    return segment.raw_array(POS_DATA)[a:b]
+
+
+def _not_adding_up(segment: SegmentReader, term_no: int) -> CorruptIndexError:
+    return CorruptIndexError(f"{segment.name}: positions of term {term_no} do not add up")

@@ -75,25 +75,31 @@ MANIFEST_NAME = re.compile(r"manifest_(\d{8})\.json\Z")
 OWN_FILE = re.compile(rf"(?:{_SEGMENT}(?:_\d{{8}}\.hdl|\.hsg)|manifest_\d{{8}}\.json)(?:\.tmp)?\Z")
 
 
+def _from_format_3(segment_format: str | None = None) -> bool:
+    """Whether ``segment_format`` (default: the one written, looked up now, so a test may
+    write an older one) is format 3 or later."""
+    return (segment_format or SEGMENT_FORMAT) not in (SEGMENT_FORMAT_1, SEGMENT_FORMAT_2)
+
+
 def offsets_narrow() -> str | None:
     """The narrower dtype offsets arrays are written in when they fit (None: always ``<i8``),
-    by the format segments are written in (looked up now, so a test may write an older one).
+    by the format segments are written in.
 
     >>> offsets_narrow()
     '<u4'
     """
-    return None if SEGMENT_FORMAT in (SEGMENT_FORMAT_1, SEGMENT_FORMAT_2) else OFFSETS_NARROW
+    return OFFSETS_NARROW if _from_format_3() else None
 
 
 def encodes_docs(segment_format: str | None = None) -> bool:
     """Whether segments of ``segment_format`` (default: the one written) hold compressed
     document numbers (:data:`ENCODED_ARRAYS`)."""
-    return (segment_format or SEGMENT_FORMAT) not in (SEGMENT_FORMAT_1, SEGMENT_FORMAT_2)
+    return _from_format_3(segment_format)
 
 
 def norms_narrow() -> str | None:
     """The narrower dtype norms are written in when they fit (None: always ``<u4``)."""
-    return None if SEGMENT_FORMAT in (SEGMENT_FORMAT_1, SEGMENT_FORMAT_2) else NORMS_NARROW
+    return NORMS_NARROW if _from_format_3() else None
 
 
 def temporary(path: Path) -> Path:
