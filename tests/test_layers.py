@@ -21,11 +21,11 @@ SRC = Path(heron.__file__).resolve().parent
 #: what each layer may import of ours, besides itself (DESIGN.md, "Layers")
 ALLOWED: dict[str, frozenset[str]] = {
     "errors": frozenset(),
-    # the inner loops of searching, numpy's and numba's (the ``fast`` extra)
+    # the inner loops of searching and indexing, numpy's and numba's (the ``fast`` extra)
     "_kernels": frozenset({"errors"}),
-    "analysis": frozenset({"errors"}),
+    "analysis": frozenset({"_kernels", "errors"}),
     "schema": frozenset({"analysis", "errors"}),
-    "index": frozenset({"schema", "analysis", "errors"}),
+    "index": frozenset({"schema", "analysis", "_kernels", "errors"}),
     "scoring": frozenset({"errors"}),
     "query": frozenset({"index", "scoring", "schema", "analysis", "_kernels", "errors"}),
     "search": frozenset({"query", "index", "scoring", "highlight", "schema", "analysis",

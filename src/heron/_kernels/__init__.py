@@ -1,15 +1,17 @@
-"""The inner loops of searching: BM25 over postings, unions of sorted matches, top-k,
-distinct documents (prefix and wildcard matches), two-word phrases.
+"""The inner loops of searching and indexing: BM25 over postings, unions of sorted
+matches, top-k, distinct documents (prefix and wildcard matches), two-word phrases; and
+for indexing, ASCII texts split into numbered words (:class:`WordTable`).
 
 Each has two implementations with the same results to the bit: numpy's (always there,
 the reference) and a compiled one built with numba (the ``fast`` extra, ``pip install
-"heron[fast]"``), which makes one pass where numpy makes several. :func:`active` picks
+"heron[fast]"``), which makes one pass where numpy makes several (splitting words has
+no numpy kernel: the tokenizer's regular expression is its reference). :func:`active` picks
 numba when it is installed and the segment is large enough to gain; the environment
 variable ``HERON_KERNELS`` chooses: ``numpy``, ``numba`` (an error if it is absent) or
 ``auto`` (the default).
 
 numba is imported, and its kernels compiled (or loaded from its cache), the first time
-a query needs them, never by ``import heron``.
+a query or a writer needs them, never by ``import heron``.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ import os
 from heron._kernels._numba import build
 from heron._kernels._numpy import NUMPY
 from heron._kernels._types import Kernels, PairTerm, Postings, Scratch
+from heron._kernels._words import RULES, WordTable
 from heron.errors import MissingDependencyError
 
-__all__ = ["AUTO_FROM", "ENV", "NUMPY", "Kernels", "PairTerm", "Postings", "Scratch", "active",
-           "load"]
+__all__ = ["AUTO_FROM", "ENV", "NUMPY", "RULES", "Kernels", "PairTerm", "Postings", "Scratch",
+           "WordTable", "active", "load"]
 
 #: the environment variable that chooses the kernels: ``auto``, ``numpy`` or ``numba``
 ENV = "HERON_KERNELS"

@@ -9,6 +9,7 @@ floating-point operations in the same order.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import Any
@@ -17,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from heron._kernels._types import Docs, Kernels, PairTerm, Postings, Scores, Scratch
+from heron._kernels._words import WordTable, _place, _split_texts
 from heron.errors import CorruptIndexError
 
 #: the lowest set bit of a 64-bit word times this, shifted right by 58, indexes
@@ -353,4 +355,5 @@ def build(numba: ModuleType) -> Kernels:
             there, here = common(other, docs)
         return docs[here].astype(np.int64, copy=False), scores[here] + other_scores[there]
 
-    return Kernels("numba", bm25, union, top_k, score_or, distinct, intersect, exact_pair)
+    return Kernels("numba", bm25, union, top_k, score_or, distinct, intersect, exact_pair,
+                   functools.partial(WordTable, jit(_split_texts), jit(_place)))

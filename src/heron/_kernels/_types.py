@@ -10,6 +10,8 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, field, frozen
 
+from heron._kernels._words import WordTable
+
 Docs = npt.NDArray[np.int64]
 Scores = npt.NDArray[np.float64]
 #: one term's postings to score with BM25: documents, frequencies, the length norms of
@@ -86,3 +88,6 @@ class Kernels:
     #: by :mod:`heron.query._phrase_match`, in numpy)
     exact_pair: Callable[[PairTerm, PairTerm, int, npt.NDArray[np.bool_] | None],
                          tuple[Docs, Docs]] | None = None
+    #: ``word_table(rule)``: a new :class:`heron._kernels._words.WordTable` splitting
+    #: ASCII texts by ``rule`` (None: texts are split by the tokenizer, in Python)
+    word_table: Callable[[str], WordTable] | None = None

@@ -46,6 +46,13 @@ class Tokenizer(Stage):
         """Return the words of ``text`` in order, without offsets (the fast path)."""
         return [t.text for t in self.tokenize(text)]
 
+    @property
+    def word_rule(self) -> str | None:
+        """The compiled word rule (``heron._kernels.RULES``) that finds exactly the words
+        of :meth:`words` in ASCII text, if one does (the batch path of indexing then
+        splits ASCII texts with it when compiled kernels are in use)."""
+        return None
+
     def spans(self, text: str) -> Iterator[tuple[str, int, int]]:
         """Yield (word, start, end) lazily; the n-th tuple is the word at position n."""
         for tok in self.tokenize(text):

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, field, frozen
 
+from heron._kernels import Kernels, WordTable
 from heron.analysis._base import Analyzer
 
 _DROPPED = -1
@@ -93,16 +94,32 @@ class TermEncoder:
     #: term number of each word number, and occurrences of each word, as arrays
     _word_terms: npt.NDArray[np.int32] = field(init=False)
     _word_counts: npt.NDArray[np.int64] = field(init=False)
+    #: the compiled word table that splits ASCII texts (see :meth:`use`), and the word
+    #: number of each of its entries looked up so far
+    _table: WordTable | None = field(init=False, default=None)
+    _entry_words: npt.NDArray[np.int32] = field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._memo = _WordMemo(self.analyzer, self.terms, self._ids)
         self._word_terms = np.zeros(0, dtype=np.int32)
         self._word_counts = np.zeros(0, dtype=np.int64)
+        self._entry_words = np.zeros(0, dtype=np.int32)
 
     @property
-    def words_seen(self) -> int:
-        """How many distinct raw words the memo holds (for memory accounting)."""
-        return len(self._memo)
+    def nbytes(self) -> int:
+        """A rough size of the vocabulary (for the writer's memory bound): per term a
+        string, a list slot and a dict entry; per distinct raw word a string and an
+        entry; and the compiled word table's arrays."""
+        table = 0 if self._table is None else self._table.nbytes + self._entry_words.nbytes
+        return 160 * len(self.terms) + 120 * len(self._memo) + table
+
+    def use(self, kernels: Kernels) -> None:
+        """Split ASCII texts with ``kernels``' word table from now on, when they have one
+        and the tokenizer's words follow a rule it knows (the terms are the same)."""
+        rule = self.analyzer.tokenizer.word_rule
+        if (self._table is None and kernels.word_table is not None and rule is not None
+                and self.analyzer.word_map):
+            self._table = kernels.word_table(rule)
 
     def term_id(self, term: str) -> int:
         """Return the number of ``term``, adding it to the vocabulary if new."""
@@ -156,18 +173,8 @@ class TermEncoder:
         return self._encode_tokens(texts)
 
     def _encode_words(self, texts: Sequence[str]) -> EncodedBatch:
-        split = self.analyzer.tokenizer.words
-        words: list[str] = []
-        counts = np.empty(len(texts), dtype=np.int64)
-        for j, text in enumerate(texts):
-            found = split(text)
-            words.extend(found)
-            counts[j] = len(found)
-        # itemgetter looks every word up in one C loop (a missing one is analysed by the
-        # memo's __missing__), a third quicker than a map; it returns a lone item bare
-        found_numbers = (operator.itemgetter(*words)(self._memo) if len(words) > 1
-                         else [self._memo[w] for w in words])
-        numbers = np.fromiter(found_numbers, dtype=np.int32, count=len(words))
+        numbers, counts = (self._split(texts) if self._table is None
+                           else self._split_compiled(texts))
         known = self._memo.word_terms
         if len(self._word_terms) < len(known):
             grown = np.asarray(known[len(self._word_terms) :], dtype=np.int32)
@@ -178,14 +185,69 @@ class TermEncoder:
         ids = self._word_terms[numbers]
         text_index = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
         starts = np.cumsum(counts) - counts
-        positions = (np.arange(len(words), dtype=np.int64) - np.repeat(starts, counts)).astype(
-            np.int32
-        )
+        positions = (np.arange(len(numbers), dtype=np.int64) - np.repeat(starts, counts)
+                     ).astype(np.int32)
         keep = ids != _DROPPED
         if not keep.all():
             ids, positions, text_index = ids[keep], positions[keep], text_index[keep]
         lengths = np.bincount(text_index, minlength=len(texts)).astype(np.int32)
         return EncodedBatch(text_index, ids, positions, lengths)
+
+    def _split(self, texts: Sequence[str]
+               ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """The word numbers of the words of ``texts`` (split by the tokenizer), one text
+        after another, and each text's word count."""
+        split = self.analyzer.tokenizer.words
+        words: list[str] = []
+        counts = np.empty(len(texts), dtype=np.int64)
+        for j, text in enumerate(texts):
+            found = split(text)
+            words.extend(found)
+            counts[j] = len(found)
+        return self._numbers(words), counts
+
+    def _numbers(self, words: list[str]) -> npt.NDArray[np.int32]:
+        """The word numbers of ``words`` (a new one analysed by the memo)."""
+        # itemgetter looks every word up in one C loop (a missing one is analysed by the
+        # memo's __missing__), a third quicker than a map; it returns a lone item bare
+        found = (operator.itemgetter(*words)(self._memo) if len(words) > 1
+                 else [self._memo[w] for w in words])
+        return np.fromiter(found, dtype=np.int32, count=len(words))
+
+    def _split_compiled(self, texts: Sequence[str]
+                        ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """As :meth:`_split`, ASCII texts split by the word table (the others by the
+        tokenizer): the table numbers its entries, the memo words, the table's new
+        entries are looked up in the memo."""
+        table = self._table
+        assert table is not None
+        plain = [text.isascii() for text in texts]
+        if all(plain):
+            entries, counts = table.split(list(texts))
+            return self._entry_numbers(table, entries), counts
+        chosen = np.flatnonzero(plain)
+        others = np.flatnonzero(np.logical_not(plain))
+        entries, chosen_counts = table.split([texts[i] for i in chosen.tolist()])
+        chosen_numbers = self._entry_numbers(table, entries)
+        other_numbers, other_counts = self._split([texts[i] for i in others.tolist()])
+        counts = np.zeros(len(texts), dtype=np.int64)
+        counts[chosen], counts[others] = chosen_counts, other_counts
+        starts = np.cumsum(counts) - counts
+        numbers = np.empty(int(counts.sum()), dtype=np.int32)
+        for where, found, part in ((chosen, chosen_numbers, chosen_counts),
+                                   (others, other_numbers, other_counts)):
+            firsts = np.cumsum(part) - part  # each text's first word within ``found``
+            numbers[np.repeat(starts[where] - firsts, part) + np.arange(len(found))] = found
+        return numbers, counts
+
+    def _entry_numbers(self, table: WordTable, entries: npt.NDArray[np.int64]
+                       ) -> npt.NDArray[np.int32]:
+        """The word numbers of table entries, the table's new entries looked up first."""
+        if len(table) > len(self._entry_words):
+            new = self._numbers(table.words(len(self._entry_words)))
+            self._entry_words = np.concatenate([self._entry_words, new])
+        numbers: npt.NDArray[np.int32] = self._entry_words[entries]
+        return numbers
 
     def _encode_tokens(self, texts: Sequence[str]) -> EncodedBatch:
         index: list[int] = []

@@ -34,6 +34,8 @@ WORD_PATTERN_V1 = _RUN
 #: the same patterns for pure-ASCII text, where combining marks cannot occur (written so
 #: that the regex engine tries the joins cheaply: as fast as plain runs on the news)
 _ASCII_PATTERNS = {WORD_PATTERN: r"\w+(?:\.\w+|(?<=\d),\d\w*)*", WORD_PATTERN_V1: r"\w+"}
+#: the compiled word rules (``heron._kernels.RULES``) that find the same words in ASCII text
+_RULES = {WORD_PATTERN: "joined", WORD_PATTERN_V1: "runs"}
 
 
 @functools.cache
@@ -112,6 +114,12 @@ class RegexTokenizer(Tokenizer):
         if regex.groups:
             return [m.group() for m in regex.finditer(text)]
         return regex.findall(text)
+
+    @property
+    def word_rule(self) -> str | None:
+        if type(self).words is not RegexTokenizer.words:
+            return None  # a subclass that finds its words otherwise
+        return _RULES.get(self.pattern)
 
     def params(self) -> dict[str, Any]:
         return {"pattern": self.pattern}

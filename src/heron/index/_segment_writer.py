@@ -42,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, field
 
+from heron._kernels import NUMPY, Kernels
 from heron.analysis._encoder import TermEncoder
 from heron.index._assemble import field_stats, narrow_norms, segment_meta
 from heron.index._format import (
@@ -86,12 +87,20 @@ class SegmentBuilder:
     nbytes: int = 0
     _fields: dict[str, _FieldBuffer] = field(factory=dict)
     _stored: StoredWriter = field(init=False)
+    _kernels: Kernels = field(init=False, default=NUMPY)
 
     def __attrs_post_init__(self) -> None:
         self._stored = StoredWriter(self.executor)
         for name, ftype in self.schema.items:
             if ftype.indexed:
                 self._fields[name] = _FieldBuffer(TermEncoder(ftype.analyzer))
+
+    def use(self, kernels: Kernels) -> None:
+        """Analyse with ``kernels`` from now on where they help (see ``TermEncoder.use``)."""
+        if kernels is not self._kernels:
+            self._kernels = kernels
+            for buf in self._fields.values():
+                buf.encoder.use(kernels)
 
     def add(self, docs: list[dict[str, Any]]) -> None:
         """Add validated documents (see :meth:`Schema.validate`) as the next doc numbers."""
@@ -130,8 +139,7 @@ class SegmentBuilder:
     def vocabulary_bytes(self) -> int:
         """A rough size of the vocabularies held (for the writer's memory bound): per term a
         string, a list slot and a dict entry; per distinct raw word a string and an entry."""
-        return sum(160 * len(b.encoder.terms) + 120 * b.encoder.words_seen
-                   for b in self._fields.values())
+        return sum(b.encoder.nbytes for b in self._fields.values())
 
     def write(self, path: Path) -> tuple[int, int]:
         """Write the segment file; return its (size, crc32). This consumes the buffers.

@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import evolve
 
+from heron._kernels import active
 from heron.errors import ArgumentError, SchemaError, StorageError, WriterClosedError
 from heron.index._cleanup import abandoned, remove_unreferenced
 from heron.index._deletions import write_deletions
@@ -241,7 +242,7 @@ class IndexWriter:
             self._new_seqs[name] = np.concatenate(self._remote_seqs)
             self._keys.seal(self._new_seqs[name])
             self._remote_seqs = []
-            self._pool.submit(segment_file(self.directory, name), docs)
+            self._pool.submit(segment_file(self.directory, name), docs, self._seq)
 
     def _take_back_remote(self) -> None:
         """Build locally what no worker has started yet: the writer is idle at commit."""
@@ -264,6 +265,7 @@ class IndexWriter:
         shared with the workers."""
         if self._builder_seqs and int(self._builder_seqs[-1][-1]) + 1 != int(seqs[0]):
             self._flush()
+        self._builder.use(active(self._seq))  # compiled splitting once the load is large
         for start in range(0, len(docs), self._batch_docs):
             self._builder.add(docs[start : start + self._batch_docs])
             self._builder_seqs.append(seqs[start : start + self._batch_docs])
