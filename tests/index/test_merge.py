@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import subprocess
 import sys
@@ -194,8 +195,10 @@ _CHILD = textwrap.dedent("""
 
 
 def _peak_kib(tmp_path: Path, docs: int) -> int:
+    # the same kernels at both sizes (numba, past AUTO_FROM documents, costs ~120 MB once)
+    env = {**os.environ, "HERON_KERNELS": "numpy"}
     done = subprocess.run([sys.executable, "-c", _CHILD, str(docs), str(tmp_path / f"ix{docs}")],
-                          check=True, capture_output=True, text=True, timeout=120)
+                          check=True, capture_output=True, text=True, timeout=120, env=env)
     return int(json.loads(done.stdout.strip().splitlines()[-1]))
 
 

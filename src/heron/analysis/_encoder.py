@@ -98,12 +98,30 @@ class TermEncoder:
     #: number of each of its entries looked up so far
     _table: WordTable | None = field(init=False, default=None)
     _entry_words: npt.NDArray[np.int32] = field(init=False)
+    #: whether each term has capitals (a term the analyzer left as written), as far as known
+    _capitals: npt.NDArray[np.bool_] = field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._memo = _WordMemo(self.analyzer, self.terms, self._ids)
         self._word_terms = np.zeros(0, dtype=np.int32)
         self._word_counts = np.zeros(0, dtype=np.int64)
         self._entry_words = np.zeros(0, dtype=np.int32)
+        self._capitals = np.zeros(0, dtype=np.bool_)
+
+    def next_segment(self) -> None:
+        """Count words afresh for the next segment; the words and terms seen stay, with
+        their numbers, so that they are not analysed again.
+
+        >>> from heron.analysis import StandardAnalyzer
+        >>> enc = TermEncoder(StandardAnalyzer())
+        >>> _ = enc.encode(["Tunnels and tunnels"])
+        >>> enc.next_segment()
+        >>> [enc.terms[i] for i in enc.encode(["wheat tunnels"]).term_ids]
+        ['wheat', 'tunnel']
+        >>> enc.surface_forms().words  # of this segment only
+        ['tunnels', 'wheat']
+        """
+        self._word_counts[:] = 0
 
     @property
     def nbytes(self) -> int:
@@ -147,12 +165,15 @@ class TermEncoder:
         words = list(self._memo)  # in word-number order: each was added as it was numbered
         word_terms = self._word_terms[: len(words)].astype(np.int64)
         counts = self._word_counts[: len(words)]
-        kept = np.flatnonzero(word_terms >= 0)
+        kept = np.flatnonzero((word_terms >= 0) & (counts > 0))  # this segment's words
         if not len(kept):
             return SurfaceForms(np.zeros(0, np.int64), [], np.zeros(0, np.int64))
         lowered = [words[i].lower() for i in kept.tolist()]
-        capitals = np.fromiter((t != t.lower() for t in self.terms), dtype=bool,
-                               count=len(self.terms))
+        if len(self._capitals) < len(self.terms):
+            new = self.terms[len(self._capitals) :]
+            self._capitals = np.concatenate([self._capitals, np.fromiter(
+                (t != t.lower() for t in new), dtype=bool, count=len(new))])
+        capitals = self._capitals
         if capitals.any():  # the analyzer minds case: those terms keep their words as written
             for j in np.flatnonzero(capitals[word_terms[kept]]).tolist():
                 lowered[j] = words[int(kept[j])]

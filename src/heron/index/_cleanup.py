@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
 
 from heron.index._format import OWN_FILE, manifest_generation, manifest_name, segment_file
@@ -42,7 +42,7 @@ def remove_unreferenced(directory: Path, manifest: Manifest) -> None:
 
 
 def abandoned(directory: Path, manifest: Manifest, lock: WriteLock,
-              executor: ThreadPoolExecutor, pool: SegmentPool | None) -> None:
+              executor: Executor, pool: SegmentPool | None) -> None:
     """Roll back a writer that was dropped without commit or cancel, and free its lock."""
     if not lock.held:
         return

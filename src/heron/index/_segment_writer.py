@@ -88,12 +88,27 @@ class SegmentBuilder:
     _fields: dict[str, _FieldBuffer] = field(factory=dict)
     _stored: StoredWriter = field(init=False)
     _kernels: Kernels = field(init=False, default=NUMPY)
+    #: the previous segment's encoders to go on with (see :meth:`carry`)
+    encoders: dict[str, TermEncoder] | None = field(default=None, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         self._stored = StoredWriter(self.executor)
+        carried = self.encoders or {}
         for name, ftype in self.schema.items:
             if ftype.indexed:
-                self._fields[name] = _FieldBuffer(TermEncoder(ftype.analyzer))
+                self._fields[name] = _FieldBuffer(carried.get(name) or TermEncoder(ftype.analyzer))
+        self.encoders = None
+
+    def carry(self, most_bytes: int) -> dict[str, TermEncoder] | None:
+        """After :meth:`write`: the fields' encoders for the next segment, their words and
+        terms kept so that a word is analysed once per writer, not once per segment; None
+        if their vocabularies take more than ``most_bytes`` (the next segment starts
+        afresh: the vocabulary of a large load is not held to its end)."""
+        if self.vocabulary_bytes() > most_bytes:
+            return None
+        for buf in self._fields.values():
+            buf.encoder.next_segment()
+        return {name: buf.encoder for name, buf in self._fields.items()}
 
     def use(self, kernels: Kernels) -> None:
         """Analyse with ``kernels`` from now on where they help (see ``TermEncoder.use``)."""
@@ -178,7 +193,8 @@ class SegmentBuilder:
                 numbers = postings.add(terms, field_nos[name], pairs)
                 if name in forward:
                     _forward_lists(pairs, self.doc_count, *forward[name])
-                _surface(out, name, buf.encoder, numbers[rank] - first, len(terms))
+                _surface(out, name, buf.encoder,  # terms of other segments: none here
+                         np.where(rank >= 0, numbers[rank] - first, -1), len(terms))
                 del terms, pairs
             postings.narrow()
             return out.finish(segment_meta(doc_count=self.doc_count, field_nos=field_nos,
@@ -186,24 +202,28 @@ class SegmentBuilder:
 
     def _field_pairs(self, name: str, buf: _FieldBuffer
                      ) -> tuple[list[bytes], npt.NDArray[np.int32], Pairs]:
-        """A field's sorted terms, the rank of each encoder term among them, and its
-        (term, document) pairs; empties its token buffers.
+        """A field's sorted terms, the rank of each encoder term among them (-1: none in
+        this segment), and its (term, document) pairs; empties its token buffers.
 
         One stable sort by term (documents and positions are already in order); 32-bit
         throughout: a segment holds fewer than 2**31 terms, documents and positions.
         """
-        encoded = [t.encode() for t in buf.encoder.terms]
+        vocabulary = buf.encoder.terms
+        ids = np.concatenate(buf.ids) if buf.ids else np.zeros(0, dtype=np.int32)
+        buf.ids.clear()  # each buffer is let go once concatenated: the peak stays near them
+        # the terms this segment holds (an encoder carried over knows those of earlier ones)
+        present = np.flatnonzero(np.bincount(ids, minlength=len(vocabulary)))
+        encoded = [vocabulary[i].encode() for i in present.tolist()]
         order = sorted(range(len(encoded)), key=encoded.__getitem__)
-        rank = np.empty(len(encoded), dtype=np.int32)
-        rank[np.asarray(order, dtype=np.int64)] = np.arange(len(encoded), dtype=np.int32)
+        rank = np.full(len(vocabulary), -1, dtype=np.int32)
+        rank[present[np.asarray(order, dtype=np.int64)]] = np.arange(len(encoded),
+                                                                    dtype=np.int32)
         terms = [encoded[i] for i in order]
-        del encoded, order
+        del encoded, order, present
         empty = np.zeros(0, dtype=np.int64)
-        if not buf.ids:
+        if not len(ids):
             return terms, rank, Pairs(empty, empty, empty, empty, empty)
-        # each buffer is let go as soon as it is concatenated: the peak stays near the buffers
-        ids = rank[np.concatenate(buf.ids)]
-        buf.ids.clear()
+        ids = rank[ids]
         ids, sort = _sort_by_term(ids)
         docs = np.concatenate(buf.docs)
         buf.docs.clear()

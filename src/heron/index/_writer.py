@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -36,6 +35,7 @@ from attrs import evolve
 from heron._kernels import active
 from heron.errors import ArgumentError, SchemaError, StorageError, WriterClosedError
 from heron.index._cleanup import abandoned, remove_unreferenced
+from heron.index._compressor import Compressor
 from heron.index._deletions import write_deletions
 from heron.index._format import SEGMENT_SUFFIX, segment_file, segment_name, writer_token
 from heron.index._lock import WriteLock
@@ -55,6 +55,9 @@ BUFFER_MB = 256.0
 BATCH_DOCS = 2048
 #: batches a worker process gets at a time (with procs > 1)
 _CHUNK_BATCHES = 2
+#: a segment's vocabularies (words seen and their terms) go on into the next segment while
+#: they take at most this share of the buffer: a word is analysed once, not once a segment
+_CARRY_SHARE = 2
 
 
 class IndexWriter:
@@ -108,7 +111,7 @@ class IndexWriter:
         self._keys = UniqueKeys()
         remove_unreferenced(directory, manifest)
         # resources last: nothing above may leave them behind by raising
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="heron-zlib")
+        self._executor = Compressor()  # a helper process compresses a large load's text
         self._builder = SegmentBuilder(schema, self._executor)
         self._pool: SegmentPool | None = None
         self._finalizer = weakref.finalize(self, abandoned, directory, manifest, lock,
@@ -281,7 +284,8 @@ class IndexWriter:
         self._new.append(SegmentEntry(name, size, crc, builder.doc_count))
         self._new_seqs[name] = np.concatenate(self._builder_seqs)
         self._keys.seal(self._new_seqs[name])
-        self._builder = SegmentBuilder(self.schema, self._executor)
+        self._builder = SegmentBuilder(self.schema, self._executor,
+                                       encoders=builder.carry(self._limit // _CARRY_SHARE))
         self._builder_seqs = []
 
     def flush(self) -> None:
