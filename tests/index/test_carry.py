@@ -1,0 +1,75 @@
+"""A writer's vocabularies carry over from segment to segment (each word analysed once a
+writer): every segment still holds exactly its own terms, postings and surface forms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import heron
+from heron.index import _writer
+from heron.index._manifest import latest_manifest
+from heron.index._segment_reader import SegmentReader
+from heron.index._surface import forms_of
+
+FIELDS = ("title", "body")
+
+
+def segment_contents(path: Path) -> list[dict[str, Any]]:
+    """Per segment, in order: each field's terms with their postings and surface forms."""
+    out = []
+    for entry in latest_manifest(path).segments:
+        with SegmentReader(path, entry) as seg:
+            fields: dict[str, Any] = {}
+            for name in FIELDS:
+                lo, hi = seg.terms.field_range(name)
+                forms = seg.surface(name)
+                fields[name] = {
+                    seg.terms.term(n): (seg.term_docs(n).tolist(), seg.freqs(n).tolist(),
+                                        sorted(forms_of(forms, n - lo)) if forms else None)
+                    for n in range(lo, hi)}
+                assert all(docs for docs, _, _ in fields[name].values())  # no empty term
+                norms = seg.norms(name)
+                fields[name + " norms"] = None if norms is None else norms.tolist()
+            out.append(fields)
+    return out
+
+
+def build(path: Path, docs: list[dict[str, str]]) -> list[dict[str, Any]]:
+    schema = heron.Schema(id=heron.ID(stored=True, unique=True), title=heron.TEXT(stored=True),
+                          body=heron.TEXT())
+    index = heron.create_index(path, schema)
+    with index.writer(batch_docs=25, merge=False) as writer:
+        for start in range(0, len(docs), 100):  # four segments
+            writer.add_documents(docs[start : start + 100])
+            writer.flush()
+    return segment_contents(path)
+
+
+@pytest.mark.parametrize("kernels", ["numpy", "auto"])
+def test_carried_vocabularies_give_each_segment_its_own_terms(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernels: str) -> None:
+    monkeypatch.setenv("HERON_KERNELS", kernels)
+    rng = np.random.default_rng(11)
+    # words that come and go: a segment's vocabulary is not the one before it
+    words = [f"Word{i}" if i % 3 else f"word{i}s" for i in range(300)] + ["café", "U.S.",
+                                                                         "the", "Tunnels"]
+    docs = [{"id": f"d{i}", "title": " ".join(rng.choice(words[i * 3 // 5 : i * 3 // 5 + 40], 3)),
+             "body": " ".join(rng.choice(words[i // 2 : i // 2 + 60], 30))
+             # a term whose form changes: the first segment's form is none of the others'
+             + (" tunnels" if i < 100 else " tunnel")}
+            for i in range(400)]
+    monkeypatch.setattr(_writer, "_CARRY_SHARE", 10**9)  # a zero share: never carried
+    fresh = build(tmp_path / "fresh", docs)
+    monkeypatch.setattr(_writer, "_CARRY_SHARE", 1)  # the whole buffer: always carried
+    carried = build(tmp_path / "carried", docs)
+    assert len(carried) == 4
+    assert carried == fresh
+    with heron.open_index(tmp_path / "carried").searcher() as searcher:
+        assert [h["id"] for h in searcher.search("word3s OR tunnels", limit=400)] == [
+            h["id"] for h in heron.open_index(tmp_path / "fresh").searcher().search(
+                "word3s OR tunnels", limit=400)]
+
