@@ -148,7 +148,7 @@ def test_parallel_writer_matches_a_single_process(tmp_path: Path,
     def build(path: Path, procs: int) -> tuple[dict[str, Any], int]:
         ix = heron.create_index(path, news_schema)
         # many batches, so some go to the worker
-        with ix.writer(procs=procs, batch_docs=200, merge=False) as w:
+        with ix.writer(procs=procs, batch_docs=50, merge=False) as w:
             w.add_documents(docs[:1500])
             w.flush()  # the worker builds the chunks it was given (none is taken back)
             w.update_document(id="d7", body="replaced", year=7)

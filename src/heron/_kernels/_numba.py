@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from heron._kernels._group import _count_pairs, _fill_pairs, _scatter, group_by_term
 from heron._kernels._types import Docs, Kernels, PairTerm, Postings, Scores, Scratch
 from heron._kernels._words import WordTable, _place, _split_texts
 from heron.errors import CorruptIndexError
@@ -355,5 +356,7 @@ def build(numba: ModuleType) -> Kernels:
             there, here = common(other, docs)
         return docs[here].astype(np.int64, copy=False), scores[here] + other_scores[there]
 
-    return Kernels("numba", bm25, union, top_k, score_or, distinct, intersect, exact_pair,
+    grouping = (jit(_scatter), jit(_count_pairs), jit(_fill_pairs))
+    return Kernels("numba", bm25, union, top_k, score_or, distinct, intersect,
+                   functools.partial(group_by_term, kernels=grouping), exact_pair,
                    functools.partial(WordTable, jit(_split_texts), jit(_place)))

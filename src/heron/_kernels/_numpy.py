@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from heron._kernels._group import Grouped
 from heron._kernels._types import Docs, Kernels, Postings, Scores, Scratch
 
 #: past this many entries (and a sample of them longer than k), the k-th best score is
@@ -176,4 +177,48 @@ def distinct(docs: npt.NDArray[Any], size: int, deleted: npt.NDArray[np.bool_] |
     return found
 
 
-NUMPY = Kernels("numpy", bm25, union, top_k, score_or, distinct, intersect)
+def group_by_term(ids: list[npt.NDArray[np.int32]], docs: list[npt.NDArray[np.int32]],
+                  positions: list[npt.NDArray[np.int32]] | None, rank: npt.NDArray[np.int32],
+                  counts: npt.NDArray[np.int64]) -> Grouped:
+    """A new segment's buffered tokens grouped by term with one stable sort (see
+    :func:`heron._kernels._group.group_by_term`; ``counts`` is not needed here). The
+    batch lists are emptied, each as soon as it is concatenated."""
+    del counts
+    term_ids = rank[np.concatenate(ids)]
+    ids.clear()
+    term_ids, sort = _sort_by_term(term_ids)
+    doc_ids = np.concatenate(docs)
+    docs.clear()
+    doc_ids = doc_ids[sort]
+    places = None
+    if positions:
+        places = np.concatenate(positions)
+        positions.clear()
+        places = places[sort]
+    del sort
+    new_pair = np.ones(len(term_ids), dtype=bool)
+    new_pair[1:] = (term_ids[1:] != term_ids[:-1]) | (doc_ids[1:] != doc_ids[:-1])
+    starts = np.flatnonzero(new_pair)
+    del new_pair
+    freqs = np.diff(starts, append=len(term_ids)).astype(np.int32)
+    return term_ids[starts], doc_ids[starts], freqs, places
+
+
+def _sort_by_term(ids: npt.NDArray[np.int32]
+                  ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+    """Term numbers sorted, and the stable order that sorts them.
+
+    Each term number is packed above its token's index into one 64-bit key and the
+    keys sorted in place: the same order as a stable argsort, in half the memory.
+    """
+    keys = ids.astype(np.uint64)
+    keys <<= np.uint64(32)
+    keys |= np.arange(len(ids), dtype=np.uint64)
+    keys.sort()
+    sorted_ids = (keys >> np.uint64(32)).astype(np.int32)
+    keys &= np.uint64(0xFFFFFFFF)
+    return sorted_ids, keys.view(np.int64)
+
+
+NUMPY = Kernels("numpy", bm25, union, top_k, score_or, distinct, intersect,
+                group_by_term=group_by_term)

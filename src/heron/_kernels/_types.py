@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import define, field, frozen
 
+from heron._kernels._group import Grouped
 from heron._kernels._words import WordTable
 
 Docs = npt.NDArray[np.int64]
@@ -83,6 +84,10 @@ class Kernels:
     #: ``intersect(docs, scores, other, other_scores)``: the documents of ``docs`` also in
     #: ``other`` (both ascending), each score plus the other's
     intersect: Callable[[Docs, Scores, npt.NDArray[Any], Scores], tuple[Docs, Scores]]
+    #: ``group_by_term(ids, docs, positions, rank, counts)``: a new segment's buffered
+    #: tokens, in batches, grouped by term (see :func:`heron._kernels._group.group_by_term`)
+    group_by_term: Callable[[list[Any], list[Any], list[Any] | None, npt.NDArray[np.int32],
+                             npt.NDArray[np.int64]], Grouped]
     #: ``exact_pair(first, second, delta, deleted)``: the live documents where ``second``
     #: stands ``delta`` places after ``first``, and how often (None: phrases are matched
     #: by :mod:`heron.query._phrase_match`, in numpy)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from heron._kernels import active
+from heron.analysis._encoder import TermEncoder
 from heron.errors import ArgumentError, SchemaError, WorkerError
 from heron.index._segment_writer import SegmentBuilder
 from heron.schema import Schema
@@ -80,17 +81,27 @@ def check_can_start_workers(procs: int) -> None:
                           + _GUARD_HELP.format(procs=procs))
 
 
+#: a worker's vocabularies (words seen and their terms) go on from chunk to chunk while
+#: they take at most this: a word is analysed once a worker, not once a chunk
+WORKER_CARRY_BYTES = 48 << 20
+#: in a worker process, its last segment's encoders by schema (see ``SegmentBuilder.carry``)
+_CARRIED: dict[str, dict[str, TermEncoder]] = {}
+
+
 def build_segment(path: str, schema_json: str, docs: list[dict[str, Any]], batch_docs: int,
                   seen: int) -> tuple[int, int, int]:
     """Analyse validated documents into a segment file; return (size, crc32, doc count).
     ``seen``: the documents the writer has taken so far (the kernels are chosen by it)."""
     schema = _schema(schema_json)
     with ThreadPoolExecutor(max_workers=1) as executor:
-        builder = SegmentBuilder(schema, executor)
+        builder = SegmentBuilder(schema, executor, encoders=_CARRIED.pop(schema_json, None))
         builder.use(active(seen))
         for start in range(0, len(docs), batch_docs):
             builder.add(docs[start : start + batch_docs])
         size, crc = builder.write(Path(path))
+    carried = builder.carry(WORKER_CARRY_BYTES)
+    if carried is not None:
+        _CARRIED[schema_json] = carried
     return size, crc, builder.doc_count
 
 

@@ -205,45 +205,30 @@ class SegmentBuilder:
         """A field's sorted terms, the rank of each encoder term among them (-1: none in
         this segment), and its (term, document) pairs; empties its token buffers.
 
-        One stable sort by term (documents and positions are already in order); 32-bit
-        throughout: a segment holds fewer than 2**31 terms, documents and positions.
+        Grouped by term by the kernels (documents and positions are already in order);
+        32-bit throughout: a segment holds fewer than 2**31 terms, documents and positions.
         """
         vocabulary = buf.encoder.terms
-        ids = np.concatenate(buf.ids) if buf.ids else np.zeros(0, dtype=np.int32)
-        buf.ids.clear()  # each buffer is let go once concatenated: the peak stays near them
+        counts = np.zeros(len(vocabulary), dtype=np.int64)
+        for part in buf.ids:
+            counts += np.bincount(part, minlength=len(vocabulary))
         # the terms this segment holds (an encoder carried over knows those of earlier ones)
-        present = np.flatnonzero(np.bincount(ids, minlength=len(vocabulary)))
+        present = np.flatnonzero(counts)
         encoded = [vocabulary[i].encode() for i in present.tolist()]
-        order = sorted(range(len(encoded)), key=encoded.__getitem__)
+        order = np.asarray(sorted(range(len(encoded)), key=encoded.__getitem__), dtype=np.int64)
         rank = np.full(len(vocabulary), -1, dtype=np.int32)
-        rank[present[np.asarray(order, dtype=np.int64)]] = np.arange(len(encoded),
-                                                                    dtype=np.int32)
-        terms = [encoded[i] for i in order]
+        rank[present[order]] = np.arange(len(encoded), dtype=np.int32)
+        terms = [encoded[i] for i in order.tolist()]
+        counts = counts[present[order]]
         del encoded, order, present
         empty = np.zeros(0, dtype=np.int64)
-        if not len(ids):
+        if not buf.ids:
             return terms, rank, Pairs(empty, empty, empty, empty, empty)
-        ids = rank[ids]
-        ids, sort = _sort_by_term(ids)
-        docs = np.concatenate(buf.docs)
-        buf.docs.clear()
-        docs = docs[sort]
-        positions = np.concatenate(buf.positions) if buf.positions else None
-        buf.positions.clear()
-        if positions is not None:
-            positions = positions[sort]
-        del sort
-        new_pair = np.ones(len(ids), dtype=bool)
-        new_pair[1:] = (ids[1:] != ids[:-1]) | (docs[1:] != docs[:-1])
-        starts = np.flatnonzero(new_pair)
-        del new_pair
-        pair_terms, pair_docs = ids[starts], docs[starts]
-        del docs
-        freqs = np.diff(starts, append=len(ids)).astype(np.int32)
-        del ids, starts
-        pos_counts = freqs if positions is not None else np.zeros(len(freqs), dtype=np.int32)
-        return terms, rank, Pairs(pair_terms, pair_docs, freqs, pos_counts,
-                            empty if positions is None else positions)
+        pair_terms, pair_docs, freqs, positions = self._kernels.group_by_term(
+            buf.ids, buf.docs, buf.positions or None, rank, counts)
+        return terms, rank, Pairs(pair_terms, pair_docs, freqs,
+                                  np.zeros(len(freqs), np.int32) if positions is None else freqs,
+                                  empty if positions is None else positions)
 
     def _column(self, name: str, ftype: FieldType, buf: _FieldBuffer) -> dict[str, Any]:
         dtype = ftype.column_dtype()
@@ -265,23 +250,6 @@ def _surface(out: ContainerStream, name: str, encoder: TermEncoder,
         return
     write_surface(out, name, nterms, terms=numbers[forms.terms], words=forms.words,
                   counts=forms.counts)
-
-
-def _sort_by_term(ids: npt.NDArray[np.int32]
-                  ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
-    """Term numbers sorted, and the stable order that sorts them.
-
-    Each term number is packed above its token's index into one 64-bit key and the
-    keys sorted in place: the same order as a stable argsort, in half the memory
-    (a segment's largest field dominates the memory of writing it).
-    """
-    keys = ids.astype(np.uint64)
-    keys <<= np.uint64(32)
-    keys |= np.arange(len(ids), dtype=np.uint64)
-    keys.sort()
-    sorted_ids = (keys >> np.uint64(32)).astype(np.int32)
-    keys &= np.uint64(0xFFFFFFFF)
-    return sorted_ids, keys.view(np.int64)
 
 
 def _forward_lists(pairs: Pairs, doc_count: int, offsets_out: SpilledArray,

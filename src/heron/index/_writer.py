@@ -50,14 +50,14 @@ from heron.index._unique import UniqueKeys
 from heron.schema import FieldType, Schema
 
 #: the default bound of a writer's buffer, in MB
-BUFFER_MB = 256.0
+BUFFER_MB = 192.0
 #: the default number of documents validated before a batch goes through analysis
 BATCH_DOCS = 2048
 #: batches a worker process gets at a time (with procs > 1)
-_CHUNK_BATCHES = 2
+_CHUNK_BATCHES = 8
 #: a segment's vocabularies (words seen and their terms) go on into the next segment while
 #: they take at most this share of the buffer: a word is analysed once, not once a segment
-_CARRY_SHARE = 2
+_CARRY_SHARE = 4
 
 
 class IndexWriter:
@@ -275,17 +275,22 @@ class IndexWriter:
             if self._builder.nbytes + self._builder.vocabulary_bytes() >= self._limit:
                 self._flush()
 
-    def _flush(self) -> None:
+    def _flush(self, *, carry: bool = True) -> None:
+        """Write the buffered documents as a segment; the next one goes on with their
+        vocabularies (``carry``) while they are small enough."""
         builder = self._builder
         if builder.doc_count == 0:
+            if not carry:  # a builder that carried vocabularies over lets them go
+                self._builder = SegmentBuilder(self.schema, self._executor)
             return
         name = self._new_name()
         size, crc = builder.write(segment_file(self.directory, name))
         self._new.append(SegmentEntry(name, size, crc, builder.doc_count))
         self._new_seqs[name] = np.concatenate(self._builder_seqs)
         self._keys.seal(self._new_seqs[name])
-        self._builder = SegmentBuilder(self.schema, self._executor,
-                                       encoders=builder.carry(self._limit // _CARRY_SHARE))
+        self._builder = SegmentBuilder(
+            self.schema, self._executor,
+            encoders=builder.carry(self._limit // _CARRY_SHARE) if carry else None)
         self._builder_seqs = []
 
     def flush(self) -> None:
@@ -440,7 +445,7 @@ class IndexWriter:
                 self._mark_committed(term_matcher(self._unique, key))
         self._analyse_pending()
         self._take_back_remote()
-        self._flush()
+        self._flush(carry=False)  # the last segment: its vocabularies go before the merges
         if self._pool is not None:
             for file_name, size, crc, count in self._pool.results():
                 name = file_name.removesuffix(SEGMENT_SUFFIX)
