@@ -17,7 +17,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import heron
-from heron._kernels import AUTO_FROM, ENV, NUMPY, Kernels, Scratch, active, load
+from heron._kernels import (
+    AUTO_FROM,
+    ENV,
+    NUMPY,
+    WRITER_BUFFER_FROM,
+    Kernels,
+    Scratch,
+    active,
+    for_writer,
+    load,
+)
 from heron._kernels._numpy import SAMPLE, SAMPLE_FROM, run_sums
 from heron.errors import CorruptIndexError, MissingDependencyError
 
@@ -184,6 +194,16 @@ def test_auto_takes_numba_for_large_segments(monkeypatch: pytest.MonkeyPatch) ->
     assert active(AUTO_FROM) is NUMPY
     monkeypatch.setenv(ENV, "numba")
     assert active(1).name == "numba"  # asked for: whatever the size
+
+
+@pytest.mark.skipif(not HAVE_NUMBA, reason=NO_NUMBA)
+def test_writers_with_small_buffers_keep_to_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV, raising=False)
+    assert for_writer(AUTO_FROM, WRITER_BUFFER_FROM).name == "numba"
+    assert for_writer(AUTO_FROM, WRITER_BUFFER_FROM - 1) is NUMPY  # numba's ~115 MB: too much
+    assert for_writer(AUTO_FROM - 1, 10 * WRITER_BUFFER_FROM) is NUMPY  # a small load
+    monkeypatch.setenv(ENV, "numba")
+    assert for_writer(1, 1).name == "numba"  # asked for: whatever the buffer
 
 
 def test_a_missing_numba_falls_back_or_says_which_extra(monkeypatch: pytest.MonkeyPatch

@@ -25,8 +25,8 @@ from heron._kernels._types import Kernels, PairTerm, Postings, Scratch
 from heron._kernels._words import RULES, WordTable
 from heron.errors import MissingDependencyError
 
-__all__ = ["AUTO_FROM", "ENV", "NUMPY", "RULES", "Kernels", "PairTerm", "Postings", "Scratch",
-           "WordTable", "active", "load"]
+__all__ = ["AUTO_FROM", "ENV", "NUMPY", "RULES", "WRITER_BUFFER_FROM", "Kernels", "PairTerm",
+           "Postings", "Scratch", "WordTable", "active", "for_writer", "load"]
 
 #: the environment variable that chooses the kernels: ``auto``, ``numpy`` or ``numba``
 ENV = "HERON_KERNELS"
@@ -47,6 +47,18 @@ def active(size: int) -> Kernels:
     if choice == "auto" and size < AUTO_FROM:
         return NUMPY
     return load(choice)
+
+
+#: under ``auto``, a writer whose buffer is smaller than this (in MB) indexes with numpy:
+#: numba's compiler costs about 115 MB once in a process, more than a small buffer's worth
+WRITER_BUFFER_FROM = 128
+
+
+def for_writer(documents: int, buffer_mb: float) -> Kernels:
+    """The kernels a writer indexes with once it has taken ``documents``: as :func:`active`
+    chooses, but under ``auto`` numpy's while ``buffer_mb`` is below
+    :data:`WRITER_BUFFER_FROM`."""
+    return active(documents if buffer_mb >= WRITER_BUFFER_FROM else 0)
 
 
 @functools.cache

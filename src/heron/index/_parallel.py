@@ -32,7 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from heron._kernels import active
+from heron._kernels import load
 from heron.analysis._encoder import TermEncoder
 from heron.errors import ArgumentError, SchemaError, WorkerError
 from heron.index._segment_writer import SegmentBuilder
@@ -89,13 +89,13 @@ _CARRIED: dict[str, dict[str, TermEncoder]] = {}
 
 
 def build_segment(path: str, schema_json: str, docs: list[dict[str, Any]], batch_docs: int,
-                  seen: int) -> tuple[int, int, int]:
+                  kernels: str) -> tuple[int, int, int]:
     """Analyse validated documents into a segment file; return (size, crc32, doc count).
-    ``seen``: the documents the writer has taken so far (the kernels are chosen by it)."""
+    ``kernels``: the name of those the writer analyses with now."""
     schema = _schema(schema_json)
     with ThreadPoolExecutor(max_workers=1) as executor:
         builder = SegmentBuilder(schema, executor, encoders=_CARRIED.pop(schema_json, None))
-        builder.use(active(seen))
+        builder.use(load(kernels))
         for start in range(0, len(docs), batch_docs):
             builder.add(docs[start : start + batch_docs])
         size, crc = builder.write(Path(path))
@@ -164,15 +164,15 @@ class SegmentPool:
         would wait: the writer is better off analysing it itself)."""
         return sum(not f.done() for _, f in self._futures) >= 2 * self._workers
 
-    def submit(self, path: Path, docs: list[dict[str, Any]], seen: int = 0) -> None:
+    def submit(self, path: Path, docs: list[dict[str, Any]], kernels: str = "numpy") -> None:
         """Build a segment from ``docs`` at ``path`` in a worker (waits for a free one);
-        ``seen``: the documents the writer has taken so far."""
+        ``kernels``: the name of those to analyse with."""
         running = [f for _, f in self._futures if not f.done()]
         if len(running) >= 4 * self._workers:
             wait(running, return_when=FIRST_COMPLETED)
         try:
             future = self._pool.submit(build_segment, str(path), self._schema_json, docs,
-                                       self._batch_docs, seen)
+                                       self._batch_docs, kernels)
         except BrokenProcessPool:
             raise self._broken() from None
         self._chunks[path.name] = docs

@@ -35,6 +35,7 @@ from heron.index._format import (
     TERMS_POST,
     encodes_docs,
     offsets_narrow,
+    term_key_2,
 )
 from heron.index._postings import block_last, encode_long_term, encode_terms
 from heron.index._stream import ContainerStream
@@ -53,6 +54,25 @@ class Pairs:
     freqs: npt.NDArray[np.integer[Any]]
     pos_counts: npt.NDArray[np.integer[Any]]
     positions: npt.NDArray[np.integer[Any]]
+
+
+def term_keys_2(blob: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64]
+                ) -> npt.NDArray[np.uint64]:
+    """:func:`heron.index._format.term_key_2` of many terms at once, laid end to end in ``blob``.
+
+    >>> terms = [b"ab", b"", b"abcdefghij"]
+    >>> blob = np.frombuffer(b"".join(terms), dtype=np.uint8)
+    >>> keys = term_keys_2(blob, np.array([len(t) for t in terms]))
+    >>> keys.tolist() == [term_key_2(0, t) for t in terms]
+    True
+    """
+    starts = np.cumsum(lengths) - lengths
+    padded = np.zeros((len(lengths), 8), dtype=np.uint8)
+    for k in range(8):
+        has = np.flatnonzero(lengths > k)
+        padded[has, k] = blob[starts[has] + k]
+    return padded.view(">u8").ravel().astype(np.uint64)
+
 
 
 class PostingsOut:
@@ -87,9 +107,11 @@ class PostingsOut:
         numbers[used] = self.nterms + np.arange(kept_count, dtype=np.int64)
         kept = [t for t, keep in zip(terms, used.tolist(), strict=True) if keep]
         lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
-        self.blob.append(np.frombuffer(b"".join(kept), dtype=np.uint8))
+        blob = np.frombuffer(b"".join(kept), dtype=np.uint8)
+        self.blob.append(blob)
         self.offsets.append(np.cumsum(lengths) + self._blob_bytes)
-        self.keys.append(np.fromiter((self._key(field_no, t) for t in kept), dtype=np.uint64,
+        self.keys.append(term_keys_2(blob, lengths) if self._key is term_key_2 else
+                         np.fromiter((self._key(field_no, t) for t in kept), dtype=np.uint64,
                                      count=len(kept)))
         pos_counts = np.bincount(pairs.terms, weights=pairs.pos_counts, minlength=len(terms))
         self.post.append(np.cumsum(counts[used]) + self._pairs)
@@ -142,7 +164,7 @@ class PostingsOut:
 
 
 #: postings encoded at once (see :meth:`_DocsOut.add`)
-ENCODE_POSTINGS = 1 << 20
+ENCODE_POSTINGS = 1 << 18
 
 
 class _DocsOut:

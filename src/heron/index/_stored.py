@@ -37,9 +37,13 @@ ZLIB_LEVEL = 6
 _CACHE_BLOCKS = 64
 
 
+#: one encoder for every document (``json.dumps`` with these options builds one a call)
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode_document(values: dict[str, Any]) -> bytes:
     """The stored form of one document's stored values."""
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+    return _JSON.encode(values).encode()
 
 
 def _compress_all(blocks: list[bytes]) -> list[bytes]:

@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import evolve
 
-from heron._kernels import active
+from heron._kernels import Kernels, for_writer
 from heron.errors import ArgumentError, SchemaError, StorageError, WriterClosedError
 from heron.index._cleanup import abandoned, remove_unreferenced
 from heron.index._compressor import Compressor
@@ -50,7 +50,7 @@ from heron.index._unique import UniqueKeys
 from heron.schema import FieldType, Schema
 
 #: the default bound of a writer's buffer, in MB
-BUFFER_MB = 192.0
+BUFFER_MB = 160.0
 #: the default number of documents validated before a batch goes through analysis
 BATCH_DOCS = 2048
 #: batches a worker process gets at a time (with procs > 1)
@@ -233,6 +233,10 @@ class IndexWriter:
             return
         self._build_here(batch, seqs)
 
+    def _kernels(self) -> Kernels:
+        """The kernels to analyse with now (see ``heron._kernels.for_writer``)."""
+        return for_writer(self._seq, self._limit / (1024 * 1024))
+
     def _new_name(self) -> str:
         name = segment_name(self._next_segment, self._token)
         self._next_segment += 1
@@ -245,7 +249,7 @@ class IndexWriter:
             self._new_seqs[name] = np.concatenate(self._remote_seqs)
             self._keys.seal(self._new_seqs[name])
             self._remote_seqs = []
-            self._pool.submit(segment_file(self.directory, name), docs, self._seq)
+            self._pool.submit(segment_file(self.directory, name), docs, self._kernels().name)
 
     def _take_back_remote(self) -> None:
         """Build locally what no worker has started yet: the writer is idle at commit."""
@@ -268,7 +272,7 @@ class IndexWriter:
         shared with the workers."""
         if self._builder_seqs and int(self._builder_seqs[-1][-1]) + 1 != int(seqs[0]):
             self._flush()
-        self._builder.use(active(self._seq))  # compiled splitting once the load is large
+        self._builder.use(self._kernels())  # compiled analysis once the load is large
         for start in range(0, len(docs), self._batch_docs):
             self._builder.add(docs[start : start + self._batch_docs])
             self._builder_seqs.append(seqs[start : start + self._batch_docs])
