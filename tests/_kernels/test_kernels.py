@@ -22,6 +22,7 @@ from heron._kernels import (
     ENV,
     NUMPY,
     WRITER_BUFFER_FROM,
+    WRITER_FROM,
     Kernels,
     Scratch,
     active,
@@ -199,9 +200,9 @@ def test_auto_takes_numba_for_large_segments(monkeypatch: pytest.MonkeyPatch) ->
 @pytest.mark.skipif(not HAVE_NUMBA, reason=NO_NUMBA)
 def test_writers_with_small_buffers_keep_to_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV, raising=False)
-    assert for_writer(AUTO_FROM, WRITER_BUFFER_FROM).name == "numba"
-    assert for_writer(AUTO_FROM, WRITER_BUFFER_FROM - 1) is NUMPY  # numba's ~115 MB: too much
-    assert for_writer(AUTO_FROM - 1, 10 * WRITER_BUFFER_FROM) is NUMPY  # a small load
+    assert for_writer(WRITER_FROM, WRITER_BUFFER_FROM).name == "numba"
+    assert for_writer(WRITER_FROM, WRITER_BUFFER_FROM - 1) is NUMPY  # numba's ~115 MB: too much
+    assert for_writer(WRITER_FROM - 1, 10 * WRITER_BUFFER_FROM) is NUMPY  # a small load
     monkeypatch.setenv(ENV, "numba")
     assert for_writer(1, 1).name == "numba"  # asked for: whatever the buffer
 

@@ -25,8 +25,8 @@ from heron._kernels._types import Kernels, PairTerm, Postings, Scratch
 from heron._kernels._words import RULES, WordTable
 from heron.errors import MissingDependencyError
 
-__all__ = ["AUTO_FROM", "ENV", "NUMPY", "RULES", "WRITER_BUFFER_FROM", "Kernels", "PairTerm",
-           "Postings", "Scratch", "WordTable", "active", "for_writer", "load"]
+__all__ = ["AUTO_FROM", "ENV", "NUMPY", "RULES", "WRITER_BUFFER_FROM", "WRITER_FROM", "Kernels",
+           "PairTerm", "Postings", "Scratch", "WordTable", "active", "for_writer", "load"]
 
 #: the environment variable that chooses the kernels: ``auto``, ``numpy`` or ``numba``
 ENV = "HERON_KERNELS"
@@ -49,16 +49,21 @@ def active(size: int) -> Kernels:
     return load(choice)
 
 
+#: under ``auto``, a writer indexes with numba once it has taken this many documents
+#: (loading numba costs about half a second and 115 MB once in a process: the news, 21,578
+#: documents, index as fast without it and in 90 MB less)
+WRITER_FROM = 32_768
 #: under ``auto``, a writer whose buffer is smaller than this (in MB) indexes with numpy:
-#: numba's compiler costs about 115 MB once in a process, more than a small buffer's worth
+#: numba's compiler would take more than a small buffer's worth of memory
 WRITER_BUFFER_FROM = 128
 
 
 def for_writer(documents: int, buffer_mb: float) -> Kernels:
     """The kernels a writer indexes with once it has taken ``documents``: as :func:`active`
-    chooses, but under ``auto`` numpy's while ``buffer_mb`` is below
-    :data:`WRITER_BUFFER_FROM`."""
-    return active(documents if buffer_mb >= WRITER_BUFFER_FROM else 0)
+    chooses, but under ``auto`` numba's only from :data:`WRITER_FROM` documents and a
+    buffer of :data:`WRITER_BUFFER_FROM` MB."""
+    large = documents >= WRITER_FROM and buffer_mb >= WRITER_BUFFER_FROM
+    return active(AUTO_FROM if large else 0)
 
 
 @functools.cache
