@@ -156,3 +156,27 @@ def test_indexes_written_with_the_table_equal_those_written_without(
     with_table = index_files(tmp_path / "numba", "numba", monkeypatch, docs, merge=merge)
     without = index_files(tmp_path / "numpy", "numpy", monkeypatch, docs, merge=merge)
     assert with_table == without
+
+
+@pytest.mark.parametrize("merge", [False, True])
+def test_a_batch_of_ascii_and_other_texts_gives_the_same_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, merge: bool) -> None:
+    """The table numbers the ASCII texts' words before the others': forms of equal counts
+    must not come out in that order."""
+    texts = [("café tunnels", "Tunnel"), ("tunnel", "naïve tunnels")]  # forms tie: 1 and 1
+    docs = [{"id": f"d{i}", "title": texts[i % 2][0], "body": texts[i % 2][1], "tags": "x"}
+            for i in range(400)]
+    with_table = index_files(tmp_path / "numba", "numba", monkeypatch, docs, merge=merge)
+    without = index_files(tmp_path / "numpy", "numpy", monkeypatch, docs, merge=merge)
+    assert with_table == without
+
+
+def test_the_table_counts_the_words_of_a_long_text_not_its_bytes() -> None:
+    """A 10 MB text of eight distinct words: the table stays small (its size counts
+    against the writer's buffer)."""
+    encoder = TermEncoder(StandardAnalyzer())
+    encoder.use(numba_kernels())
+    text = "the quick brown fox jumps over the lazy dog " * 230_000
+    batch = encoder.encode([text, "x" * 70_000])  # and one word longer than the arena
+    assert len(batch.term_ids) == 6 * 230_000 + 1
+    assert encoder.nbytes < 1 << 20

@@ -73,3 +73,41 @@ def test_carried_vocabularies_give_each_segment_its_own_terms(
             h["id"] for h in heron.open_index(tmp_path / "fresh").searcher().search(
                 "word3s OR tunnels", limit=400)]
 
+
+
+@pytest.mark.parametrize("second", [{"id": "2"}, {"id": "2", "title": "the of a"}])
+def test_a_carried_field_with_no_term_in_the_next_segment(tmp_path: Path, second: dict[str, str]
+                                                         ) -> None:
+    """A field absent from a segment (or only stop words there) while its vocabulary was
+    carried over: the segment is written, nothing is lost."""
+    schema = heron.Schema(id=heron.ID(stored=True, unique=True), title=heron.TEXT())
+    index = heron.create_index(tmp_path / "ix", schema)
+    with index.writer(merge=False) as writer:
+        writer.add_document(id="1", title="wheat tunnels")
+        writer.flush()
+        writer.add_documents([second])
+        writer.flush()
+        writer.add_document(id="3", title="tunnels")
+    with heron.open_index(tmp_path / "ix").searcher() as searcher:
+        assert searcher.doc_count() == 3
+        assert sorted(h["id"] for h in searcher.search("title:tunnels")) == ["1", "3"]
+
+
+def test_carried_surface_forms_come_in_the_order_fresh_ones_do(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """Forms of equal counts are written in one order (by their text), whatever order the
+    words were numbered in: a carried vocabulary gives the same bytes as a fresh one."""
+    schema = heron.Schema(id=heron.ID(stored=True, unique=True), body=heron.TEXT())
+    docs = [[{"id": "1", "body": "tunnel"}], [{"id": "2", "body": "tunnels tunnel"}]]
+    digests = []
+    for share in (10**9, 1):  # never carried, always carried
+        monkeypatch.setattr(_writer, "_CARRY_SHARE", share)
+        path = tmp_path / str(share)
+        index = heron.create_index(path, schema)
+        with index.writer(merge=False) as writer:
+            for batch in docs:
+                writer.add_documents(batch)
+                writer.flush()
+        digests.append(sorted(f.read_bytes() for f in path.glob("*.hsg")))
+    assert digests[0] == digests[1]

@@ -8,6 +8,7 @@ import io
 import os
 import signal
 import sys
+import threading
 import zlib
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 
 import heron
-from heron.index import _compressor
+from heron.index import _compressor, _zlib_helper
 from heron.index._compressor import Compressor
 from heron.index._stored import ZLIB_LEVEL, _compress_all
 from heron.index._zlib_helper import group_bytes, read_group, serve
@@ -127,3 +128,65 @@ def test_a_dropped_writer_stops_its_helper(tmp_path: Path,
         del writer  # no other reference: its finalizer runs now
     helper._process.wait(timeout=60)  # killed: it does not linger after its writer
     assert helper._process.poll() is not None
+
+
+def test_an_unexpected_error_in_the_helpers_thread_hangs_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error other than the pipe's (here MemoryError while a group is packed): that
+    group and the later ones are compressed on the writer's side; nothing waits forever."""
+    real, calls = _zlib_helper.group_bytes, []
+
+    def failing(blocks: list[bytes]) -> bytes:
+        calls.append(1)
+        if len(calls) == 2:
+            raise MemoryError
+        return real(blocks)
+
+    monkeypatch.setattr(_zlib_helper, "group_bytes", failing)
+    compressor = Compressor(helper_after=0)
+    try:
+        given = groups(6, 5)
+        futures = [compressor.submit(_compress_all, g) for g in given]
+        assert [f.result(timeout=60) for f in futures] == [compressed(g) for g in given]
+    finally:
+        compressor.shutdown()
+
+
+def test_shutdown_does_not_wait_for_a_forked_child_holding_the_pipe() -> None:
+    """A child forked while the helper runs holds its input open: shutdown still ends."""
+    compressor = Compressor(helper_after=0)
+    compressor.submit(_compress_all, [b"x" * 5000]).result(timeout=60)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child waits for the parent's word, then leaves
+        os.close(write_end)
+        os.read(read_end, 1)
+        os._exit(0)
+    os.close(read_end)
+    try:
+        done = threading.Event()
+        threading.Thread(target=lambda: (compressor.shutdown(), done.set()), daemon=True).start()
+        assert done.wait(timeout=60)  # before: until the child left
+    finally:
+        os.close(write_end)  # the child may go
+        os.waitpid(pid, 0)
+
+
+@pytest.mark.parametrize("executable", [None, ""])
+def test_no_python_to_start_leaves_the_work_to_the_thread(
+        monkeypatch: pytest.MonkeyPatch, executable: str | None) -> None:
+    monkeypatch.setattr(sys, "executable", executable)  # documented: may be None or empty
+    compressor = Compressor(helper_after=0)
+    try:
+        assert compressor.submit(_compress_all, [b"x"]).result(timeout=60) == compressed([b"x"])
+        assert compressor.helper_pid is None
+    finally:
+        compressor.shutdown()
+
+
+def test_a_compressor_shut_down_takes_no_more_work() -> None:
+    compressor = Compressor(helper_after=0)
+    compressor.submit(_compress_all, [b"x"]).result(timeout=60)
+    compressor.shutdown()
+    with pytest.raises(RuntimeError):
+        compressor.submit(_compress_all, [b"y"])

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import heron
+from heron.index import _parallel
 from heron.index._files import Container
 from heron.index._format import SEGMENT_MAGIC
-from heron.index._parallel import SegmentPool
+from heron.index._parallel import SegmentPool, build_segment
 
 
 class _Chunk(list[dict[str, Any]]):
@@ -25,7 +26,7 @@ def test_pool_lets_go_of_the_documents_of_built_chunks(tmp_path: Path) -> None:
         for n in range(3):
             chunk = _Chunk(schema.validate({"id": f"d{n}-{i}", "body": f"word{i} text"})
                            for i in range(25))
-            pool.submit(tmp_path / f"chunk{n}.hsg", chunk)
+            pool.submit(tmp_path / f"chunk{n}.hsg", chunk, "numpy")
             watched.append(weakref.ref(chunk))
             del chunk
         results = pool.results()
@@ -52,7 +53,7 @@ def test_reclaimed_chunks_come_from_the_back_of_the_queue(tmp_path: Path) -> Non
         for n in range(8):
             pool.submit(tmp_path / f"chunk{n}.hsg",
                         [schema.validate({"id": f"d{n}-{i}", "body": f"word{i} text {n}"})
-                         for i in range(40)])
+                         for i in range(40)], "numpy")
         taken = []
         while (item := pool.reclaim()) is not None:
             taken.append(item)
@@ -68,3 +69,14 @@ def test_reclaimed_chunks_come_from_the_back_of_the_queue(tmp_path: Path) -> Non
             assert not (tmp_path / name).exists()
     finally:
         pool.shutdown()
+
+
+def test_a_worker_keeps_the_vocabularies_of_one_schema_only(tmp_path: Path) -> None:
+    """After a schema change the old schema's vocabularies are not kept in the worker."""
+    first = heron.Schema(id=heron.ID(stored=True), body=heron.TEXT())
+    second = heron.Schema(id=heron.ID(stored=True), body=heron.TEXT(), extra=heron.TEXT())
+    for n, schema in enumerate((first, second)):
+        build_segment(str(tmp_path / f"s{n}.hsg"), schema.to_json(),
+                      [schema.validate({"id": str(n), "body": "wheat corn"})], 10, "numpy")
+    assert list(_parallel._CARRIED) == [second.to_json()]
+    _parallel._CARRIED.clear()

@@ -48,9 +48,10 @@ def _split_texts(  # noqa: PLR0912, PLR0915, PLR0917 - one pass; numba takes no 
 
     ``entries`` holds, per distinct word, its start in ``arena``, its length and its hash;
     ``slots`` (a power of two long) an entry's number plus one, or 0. ``sizes`` holds the
-    entries and arena bytes used (updated). Each word's entry number goes to ``out`` and
-    each text's word count to ``counts``. Stops before a text that might not fit the
-    table; returns (texts done, words written).
+    entries and arena bytes used (updated), and the length of a new word that did not fit.
+    Each word's entry number goes to ``out`` and each text's word count to ``counts``.
+    When a new word does not fit, stops before its text (the text's words are found again
+    after the table grows); returns (texts done, words written).
     """
     mask = len(slots) - 1
     used, filled = sizes[0], sizes[1]
@@ -58,9 +59,7 @@ def _split_texts(  # noqa: PLR0912, PLR0915, PLR0917 - one pass; numba takes no 
     written = 0
     for i in range(len(starts) - 1):
         start, end = starts[i], starts[i + 1] - 1
-        if used + (end - start) // 2 + 1 > room or filled + (end - start) > len(arena):
-            sizes[0], sizes[1] = used, filled
-            return i, written
+        text_written = written
         found = 0
         p = start
         while p < end:
@@ -87,6 +86,9 @@ def _split_texts(  # noqa: PLR0912, PLR0915, PLR0917 - one pass; numba takes no 
             while True:
                 e = slots[slot] - 1
                 if e < 0:
+                    if used >= room or filled + length > len(arena):
+                        sizes[0], sizes[1], sizes[2] = used, filled, length
+                        return i, text_written
                     e = used
                     entries[e, 0], entries[e, 1], entries[e, 2] = filled, length, np.int64(h)
                     arena[filled : filled + length] = data[first:p]
@@ -142,7 +144,7 @@ class WordTable:
         self._slots = np.zeros(1 << 10, dtype=np.int64)
         self._entries = np.zeros((1 << 9, 3), dtype=np.int64)
         self._arena = np.zeros(1 << 12, dtype=np.uint8)
-        self._sizes = np.zeros(2, dtype=np.int64)
+        self._sizes = np.zeros(3, dtype=np.int64)
 
     def __len__(self) -> int:
         return int(self._sizes[0])
@@ -170,8 +172,8 @@ class WordTable:
                                             self._arena, self._sizes, out[written:],
                                             counts[done:])
             done, written = done + texts_done, written + words
-            if done < len(texts):  # grow for the longest text that is left, then go on
-                self._grow(int(np.max(np.diff(starts[done:]))))
+            if done < len(texts):  # grow for the word that did not fit, then go on
+                self._grow(int(self._sizes[2]))
         return out[:written], counts
 
     def words(self, first: int) -> list[str]:
@@ -184,22 +186,20 @@ class WordTable:
         ends = (entries[:, 0] - start + entries[:, 1]).tolist()
         return [text[a:b] for a, b in zip((entries[:, 0] - start).tolist(), ends, strict=True)]
 
-    def _grow(self, longest: int) -> None:
-        """Room for a text of ``longest`` bytes: twice the entries (and slots), or arena."""
+    def _grow(self, word: int) -> None:
+        """Room for one more entry and a new word of ``word`` bytes: twice the entries
+        (and slots) when they are full, twice the arena (or more) when it is."""
         used, filled = int(self._sizes[0]), int(self._sizes[1])
-        need = used + longest // 2 + 1
-        if need > len(self._entries) or need > len(self._slots) * _LOAD:
-            size = len(self._entries)
-            while size < need:
-                size *= 2
+        if used + 1 > min(len(self._entries), len(self._slots) * _LOAD):
+            size = 2 * len(self._entries)
             entries = np.zeros((size, 3), dtype=np.int64)
             entries[:used] = self._entries[:used]
             self._entries = entries
             self._slots = np.zeros(2 * size, dtype=np.int64)
             self._place(self._slots, self._entries, used)
-        if filled + longest > len(self._arena):
-            size = len(self._arena)
-            while size < filled + longest:
+        if filled + word > len(self._arena):
+            size = 2 * len(self._arena)
+            while size < filled + word:
                 size *= 2
             arena = np.zeros(size, dtype=np.uint8)
             arena[:filled] = self._arena[:filled]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import queue
-import struct
 import subprocess
 import sys
 import threading
@@ -48,6 +47,7 @@ class Compressor(Executor):
         self._helper_after = HELPER_AFTER_BLOCKS if helper_after == -1 else helper_after
         self._blocks = 0
         self._helper: _Helper | None = None
+        self._closed = False
 
     @property
     def helper_pid(self) -> int | None:
@@ -55,6 +55,8 @@ class Compressor(Executor):
         return self._helper.pid if self._helper is not None else None
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        if self._closed:
+            raise RuntimeError("cannot schedule new futures after shutdown")
         if fn is _compress_all and not kwargs and self._helper_after is not None:
             (blocks,) = args
             if self._helper is None and self._blocks >= self._helper_after:
@@ -67,6 +69,7 @@ class Compressor(Executor):
         return self._thread.submit(fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._closed = True
         if self._helper is not None:
             self._helper.close(wait=wait and not cancel_futures)
         self._thread.shutdown(wait=wait, cancel_futures=cancel_futures)
@@ -89,12 +92,16 @@ class _Helper:
 
     @classmethod
     def start(cls) -> _Helper | None:
-        """A running helper, or None if no process can be started here."""
+        """A running helper, or None if no process can be started here: no Python to run
+        (``sys.executable`` may be None or empty) or a frozen application (whose
+        executable is the application itself)."""
+        if not sys.executable or getattr(sys, "frozen", False):
+            return None
         try:
             process = subprocess.Popen(
                 [sys.executable, "-I", str(_HELPER), str(ZLIB_LEVEL)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        except (OSError, ValueError):
+        except (OSError, ValueError, TypeError):
             return None
         return cls(process)
 
@@ -114,8 +121,8 @@ class _Helper:
                     pipe.flush()
                     self._sent.put(group)
                     continue
-                except (OSError, ValueError):
-                    broken = True  # the helper is gone: the groups left are done here
+                except BaseException:  # the pipe, or anything else: this thread never stops
+                    broken = True  # the groups left (this one too) are done here
             _compress_here(group)
         with contextlib.suppress(OSError, ValueError):
             pipe.close()
@@ -128,8 +135,10 @@ class _Helper:
         while (group := self._sent.get()) is not None:
             answer = None
             if not gone:
-                with contextlib.suppress(OSError, ValueError, EOFError, struct.error):
+                try:
                     answer = _zlib_helper.read_group(pipe)
+                except BaseException:  # the pipe, or anything else: this thread never stops
+                    answer = None
                 gone = answer is None or len(answer) != len(group[1])
             if answer is None or gone:
                 _compress_here(group)
@@ -147,8 +156,12 @@ class _Helper:
         if wait:
             for t in self._threads:
                 t.join()
+        # every answer is in (or the helper was killed): it has nothing left to do, and it
+        # may not see the end of its input if a forked child holds the pipe open
+        with contextlib.suppress(OSError):
+            self._process.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self._process.wait(timeout=None if wait else 5)
+            self._process.wait(timeout=5)
 
 
 def _compress_here(group: Group) -> None:

@@ -94,7 +94,9 @@ def build_segment(path: str, schema_json: str, docs: list[dict[str, Any]], batch
     ``kernels``: the name of those the writer analyses with now."""
     schema = _schema(schema_json)
     with ThreadPoolExecutor(max_workers=1) as executor:
-        builder = SegmentBuilder(schema, executor, encoders=_CARRIED.pop(schema_json, None))
+        carried = _CARRIED.pop(schema_json, None)
+        _CARRIED.clear()  # another schema's (before add_field, say) will not come back
+        builder = SegmentBuilder(schema, executor, encoders=carried)
         builder.use(load(kernels))
         for start in range(0, len(docs), batch_docs):
             builder.add(docs[start : start + batch_docs])
@@ -164,7 +166,7 @@ class SegmentPool:
         would wait: the writer is better off analysing it itself)."""
         return sum(not f.done() for _, f in self._futures) >= 2 * self._workers
 
-    def submit(self, path: Path, docs: list[dict[str, Any]], kernels: str = "numpy") -> None:
+    def submit(self, path: Path, docs: list[dict[str, Any]], kernels: str) -> None:
         """Build a segment from ``docs`` at ``path`` in a worker (waits for a free one);
         ``kernels``: the name of those to analyse with."""
         running = [f for _, f in self._futures if not f.done()]

@@ -74,7 +74,6 @@ def term_keys_2(blob: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64]
     return padded.view(">u8").ravel().astype(np.uint64)
 
 
-
 class PostingsOut:
     """A segment's term dictionary and postings arrays, appended a run of terms at a time."""
 

@@ -2,9 +2,12 @@
 
 The builder keeps, per indexed field, a :class:`TermEncoder` (its vocabulary) and
 the arrays of the batches it encoded: document numbers, term numbers and positions.
-Writing sorts every token by term with one stable sort (documents and positions
-are already in order), so postings, frequencies and positions come out as flat
-arrays without a Python loop over tokens.
+Writing groups every token by term, keeping their order (documents and positions
+are already in order): numpy's stable sort, or the compiled counting sort of the
+``fast`` extra (``heron._kernels``, the same arrays), so postings, frequencies and
+positions come out as flat arrays without a Python loop over tokens. A builder may
+start with the previous segment's encoders (:meth:`SegmentBuilder.carry`), whose
+vocabularies hold terms this segment does not: only the terms present are written.
 
 Arrays of a segment (besides the stored fields of :mod:`heron.index._stored`); from format
 3 on, offsets written int64 below are uint32 when their values fit, norms uint16 when the
@@ -152,8 +155,8 @@ class SegmentBuilder:
         self.doc_count += len(docs)
 
     def vocabulary_bytes(self) -> int:
-        """A rough size of the vocabularies held (for the writer's memory bound): per term a
-        string, a list slot and a dict entry; per distinct raw word a string and an entry."""
+        """A rough size of the vocabularies held (for the writer's memory bound): see
+        ``TermEncoder.nbytes`` (strings, entries, and the compiled word table)."""
         return sum(b.encoder.nbytes for b in self._fields.values())
 
     def write(self, path: Path) -> tuple[int, int]:
@@ -193,8 +196,10 @@ class SegmentBuilder:
                 numbers = postings.add(terms, field_nos[name], pairs)
                 if name in forward:
                     _forward_lists(pairs, self.doc_count, *forward[name])
-                _surface(out, name, buf.encoder,  # terms of other segments: none here
-                         np.where(rank >= 0, numbers[rank] - first, -1), len(terms))
+                relative = np.full(len(rank), -1, dtype=np.int64)  # terms of other
+                live = rank >= 0  # segments (carried vocabularies) have none here
+                relative[live] = numbers[rank[live]] - first
+                _surface(out, name, buf.encoder, relative, len(terms))
                 del terms, pairs
             postings.narrow()
             return out.finish(segment_meta(doc_count=self.doc_count, field_nos=field_nos,

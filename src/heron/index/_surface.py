@@ -87,7 +87,11 @@ class _SurfaceOut:
     def _append(self, lo: int, hi: int, terms: npt.NDArray[np.int64], data: Sequence[bytes],
                 counts: npt.NDArray[np.int64]) -> None:
         keep = np.flatnonzero(terms >= 0)
-        order = keep[np.lexsort((-counts[keep], terms[keep]))]  # by term, most frequent first
+        # by term, most frequent first, then by the form's bytes: the same order however
+        # the words were numbered (a carried vocabulary, the compiled word table)
+        texts = np.empty(len(keep), dtype=np.int64)
+        texts[sorted(range(len(keep)), key=lambda i: data[int(keep[i])])] = np.arange(len(keep))
+        order = keep[np.lexsort((texts, -counts[keep], terms[keep]))]
         per_term = np.bincount(terms[order] - lo, minlength=hi - lo)
         starts = np.zeros(hi - lo, dtype=np.int64)
         np.cumsum(per_term[:-1], out=starts[1:])

@@ -272,8 +272,9 @@ class IndexWriter:
         shared with the workers."""
         if self._builder_seqs and int(self._builder_seqs[-1][-1]) + 1 != int(seqs[0]):
             self._flush()
-        self._builder.use(self._kernels())  # compiled analysis once the load is large
+        kernels = self._kernels()  # compiled analysis once the load is large
         for start in range(0, len(docs), self._batch_docs):
+            self._builder.use(kernels)  # a builder started by a flush in this loop too
             self._builder.add(docs[start : start + self._batch_docs])
             self._builder_seqs.append(seqs[start : start + self._batch_docs])
             if self._builder.nbytes + self._builder.vocabulary_bytes() >= self._limit:
