@@ -8,7 +8,7 @@ buffers. A counting sort knows where each term's tokens go from their counts: on
 scatters each batch's documents and positions to their places (the batch is let go
 at once), one pass counts the pairs and one fills them; it holds 8 bytes a token
 beyond the buffers, and is quicker. The results are the same arrays as numpy's
-(``heron.index._segment_writer``), to the element.
+(``group_by_term`` in :mod:`heron._kernels._numpy`), to the element.
 
 The functions with a leading underscore are the kernels (compiled by
 :func:`heron._kernels._numba.build`).

@@ -42,12 +42,13 @@ _LOAD = 0.5
 
 def _split_texts(  # noqa: PLR0912, PLR0915, PLR0917 - one pass; numba takes no objects
         data: Any, starts: Any, classes: Any, joined: bool, slots: Any, entries: Any,
-        arena: Any, sizes: Any, out: Any, counts: Any,
+        room: int, arena: Any, sizes: Any, out: Any, counts: Any,
 ) -> Any:  # pragma: no cover - compiled (numba)
     """Split texts ``data[starts[i]:starts[i + 1] - 1]`` into words and number them.
 
     ``entries`` holds, per distinct word, its start in ``arena``, its length and its hash;
-    ``slots`` (a power of two long) an entry's number plus one, or 0. ``sizes`` holds the
+    ``slots`` (a power of two long) an entry's number plus one, or 0; at most ``room``
+    entries are used (see ``WordTable._room``). ``sizes`` holds the
     entries and arena bytes used (updated), and the length of a new word that did not fit.
     Each word's entry number goes to ``out`` and each text's word count to ``counts``.
     When a new word does not fit, stops before its text (the text's words are found again
@@ -55,7 +56,6 @@ def _split_texts(  # noqa: PLR0912, PLR0915, PLR0917 - one pass; numba takes no 
     """
     mask = len(slots) - 1
     used, filled = sizes[0], sizes[1]
-    room = min(len(entries), int(len(slots) * _LOAD))
     written = 0
     for i in range(len(starts) - 1):
         start, end = starts[i], starts[i + 1] - 1
@@ -169,8 +169,8 @@ class WordTable:
             part = starts[done:] - starts[done]
             texts_done, words = self._split(data[starts[done]:], part, BYTE_CLASSES,
                                             self._joined, self._slots, self._entries,
-                                            self._arena, self._sizes, out[written:],
-                                            counts[done:])
+                                            self._room(), self._arena, self._sizes,
+                                            out[written:], counts[done:])
             done, written = done + texts_done, written + words
             if done < len(texts):  # grow for the word that did not fit, then go on
                 self._grow(int(self._sizes[2]))
@@ -186,11 +186,15 @@ class WordTable:
         ends = (entries[:, 0] - start + entries[:, 1]).tolist()
         return [text[a:b] for a, b in zip((entries[:, 0] - start).tolist(), ends, strict=True)]
 
+    def _room(self) -> int:
+        """The entries the table may hold before it grows (slots at most half full)."""
+        return min(len(self._entries), int(len(self._slots) * _LOAD))
+
     def _grow(self, word: int) -> None:
         """Room for one more entry and a new word of ``word`` bytes: twice the entries
         (and slots) when they are full, twice the arena (or more) when it is."""
         used, filled = int(self._sizes[0]), int(self._sizes[1])
-        if used + 1 > min(len(self._entries), len(self._slots) * _LOAD):
+        if used >= self._room():
             size = 2 * len(self._entries)
             entries = np.zeros((size, 3), dtype=np.int64)
             entries[:used] = self._entries[:used]

@@ -89,9 +89,9 @@ class _SurfaceOut:
         keep = np.flatnonzero(terms >= 0)
         # by term, most frequent first, then by the form's bytes: the same order however
         # the words were numbered (a carried vocabulary, the compiled word table)
-        texts = np.empty(len(keep), dtype=np.int64)
-        texts[sorted(range(len(keep)), key=lambda i: data[int(keep[i])])] = np.arange(len(keep))
-        order = keep[np.lexsort((texts, -counts[keep], terms[keep]))]
+        by_text = np.empty(len(data), dtype=np.int64)
+        by_text[sorted(range(len(data)), key=data.__getitem__)] = np.arange(len(data))
+        order = keep[np.lexsort((by_text[keep], -counts[keep], terms[keep]))]
         per_term = np.bincount(terms[order] - lo, minlength=hi - lo)
         starts = np.zeros(hi - lo, dtype=np.int64)
         np.cumsum(per_term[:-1], out=starts[1:])
