@@ -13,6 +13,8 @@ from heron.analysis import (
     Analyzer,
     Filter,
     FoldingAnalyzer,
+    IDAnalyzer,
+    KeywordAnalyzer,
     LowercaseFilter,
     NgramFilter,
     RegexTokenizer,
@@ -102,7 +104,9 @@ TEXTS = st.lists(
 
 
 @pytest.mark.parametrize(
-    "analyzer", [StandardAnalyzer(), FoldingAnalyzer("german")], ids=["standard", "folding"]
+    "analyzer", [StandardAnalyzer(), FoldingAnalyzer("german"), IDAnalyzer(),
+                 KeywordAnalyzer(commas=True, lowercase=False), Analyzer((RegexTokenizer(),))],
+    ids=["standard", "folding", "id", "keyword", "words-as-terms"]
 )
 @settings(max_examples=60, deadline=None)
 @given(first=TEXTS, second=TEXTS)
@@ -124,3 +128,36 @@ def test_token_path_of_non_word_map_analyzer(texts: list[str]) -> None:
     enc = TermEncoder(ana)
     assert decoded(enc, enc.encode(texts)) == expected(ana, texts)
     assert len(set(enc.terms)) == len(enc.terms)
+
+
+@pytest.mark.parametrize("analyzer", [IDAnalyzer(), Analyzer((RegexTokenizer(),))],
+                         ids=["id", "words-as-terms"])
+def test_words_that_are_their_own_terms(analyzer: Analyzer) -> None:
+    """Without filters a word is its term: numbered at once, no memo, and no surface forms
+    (they would all equal their terms); the vocabulary goes on across segments."""
+    enc = TermEncoder(analyzer)
+    texts = ["A-1 b", "c", "A-1 b", "c"]
+    batch = enc.encode(texts)
+    rows, lengths = decoded(enc, batch)
+    assert (rows, lengths) == expected(analyzer, texts)
+    assert len(set(enc.terms)) == len(enc.terms) == len({t for _, t, _ in rows})
+    assert [enc.terms.index(t) for _, t, _ in rows] == batch.term_ids.tolist()
+    assert enc.surface_forms().words == []
+    assert enc.worth_carrying  # half the texts repeat the others
+    enc.next_segment()
+    known = list(enc.terms)
+    again = enc.encode(["c", "d"])
+    assert enc.terms[: len(known)] == known
+    assert decoded(enc, again) == expected(analyzer, ["c", "d"])
+    assert enc.term_id("c") == known.index("c")
+
+
+def test_a_vocabulary_of_unique_values_is_not_worth_carrying() -> None:
+    ids, words = TermEncoder(IDAnalyzer()), TermEncoder(StandardAnalyzer())
+    ids.encode([f"doc-{i}" for i in range(50)])
+    words.encode(["oil prices rose"] * 50)
+    assert not ids.worth_carrying
+    assert words.worth_carrying
+    words.next_segment()
+    words.encode([f"w{i}" for i in range(50)])  # all new to it
+    assert not words.worth_carrying

@@ -3,6 +3,7 @@ writer): every segment still holds exactly its own terms, postings and surface f
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import heron
 from heron.index import _writer
 from heron.index._manifest import latest_manifest
 from heron.index._segment_reader import SegmentReader
+from heron.index._segment_writer import SegmentBuilder
 from heron.index._surface import forms_of
 
 FIELDS = ("title", "body")
@@ -111,3 +113,18 @@ def test_carried_surface_forms_come_in_the_order_fresh_ones_do(tmp_path: Path,
                 writer.flush()
         digests.append(sorted(f.read_bytes() for f in path.glob("*.hsg")))
     assert digests[0] == digests[1]
+
+
+def test_a_field_of_unique_values_starts_each_segment_afresh(tmp_path: Path) -> None:
+    """Ids never repeat: their vocabulary is not carried (it would only take room), while
+    a text field's is; the segments hold the same either way."""
+    schema = heron.Schema(id=heron.ID(stored=True, unique=True), title=heron.TEXT())
+    builder = SegmentBuilder(schema, ThreadPoolExecutor(max_workers=1))
+    builder.add([{"id": f"d{i}", "title": "oil prices"} for i in range(20)])
+    builder.write(tmp_path / "a.hsg")
+    carried = builder.carry(1 << 30)
+    assert carried is not None and set(carried) == {"title"}
+    again = SegmentBuilder(schema, ThreadPoolExecutor(max_workers=1), encoders=carried)
+    again.add([{"id": f"d{i}", "title": "oil"} for i in range(20, 30)])
+    again.write(tmp_path / "b.hsg")
+    assert builder.carry(0) is None  # over the room given: nothing carried

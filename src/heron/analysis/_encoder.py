@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Sequence
 
@@ -100,9 +101,16 @@ class TermEncoder:
     _entry_words: npt.NDArray[np.int32] = field(init=False)
     #: whether each term has capitals (a term the analyzer left as written), as far as known
     _capitals: npt.NDArray[np.bool_] = field(init=False)
+    #: whether each word is its own term (no filters, as an ID field's analyzer): words are
+    #: then numbered as terms at once, without the memo (a unique value is seen only once)
+    _identity: bool = field(init=False)
+    #: words encoded since the segment began, and how many of them were new to the encoder
+    _seen: int = field(init=False, default=0)
+    _new: int = field(init=False, default=0)
 
     def __attrs_post_init__(self) -> None:
         self._memo = _WordMemo(self.analyzer, self.terms, self._ids)
+        self._identity = self.analyzer.word_map and not self.analyzer.filters
         self._word_terms = np.zeros(0, dtype=np.int32)
         self._word_counts = np.zeros(0, dtype=np.int64)
         self._entry_words = np.zeros(0, dtype=np.int32)
@@ -122,6 +130,13 @@ class TermEncoder:
         ['tunnels', 'wheat']
         """
         self._word_counts[:] = 0
+        self._seen = self._new = 0
+
+    @property
+    def worth_carrying(self) -> bool:
+        """Whether most words of this segment were known before it (or repeated within it):
+        a vocabulary of unique values (ids) is not worth keeping for the next segment."""
+        return 2 * self._new <= self._seen
 
     @property
     def nbytes(self) -> int:
@@ -194,19 +209,13 @@ class TermEncoder:
         return self._encode_tokens(texts)
 
     def _encode_words(self, texts: Sequence[str]) -> EncodedBatch:
-        numbers, counts = (self._split(texts) if self._table is None
-                           else self._split_compiled(texts))
-        known = self._memo.word_terms
-        if len(self._word_terms) < len(known):
-            grown = np.asarray(known[len(self._word_terms) :], dtype=np.int32)
-            self._word_terms = np.concatenate([self._word_terms, grown])
-            self._word_counts = np.concatenate(
-                [self._word_counts, np.zeros(len(grown), dtype=np.int64)])
-        self._word_counts += np.bincount(numbers, minlength=len(known))
-        ids = self._word_terms[numbers]
+        if self._identity and self._table is None:
+            ids, counts = self._split_terms(texts)
+        else:
+            ids, counts = self._word_ids(texts)
         text_index = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
         starts = np.cumsum(counts) - counts
-        positions = (np.arange(len(numbers), dtype=np.int64) - np.repeat(starts, counts)
+        positions = (np.arange(len(ids), dtype=np.int64) - np.repeat(starts, counts)
                      ).astype(np.int32)
         keep = ids != _DROPPED
         if not keep.all():
@@ -214,10 +223,41 @@ class TermEncoder:
         lengths = np.bincount(text_index, minlength=len(texts)).astype(np.int32)
         return EncodedBatch(text_index, ids, positions, lengths)
 
-    def _split(self, texts: Sequence[str]
-               ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
-        """The word numbers of the words of ``texts`` (split by the tokenizer), one text
-        after another, and each text's word count."""
+    def _word_ids(self, texts: Sequence[str]
+                  ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """The term numbers (-1: dropped) of the words of ``texts``, through the memo, and
+        each text's word count; counts each word's occurrences for the surface forms."""
+        known = len(self._memo)
+        numbers, counts = (self._split(texts) if self._table is None
+                           else self._split_compiled(texts))
+        self._seen += len(numbers)
+        self._new += len(self._memo) - known
+        known_terms = self._memo.word_terms
+        if len(self._word_terms) < len(known_terms):
+            grown = np.asarray(known_terms[len(self._word_terms) :], dtype=np.int32)
+            self._word_terms = np.concatenate([self._word_terms, grown])
+            self._word_counts = np.concatenate(
+                [self._word_counts, np.zeros(len(grown), dtype=np.int64)])
+        self._word_counts += np.bincount(numbers, minlength=len(known_terms))
+        return self._word_terms[numbers], counts
+
+    def _split_terms(self, texts: Sequence[str]
+                     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """For an analyzer whose words are its terms: the term numbers of the words of
+        ``texts``, numbering new ones, and each text's word count."""
+        words, counts = self._words(texts)
+        ids, known = self._ids, len(self._ids)
+        # len(ids) is read before setdefault adds a new word: the next number, in one loop
+        numbers = np.fromiter([ids.setdefault(w, len(ids)) for w in words], dtype=np.int32,
+                              count=len(words))
+        self.terms.extend(itertools.islice(ids, known, None))  # new keys come last, in order
+        self._seen += len(words)
+        self._new += len(ids) - known
+        return numbers, counts
+
+    def _words(self, texts: Sequence[str]) -> tuple[list[str], npt.NDArray[np.int64]]:
+        """The words of ``texts`` (split by the tokenizer), one text after another, and
+        each text's word count."""
         split = self.analyzer.tokenizer.words
         words: list[str] = []
         counts = np.empty(len(texts), dtype=np.int64)
@@ -225,6 +265,13 @@ class TermEncoder:
             found = split(text)
             words.extend(found)
             counts[j] = len(found)
+        return words, counts
+
+    def _split(self, texts: Sequence[str]
+               ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """The word numbers of the words of ``texts`` (split by the tokenizer), one text
+        after another, and each text's word count."""
+        words, counts = self._words(texts)
         return self._numbers(words), counts
 
     def _numbers(self, words: list[str]) -> npt.NDArray[np.int32]:

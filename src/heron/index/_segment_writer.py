@@ -103,15 +103,18 @@ class SegmentBuilder:
         self.encoders = None
 
     def carry(self, most_bytes: int) -> dict[str, TermEncoder] | None:
-        """After :meth:`write`: the fields' encoders for the next segment, their words and
-        terms kept so that a word is analysed once per writer, not once per segment; None
-        if their vocabularies take more than ``most_bytes`` (the next segment starts
-        afresh: the vocabulary of a large load is not held to its end)."""
-        if self.vocabulary_bytes() > most_bytes:
+        """After :meth:`write`: the encoders for the next segment of the fields whose words
+        mostly repeat (not a field of unique ids), their words and terms kept so that a
+        word is analysed once per writer, not once per segment; None if those vocabularies
+        take more than ``most_bytes`` (the next segment starts afresh: the vocabulary of a
+        large load is not held to its end)."""
+        kept = {name: buf.encoder for name, buf in self._fields.items()
+                if buf.encoder.worth_carrying}
+        if sum(encoder.nbytes for encoder in kept.values()) > most_bytes:
             return None
-        for buf in self._fields.values():
-            buf.encoder.next_segment()
-        return {name: buf.encoder for name, buf in self._fields.items()}
+        for encoder in kept.values():
+            encoder.next_segment()
+        return kept
 
     def use(self, kernels: Kernels) -> None:
         """Analyse with ``kernels`` from now on where they help (see ``TermEncoder.use``)."""
