@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from attrs import frozen
 
 from heron.index._arrays import concat_ranges
 from heron.index._format import (
@@ -48,8 +49,72 @@ def write_surface(out: ContainerStream, field: str, nterms: int, *,
     """Write a field's forms: distinct (field-relative term, word) pairs with their counts,
     in any order; terms below 0 are skipped."""
     arrays = _SurfaceOut(out, field)
-    arrays.add_distinct(0, nterms, terms, words, counts)
+    arrays.add(0, nterms, FormColumns.of(terms, [w.encode("utf-8", "surrogatepass")
+                                                 for w in words], counts), distinct=True)
     arrays.finish(nterms)
+
+
+@frozen
+class FormColumns:
+    """(term, form, count) triples as columns: form ``i`` is ``blob[starts[i]:][:lengths[i]]``."""
+
+    terms: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.int64]
+    blob: npt.NDArray[np.uint8]
+    starts: npt.NDArray[np.int64]
+    lengths: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, terms: npt.NDArray[np.int64], data: Sequence[bytes],
+           counts: npt.NDArray[np.int64]) -> FormColumns:
+        lengths = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+        return cls(terms.astype(np.int64, copy=False), counts.astype(np.int64, copy=False),
+                   np.frombuffer(b"".join(data), dtype=np.uint8), np.cumsum(lengths) - lengths,
+                   lengths)
+
+    @classmethod
+    def joined(cls, parts: Sequence[FormColumns]) -> FormColumns:
+        sizes = np.asarray([len(p.blob) for p in parts], dtype=np.int64)
+        bases = np.cumsum(sizes) - sizes
+        return cls(np.concatenate([p.terms for p in parts]),
+                   np.concatenate([p.counts for p in parts]),
+                   np.concatenate([p.blob for p in parts]),
+                   np.concatenate([p.starts + b for p, b in zip(parts, bases.tolist(),
+                                                                  strict=True)]),
+                   np.concatenate([p.lengths for p in parts]))
+
+    def take(self, index: npt.NDArray[np.int64], counts: npt.NDArray[np.int64] | None = None
+             ) -> FormColumns:
+        return FormColumns(self.terms[index], self.counts[index] if counts is None else counts,
+                           self.blob, self.starts[index], self.lengths[index])
+
+    def data(self) -> list[bytes]:
+        raw = self.blob.tobytes()
+        return [raw[a : a + n] for a, n in zip(self.starts.tolist(), self.lengths.tolist(),
+                                               strict=True)]
+
+    def keys(self) -> npt.NDArray[Any] | None:
+        """Each form as a fixed-width numpy byte string, which orders and compares as its
+        bytes do; None when a form is longer than :data:`KEY_WIDTH` or holds a NUL byte
+        (numpy's byte strings drop trailing NULs)."""
+        if not len(self.lengths):
+            return np.zeros(0, dtype="S1")
+        width = int(self.lengths.max())
+        if width > KEY_WIDTH:
+            return None
+        index = concat_ranges(self.starts, self.lengths)
+        values = self.blob[index]
+        if not values.all():
+            return None
+        table = np.zeros((len(self.lengths), max(width, 1)), dtype=np.uint8)
+        rows = np.repeat(np.arange(len(self.lengths), dtype=np.int64), self.lengths)
+        table[rows, np.arange(len(index), dtype=np.int64) - np.repeat(
+            np.cumsum(self.lengths) - self.lengths, self.lengths)] = values
+        return table.view(f"S{max(width, 1)}").ravel()
+
+
+#: the longest form compared as a fixed-width numpy string (longer ones: in Python)
+KEY_WIDTH = 64
 
 
 class _SurfaceOut:
@@ -65,42 +130,57 @@ class _SurfaceOut:
         self._forms = 0
         self._bytes = 0
 
-    def add(self, lo: int, hi: int, terms: npt.NDArray[np.int64], data: Sequence[bytes],
-            counts: npt.NDArray[np.int64]) -> None:
-        """Append the forms of terms ``[lo, hi)`` from (term, UTF-8 form, count) triples in
-        columns, those of one term and form added up (the first one's place kept)."""
-        summed: dict[tuple[int, bytes], int] = {}
-        for key in zip(terms.tolist(), data, counts.tolist(), strict=True):
-            pair = key[:2]
-            summed[pair] = summed.get(pair, 0) + key[2]
-        self._append(lo, hi, np.fromiter((k[0] for k in summed), dtype=np.int64,
-                                         count=len(summed)),
-                     [k[1] for k in summed],
-                     np.fromiter(summed.values(), dtype=np.int64, count=len(summed)))
+    def add(self, lo: int, hi: int, forms: FormColumns, *, distinct: bool = False) -> None:
+        """Append the forms of terms ``[lo, hi)`` (those below 0 skipped), the counts of
+        one term's same form added up unless ``distinct`` says they are distinct already.
 
-    def add_distinct(self, lo: int, hi: int, terms: npt.NDArray[np.int64],
-                     words: Sequence[str], counts: npt.NDArray[np.int64]) -> None:
-        """Append the forms of terms ``[lo, hi)`` from distinct (term, word) pairs."""
-        self._append(lo, hi, terms, [w.encode("utf-8", "surrogatepass") for w in words],
-                     counts)
+        Order: by term, most frequent first, then by the form's bytes: the same order
+        however the words were numbered (a carried vocabulary, the compiled word table).
+        Compared as numpy strings (:meth:`FormColumns.keys`), or in Python for long forms.
+        """
+        forms = forms.take(np.flatnonzero(forms.terms >= 0))
+        keys = forms.keys()
+        if keys is None:
+            self._append_python(lo, hi, forms, distinct)
+            return
+        if not distinct and len(keys):
+            order = np.lexsort((keys, forms.terms))
+            terms, ordered = forms.terms[order], keys[order]
+            first = np.ones(len(order), dtype=bool)
+            first[1:] = (terms[1:] != terms[:-1]) | (ordered[1:] != ordered[:-1])
+            heads = np.flatnonzero(first)
+            forms = forms.take(order[heads], np.add.reduceat(forms.counts[order], heads))
+            keys = ordered[heads]
+        self._write(lo, hi, forms, np.lexsort((keys, -forms.counts, forms.terms)))
 
-    def _append(self, lo: int, hi: int, terms: npt.NDArray[np.int64], data: Sequence[bytes],
-                counts: npt.NDArray[np.int64]) -> None:
-        keep = np.flatnonzero(terms >= 0)
-        # by term, most frequent first, then by the form's bytes: the same order however
-        # the words were numbered (a carried vocabulary, the compiled word table)
+    def _append_python(self, lo: int, hi: int, forms: FormColumns, distinct: bool) -> None:
+        """:meth:`add` comparing the forms as Python bytes."""
+        data = forms.data()
+        if not distinct:
+            summed: dict[tuple[int, bytes], int] = {}
+            for key in zip(forms.terms.tolist(), data, forms.counts.tolist(), strict=True):
+                pair = key[:2]
+                summed[pair] = summed.get(pair, 0) + key[2]
+            data = [k[1] for k in summed]
+            forms = FormColumns.of(np.fromiter((k[0] for k in summed), dtype=np.int64,
+                                               count=len(summed)), data,
+                                   np.fromiter(summed.values(), dtype=np.int64,
+                                               count=len(summed)))
         by_text = np.empty(len(data), dtype=np.int64)
         by_text[sorted(range(len(data)), key=data.__getitem__)] = np.arange(len(data))
-        order = keep[np.lexsort((by_text[keep], -counts[keep], terms[keep]))]
-        per_term = np.bincount(terms[order] - lo, minlength=hi - lo)
+        self._write(lo, hi, forms, np.lexsort((by_text, -forms.counts, forms.terms)))
+
+    def _write(self, lo: int, hi: int, forms: FormColumns, order: npt.NDArray[np.int64]
+               ) -> None:
+        terms = forms.terms[order]
+        per_term = np.bincount(terms - lo, minlength=hi - lo)
         starts = np.zeros(hi - lo, dtype=np.int64)
         np.cumsum(per_term[:-1], out=starts[1:])
         self.starts.append(starts + self._forms)
-        ordered = [data[i] for i in order.tolist()]
-        lengths = np.fromiter(map(len, ordered), dtype=np.int64, count=len(ordered))
+        lengths = forms.lengths[order]
         self.offsets.append(np.cumsum(lengths) + self._bytes)
-        self.counts.append(np.minimum(counts[order], np.iinfo(np.uint32).max))
-        self.blob.append(np.frombuffer(b"".join(ordered), dtype=np.uint8))
+        self.counts.append(np.minimum(forms.counts[order], np.iinfo(np.uint32).max))
+        self.blob.append(forms.blob[concat_ranges(forms.starts[order], lengths)])
         self._terms = hi
         self._forms += len(order)
         self._bytes += int(lengths.sum())
@@ -145,25 +225,22 @@ def merge_surface(out: ContainerStream, field: str, nterms: int,
     arrays = _SurfaceOut(out, field)
     for lo in range(0, nterms, _MERGE_CHUNK):
         hi = min(nterms, lo + _MERGE_CHUNK)
-        terms: list[npt.NDArray[np.int64]] = []
-        counts: list[npt.NDArray[np.int64]] = []
-        data: list[bytes] = []
+        parts: list[FormColumns] = []
         for forms, valid, new in kept:
             a, b = np.searchsorted(new, [lo, hi]).tolist()
             got = _forms_of_range(forms, valid[a:b], new[a:b])
             if got is not None:
-                terms.append(got[0])
-                counts.append(got[1])
-                data.extend(got[2])
-        if terms:
-            arrays.add(lo, hi, np.concatenate(terms), data, np.concatenate(counts))
-        else:
-            arrays.add_distinct(lo, hi, np.zeros(0, np.int64), [], np.zeros(0, np.int64))
+                parts.append(got)
+        arrays.add(lo, hi, FormColumns.joined(parts) if parts else _NO_FORMS)
     arrays.finish(nterms)
 
 
+_NO_FORMS = FormColumns(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint8),
+                        np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
 def _forms_of_range(forms: Forms, old: npt.NDArray[np.int64], new: npt.NDArray[np.int64]
-                    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[bytes]] | None:
+                    ) -> FormColumns | None:
     """The forms of an input's terms ``old`` (ascending), numbered ``new``: their merged
     term numbers, counts and UTF-8 bytes, in order (None: no forms)."""
     starts, offsets, counts, blob = forms
@@ -177,7 +254,5 @@ def _forms_of_range(forms: Forms, old: npt.NDArray[np.int64], new: npt.NDArray[n
     begin = offsets[index].astype(np.int64)
     end = offsets[index + 1].astype(np.int64)
     base = int(begin[0])
-    raw = blob[base : int(end[-1])].tobytes()
-    data = [raw[x:y] for x, y in zip((begin - base).tolist(), (end - base).tolist(),
-                                      strict=True)]
-    return np.repeat(new.astype(np.int64), sizes), counts[index].astype(np.int64), data
+    return FormColumns(np.repeat(new.astype(np.int64), sizes), counts[index].astype(np.int64),
+                       np.asarray(blob[base : int(end[-1])]), begin - base, end - begin)
