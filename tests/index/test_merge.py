@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import heron
+from heron.index import _merge_terms, _surface
 from heron.index._files import Container
 from heron.index._format import OWN_FILE, SEGMENT_MAGIC
 from heron.index._manifest import latest_manifest
@@ -109,6 +110,25 @@ def test_tiny_budget_merges_like_one_chunk(tmp_path: Path) -> None:
     assert int(whole.meta["doc_count"]) == ix.doc_count()
     assert {"fwd.id.terms", "fwd.tags.terms", "pos.data", "col.published", "col.score",
             "colmask.draft", "stored.data"} <= set(whole.names())
+
+
+@pytest.mark.parametrize("budget", [None, 900])
+def test_terms_united_as_numpy_strings_as_in_python(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    budget: int | None) -> None:
+    """Terms (and surface forms) are united as fixed-width numpy strings, or in Python when
+    one is long or holds a NUL byte: the merged bytes are the same either way."""
+    ix = _segmented_index(tmp_path / "ix")
+    with ix.writer(merge=False) as w:  # long terms and a NUL byte, in some chunks only
+        w.add_document(id="long", body="oil " + "w" * 70 + " " + "W" * 65 + "s",
+                       tags="a\x00b,red")
+        w.add_document(id="long2", body="wheat " + "w" * 70, tags="a")
+    fast = _merge(ix.path, tmp_path / "fast.hsg", budget)
+    monkeypatch.setattr(_merge_terms, "TERM_WIDTH", 0)
+    monkeypatch.setattr(_surface, "KEY_WIDTH", 0)
+    slow = _merge(ix.path, tmp_path / "slow.hsg", budget)
+    _same_arrays(fast, slow)
+    assert (tmp_path / "fast.hsg").read_bytes() == (tmp_path / "slow.hsg").read_bytes()
 
 
 def test_merge_equals_a_segment_built_from_the_live_documents(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -20,6 +22,34 @@ def concat_ranges(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
         return np.zeros(0, dtype=np.int64)
     shift: npt.NDArray[np.int64] = np.repeat(starts - (np.cumsum(counts) - counts), counts)
     return np.arange(total, dtype=np.int64) + shift
+
+
+def fixed_width(blob: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64],
+                lengths: npt.NDArray[np.int64], most: int) -> npt.NDArray[Any] | None:
+    """The byte strings ``blob[starts[i] : starts[i] + lengths[i]]`` as one fixed-width numpy
+    ``S`` array, which sorts and compares as the bytes do, so that numpy can sort, unite and
+    group them without a Python object each. None when one is longer than ``most`` bytes
+    or holds a NUL byte (numpy's byte strings drop trailing NULs: ``b"a"`` would equal
+    ``b"a\\0"``).
+
+    >>> blob = np.frombuffer(b"oiloilsgas", dtype=np.uint8)
+    >>> fixed_width(blob, np.array([0, 3, 7]), np.array([3, 4, 3]), 8).tolist()
+    [b'oil', b'oils', b'gas']
+    """
+    if not len(lengths):
+        return np.zeros(0, dtype="S1")
+    width = max(int(lengths.max()), 1)
+    if width > most:
+        return None
+    index = concat_ranges(starts, lengths)
+    values = blob[index]
+    if not values.all():
+        return None
+    table = np.zeros((len(lengths), width), dtype=np.uint8)
+    rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    table[rows, np.arange(len(index), dtype=np.int64) - np.repeat(
+        np.cumsum(lengths) - lengths, lengths)] = values
+    return table.view(f"S{width}").ravel()
 
 
 def stable_order(keys: npt.NDArray[np.integer]) -> npt.NDArray[np.intp]:

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
-from heron.index._arrays import concat_ranges, stable_order
+from heron.index._arrays import concat_ranges, fixed_width, stable_order
 from heron.index._format import (
     POS_DATA,
     POST_DOCS,
@@ -99,13 +99,43 @@ def field_chunks(segments: Sequence[SegmentReader], field: str, per_segment: int
         ends = [stop if pivot is None else
                 max(cur, min(stop, seg.terms.lower_bound(field, pivot)))
                 for seg, cur, stop in zip(segments, cursors, stops, strict=True)]
-        lists = [_term_list(seg, cur, end)
-                 for seg, cur, end in zip(segments, cursors, ends, strict=True)]
-        terms = sorted(set().union(*lists))
-        index = {t: i for i, t in enumerate(terms)}
-        maps = [np.asarray([index[t] for t in part], dtype=np.int64) for part in lists]
-        yield TermRun(terms, list(cursors), maps)
+        united = _unite(segments, cursors, ends)
+        if united is None:  # a long term, or one with a NUL byte: united in Python
+            lists = [_term_list(seg, cur, end)
+                     for seg, cur, end in zip(segments, cursors, ends, strict=True)]
+            terms = sorted(set().union(*lists))
+            index = {t: i for i, t in enumerate(terms)}
+            maps = [np.asarray([index[t] for t in part], dtype=np.int64) for part in lists]
+            united = terms, maps
+        yield TermRun(united[0], list(cursors), united[1])
         cursors = ends
+
+
+#: the longest term united as a fixed-width numpy string (a longer one: in Python)
+TERM_WIDTH = 64
+
+
+def _unite(segments: Sequence[SegmentReader], starts: Sequence[int], stops: Sequence[int]
+           ) -> tuple[list[bytes], list[npt.NDArray[np.int64]]] | None:
+    """The sorted union of the segments' terms ``[starts[s], stops[s])`` and, per segment,
+    the index of each of its terms in it; united as numpy strings (:func:`fixed_width`),
+    None if one is too long for that."""
+    blobs, firsts, lengths = [], [], []
+    base = 0
+    for seg, start, stop in zip(segments, starts, stops, strict=True):
+        offsets = seg.raw_array(TERMS_OFFSETS)[start : stop + 1].astype(np.int64)
+        lo, hi = (int(offsets[0]), int(offsets[-1])) if len(offsets) else (0, 0)
+        blobs.append(np.asarray(seg.raw_array(TERMS_BLOB)[lo:hi]))
+        firsts.append(offsets[:-1] - lo + base)
+        lengths.append(np.diff(offsets))
+        base += hi - lo
+    keys = fixed_width(np.concatenate(blobs), np.concatenate(firsts), np.concatenate(lengths),
+                       TERM_WIDTH)
+    if keys is None:
+        return None
+    unique, inverse = np.unique(keys, return_inverse=True)
+    cuts = np.cumsum([len(part) for part in lengths])[:-1]
+    return unique.tolist(), np.split(inverse.reshape(-1).astype(np.int64), cuts)
 
 
 def pair_chunks(segments: Sequence[SegmentReader], run: TermRun, budget: MergeBudget

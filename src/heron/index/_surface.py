@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from attrs import frozen
 
-from heron.index._arrays import concat_ranges
+from heron.index._arrays import concat_ranges, fixed_width
 from heron.index._format import (
     SURFACE_BLOB,
     SURFACE_COUNTS,
@@ -94,23 +94,9 @@ class FormColumns:
                                                strict=True)]
 
     def keys(self) -> npt.NDArray[Any] | None:
-        """Each form as a fixed-width numpy byte string, which orders and compares as its
-        bytes do; None when a form is longer than :data:`KEY_WIDTH` or holds a NUL byte
-        (numpy's byte strings drop trailing NULs)."""
-        if not len(self.lengths):
-            return np.zeros(0, dtype="S1")
-        width = int(self.lengths.max())
-        if width > KEY_WIDTH:
-            return None
-        index = concat_ranges(self.starts, self.lengths)
-        values = self.blob[index]
-        if not values.all():
-            return None
-        table = np.zeros((len(self.lengths), max(width, 1)), dtype=np.uint8)
-        rows = np.repeat(np.arange(len(self.lengths), dtype=np.int64), self.lengths)
-        table[rows, np.arange(len(index), dtype=np.int64) - np.repeat(
-            np.cumsum(self.lengths) - self.lengths, self.lengths)] = values
-        return table.view(f"S{max(width, 1)}").ravel()
+        """Each form as a fixed-width numpy byte string (see :func:`fixed_width`); None when
+        a form is longer than :data:`KEY_WIDTH` or holds a NUL byte."""
+        return fixed_width(self.blob, self.starts, self.lengths, KEY_WIDTH)
 
 
 #: the longest form compared as a fixed-width numpy string (longer ones: in Python)
