@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import heron
+from heron.analysis._encoder import TermEncoder
 from heron.index import _writer
 from heron.index._manifest import latest_manifest
 from heron.index._segment_reader import SegmentReader
@@ -75,6 +76,29 @@ def test_carried_vocabularies_give_each_segment_its_own_terms(
             h["id"] for h in heron.open_index(tmp_path / "fresh").searcher().search(
                 "word3s OR tunnels", limit=400)]
 
+
+
+
+def test_vocabularies_pruned_to_the_words_in_use_give_the_same_segments(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A vocabulary too large to carry whole keeps the words its segment used: each
+    segment still holds exactly its own terms, postings and surface forms."""
+    docs = [{"id": f"d{i}", "title": f"Title{i % 50} oil", "body": " ".join(
+        f"w{(i * 7 + k) % (40 + i)}s" for k in range(20)) + " Oil"} for i in range(400)]
+    monkeypatch.setattr(_writer, "_CARRY_SHARE", 10**9)
+    fresh = build(tmp_path / "fresh", docs)
+    pruned = []
+    prune = TermEncoder.pruned
+
+    def counted(self: TermEncoder) -> TermEncoder:
+        pruned.append(len(self.terms))
+        return prune(self)
+
+    monkeypatch.setattr(TermEncoder, "pruned", counted)
+    for k in range(10, 17):  # buffer shares from whole vocabularies carried to none
+        monkeypatch.setattr(_writer, "_CARRY_SHARE", 2**k)
+        assert build(tmp_path / f"share{k}", docs) == fresh
+    assert pruned  # some shares pruned
 
 
 @pytest.mark.parametrize("second", [{"id": "2"}, {"id": "2", "title": "the of a"}])

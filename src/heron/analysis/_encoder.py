@@ -132,6 +132,37 @@ class TermEncoder:
         self._word_counts[:] = 0
         self._seen = self._new = 0
 
+    def pruned(self) -> TermEncoder:
+        """A new encoder that knows only the words this segment used, with their terms
+        (numbered afresh): what a vocabulary too large to carry whole keeps for the next
+        segment. An encoder whose words are its terms keeps nothing.
+
+        >>> from heron.analysis import StandardAnalyzer
+        >>> enc = TermEncoder(StandardAnalyzer())
+        >>> _ = enc.encode(["wheat and oil"])
+        >>> enc.next_segment()
+        >>> _ = enc.encode(["Oil and gas"])
+        >>> kept = enc.pruned()
+        >>> sorted(kept._memo), kept.terms
+        (['Oil', 'and', 'gas'], ['oil', 'gas'])
+        """
+        fresh = TermEncoder(self.analyzer)
+        if self._identity:
+            return fresh
+        words = list(self._memo)  # in word-number order
+        keep = np.flatnonzero(self._word_counts[: len(words)] > 0)
+        old = np.asarray(self._memo.word_terms, dtype=np.int64)[keep]
+        used = old >= 0  # dropped words (stop words) stay known as dropped
+        unique, numbers = np.unique(old[used], return_inverse=True)
+        fresh.terms.extend(self.terms[i] for i in unique.tolist())
+        fresh._ids.update(zip(fresh.terms, range(len(fresh.terms)), strict=True))
+        word_terms = np.full(len(keep), _DROPPED, dtype=np.int64)
+        word_terms[used] = numbers.reshape(-1)
+        fresh._memo.update(zip([words[i] for i in keep.tolist()], range(len(keep)),
+                               strict=True))
+        fresh._memo.word_terms.extend(word_terms.tolist())
+        return fresh
+
     @property
     def worth_carrying(self) -> bool:
         """Whether most words of this segment were known before it (or repeated within it):

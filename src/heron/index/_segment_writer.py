@@ -105,13 +105,15 @@ class SegmentBuilder:
     def carry(self, most_bytes: int) -> dict[str, TermEncoder] | None:
         """After :meth:`write`: the encoders for the next segment of the fields whose words
         mostly repeat (not a field of unique ids), their words and terms kept so that a
-        word is analysed once per writer, not once per segment; None if those vocabularies
-        take more than ``most_bytes`` (the next segment starts afresh: the vocabulary of a
-        large load is not held to its end)."""
+        word is analysed once per writer, not once per segment. Vocabularies that take
+        more than ``most_bytes`` keep only the words this segment used (those of a large
+        load are not held to its end); None if even those take more."""
         kept = {name: buf.encoder for name, buf in self._fields.items()
                 if buf.encoder.worth_carrying}
         if sum(encoder.nbytes for encoder in kept.values()) > most_bytes:
-            return None
+            kept = {name: encoder.pruned() for name, encoder in kept.items()}
+            if sum(encoder.nbytes for encoder in kept.values()) > most_bytes:
+                return None
         for encoder in kept.values():
             encoder.next_segment()
         return kept
