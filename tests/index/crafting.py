@@ -20,6 +20,7 @@ import numpy as np
 
 import heron
 from heron.errors import CorruptIndexError
+from heron.index._stored import compress_blocks, inflate
 
 SEGMENT_MAGIC = b"HERONSEG"
 DELETIONS_MAGIC = b"HERONDEL"
@@ -162,12 +163,15 @@ def craft_deletions(directory: Path, arrays_edit: Callable[[Arrays, dict[str, An
     rewrite_manifest(directory, fix)
 
 
-def stored_arrays(documents: list[bytes], tail: bytes = b"") -> Arrays:
+def stored_arrays(documents: list[bytes], tail: bytes = b"", *,
+                  frame: Callable[[bytes], bytes] | None = None) -> Arrays:
     """Stored-field arrays with one document per block (``tail``: extra bytes inside the
-    first block's zlib stream, beyond what the offsets say)."""
+    first block's frame, beyond what the offsets say), each block a zstd frame as heron
+    writes them, or what ``frame`` makes of it."""
     offsets = np.zeros(len(documents) + 1, dtype=np.int64)
     np.cumsum([len(d) for d in documents], out=offsets[1:])
-    chunks = [zlib.compress(d + (tail if i == 0 else b"")) for i, d in enumerate(documents)]
+    make = frame or (lambda raw: compress_blocks([raw])[0])
+    chunks = [make(d + (tail if i == 0 else b"")) for i, d in enumerate(documents)]
     zpos = np.zeros(len(chunks) + 1, dtype=np.int64)
     np.cumsum([len(c) for c in chunks], out=zpos[1:])
     return {"stored.offsets": offsets, "stored.blocks": offsets.copy(), "stored.zpos": zpos,
@@ -178,8 +182,8 @@ def stored_documents(arrays: Arrays) -> list[bytes]:
     """The stored documents' JSON bytes, from a segment's arrays."""
     offsets, blocks = arrays["stored.offsets"], arrays["stored.blocks"]
     zpos, data = arrays["stored.zpos"], arrays["stored.data"]
-    stream = b"".join(zlib.decompress(data[zpos[b]:zpos[b + 1]].tobytes())
-                      for b in range(len(blocks) - 1))
+    stream = b"".join(inflate(data[zpos[b]:zpos[b + 1]].tobytes(), int(blocks[b + 1] - blocks[b]))
+                      or b"" for b in range(len(blocks) - 1))
     return [stream[offsets[d]:offsets[d + 1]] for d in range(len(offsets) - 1)]
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.index.crafting import (
@@ -30,6 +32,7 @@ from tests.index.crafting import (
 )
 
 import heron
+from heron.index._stored import compress_blocks
 
 Edit = Callable[[Arrays, dict[str, Any]], None]
 
@@ -73,13 +76,19 @@ def _add(name: str, arr: np.ndarray) -> Edit:
     return edit
 
 
-def _stored(change: Callable[[list[bytes]], list[bytes]], tail: bytes = b"") -> Edit:
-    """Rebuild the stored fields from edited documents."""
+def _stored(change: Callable[[list[bytes]], list[bytes]], tail: bytes = b"",
+            frame: Callable[[bytes], bytes] | None = None) -> Edit:
+    """Rebuild the stored fields from edited documents (``frame``: how a block is made)."""
 
     def edit(arrays: Arrays, meta: dict[str, Any]) -> None:
-        arrays.update(stored_arrays(change(stored_documents(arrays)), tail))
+        arrays.update(stored_arrays(change(stored_documents(arrays)), tail, frame=frame))
 
     return edit
+
+
+def _flip_last(raw: bytes) -> bytes:
+    """The frame with the last byte of its checksum changed."""
+    return raw[:-1] + bytes([raw[-1] ^ 0xFF])
 
 
 def _descend(arr: np.ndarray) -> None:
@@ -259,6 +268,17 @@ SEGMENT_DAMAGE: dict[str, Edit] = {
     "stored.zpos empty": _set("stored.zpos", lambda a: a[:0]),
     "stored.data flipped byte": _set("stored.data", lambda a: a.__setitem__(20, a[20] ^ 0xFF)),
     "stored block inflates to more": _stored(lambda d: d, tail=b" " * 100_000),
+    "stored zlib block inflates to more": _stored(lambda d: d, tail=b" " * 100_000,
+                                                  frame=zlib.compress),
+    "stored zlib block damaged": _stored(lambda d: d, frame=lambda raw: zlib.compress(raw)[:-3]),
+    "stored frame without its size": _stored(lambda d: d, frame=zstandard.ZstdCompressor(
+        write_content_size=False).compress),
+    "stored frame and more": _stored(lambda d: d, frame=lambda raw: compress_blocks([raw])[0]
+                                     + b"\x00\x01"),
+    "stored frame checksum wrong": _stored(lambda d: d, frame=lambda raw: _flip_last(
+        compress_blocks([raw])[0])),
+    "stored frame truncated": _stored(lambda d: d,
+                                      frame=lambda raw: compress_blocks([raw])[0][:-6]),
     "stored document deeply nested": _stored(_first_doc(nested(100_000).encode())),
     "stored document not an object": _stored(_first_doc(b"[1, 2]")),
     "stored document not UTF-8": _stored(_first_doc(b'{"id": "\xff\xfe"}')),

@@ -274,11 +274,11 @@ def test_a_damaged_index_can_be_replaced(base: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("version", "readable"),
-                         [(1, True), (2, True), (3, True), (4, False), (0, False)])
+                         [(1, True), (2, True), (3, True), (4, True), (5, False), (0, False)])
 def test_manifest_versions(base: Path, tmp_path: Path, version: int, readable: bool) -> None:
-    """heron writes version 3 and reads the version 1 and 2 manifests of heron 0.1 and 0.2."""
+    """heron writes version 4 and reads the version 1, 2 and 3 manifests of earlier heron."""
     path = copy_index(base, tmp_path / "ix")
-    assert read_manifest(path)["version"] == 3
+    assert read_manifest(path)["version"] == 4
 
     def edit(body: Body) -> None:
         body["version"] = version

@@ -4,6 +4,7 @@ format 2 (wide arrays) stay readable, mergeable and checkable next to them."""
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,11 @@ def _add(ix: heron.Index, lo: int, hi: int) -> None:
                            body=f"tunnels {i} and {i % 13} runs of words number{i % 50}")
 
 
+def _zlib_blocks(blocks: list[bytes]) -> list[bytes]:
+    """Blocks as heron wrote them before manifest version 4: zlib streams."""
+    return [zlib.compress(b, 1) for b in blocks]
+
+
 @pytest.mark.parametrize("deletes", [False, True])
 def test_format_2_segments_read_merge_and_check_next_to_format_3(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deletes: bool) -> None:
@@ -71,7 +77,7 @@ def test_format_2_segments_read_merge_and_check_next_to_format_3(
     with monkeypatch.context() as patch:
         patch.setattr(_format, "SEGMENT_FORMAT", _format.SEGMENT_FORMAT_2)
         patch.setattr(_stored, "BLOCK_BYTES", 512)
-        patch.setattr(_stored, "ZLIB_LEVEL", 1)
+        patch.setattr(_stored, "compress_blocks", _zlib_blocks)
         _add(ix, 0, 300)
     _add(ix, 300, 600)
     if deletes:
@@ -87,6 +93,8 @@ def test_format_2_segments_read_merge_and_check_next_to_format_3(
         assert (old._c.dtype("norms.body"), new._c.dtype("norms.body")) == ("<u4", "<u2")
         old_blocks, new_blocks = (len(seg.raw_array("stored.blocks")) for seg in (old, new))
         assert old_blocks > 3 * new_blocks
+        assert _codecs(old) == {"zlib"}
+        assert _codecs(new) == {"zstd"}
         before = {q: sorted(h["id"] for h in s.search(q, limit=None))
                   for q in ("tunnels", "number7", '"runs of"', "title:running", "runs 13")}
         assert len(before["tunnels"]) == 598 if deletes else 600
@@ -100,10 +108,19 @@ def test_format_2_segments_read_merge_and_check_next_to_format_3(
         blocks = len(merged.raw_array("stored.blocks"))
         copied = old_blocks + new_blocks - 1  # the blocks of both, as they were
         assert blocks < copied if deletes else blocks == copied
+        # copied as they were: one segment of both kinds; re-blocked: Zstandard frames
+        assert _codecs(merged) == ({"zstd"} if deletes else {"zlib", "zstd"})
         assert {merged._c.dtype(n) for n in _OFFSETS} == {"<u4"}
         assert {q: sorted(h["id"] for h in s.search(q, limit=None)) for q in before} == before
         assert {h["id"]: dict(h.fields) for h in s.search("tunnels", limit=None)} == documents
     ix.check()
+
+
+def _codecs(seg: heron.index.SegmentReader) -> set[str]:
+    """What the stored blocks of a segment are: zstd frames, zlib streams, or both."""
+    zpos, data = seg.raw_array("stored.zpos"), seg.raw_array("stored.data")
+    return {"zstd" if data[int(z) : int(z) + 4].tobytes() == b"\x28\xb5\x2f\xfd" else "zlib"
+            for z in zpos[:-1]}
 
 
 def _manifest_version(path: Path) -> int:
@@ -114,7 +131,7 @@ def _manifest_version(path: Path) -> int:
 def test_a_commit_that_writes_no_segment_keeps_an_old_index_readable_by_old_heron(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An index of heron 0.2 (format-2 segments, a version-2 manifest) stays version 2
-    while commits only delete or merge nothing; the first format-3 segment makes it 3."""
+    while commits only delete or merge nothing; the first new segment makes it 4."""
     ix = heron.create_index(tmp_path / "ix", _schema())
     with monkeypatch.context() as patch:
         patch.setattr(_format, "SEGMENT_FORMAT", _format.SEGMENT_FORMAT_2)
@@ -127,6 +144,6 @@ def test_a_commit_that_writes_no_segment_keeps_an_old_index_readable_by_old_hero
     with ix.searcher() as s:
         assert s.search("tunnels", limit=None).total == 49
     _add(ix, 50, 60)
-    assert _manifest_version(tmp_path / "ix") == 3  # a format-3 segment: old heron refuses
+    assert _manifest_version(tmp_path / "ix") == 4  # a new segment: old heron refuses
     with ix.searcher() as s:
         assert s.search("tunnels", limit=None).total == 59

@@ -42,11 +42,12 @@ CONTAINER_DTYPES = frozenset(
 MANIFEST_FORMAT = "heron-index"
 #: the manifest version written: 2 since segments of format 2 (heron 0.2) may be named, so
 #: that heron 0.1 says it cannot read the index instead of calling a segment damaged; 3
-#: since segments of format 3 may be named (which readers of format 2 cannot read)
-MANIFEST_VERSION = 3
+#: since segments of format 3 may be named (which readers of format 2 cannot read); 4 since
+#: those segments' stored blocks may be Zstandard frames (see :mod:`heron.index._stored`)
+MANIFEST_VERSION = 4
 #: the manifest versions read (a version-1 index names only format-1 segments, which are
 #: read; a version-2 index, format-1 and format-2 segments)
-MANIFEST_READ_VERSIONS = frozenset({1, 2, 3})
+MANIFEST_READ_VERSIONS = frozenset({1, 2, 3, 4})
 #: the magic numbers of the two kinds of container
 SEGMENT_MAGIC = b"HERONSEG"
 DELETIONS_MAGIC = b"HERONDEL"

@@ -1,15 +1,24 @@
-"""Stored fields: documents as JSON, compressed with zlib in blocks.
+"""Stored fields: documents as JSON, compressed in blocks.
 
-A block holds at least 2 KB: one long document or a few short ones, compressed at zlib
-level 6 (512-byte blocks at level 1 before: the stored text is 11% smaller this way, for
-about 14 µs instead of 8 to inflate a block). Block sizes and levels are data, not
-format: a reader takes any, and segments written with other ones read and merge as before.
+A block holds at least 4 KB: one long document or a few short ones, compressed as one
+Zstandard frame at level 3 that records its size and a checksum. Before manifest version
+4, blocks were 2 KB zlib streams at level 6; on the news grown 16 times zstd makes the
+stored text 2% smaller, compresses it five times faster and inflates a block in 9 µs
+instead of 16. A block says what it is: a zstd frame starts with its magic number, which
+no zlib stream can start with (a zlib stream's first two bytes are a multiple of 31), so
+segments of both kinds read and merge into one. Block sizes and levels are data, not
+format: a reader takes any.
+
+Blocks are compressed a group at a time in one call (``multi_compress_to_buffer``), which
+lets go of the GIL for the whole group: compressing block by block on a thread beside
+the writer's Python took the GIL back after every block and starved behind it (2 KB
+zlib blocks needed a helper process for that before).
 
 Arrays in a segment:
     ``stored.offsets``  int64 [docs + 1]   start of each document in the uncompressed stream
     ``stored.blocks``   int64 [blocks + 1] start of each block in the uncompressed stream
     ``stored.zpos``     int64 [blocks + 1] start of each block in ``stored.data``
-    ``stored.data``     uint8              the compressed blocks, one zlib stream each
+    ``stored.data``     uint8              the compressed blocks, one frame or stream each
 A document never spans two blocks. Each document is a UTF-8 JSON object of its
 stored fields (values in the JSON form their field types give).
 """
@@ -25,16 +34,20 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import zstandard
 
 from heron.errors import CorruptIndexError
 from heron.index._files import Container
 from heron.index._format import STORED_BLOCKS, STORED_DATA, STORED_OFFSETS, STORED_ZPOS
 
 #: a block is sealed once it holds this many bytes
-BLOCK_BYTES = 2048
-#: the zlib level blocks are compressed at
-ZLIB_LEVEL = 6
+BLOCK_BYTES = 4096
+#: the Zstandard level blocks are compressed at
+ZSTD_LEVEL = 3
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _CACHE_BLOCKS = 64
+#: a compressor and a decompressor per thread (neither may be shared between threads)
+_LOCAL = threading.local()
 
 
 #: one encoder for every document (``json.dumps`` with these options builds one a call)
@@ -46,15 +59,27 @@ def encode_document(values: dict[str, Any]) -> bytes:
     return _JSON.encode(values).encode()
 
 
-def _compress_all(blocks: list[bytes]) -> list[bytes]:
-    return [zlib.compress(b, ZLIB_LEVEL) for b in blocks]
+def compress_blocks(blocks: list[bytes]) -> list[bytes]:
+    """Compress blocks, each into one Zstandard frame (with its size and a checksum)."""
+    if not blocks:
+        return []
+    compressor = getattr(_LOCAL, "compressor", None)
+    if compressor is None:
+        compressor = _LOCAL.compressor = zstandard.ZstdCompressor(
+            level=ZSTD_LEVEL, write_checksum=True, write_content_size=True)
+    given: list[bytes | bytearray | memoryview] = list(blocks)
+    frames = compressor.multi_compress_to_buffer(given, threads=1)
+    return [frames[i].tobytes() for i in range(len(frames))]
 
 
 def inflate(raw: bytes | memoryview, size: int) -> bytes | None:
-    """Decompress one zlib stream that must hold ``size`` bytes (None if it does not).
+    """Decompress one block, a zstd frame or a zlib stream, that must hold ``size`` bytes
+    (None if it does not, or is damaged).
 
     Never inflates more than ``size + 1`` bytes, so no crafted block can exhaust memory.
     """
+    if bytes(raw[:4]) == _ZSTD_MAGIC:
+        return _unzstd(raw, size)
     d = zlib.decompressobj()
     try:
         data = d.decompress(raw, size + 1)
@@ -65,11 +90,24 @@ def inflate(raw: bytes | memoryview, size: int) -> bytes | None:
     return data
 
 
-class StoredWriter:
-    """Collects encoded documents into blocks, compressing full blocks on a worker thread.
+def _unzstd(raw: bytes | memoryview, size: int) -> bytes | None:
+    """A zstd frame's bytes: exactly one frame that says it holds ``size`` bytes, does,
+    and matches its checksum (None otherwise)."""
+    decompressor = getattr(_LOCAL, "decompressor", None)
+    if decompressor is None:
+        decompressor = _LOCAL.decompressor = zstandard.ZstdDecompressor()
+    try:
+        if zstandard.frame_content_size(raw) != size:  # -1: unknown, never written
+            return None
+        data: bytes = decompressor.decompress(raw, max_output_size=size, allow_extra_data=False)
+    except zstandard.ZstdError:
+        return None
+    return data if len(data) == size else None
 
-    zlib releases the GIL, so compression overlaps the analysis of the next batch.
-    """
+
+class StoredWriter:
+    """Collects encoded documents into blocks, compressing full blocks on a worker thread
+    (which lets go of the GIL: compression overlaps the analysis of the next batch)."""
 
     def __init__(self, executor: Executor) -> None:
         self._executor = executor
@@ -97,7 +135,7 @@ class StoredWriter:
     def submit(self) -> None:
         """Hand the sealed blocks to the worker thread for compression."""
         if self._sealed:
-            self._chunks.append(self._executor.submit(_compress_all, self._sealed))
+            self._chunks.append(self._executor.submit(compress_blocks, self._sealed))
             self._sealed = []
 
     def finish(self) -> dict[str, npt.NDArray[Any]]:

@@ -12,7 +12,6 @@ read one at a time and their mapped pages released once copied.
 
 from __future__ import annotations
 
-import zlib
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
@@ -30,7 +29,7 @@ from heron.index._format import (
 )
 from heron.index._safeio import parse_json
 from heron.index._segment_reader import SegmentReader
-from heron.index._stored import BLOCK_BYTES, _compress_all, encode_document
+from heron.index._stored import BLOCK_BYTES, compress_blocks, encode_document, inflate
 from heron.index._stream import COPY_BYTES, ContainerStream, release_pages
 
 #: sealed blocks handed to the worker thread at once
@@ -84,7 +83,7 @@ class StoredStream:
 
     def _submit(self) -> None:
         if self._sealed:
-            self._pending.append(self._executor.submit(_compress_all, self._sealed))
+            self._pending.append(self._executor.submit(compress_blocks, self._sealed))
             self._blocks.append(self._seal_ends)
             self._sealed, self._seal_ends = [], []
         while len(self._pending) > PENDING_GROUPS:
@@ -168,11 +167,9 @@ def copy_stored(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArra
             for b in range(hi - lo):
                 if not any(doc_live[firsts[b] - d_lo : firsts[b + 1] - d_lo]):
                     continue
-                try:
-                    text = zlib.decompress(data[zs[b] : zs[b + 1]].data)
-                except zlib.error:
-                    message = f"{seg.name}: stored block {lo + b} is damaged"
-                    raise CorruptIndexError(message) from None
+                text = inflate(data[zs[b] : zs[b + 1]].data, starts[b + 1] - starts[b])
+                if text is None:  # (a bound on the size: a crafted block cannot fill memory)
+                    raise CorruptIndexError(f"{seg.name}: stored block {lo + b} is damaged")
                 base = starts[b]
                 for d in range(firsts[b] - d_lo, firsts[b + 1] - d_lo):
                     if doc_live[d]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -35,7 +36,6 @@ from attrs import evolve
 from heron._kernels import Kernels, for_writer
 from heron.errors import ArgumentError, SchemaError, StorageError, WriterClosedError
 from heron.index._cleanup import abandoned, remove_unreferenced
-from heron.index._compressor import Compressor
 from heron.index._deletions import write_deletions
 from heron.index._format import SEGMENT_SUFFIX, segment_file, segment_name, writer_token
 from heron.index._lock import WriteLock
@@ -111,7 +111,8 @@ class IndexWriter:
         self._keys = UniqueKeys()
         remove_unreferenced(directory, manifest)
         # resources last: nothing above may leave them behind by raising
-        self._executor = Compressor()  # a helper process compresses a large load's text
+        # compresses stored blocks beside the analysis (see heron.index._stored)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="heron-writer")
         self._builder = SegmentBuilder(schema, self._executor)
         self._pool: SegmentPool | None = None
         self._finalizer = weakref.finalize(self, abandoned, directory, manifest, lock,
