@@ -32,6 +32,7 @@ from tests.index.crafting import (
 )
 
 import heron
+from heron.errors import CorruptIndexError
 from heron.index._stored import compress_blocks
 
 Edit = Callable[[Arrays, dict[str, Any]], None]
@@ -84,6 +85,33 @@ def _stored(change: Callable[[list[bytes]], list[bytes]], tail: bytes = b"",
         arrays.update(stored_arrays(change(stored_documents(arrays)), tail, frame=frame))
 
     return edit
+
+
+def _claims(total: int, frame: Callable[[bytes], bytes]) -> Edit:
+    """Every document in one block whose offsets (and, for zstd, the frame's header) say
+    the block holds ``total`` bytes, while it holds two."""
+
+    def edit(arrays: Arrays, meta: dict[str, Any]) -> None:
+        n = len(arrays["stored.offsets"]) - 1
+        offsets = np.arange(n + 1, dtype=np.int64) + (total - n)
+        offsets[0] = 0
+        raw = frame(b"{}")
+        arrays.update({"stored.offsets": offsets,
+                       "stored.blocks": np.array([0, total], dtype=np.int64),
+                       "stored.zpos": np.array([0, len(raw)], dtype=np.int64),
+                       "stored.data": np.frombuffer(raw, dtype=np.uint8).copy()})
+
+    return edit
+
+
+def _zstd_saying(size: int) -> Callable[[bytes], bytes]:
+    """A zstd frame of one raw block whose header says it holds ``size`` bytes."""
+
+    def frame(payload: bytes) -> bytes:
+        header = b"\x28\xb5\x2f\xfd" + bytes([0xE0]) + size.to_bytes(8, "little")
+        return header + ((len(payload) << 3) | 1).to_bytes(3, "little") + payload
+
+    return frame
 
 
 def _flip_last(raw: bytes) -> bytes:
@@ -277,6 +305,9 @@ SEGMENT_DAMAGE: dict[str, Edit] = {
                                      + b"\x00\x01"),
     "stored frame checksum wrong": _stored(lambda d: d, frame=lambda raw: _flip_last(
         compress_blocks([raw])[0])),
+    "stored frame claims 2**44 bytes": _claims(2**44, _zstd_saying(2**44)),
+    "stored zlib block claims 2**63-1 bytes": _claims(2**63 - 1, zlib.compress),
+    "stored frame claims 2**63-1 bytes": _claims(2**63 - 1, _zstd_saying(2**63 - 1)),
     "stored frame truncated": _stored(lambda d: d,
                                       frame=lambda raw: compress_blocks([raw])[0][:-6]),
     "stored document deeply nested": _stored(_first_doc(nested(100_000).encode())),
@@ -408,6 +439,25 @@ def test_damaged_segment(base: Path, tmp_path: Path, damage: str) -> None:
     path = copy_index(base, tmp_path / "ix")
     craft_segment(path, SEGMENT_DAMAGE[damage])
     _assert_refused(path)
+
+
+@pytest.mark.parametrize("damage", [
+    "stored frame claims 2**44 bytes", "stored zlib block claims 2**63-1 bytes",
+    "stored frame claims 2**63-1 bytes", "stored block inflates to more",
+    "stored zlib block inflates to more", "stored frame checksum wrong"])
+def test_a_merge_that_reblocks_damaged_stored_documents_refuses(base: Path, tmp_path: Path,
+                                                                damage: str) -> None:
+    """A merge inflates the blocks of a segment with deletions to write its live documents
+    again: a damaged block raises CorruptIndexError there too, and nothing is published."""
+    path = copy_index(base, tmp_path / "ix")
+    craft_segment(path, SEGMENT_DAMAGE[damage])
+    before = sorted(p.name for p in path.iterdir())
+    writer = heron.open_index(path).writer()
+    writer.delete_by_term("id", "d3")
+    with pytest.raises(CorruptIndexError):
+        writer.commit(optimize=True)
+    assert writer.closed  # the failed commit cancelled it
+    assert sorted(p.name for p in path.iterdir()) == before
 
 
 @pytest.mark.parametrize("damage", TOC_DAMAGE)

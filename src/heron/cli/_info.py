@@ -45,7 +45,7 @@ def describe(path: Path) -> dict[str, Any]:
         "path": str(path), "documents": ix.doc_count(),
         "deleted": sum(s.deleted_count for s in manifest.segments),
         "segments": len(manifest.segments), "generation": manifest.generation,
-        "bytes": size, "format_version": heron.index.FORMAT_VERSION,
+        "bytes": size, "format_version": manifest.version,
         "fields": fields, "schema": json.loads(schema.to_json()),
     }
 

@@ -191,7 +191,7 @@ def gather_pairs(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArr
         freqs = seg.raw_array(POST_FREQS)[p0:p1].astype(np.int64)
         pos_counts = np.where(np.repeat(np.diff(pos) > 0, per_term), freqs, 0)
         pos_starts = np.cumsum(pos_counts) - pos_counts
-        positions = seg.raw_array(POS_DATA)[q0:q1].astype(np.int64)
+        positions = np.array(seg.raw_array(POS_DATA)[q0:q1])  # as stored: moved, not summed
         # from the start: pages faulted back in around a read are released too
         for name, last in ((POST_DOCS, seg.docs_end(b)), (POST_FREQS, p1), (POS_DATA, q1)):
             release_pages(seg.raw_array(name), 0, last)
@@ -239,7 +239,7 @@ def term_pieces(segments: Sequence[SegmentReader], doc_maps: Sequence[npt.NDArra
             docs = dmap[seg.doc_blocks(a, lo, hi)[skip : skip + y - x]]
             pos_counts = freqs if has_pos else np.zeros(len(freqs), dtype=np.int64)
             n = int(pos_counts.sum())
-            positions = seg.raw_array(POS_DATA)[q : q + n].astype(np.int64)
+            positions = np.array(seg.raw_array(POS_DATA)[q : q + n])
             for name, last in ((POST_DOCS, seg.docs_end(a)), (POST_FREQS, y), (POS_DATA, q + n)):
                 release_pages(seg.raw_array(name), 0, last)
             live = docs >= 0

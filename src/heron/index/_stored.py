@@ -45,6 +45,9 @@ BLOCK_BYTES = 4096
 #: the Zstandard level blocks are compressed at
 ZSTD_LEVEL = 3
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+#: no block inflates to more than this many times its compressed length (a zstd frame's
+#: best is about 32,000: a 4-byte block header and one byte repeated 128 KB; zlib's 1,032)
+MAX_RATIO = 1 << 15
 _CACHE_BLOCKS = 64
 #: a compressor and a decompressor per thread (neither may be shared between threads)
 _LOCAL = threading.local()
@@ -68,7 +71,10 @@ def compress_blocks(blocks: list[bytes]) -> list[bytes]:
         compressor = _LOCAL.compressor = zstandard.ZstdCompressor(
             level=ZSTD_LEVEL, write_checksum=True, write_content_size=True)
     given: list[bytes | bytearray | memoryview] = list(blocks)
-    frames = compressor.multi_compress_to_buffer(given, threads=1)
+    try:
+        frames = compressor.multi_compress_to_buffer(given, threads=1)
+    except NotImplementedError:  # zstandard's cffi backend (PyPy): a frame at a time
+        return [compressor.compress(b) for b in blocks]
     return [frames[i].tobytes() for i in range(len(frames))]
 
 
@@ -76,8 +82,12 @@ def inflate(raw: bytes | memoryview, size: int) -> bytes | None:
     """Decompress one block, a zstd frame or a zlib stream, that must hold ``size`` bytes
     (None if it does not, or is damaged).
 
-    Never inflates more than ``size + 1`` bytes, so no crafted block can exhaust memory.
+    Never inflates more than ``size + 1`` bytes, nor takes a ``size`` the block could not
+    hold (past :data:`MAX_RATIO` times its length), so no crafted block or offset can
+    exhaust memory: a zstd frame is allocated the size its header says.
     """
+    if not 0 < size <= len(raw) * MAX_RATIO:
+        return None
     if bytes(raw[:4]) == _ZSTD_MAGIC:
         return _unzstd(raw, size)
     d = zlib.decompressobj()
