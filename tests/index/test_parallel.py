@@ -80,3 +80,22 @@ def test_a_worker_keeps_the_vocabularies_of_one_schema_only(tmp_path: Path) -> N
                       [schema.validate({"id": str(n), "body": "wheat corn"})], 10, "numpy")
     assert list(_parallel._CARRIED) == [second.to_json()]
     _parallel._CARRIED.clear()
+
+
+def test_chunks_in_flight_hold_at_most_what_the_pool_is_given(tmp_path: Path) -> None:
+    """Documents on their way to a worker are held by the writer's process: the pool
+    counts them until built, and waits for earlier chunks while they hold too much."""
+    schema = heron.Schema(id=heron.ID(stored=True), body=heron.TEXT(stored=True))
+    chunks = [[schema.validate({"id": f"d{n}-{i}", "body": f"word{i} text {n} " * 20})
+               for i in range(30)] for n in range(4)]
+    size = _parallel.held_bytes(chunks[0])
+    assert size > 2 * sum(len(d["body"]) for d in chunks[0])
+    pool = SegmentPool(1, schema, batch_docs=10, most_held=size)  # one chunk at a time
+    try:
+        for n, chunk in enumerate(chunks):
+            pool.submit(tmp_path / f"chunk{n}.hsg", chunk, "numpy")
+            assert pool.held() <= size  # the chunks before it were built first
+        assert [r[3] for r in pool.results()] == [30, 30, 30, 30]
+        assert pool.held() == 0
+    finally:
+        pool.shutdown()

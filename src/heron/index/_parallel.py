@@ -120,10 +120,20 @@ def _rebuildable(schema: Schema) -> str:
     return text
 
 
-class SegmentPool:
-    """Worker processes building segments, with at most four chunks in flight per worker."""
+def held_bytes(docs: list[dict[str, Any]]) -> int:
+    """About what a chunk of documents holds in the writer's process until a worker has
+    built it: its text twice (the strings, and their pickled copy on the way to the
+    worker) and a dictionary per document."""
+    return 2 * sum(len(v) for d in docs for v in d.values() if isinstance(v, str)) + 256 * len(docs)
 
-    def __init__(self, workers: int, schema: Schema, batch_docs: int) -> None:
+
+class SegmentPool:
+    """Worker processes building segments, with at most four chunks in flight per worker,
+    holding at most ``most_held`` bytes of documents (see :func:`held_bytes`) unless one
+    chunk alone holds more."""
+
+    def __init__(self, workers: int, schema: Schema, batch_docs: int,
+                 most_held: int = 1 << 62) -> None:
         check_can_start_workers(workers + 1)
         text = _rebuildable(schema)
         self._schema_json = text
@@ -135,6 +145,9 @@ class SegmentPool:
         #: the documents of each chunk no worker has finished, by file name, for reclaim();
         #: a built chunk's are let go at once (a bulk load's text would pile up otherwise)
         self._chunks: dict[str, list[dict[str, Any]]] = {}
+        #: what each chunk holds until a worker has built it (see :func:`held_bytes`)
+        self._held: dict[str, int] = {}
+        self._most_held = most_held
         # start the workers now, so their start-up overlaps the writer's own work
         self._warm = [self._pool.submit(_warm_up, text) for _ in range(workers)]
 
@@ -162,15 +175,26 @@ class SegmentPool:
         return sorted(getattr(self._pool, "_processes", None) or ())
 
     def busy(self) -> bool:
-        """Whether every worker has a chunk queued behind the one it builds (a new chunk
-        would wait: the writer is better off analysing it itself)."""
-        return sum(not f.done() for _, f in self._futures) >= 2 * self._workers
+        """Whether every worker has a chunk queued behind the one it builds, or the chunks
+        in flight hold as much as a chunk more would allow (a new chunk would wait: the
+        writer is better off analysing it itself)."""
+        if sum(not f.done() for _, f in self._futures) >= 2 * self._workers:
+            return True
+        last = self._held.get(self._futures[-1][0], 0) if self._futures else 0
+        return self.held() + last > self._most_held  # another such chunk would hold too much
+
+    def held(self) -> int:
+        """What the chunks no worker has finished hold in this process, about."""
+        return sum(self._held.get(name, 0) for name, f in self._futures if not f.done())
 
     def submit(self, path: Path, docs: list[dict[str, Any]], kernels: str) -> None:
-        """Build a segment from ``docs`` at ``path`` in a worker (waits for a free one);
-        ``kernels``: the name of those to analyse with."""
-        running = [f for _, f in self._futures if not f.done()]
-        if len(running) >= 4 * self._workers:
+        """Build a segment from ``docs`` at ``path`` in a worker (waits for a free one, and
+        for the chunks before to be built while they hold too much); ``kernels``: the name
+        of those to analyse with."""
+        size = held_bytes(docs)
+        while running := [f for _, f in self._futures if not f.done()]:
+            if len(running) < 4 * self._workers and self.held() + size <= self._most_held:
+                break
             wait(running, return_when=FIRST_COMPLETED)
         try:
             future = self._pool.submit(build_segment, str(path), self._schema_json, docs,
@@ -178,6 +202,7 @@ class SegmentPool:
         except BrokenProcessPool:
             raise self._broken() from None
         self._chunks[path.name] = docs
+        self._held[path.name] = size
         self._futures.append((path.name, future))
         future.add_done_callback(functools.partial(self._built, path.name))
 
@@ -197,6 +222,7 @@ class SegmentPool:
             name, future = self._futures[i]
             if future.cancel():
                 del self._futures[i]
+                self._held.pop(name, None)
                 return name, self._chunks.pop(name)
         return None
 

@@ -42,7 +42,7 @@ from heron.index._lock import WriteLock
 from heron.index._manifest import FORMAT_VERSION, Manifest, SegmentEntry
 from heron.index._matchers import Matcher, QueryMatcher, term_matcher
 from heron.index._merge import choose_merges, merge_segments
-from heron.index._parallel import SegmentPool
+from heron.index._parallel import SegmentPool, held_bytes
 from heron.index._reader import IndexReader
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_writer import SegmentBuilder
@@ -98,6 +98,7 @@ class IndexWriter:
         self._token = writer_token()
         self._remote: list[dict[str, Any]] = []
         self._remote_seqs: list[npt.NDArray[np.int64]] = []
+        self._remote_held = 0  # what the documents of _remote hold (see held_bytes)
         # deletions: committed segments are marked at once, new documents at commit
         self._committed = [SegmentReader(directory, e) for e in manifest.segments]
         self._deleted: dict[str, npt.NDArray[np.bool_]] = {}
@@ -118,7 +119,10 @@ class IndexWriter:
         self._finalizer = weakref.finalize(self, abandoned, directory, manifest, lock,
                                            self._executor, None)
         if procs > 1:
-            self._pool = SegmentPool(procs - 1, schema, self._batch_docs)
+            # chunks on their way to workers hold documents in this process: at most half
+            # the buffer, and what they hold counts with the writer's own documents
+            self._pool = SegmentPool(procs - 1, schema, self._batch_docs,
+                                     most_held=self._limit // 2)
             self._finalizer.detach()
             self._finalizer = weakref.finalize(self, abandoned, directory, manifest, lock,
                                                self._executor, self._pool)
@@ -229,10 +233,15 @@ class IndexWriter:
             # workers have enough to do, the writer's process analyses batches itself
             self._remote.extend(batch)
             self._remote_seqs.append(seqs)
+            self._remote_held += held_bytes(batch)
             if len(self._remote) >= _CHUNK_BATCHES * self._batch_docs:
                 self._submit_remote()
             return
         self._build_here(batch, seqs)
+
+    def _held(self) -> int:
+        """What documents bound for workers hold in this process (see ``held_bytes``)."""
+        return self._remote_held + (self._pool.held() if self._pool is not None else 0)
 
     def _kernels(self) -> Kernels:
         """The kernels to analyse with now (see ``heron._kernels.for_writer``)."""
@@ -245,7 +254,7 @@ class IndexWriter:
 
     def _submit_remote(self) -> None:
         if self._pool is not None and self._remote:
-            docs, self._remote = self._remote, []
+            docs, self._remote, self._remote_held = self._remote, [], 0
             name = self._new_name()
             self._new_seqs[name] = np.concatenate(self._remote_seqs)
             self._keys.seal(self._new_seqs[name])
@@ -258,7 +267,7 @@ class IndexWriter:
             return
         if self._remote:
             docs, seqs = self._remote, np.concatenate(self._remote_seqs)
-            self._remote, self._remote_seqs = [], []
+            self._remote, self._remote_seqs, self._remote_held = [], [], 0
             self._build_here(docs, seqs)
         while (taken := self._pool.reclaim()) is not None:
             name, docs = taken
@@ -278,7 +287,8 @@ class IndexWriter:
             self._builder.use(kernels)  # a builder started by a flush in this loop too
             self._builder.add(docs[start : start + self._batch_docs])
             self._builder_seqs.append(seqs[start : start + self._batch_docs])
-            if self._builder.nbytes + self._builder.vocabulary_bytes() >= self._limit:
+            if self._builder.nbytes + self._builder.vocabulary_bytes() + self._held() >= (
+                    self._limit):
                 self._flush()
 
     def _flush(self, *, carry: bool = True) -> None:
@@ -563,7 +573,7 @@ class IndexWriter:
         self._builder = SegmentBuilder(self.schema, self._executor)
         if self._pool is not None:
             self._pool.shutdown()
-        self._remote = []
+        self._remote, self._remote_held = [], 0
         self._ops = []
         self._deleted = {}
         with contextlib.suppress(OSError):
