@@ -11,6 +11,7 @@ import pytest
 
 from heron.index._files import Container
 from heron.index._format import SEGMENT_MAGIC
+from heron.index._safeio import file_size_crc
 from heron.index._stream import ContainerStream, release_pages, write_container
 
 
@@ -51,8 +52,10 @@ def test_stream_writes_what_write_container_writes(tmp_path: Path) -> None:
         c.append(np.zeros(0, np.uint8))
         e.final = np.dtype(np.uint32)
         assert (a.max, e.max, c.count) == (99_999, 69_999, 0)
-        out.finish(meta)
+        size, crc = out.finish(meta)
     assert (tmp_path / "whole").read_bytes() == (tmp_path / "streamed").read_bytes()
+    # the size and CRC-32 it returns, summed as it wrote, are those of the file written
+    assert (size, crc) == file_size_crc(tmp_path / "streamed")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["streamed", "whole"]
 
 

@@ -126,6 +126,43 @@ def file_size_crc(path: Path) -> tuple[int, int]:
     return size, crc
 
 
+def _gf2_apply(matrix: list[int], vector: int) -> int:
+    """A 32x32 matrix over GF(2) (its columns) times a vector (bits of an int)."""
+    out = 0
+    column = 0
+    while vector:
+        if vector & 1:
+            out ^= matrix[column]
+        vector >>= 1
+        column += 1
+    return out
+
+
+#: the CRC-32 register after one zero byte, as a linear map of the register before (the
+#: map is linear: with no data, a step only shifts and XORs by the polynomial's table)
+_ZERO_BYTE = [~zlib.crc32(b"\0", ~(1 << bit) & 0xFFFFFFFF) & 0xFFFFFFFF for bit in range(32)]
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """The CRC-32 of ``a + b`` from ``crc1`` of ``a``, ``crc2`` of ``b`` and ``len(b)``,
+    in O(log len(b)): ``crc1`` run through ``len(b)`` zero bytes (the register's map
+    raised to that power by squaring), XOR ``crc2``; zlib's pre- and post-inversions cancel.
+
+    >>> a, b = b"heron ", b"segments"
+    >>> crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+    True
+    """
+    power = _ZERO_BYTE
+    n = len2
+    while n:
+        if n & 1:
+            crc1 = _gf2_apply(power, crc1)
+        n >>= 1
+        if n:
+            power = [_gf2_apply(power, column) for column in power]
+    return (crc1 ^ crc2) & 0xFFFFFFFF
+
+
 def parse_json(raw: bytes | str, what: str) -> Any:
     """Parse JSON from an index file; anything unreadable is :class:`CorruptIndexError`.
 

@@ -43,7 +43,7 @@ from heron.index._format import (
     CONTAINER_VERSION,
     temporary,
 )
-from heron.index._safeio import create_new, file_size_crc
+from heron.index._safeio import crc32_combine, create_new
 
 #: bytes copied at a time from a spill file into the container
 COPY_BYTES = 1 << 20
@@ -92,7 +92,7 @@ class SpilledArray:
                 return self.narrow
         return self.final
 
-    def copy_into(self, out: IO[bytes]) -> int:
+    def copy_into(self, out: _Summed) -> int:
         """Copy the values, converted to the final dtype, into ``out``; return their CRC-32."""
         if self._file is None:
             raise ValueError(f"array {self.name!r} is closed")
@@ -113,6 +113,20 @@ class SpilledArray:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+class _Summed:
+    """A file being written, and the size and CRC-32 of what went through :meth:`write`."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self.size = 0
+        self.crc = 0
+
+    def write(self, data: bytes | memoryview) -> None:
+        self._fh.write(data)
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
 
 
 class ContainerStream:
@@ -154,35 +168,36 @@ class ContainerStream:
         toc: dict[str, Any] = {}
         with create_new(self._tmp) as fh:
             fh.write(_HEADER.pack(self._magic, CONTAINER_VERSION, 0, 0, 0))
+            rest = _Summed(fh)  # all after the header: the file's CRC without reading it back
             offset = _HEADER.size
             for name, item in self._arrays.items():
                 pad = -offset % _ALIGN
-                fh.write(b"\0" * pad)
+                rest.write(b"\0" * pad)
                 offset += pad
                 if isinstance(item, SpilledArray):
                     dtype, shape = _checked_dtype(name, item.written_dtype()), [item.count]
-                    crc = item.copy_into(fh)
+                    crc = item.copy_into(rest)
                     nbytes = item.count * dtype.itemsize
                     item.close()
                 else:
                     dtype = _checked_dtype(name, item.dtype)
                     arr = np.ascontiguousarray(item).astype(dtype, copy=False)
                     raw = arr.data.cast("B") if arr.size else memoryview(b"")
-                    fh.write(raw)
+                    rest.write(raw)
                     shape, nbytes, crc = list(arr.shape), arr.nbytes, zlib.crc32(raw)
                 toc[name] = {"dtype": dtype.str, "shape": shape, "offset": offset,
                              "nbytes": nbytes, "crc32": crc}
                 offset += nbytes
             body = json.dumps({"meta": meta, "arrays": toc}, separators=(",", ":")).encode()
-            fh.write(body)
-            fh.write(_TAIL.pack(offset))
+            rest.write(body)
+            rest.write(_TAIL.pack(offset))
+            header = _HEADER.pack(self._magic, CONTAINER_VERSION, len(body), zlib.crc32(body), 0)
             fh.seek(0)
-            fh.write(_HEADER.pack(self._magic, CONTAINER_VERSION, len(body), zlib.crc32(body), 0))
+            fh.write(header)
             fh.flush()
             os.fsync(fh.fileno())
-        size, crc = file_size_crc(self._tmp)
         os.replace(self._tmp, self.path)
-        return size, crc
+        return len(header) + rest.size, crc32_combine(zlib.crc32(header), rest.crc, rest.size)
 
     def close(self) -> None:
         """Delete the spill files, and the temporary file if it was not renamed."""
