@@ -131,6 +131,17 @@ def test_terms_united_as_numpy_strings_as_in_python(tmp_path: Path,
     assert (tmp_path / "fast.hsg").read_bytes() == (tmp_path / "slow.hsg").read_bytes()
 
 
+def test_forms_merged_a_few_at_a_time_as_all_at_once(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A merge gathers surface forms a bounded number at a time (a term with more forms is
+    a range of its own): the merged bytes do not depend on the bound."""
+    ix = _segmented_index(tmp_path / "ix")
+    _merge(ix.path, tmp_path / "whole.hsg", None)
+    monkeypatch.setattr(_surface, "_MERGE_FORMS", 2)
+    _merge(ix.path, tmp_path / "pieces.hsg", None)
+    assert (tmp_path / "whole.hsg").read_bytes() == (tmp_path / "pieces.hsg").read_bytes()
+
+
 def test_merge_equals_a_segment_built_from_the_live_documents(tmp_path: Path) -> None:
     ix = _segmented_index(tmp_path / "ix")
     ids = [seg.document(d)["id"] for seg in _readers(ix.path) for d in range(seg.doc_count)

@@ -41,14 +41,17 @@ def fixed_width(blob: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64],
     width = max(int(lengths.max()), 1)
     if width > most:
         return None
-    index = concat_ranges(starts, lengths)
-    values = blob[index]
-    if not values.all():
-        return None
     table = np.zeros((len(lengths), width), dtype=np.uint8)
-    rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-    table[rows, np.arange(len(index), dtype=np.int64) - np.repeat(
-        np.cumsum(lengths) - lengths, lengths)] = values
+    rows = np.arange(len(lengths), dtype=np.int64)
+    starts = starts.astype(np.int64, copy=False)
+    for column in range(width):  # a column at a time: no index array per byte
+        rows = rows[lengths[rows] > column]
+        if not len(rows):
+            break
+        values = blob[starts[rows] + column]
+        if not values.all():
+            return None
+        table[rows, column] = values
     return table.view(f"S{width}").ravel()
 
 

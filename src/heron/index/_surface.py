@@ -36,8 +36,10 @@ from heron.index._format import (
 )
 from heron.index._stream import ContainerStream
 
-#: merged terms whose forms a merge gathers at once
+#: merged terms whose forms a merge gathers at once, and the forms it gathers at once (the
+#: fixed-width table of :meth:`FormColumns.keys` takes up to 64 bytes a form)
 _MERGE_CHUNK = 1 << 15
+_MERGE_FORMS = 1 << 16
 
 Forms = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[Any],
               npt.NDArray[np.uint8]]
@@ -198,7 +200,7 @@ def merge_surface(out: ContainerStream, field: str, nterms: int,
     ``inputs`` holds, per segment, its forms (None: it has none) and the merged
     field-relative number of each of its field's terms (-1: dropped). Maps ascend where
     they are not -1, so a range of merged terms comes from a range of each input's terms,
-    and the merge gathers :data:`_MERGE_CHUNK` merged terms at a time.
+    and the merge gathers a range at a time (see :func:`_chunks`).
     """
     kept = []
     for forms, tmap in inputs:
@@ -209,8 +211,7 @@ def merge_surface(out: ContainerStream, field: str, nterms: int,
     if not kept:
         return
     arrays = _SurfaceOut(out, field)
-    for lo in range(0, nterms, _MERGE_CHUNK):
-        hi = min(nterms, lo + _MERGE_CHUNK)
+    for lo, hi in _chunks(kept, nterms):
         parts: list[FormColumns] = []
         for forms, valid, new in kept:
             a, b = np.searchsorted(new, [lo, hi]).tolist()
@@ -219,6 +220,28 @@ def merge_surface(out: ContainerStream, field: str, nterms: int,
                 parts.append(got)
         arrays.add(lo, hi, FormColumns.joined(parts) if parts else _NO_FORMS)
     arrays.finish(nterms)
+
+
+def _chunks(kept: list[tuple[Forms, npt.NDArray[np.int64], npt.NDArray[np.int64]]],
+            nterms: int) -> list[tuple[int, int]]:
+    """Ranges of merged terms whose forms, over every input, number about
+    :data:`_MERGE_FORMS` (a term with more is a range of its own): a merge of many
+    segments gathers each term's forms from each of them."""
+    per_term = np.zeros(nterms, dtype=np.int64)
+    for forms, valid, new in kept:
+        starts = forms[0]
+        per_term += np.bincount(new, weights=starts[valid + 1] - starts[valid],
+                                minlength=nterms).astype(np.int64)
+    ends = np.cumsum(per_term)
+    out = []
+    lo = 0
+    while lo < nterms:
+        before = int(ends[lo - 1]) if lo else 0
+        hi = int(np.searchsorted(ends, before + _MERGE_FORMS, side="right"))
+        hi = min(max(hi, lo + 1), nterms, lo + _MERGE_CHUNK)
+        out.append((lo, hi))
+        lo = hi
+    return out
 
 
 _NO_FORMS = FormColumns(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint8),
