@@ -24,6 +24,27 @@ def concat_ranges(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
     return np.arange(total, dtype=np.int64) + shift
 
 
+def byte_table(blob: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64],
+               lengths: npt.NDArray[np.int64], width: int) -> npt.NDArray[np.uint8]:
+    """The first ``width`` bytes of each byte string ``blob[starts[i] : starts[i] +
+    lengths[i]]``, NUL padded, one row each; filled a column at a time (no index array
+    per byte).
+
+    >>> blob = np.frombuffer(b"oiloils", dtype=np.uint8)
+    >>> byte_table(blob, np.array([0, 3]), np.array([3, 4]), 4).tolist()
+    [[111, 105, 108, 0], [111, 105, 108, 115]]
+    """
+    table = np.zeros((len(lengths), width), dtype=np.uint8)
+    rows = np.arange(len(lengths), dtype=np.int64)
+    starts = starts.astype(np.int64, copy=False)
+    for column in range(width):
+        rows = rows[lengths[rows] > column]
+        if not len(rows):
+            break
+        table[rows, column] = blob[starts[rows] + column]
+    return table
+
+
 def fixed_width(blob: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64],
                 lengths: npt.NDArray[np.int64], most: int) -> npt.NDArray[Any] | None:
     """The byte strings ``blob[starts[i] : starts[i] + lengths[i]]`` as one fixed-width numpy
@@ -41,17 +62,9 @@ def fixed_width(blob: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64],
     width = max(int(lengths.max()), 1)
     if width > most:
         return None
-    table = np.zeros((len(lengths), width), dtype=np.uint8)
-    rows = np.arange(len(lengths), dtype=np.int64)
-    starts = starts.astype(np.int64, copy=False)
-    for column in range(width):  # a column at a time: no index array per byte
-        rows = rows[lengths[rows] > column]
-        if not len(rows):
-            break
-        values = blob[starts[rows] + column]
-        if not values.all():
-            return None
-        table[rows, column] = values
+    table = byte_table(blob, starts, lengths, width)
+    if np.count_nonzero(table) != int(lengths.sum()):  # a NUL byte inside a string
+        return None
     return table.view(f"S{width}").ravel()
 
 

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from attrs import frozen
 
 from heron.index import _format
+from heron.index._arrays import byte_table
 from heron.index._assemble import smallest_uint
 from heron.index._format import (
     POS_DATA,
@@ -66,11 +67,7 @@ def term_keys_2(blob: npt.NDArray[np.uint8], lengths: npt.NDArray[np.int64]
     >>> keys.tolist() == [term_key_2(0, t) for t in terms]
     True
     """
-    starts = np.cumsum(lengths) - lengths
-    padded = np.zeros((len(lengths), 8), dtype=np.uint8)
-    for k in range(8):
-        has = np.flatnonzero(lengths > k)
-        padded[has, k] = blob[starts[has] + k]
+    padded = byte_table(blob, np.cumsum(lengths) - lengths, lengths, 8)
     return padded.view(">u8").ravel().astype(np.uint64)
 
 
