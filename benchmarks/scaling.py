@@ -6,7 +6,7 @@ word gets a suffix naming the copy), so that the vocabulary grows with the colle
 as real collections' do. Copy 0 is news itself. Grown collections are written once as
 JSON lines under ``benchmarks/.work/scaling/`` (git-ignored) and reused.
 
-Per scale, seven configurations each build (one child process) and then search (another):
+Per scale, seven configurations each build (one child process) and search (others):
 heron with one process, with ``writer(procs=2)`` and ``writer(procs=4)`` (on a 2-core
 machine 4 processes share 2 cores: their CPU times, printed apart for the writer's
 process and its workers, bound what 4 cores would give), with one process whose commit leaves
@@ -22,7 +22,9 @@ collection:
   more), OR over title and body, top 10, each hit's stored id fetched;
 - phrase: 50 two-word body phrases ``body:"w1 w2"``, top 10, ids fetched.
 
-One warm-up pass, then a timed pass. Ratios are heron over tantivy one thread, in the
+Every configuration builds first; then each searches its index ``--rounds`` times (3),
+the configurations in turn, each round a fresh process with one warm-up pass and one
+timed pass; the rounds' latencies are pooled. Ratios are heron over tantivy one thread, in the
 same run. Targets at the largest scale (issue 13) are checked and printed.
 
     .venv/bin/python benchmarks/scaling.py [--scales 1,4,16] [--engines ...] [--json OUT]
@@ -450,6 +452,29 @@ def plot(all_runs: Sequence[Run], out: Path) -> None:
     print(f"plots written to {out}")
 
 
+def search_rounds(runs: Sequence[Run], queries: dict[str, list[str]], workdir: Path,
+                  rounds: int) -> None:
+    """Search every built index ``rounds`` times, the configurations in turn (each round
+    starting one further along), so that a noisy minute or the page cache's state after
+    a build weighs on every engine alike; each round's latencies are pooled, hits are
+    the first round's."""
+    searchable = [r for r in runs if r.built]
+    for k in range(rounds):
+        for run in searchable[k % len(searchable):] + searchable[: k % len(searchable)]:
+            own = SEARCH_ONLY.get(run.engine, run.engine)
+            got = run_child_script(Path(__file__), {
+                "engine": run.engine, "index": str(workdir / own), "queries": queries,
+                "phase": "search"}, workdir)
+            if got is None:
+                continue
+            if run.searched is None:
+                run.searched = got
+                continue
+            for kind in queries:
+                run.searched[kind]["latencies"] += got[kind]["latencies"]
+            run.searched["peak_rss_mb"] = max(run.searched["peak_rss_mb"], got["peak_rss_mb"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_common_arguments(parser, ENGINES)
@@ -457,6 +482,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated growth factors (default: 1,4,16)")
     parser.add_argument("--keep", action="store_true", help="keep the indexes afterwards")
     parser.add_argument("--plot", type=Path, help="write plots against size here (PNG)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="search rounds, the configurations in turn (default: 3)")
     args = parser.parse_args(argv)
     news = args.data / NEWS_FILE
     require_paths(news)
@@ -474,24 +501,22 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
         workdir.mkdir(parents=True)
         runs: list[Run] = []
-        for i, engine in enumerate(args.engines):
+        for engine in args.engines:
             own = SEARCH_ONLY.get(engine, engine)
-            spec = {"engine": engine, "rows": str(rows_file), "index": str(workdir / own),
-                    "queries": queries}
             run = Run(engine, scale, megabytes)
             if own == engine:
-                run.built = run_child_script(Path(__file__), {**spec, "phase": "index"},
-                                             workdir)
+                run.built = run_child_script(Path(__file__), {
+                    "engine": engine, "rows": str(rows_file), "index": str(workdir / own),
+                    "phase": "index"}, workdir)
             else:  # the index another configuration built (its build figures are its own)
                 run.built = next((r.built for r in runs if r.engine == own), None)
-            if run.built:
-                run.searched = run_child_script(Path(__file__), {**spec, "phase": "search"},
-                                                workdir)
-            run.compute()
             runs.append(run)
-            later = {SEARCH_ONLY.get(e, e) for e in args.engines[i + 1:]}
-            if not args.keep and own not in later:
-                shutil.rmtree(workdir / own, ignore_errors=True)
+        search_rounds(runs, queries, workdir, args.rounds)
+        for run in runs:
+            run.compute()
+        if not args.keep:
+            for run in runs:
+                shutil.rmtree(workdir / run.engine, ignore_errors=True)
         print_scale(scale, runs, docs)
         all_runs.extend(runs)
         last = runs
