@@ -25,7 +25,7 @@ import math
 import mmap
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -198,6 +198,31 @@ class Container:
         if self._validator is not None:
             self._validator(name, arr)
         return arr
+
+    def stream(self, name: str, step: int = 1 << 20) -> Iterator[npt.NDArray[Any]]:
+        """The one-dimensional array ``name`` about ``step`` bytes at a time, read from the
+        file rather than mapped (none of it stays resident in this process).
+
+        Its checksum is checked once all of it is read: what the caller makes of the
+        slices is to be discarded if this raises :class:`CorruptIndexError`.
+        """
+        entry = self._toc.get(name)
+        if entry is None:
+            raise self._corrupt(f"array {name!r} is missing")
+        dtype = np.dtype(entry["dtype"])
+        step = max(step - step % dtype.itemsize, dtype.itemsize)
+        left, crc = int(entry["nbytes"]), 0
+        with self.path.open("rb") as fh:
+            fh.seek(entry["offset"])
+            while left:
+                raw = fh.read(min(step, left))
+                if not raw or len(raw) % dtype.itemsize:
+                    raise self._corrupt(f"array {name!r} is cut short")
+                crc = zlib.crc32(raw, crc)
+                left -= len(raw)
+                yield np.frombuffer(raw, dtype=dtype)
+        if crc != entry["crc32"]:
+            raise self._corrupt(f"array {name!r} fails its checksum")
 
     def verify(self) -> None:
         """Check every array's checksum."""

@@ -51,6 +51,9 @@ MANIFEST_READ_VERSIONS = frozenset({1, 2, 3, 4})
 #: the magic numbers of the two kinds of container
 SEGMENT_MAGIC = b"HERONSEG"
 DELETIONS_MAGIC = b"HERONDEL"
+#: a merge's part: one field merged by another process, read back into the merged segment
+#: at once and deleted (never named by a manifest)
+PART_MAGIC = b"HERONPRT"
 #: segment format 1 put the field number in the term key's top byte (at most 256 fields)
 SEGMENT_FORMAT_1 = "heron-segment-1"
 #: segment format 2 keys a term by its first 8 bytes alone (any number of fields)
@@ -64,6 +67,7 @@ SEGMENT_FORMAT = SEGMENT_FORMAT_3
 
 SEGMENT_SUFFIX = ".hsg"
 DELETIONS_SUFFIX = ".hdl"
+PART_SUFFIX = ".hpt"
 LOCK_NAME = "write.lock"
 #: added to the name of a file while it is written; renamed away once it is complete
 TMP_SUFFIX = ".tmp"
@@ -73,7 +77,8 @@ SEGMENT_NAME = re.compile(rf"{_SEGMENT}\Z")
 DELETIONS_NAME = re.compile(rf"({_SEGMENT})_(\d{{8}})\.hdl\Z")
 MANIFEST_NAME = re.compile(r"manifest_(\d{8})\.json\Z")
 #: every file heron writes in an index directory, finished or being written
-OWN_FILE = re.compile(rf"(?:{_SEGMENT}(?:_\d{{8}}\.hdl|\.hsg)|manifest_\d{{8}}\.json)(?:\.tmp)?\Z")
+OWN_FILE = re.compile(
+    rf"(?:{_SEGMENT}(?:_\d{{8}}\.hdl|\.hsg|_f\d+p\d+\.hpt)|manifest_\d{{8}}\.json)(?:\.tmp)?\Z")
 
 
 def _from_format_3(segment_format: str | None = None) -> bool:
@@ -121,6 +126,12 @@ def segment_name(number: int, token: str) -> str:
 def segment_file(directory: Path, name: str) -> Path:
     """Path of a segment's container file."""
     return directory / f"{name}{SEGMENT_SUFFIX}"
+
+
+def part_file(segment: Path, field_no: int, piece: int) -> Path:
+    """Path of a part of merged segment ``segment`` (its file): piece ``piece`` of field
+    ``field_no``."""
+    return segment.with_name(f"{segment.stem}_f{field_no}p{piece}{PART_SUFFIX}")
 
 
 def deletions_name(segment: str, generation: int) -> str:

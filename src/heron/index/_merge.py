@@ -9,6 +9,15 @@ gathered from every input and appended to the output arrays, which spill to temp
 files until the container is written (:mod:`heron.index._stream`); input pages are
 released once consumed. Memory follows the budget, not the size of the segments.
 
+A writer with worker processes (``procs`` > 1) lends them to its merges (:class:`Helpers`):
+the terms are cut into *pieces* (a field, or a range of a large field's terms) of about
+equal postings and positions, as many as there are processes; each piece is merged into
+a *part* file (its terms and postings numbered from 0, and each input's map of its terms
+to them), the helpers' pieces in the workers and the rest in the writer's process, which
+then copies norms, columns and stored documents. The parts are appended in term order,
+their offsets and term numbers shifted, and deleted; surface forms are merged last, a
+field at a time. The merged segment is the same, byte for byte, as one process writes.
+
 The merge policy: first, the segments one writer flushed (a bulk load's, whether one
 process or ``procs=N`` built them) are merged into one at its commit, since every
 segment costs each query a term look-up and a pass of its own (news grown 16 times:
@@ -21,24 +30,31 @@ A segment with more than a third of its documents deleted is rewritten to reclai
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import itertools
 import math
-from collections.abc import Collection
+import threading
+from collections.abc import Callable, Collection
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+from attrs import frozen
 
 from heron.errors import CorruptIndexError
 from heron.index._arrays import concat_ranges
 from heron.index._assemble import field_stats, segment_meta
+from heron.index._files import Container
 from heron.index._format import (
     COLUMN,
     COLUMN_MASK,
     FORWARD_OFFSETS,
     FORWARD_TERMS,
     NORMS,
+    PART_MAGIC,
     POS_DATA,
     POST_DOCS,
     POST_FREQS,
@@ -55,6 +71,7 @@ from heron.index._format import (
     field_array,
     norms_narrow,
     offsets_narrow,
+    part_file,
 )
 from heron.index._manifest import SegmentEntry
 from heron.index._merge_terms import (
@@ -78,6 +95,26 @@ RECLAIM_RATIO = 1 / 3
 MAX_CHUNK_BYTES = 32 << 20
 #: live documents whose term lists are copied at once
 _DOC_CHUNK = 1 << 16
+#: postings and positions a merge must hold before a field goes to a helper process
+HELPED_LEAST = 1 << 22
+#: the name a part gives each input's map of the field's terms to its merged ones
+_PART_MAP = "part.map."
+
+
+@frozen
+class Helpers:
+    """Other processes a merge may hand whole fields to.
+
+    ``start(piece, part)`` hands a :class:`Piece` of the same segments over, to be merged
+    into the part file ``part`` elsewhere (see :func:`merge_piece`), and returns its
+    :class:`Job`. ``count`` processes help, and only a merge costing at least ``least``
+    (see :func:`plan_pieces`; a smaller one costs more to hand over than it saves).
+    """
+
+    count: int
+    start: Callable[[Piece, Path], Job]
+    #: None: :data:`HELPED_LEAST`
+    least: int | None = None
 
 
 def choose_merges(entries: list[SegmentEntry], factor: int = MERGE_FACTOR,
@@ -129,46 +166,293 @@ def _renumbering(segments: list[SegmentReader]) -> tuple[list[npt.NDArray[np.int
     return maps, base
 
 
+@frozen
+class _Inputs:
+    """A merge's input segments and what every part of it needs of them."""
+
+    segments: list[SegmentReader]
+    #: each segment's new number of each document (-1: deleted), and the total
+    doc_maps: list[npt.NDArray[np.int64]]
+    doc_count: int
+    field_nos: dict[str, int]
+    limits: MergeBudget
+
+    @classmethod
+    def of(cls, segments: list[SegmentReader], schema: Schema, budget: int | None) -> _Inputs:
+        doc_maps, doc_count = _renumbering(segments)
+        # a chunk of the merge gathers about a quarter of the writer's buffer, at most
+        # MAX_CHUNK_BYTES; with no budget, everything at once
+        limits = MergeBudget.of_bytes(None if budget is None else min(budget // 4,
+                                                                      MAX_CHUNK_BYTES))
+        return cls(segments, doc_maps, doc_count,
+                   {name: no for no, name in enumerate(schema.names())}, limits)
+
+    def term_maps(self) -> list[npt.NDArray[np.int32]]:
+        """For each segment, its terms' merged numbers, none known yet (-1)."""
+        return [np.full(len(seg.terms), -1, dtype=np.int32) for seg in self.segments]
+
+
+_NO_INPUTS = _Inputs([], [], 0, {}, MergeBudget.of_bytes(None))
+
+
 def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
-                   executor: Executor, budget: int | None = None) -> tuple[int, int, int]:
+                   executor: Executor, budget: int | None = None, *,
+                   helpers: Helpers | None = None) -> tuple[int, int, int]:
     """Write the live documents of ``segments`` as one segment; return (size, crc32, docs).
 
     ``budget`` is the writer's buffer in bytes: a chunk of the merge gathers about a
     quarter of it (at most :data:`MAX_CHUNK_BYTES`); None gathers everything at once.
+    ``helpers``: processes that merge the largest fields meanwhile (see :class:`Helpers`).
     """
-    limits = MergeBudget.of_bytes(None if budget is None else min(budget // 4, MAX_CHUNK_BYTES))
-    doc_maps, doc_count = _renumbering(segments)
-    field_nos = {name: no for no, name in enumerate(schema.names())}
+    inputs = _Inputs.of(segments, schema, budget)
     forward = {name: ftype.term_keyed for name, ftype in schema.items if ftype.keeps_forward}
     for seg in segments:
         _settle(seg)
-    with ContainerStream(path, SEGMENT_MAGIC) as out:
-        postings = PostingsOut(out, doc_count)
-        fwd_out = {name: (out.spill(field_array(FORWARD_OFFSETS, name), np.int64,
-                                    offsets_narrow()),
-                          out.spill(field_array(FORWARD_TERMS, name), np.uint32))
-                   for name in forward}
-        per_doc = _declare_per_doc(out, schema)
-        stored = StoredStream(out, executor)
-        final_maps = [np.full(len(seg.terms), -1, dtype=np.int32) for seg in segments]
-        ranges: dict[str, list[int]] = {}
-        for name, ftype in schema.items:
-            if ftype.indexed:
+    parts = _Parts(path, inputs)
+    try:
+        with ContainerStream(path, SEGMENT_MAGIC) as out:
+            postings = PostingsOut(out, inputs.doc_count)
+            fwd_out = {name: (out.spill(field_array(FORWARD_OFFSETS, name), np.int64,
+                                        offsets_narrow()),
+                              out.spill(field_array(FORWARD_TERMS, name), np.uint32))
+                       for name in forward}
+            per_doc = _declare_per_doc(out, schema)
+            stored = StoredStream(out, executor)
+            final_maps = inputs.term_maps()
+            if parts.start(schema, helpers):  # the per-document copies overlap the helpers
+                stats = _copy_per_doc(segments, inputs.doc_maps, schema, per_doc)
+                copy_stored(segments, inputs.doc_maps, stored, frozenset(schema.names()))
+                parts.take_back()
+            ranges: dict[str, list[int]] = {}
+            for name, ftype in schema.items:
+                if ftype.indexed:
+                    first = postings.nterms
+                    if not parts.append(name, postings, final_maps):
+                        _merge_field(segments, inputs.doc_maps, name,
+                                     field_no=inputs.field_nos[name], limits=inputs.limits,
+                                     postings=postings, final_maps=final_maps)
+                    _merge_surface(out, segments, final_maps, name, first=first,
+                                   stop=postings.nterms)
+                    ranges[name] = [first, postings.nterms]
+            postings.narrow()
+            for name, (offsets, terms) in fwd_out.items():
+                _copy_forward(segments, inputs.doc_maps, final_maps, name,
+                              first=ranges[name][0], offsets_out=offsets, terms_out=terms,
+                              required=forward[name])
+            if not parts.started:
+                stats = _copy_per_doc(segments, inputs.doc_maps, schema, per_doc)
+                copy_stored(segments, inputs.doc_maps, stored, frozenset(schema.names()))
+            stored.finish()
+            size, crc = out.finish(segment_meta(doc_count=inputs.doc_count,
+                                                field_nos=inputs.field_nos, ranges=ranges,
+                                                stats=stats))
+    finally:
+        parts.close()
+    return size, crc, inputs.doc_count
+
+
+@frozen
+class Piece:
+    """Terms of ``field`` whose bytes are at least ``low`` and below ``high`` (None: no
+    bound), and about what merging them costs (see :func:`plan_pieces`)."""
+
+    field: str
+    number: int
+    low: bytes | None
+    high: bytes | None
+    cost: int = 0
+
+    def bounds(self, seg: SegmentReader) -> tuple[int, int]:
+        """The term numbers ``[a, b)`` of a segment that fall in this piece."""
+        lo, hi = seg.terms.field_range(self.field)
+        if self.low is not None:
+            lo = seg.terms.lower_bound(self.field, self.low)
+        if self.high is not None:
+            hi = seg.terms.lower_bound(self.field, self.high)
+        return lo, hi
+
+
+class Job(Protocol):
+    """A piece handed to a helper (a :class:`concurrent.futures.Future` is one)."""
+
+    def cancel(self) -> bool:
+        """Withdraw the piece if no helper has started it; True if withdrawn."""
+
+    def result(self) -> object:
+        """Wait for the piece, raising what went wrong."""
+
+
+#: what merging a term costs, in postings: uniting it with the other segments' terms,
+#: its key, its entry in the dictionary (measured on news grown 16 times)
+TERM_COST = 16
+#: pieces per process (some finish early: the others share what is left of the queue)
+PIECES_PER_PROCESS = 4
+
+
+def _costs(seg: SegmentReader, lo: int, hi: int) -> npt.NDArray[np.int64]:
+    """What merging each of a segment's terms ``[lo, hi)`` costs: its postings and
+    positions, and :data:`TERM_COST`."""
+    post = seg.raw_array(TERMS_POST)[lo : hi + 1].astype(np.int64)
+    pos = seg.raw_array(TERMS_POS)[lo : hi + 1].astype(np.int64)
+    return np.diff(post) + np.diff(pos) + TERM_COST
+
+
+def plan_pieces(segments: list[SegmentReader], schema: Schema, processes: int,
+                least: int) -> list[Piece]:
+    """The pieces of a merge shared among ``processes``, in term order; none if its cost is
+    under ``least`` or it makes a single piece.
+
+    Each field is a piece; one costing more than a piece should (the total over
+    :data:`PIECES_PER_PROCESS` times ``processes``) is cut into pieces of about that, at
+    terms of its input with the most terms (a bulk load's segments share one distribution
+    of words, and any cut is right: it only balances the work).
+    """
+    cost = {name: sum(int(_costs(seg, *seg.terms.field_range(name)).sum()) for seg in segments)
+            for name, ftype in schema.items if ftype.indexed}
+    total = sum(cost.values())
+    if processes < 2 or total < max(least, 1):
+        return []
+    size = total / (PIECES_PER_PROCESS * processes)
+    pieces: list[Piece] = []
+    for name, amount in cost.items():
+        if not amount:
+            continue
+        bounds: list[bytes | None] = [None]
+        if amount > size:
+            biggest = max(segments, key=functools.partial(_term_count, field=name))
+            lo, hi = biggest.terms.field_range(name)
+            running = np.cumsum(_costs(biggest, lo, hi))
+            cuts = math.ceil(amount / size)
+            at = np.unique(np.searchsorted(running, running[-1] * np.arange(1, cuts) / cuts))
+            bounds += [biggest.terms.term_bytes(lo + int(i)) for i in at if 0 < i < hi - lo]
+        bounds.append(None)
+        for k, (low, high) in enumerate(itertools.pairwise(bounds)):
+            pieces.append(Piece(name, k, low, high, amount // (len(bounds) - 1)))
+    return pieces if len(pieces) > 1 else []
+
+
+def _term_count(seg: SegmentReader, field: str) -> int:
+    lo, hi = seg.terms.field_range(field)
+    return hi - lo
+
+
+class _Parts:
+    """A merge's pieces written as parts (see :class:`Helpers`), each into a part file
+    beside the merged segment: all handed to the helpers, the costliest first, and those
+    no helper has started once this process is free written here (from the back)."""
+
+    def __init__(self, path: Path, inputs: _Inputs) -> None:
+        self._path = path
+        self._inputs = inputs
+        self._pieces: dict[str, list[tuple[Piece, Path]]] = {}
+        self._jobs: dict[Path, Job] = {}
+
+    @property
+    def started(self) -> bool:
+        """Whether the terms go through parts."""
+        return bool(self._pieces)
+
+    def start(self, schema: Schema, helpers: Helpers | None) -> bool:
+        """Hand the pieces to the helpers; return whether the terms go through parts
+        (False: the merge is not worth helping)."""
+        if helpers is None or helpers.count < 1:
+            return False
+        pieces = plan_pieces(self._inputs.segments, schema, helpers.count + 1,
+                             HELPED_LEAST if helpers.least is None else helpers.least)
+        for piece in pieces:
+            path = part_file(self._path, self._inputs.field_nos[piece.field], piece.number)
+            self._pieces.setdefault(piece.field, []).append((piece, path))
+        for piece, path in sorted(self._all(), key=lambda item: -item[0].cost):
+            self._jobs[path] = helpers.start(piece, path)
+        return bool(pieces)
+
+    def _all(self) -> list[tuple[Piece, Path]]:
+        return [item for items in self._pieces.values() for item in items]
+
+    def take_back(self) -> None:
+        """Write here, one at a time, the pieces no helper has started, the last handed
+        over first (the helpers take theirs from the front)."""
+        pieces = {path: piece for piece, path in self._all()}
+        for path in reversed(list(self._jobs)):
+            if not self._jobs[path].cancel():
+                return  # a helper has started it: it has started every one before too
+            del self._jobs[path]
+            write_part(self._inputs, pieces[path], path)
+
+    def append(self, field: str, postings: PostingsOut,
+               final_maps: list[npt.NDArray[np.int32]]) -> bool:
+        """Append a field's parts (once their helpers are done) to the merged segment and
+        fill in the inputs' term maps; False if the field has no parts."""
+        if field not in self._pieces:
+            return False
+        for piece, path in self._pieces[field]:
+            job = self._jobs.pop(path, None)
+            if job is not None:
+                job.result()
+            with Container(path, PART_MAGIC) as part:
+                if part.meta != _part_meta(piece, self._inputs):
+                    raise CorruptIndexError(f"{path.name}: is not the part it should be")
                 first = postings.nterms
-                _merge_field(segments, doc_maps, name, field_no=field_nos[name], limits=limits,
-                             postings=postings, final_maps=final_maps)
-                ranges[name] = [first, postings.nterms]
-                _merge_surface(out, segments, final_maps, name, first=first, stop=postings.nterms)
-        postings.narrow()
-        for name, (offsets, terms) in fwd_out.items():
-            _copy_forward(segments, doc_maps, final_maps, name, first=ranges[name][0],
-                          offsets_out=offsets, terms_out=terms, required=forward[name])
-        stats = _copy_per_doc(segments, doc_maps, schema, per_doc)
-        copy_stored(segments, doc_maps, stored, frozenset(schema.names()))
-        stored.finish()
-        size, crc = out.finish(segment_meta(doc_count=doc_count, field_nos=field_nos,
-                                            ranges=ranges, stats=stats))
-    return size, crc, doc_count
+                postings.extend(part.stream)
+                for s, (seg, tmap) in enumerate(zip(self._inputs.segments, final_maps,
+                                                    strict=True)):
+                    a, b = piece.bounds(seg)
+                    got = part.array(f"{_PART_MAP}{s}")
+                    if len(got) != b - a:
+                        raise CorruptIndexError(f"{path.name}: a term map has the wrong size")
+                    tmap[a:b] = np.where(got >= 0, got + first, -1)
+        return True
+
+    def close(self) -> None:
+        """Withdraw or wait for the pieces still handed out (a merge that failed), then
+        delete the parts."""
+        for job in self._jobs.values():
+            if not job.cancel():
+                with contextlib.suppress(Exception):
+                    job.result()
+        self._jobs = {}
+        for _, path in self._all():
+            path.unlink(missing_ok=True)
+
+
+def _part_meta(piece: Piece, inputs: _Inputs) -> dict[str, Any]:
+    return {"field": piece.field, "piece": piece.number, "segments": len(inputs.segments),
+            "docs": inputs.doc_count}
+
+
+#: in a helper (a process, or a thread), the inputs of the merge it helps last (a merge
+#: hands it several pieces: each array is checked once, not once a piece)
+_HELPED = threading.local()
+
+
+def merge_piece(directory: str, entries: list[SegmentEntry], schema_json: str, *,
+                piece: Piece, part: str, budget: int | None) -> None:
+    """In a helper process: merge a piece of the segments ``entries`` (with the writer's
+    ``budget``) into the part file ``part`` (see :func:`write_part`)."""
+    key = (directory, tuple(entries), schema_json, budget)
+    if getattr(_HELPED, "key", None) != key:
+        for seg in getattr(_HELPED, "inputs", _NO_INPUTS).segments:
+            seg.close()
+        _HELPED.key, _HELPED.inputs = None, _NO_INPUTS
+        segments = [SegmentReader(Path(directory), entry) for entry in entries]
+        _HELPED.key, _HELPED.inputs = key, _Inputs.of(segments, Schema.from_json(schema_json),
+                                                      budget)
+    write_part(_HELPED.inputs, piece, Path(part))
+
+
+def write_part(inputs: _Inputs, piece: Piece, path: Path) -> None:
+    """Write a piece of a merge as a part: its merged terms and postings (numbered from 0)
+    and each input's map from its own terms in the piece to the merged."""
+    final_maps = inputs.term_maps()
+    with ContainerStream(path, PART_MAGIC) as out:
+        postings = PostingsOut(out, inputs.doc_count)
+        _merge_field(inputs.segments, inputs.doc_maps, piece.field,
+                     field_no=inputs.field_nos[piece.field], limits=inputs.limits,
+                     postings=postings, final_maps=final_maps, piece=piece)
+        for s, (seg, tmap) in enumerate(zip(inputs.segments, final_maps, strict=True)):
+            a, b = piece.bounds(seg)
+            out.put(f"{_PART_MAP}{s}", tmap[a:b])
+        out.finish(_part_meta(piece, inputs))
 
 
 def _settle(seg: SegmentReader) -> None:
@@ -184,10 +468,12 @@ def _settle(seg: SegmentReader) -> None:
 
 def _merge_field(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
                  name: str, *, field_no: int, limits: MergeBudget, postings: PostingsOut,
-                 final_maps: list[npt.NDArray[np.int32]]) -> None:
-    """Append one field's merged terms and postings; record each input term's new number."""
+                 final_maps: list[npt.NDArray[np.int32]], piece: Piece | None = None) -> None:
+    """Append one field's merged terms and postings (those of ``piece`` alone, if given);
+    record each input term's new number."""
     per_segment = max(1, limits.terms // max(1, len(segments)))
-    for run in field_chunks(segments, name, per_segment):
+    bounds = None if piece is None else [piece.bounds(seg) for seg in segments]
+    for run in field_chunks(segments, name, per_segment, bounds):
         for lo, hi, oversized in pair_chunks(segments, run, limits):
             if oversized:  # one term past the budget: streamed a piece at a time
                 pieces = term_pieces(segments, doc_maps, run, lo, limits)

@@ -81,13 +81,14 @@ def _term_list(seg: SegmentReader, start: int, stop: int) -> list[bytes]:
     return [blob[a - base : b - base] for a, b in itertools.pairwise(offsets)]
 
 
-def field_chunks(segments: Sequence[SegmentReader], field: str, per_segment: int
-                 ) -> Iterator[TermRun]:
-    """The merged terms of ``field`` in runs taking at most ``per_segment`` of each segment's."""
+def field_chunks(segments: Sequence[SegmentReader], field: str, per_segment: int,
+                 bounds: Sequence[tuple[int, int]] | None = None) -> Iterator[TermRun]:
+    """The merged terms of ``field`` in runs taking at most ``per_segment`` of each segment's
+    (of its terms ``bounds[s]`` alone, if given: a range of the field's in each)."""
     cursors = []
     stops = []
-    for seg in segments:
-        lo, hi = seg.terms.field_range(field)
+    for s, seg in enumerate(segments):
+        lo, hi = seg.terms.field_range(field) if bounds is None else bounds[s]
         cursors.append(lo)
         stops.append(hi)
     while any(c < s for c, s in zip(cursors, stops, strict=True)):

@@ -21,6 +21,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
@@ -35,6 +36,8 @@ from typing import Any
 from heron._kernels import load
 from heron.analysis._encoder import TermEncoder
 from heron.errors import ArgumentError, SchemaError, WorkerError
+from heron.index._manifest import SegmentEntry
+from heron.index._merge import Helpers, Job, Piece, merge_piece
 from heron.index._segment_writer import SegmentBuilder
 from heron.schema import Schema
 
@@ -105,6 +108,23 @@ def build_segment(path: str, schema_json: str, docs: list[dict[str, Any]], batch
     if carried is not None:
         _CARRIED[schema_json] = carried
     return size, crc, builder.doc_count
+
+
+class _PieceJob:
+    """A piece of a merge handed to a worker (see :class:`heron.index._merge.Job`)."""
+
+    def __init__(self, future: Future[None], broken: Callable[[], WorkerError]) -> None:
+        self._future = future
+        self._broken = broken
+
+    def cancel(self) -> bool:
+        return self._future.cancel()
+
+    def result(self) -> None:
+        try:
+            self._future.result()
+        except BrokenProcessPool:
+            raise self._broken() from None
 
 
 def _rebuildable(schema: Schema) -> str:
@@ -237,6 +257,21 @@ class SegmentPool:
             return [(name, *future.result()) for name, future in self._futures]
         except BrokenProcessPool:
             raise self._broken() from None
+
+    def helpers(self, directory: Path, entries: list[SegmentEntry], budget: int) -> Helpers:
+        """The workers, as helpers of a merge of ``entries`` (see
+        :class:`heron.index._merge.Helpers`), once they have built every chunk."""
+        return Helpers(self._workers, functools.partial(self._merge_piece, directory, entries,
+                                                        budget))
+
+    def _merge_piece(self, directory: Path, entries: list[SegmentEntry], budget: int,
+                     piece: Piece, part: Path) -> Job:
+        try:
+            future = self._pool.submit(merge_piece, str(directory), entries, self._schema_json,
+                                       piece=piece, part=str(part), budget=budget)
+        except BrokenProcessPool:
+            raise self._broken() from None
+        return _PieceJob(future, self._broken)
 
     def shutdown(self, *, wait: bool = True) -> None:
         """Stop the workers (after they finish what they are doing, if ``wait``)."""

@@ -10,7 +10,7 @@ arrays that :mod:`heron.index._segment_writer` documents, spilled by a
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -39,7 +39,7 @@ from heron.index._format import (
     term_key_2,
 )
 from heron.index._postings import block_last, encode_long_term, encode_terms
-from heron.index._stream import ContainerStream
+from heron.index._stream import ContainerStream, SpilledArray
 
 
 @frozen
@@ -153,10 +153,58 @@ class PostingsOut:
         self.nterms += 1
         return self.nterms - 1
 
+    def names(self) -> list[str]:
+        """The names of the arrays this writes."""
+        spills = [self.blob, self.offsets, self.keys, self.post, self.pos, self.docs,
+                  self.freqs, self.positions]
+        if self._encoded is not None:
+            spills += [self._encoded.term_bytes, self._encoded.skip_terms,
+                       self._encoded.skip_first, self._encoded.last]
+        return [spill.name for spill in spills]
+
+    def extend(self, read: Callable[[str], Iterable[npt.NDArray[Any]]]) -> int:
+        """Append the terms and postings another :class:`PostingsOut` wrote (a merge's
+        part, its terms numbered from 0), ``read(name)`` giving each of its arrays in
+        slices; offsets and term numbers are shifted past this one's. Return how many
+        terms it held."""
+        first = self.nterms
+        before = self.offsets.count
+        blob_bytes = _extend(self.offsets, read(TERMS_OFFSETS), self._blob_bytes, drop_first=True)
+        nterms = self.offsets.count - before
+        pairs = _extend(self.post, read(TERMS_POST), self._pairs, drop_first=True)
+        positions = _extend(self.pos, read(TERMS_POS), self._positions, drop_first=True)
+        for spill, name in ((self.blob, TERMS_BLOB), (self.keys, TERMS_KEYS),
+                            (self.freqs, POST_FREQS), (self.positions, POS_DATA)):
+            _extend(spill, read(name))
+        if self._encoded is not None:
+            self._encoded.extend(read, first)
+        else:
+            _extend(self.docs, read(POST_DOCS))
+        self.nterms += nterms
+        self._blob_bytes += blob_bytes
+        self._pairs += pairs
+        self._positions += positions
+        return nterms
+
     def narrow(self) -> None:
         """Choose the final dtypes of frequencies and positions from their largest values."""
         self.freqs.final = np.dtype(smallest_uint(int(self.freqs.max)))
         self.positions.final = np.dtype(np.uint16 if self.positions.max <= 0xFFFF else np.uint32)
+
+
+def _extend(spill: SpilledArray, slices: Iterable[npt.NDArray[Any]], shift: int = 0, *,
+            drop_first: bool = False) -> int:
+    """Append an array given in slices, each value plus ``shift`` (an offsets array: without
+    its first value, the 0 the spill already ends with); return its last value as given
+    (0 if it is empty)."""
+    last = 0
+    for given in slices:
+        values = given[1:] if drop_first else given
+        drop_first = False
+        if len(values):
+            last = int(values[-1])
+            spill.append(values.astype(np.int64) + shift if shift else values)
+    return last
 
 
 #: postings encoded at once (see :meth:`_DocsOut.add`)
@@ -221,6 +269,16 @@ class _DocsOut:
             self.skip_first.append(np.cumsum(nblocks) + self.blocks)
             self.last.append(last)
             self.blocks += int(nblocks.sum())
+
+    def extend(self, read: Callable[[str], Iterable[npt.NDArray[Any]]], first_term: int
+               ) -> None:
+        """Append another writer's encoded documents (see :meth:`PostingsOut.extend`), its
+        terms numbered from ``first_term``."""
+        _extend(self.data, read(POST_DOCS))
+        self.bytes += _extend(self.term_bytes, read(TERMS_DOCS), self.bytes, drop_first=True)
+        _extend(self.skip_terms, read(SKIP_TERMS), first_term)
+        self.blocks += _extend(self.skip_first, read(SKIP_FIRST), self.blocks, drop_first=True)
+        _extend(self.last, read(SKIP_LAST))
 
     def term(self, number: int) -> _TermDocs:
         """A writer of one term's documents arriving in pieces."""

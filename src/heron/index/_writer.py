@@ -542,8 +542,10 @@ class IndexWriter:
         for group in groups:
             name = self._new_name()
             readers = [SegmentReader(self.directory, by_name[n]) for n in group]
+            helpers = (self._pool.helpers(self.directory, [by_name[n] for n in group],
+                                          self._limit) if self._pool is not None else None)
             size, crc, count = merge_segments(readers, self.schema, segment_file(
-                self.directory, name), self._executor, budget=self._limit)
+                self.directory, name), self._executor, budget=self._limit, helpers=helpers)
             for seg in readers:
                 seg.close()
             replaced[group[0]] = SegmentEntry(name, size, crc, count) if count else None
