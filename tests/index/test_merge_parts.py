@@ -1,6 +1,7 @@
-"""Merges shared with helper processes: the terms cut into pieces, each merged into a part
-file (by a helper, or by the merge itself when no helper has started it) and appended in
-term order. The merged segment is the same, byte for byte, as one process writes."""
+"""Merges shared with helper processes: the terms cut into pieces, all handed over (the
+last first); the merge takes them from the first, each straight into the segment while no
+helper has started it, and appends the parts helpers wrote for the rest. The merged
+segment is the same, byte for byte, as one process writes, wherever they meet."""
 
 from __future__ import annotations
 
@@ -98,6 +99,48 @@ def test_pieces_no_helper_started_are_written_by_the_merge(tmp_path: Path) -> No
     assert helped == alone
     assert helpers.handed
     assert not helpers.ran
+    _no_parts(tmp_path)
+
+
+class _Started:
+    """A job a helper ran at once (it cannot be withdrawn), or one it never starts."""
+
+    def __init__(self, run: Callable[[], None] | None) -> None:
+        if run is not None:
+            run()
+        self.ran = run is not None
+
+    def cancel(self) -> bool:
+        return not self.ran
+
+    def result(self) -> None:
+        assert self.ran, "the merge waited for a piece no helper started"
+
+
+def test_the_merge_and_its_helpers_meet_anywhere(tmp_path: Path) -> None:
+    """Helpers that took the last ``k`` pieces (none, some: in a field or between fields,
+    all): the merge does the others itself; the bytes are the same whatever ``k``."""
+    ix = _segmented_index(tmp_path / "ix")
+    alone = _merge(ix.path, tmp_path / "alone.hsg", 20_000)
+    entries = list(latest_manifest(ix.path).segments)
+    readers = _readers(ix.path)
+    total = len(plan_pieces(readers, _schema(), 2, 0))
+    for seg in readers:
+        seg.close()
+    assert total > 4
+    for k in sorted({*range(0, total, 3), 1, total - 1, total}):  # every third, and the ends
+        handed: list[Piece] = []
+
+        def start(piece: Piece, part: Path, k: int = k, handed: list[Piece] = handed) -> Job:
+            handed.append(piece)
+            if len(handed) > k:
+                return _Started(None)
+            return _Started(lambda: merge_piece(str(ix.path), entries, _schema().to_json(),
+                                                piece=piece, part=str(part), budget=20_000))
+
+        helped = _merge(ix.path, tmp_path / f"helped{k}.hsg", 20_000, Helpers(1, start, least=0))
+        assert helped == alone, k
+        assert len(handed) == total
     _no_parts(tmp_path)
 
 

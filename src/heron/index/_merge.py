@@ -12,11 +12,13 @@ released once consumed. Memory follows the budget, not the size of the segments.
 A writer with worker processes (``procs`` > 1) lends them to its merges (:class:`Helpers`):
 the terms are cut into *pieces* (a field, or a range of a large field's terms) of about
 equal postings and positions, as many as there are processes; each piece is merged into
-a *part* file (its terms and postings numbered from 0, and each input's map of its terms
-to them), the helpers' pieces in the workers and the rest in the writer's process, which
-then copies norms, columns and stored documents. The parts are appended in term order,
-their offsets and term numbers shifted, and deleted; surface forms are merged last, a
-field at a time. The merged segment is the same, byte for byte, as one process writes.
+all are handed to the workers, the last in term order first. The writer's process copies
+norms, columns and stored documents, then merges the pieces from the first, each straight
+into the segment as long as no worker has started it; the workers merge theirs, from the
+last, each into a *part* file (its terms, postings and surface forms numbered from 0, and
+each input's map of its terms to them), which the writer appends where they meet, offsets
+and term numbers shifted, then deletes. The merged segment is the same, byte for byte,
+as one process writes.
 
 The merge policy: first, the segments one writer flushed (a bulk load's, whether one
 process or ``procs=N`` built them) are merged into one at its commit, since every
@@ -35,7 +37,7 @@ import functools
 import itertools
 import math
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, Protocol
@@ -63,6 +65,7 @@ from heron.index._format import (
     STORED_DATA,
     STORED_OFFSETS,
     STORED_ZPOS,
+    SURFACE_STARTS,
     TERMS_BLOB,
     TERMS_KEYS,
     TERMS_OFFSETS,
@@ -208,7 +211,7 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
     forward = {name: ftype.term_keyed for name, ftype in schema.items if ftype.keeps_forward}
     for seg in segments:
         _settle(seg)
-    parts = _Parts(path, inputs)
+    shared = _Shared(path, inputs)
     try:
         with ContainerStream(path, SEGMENT_MAGIC) as out:
             postings = PostingsOut(out, inputs.doc_count)
@@ -219,27 +222,26 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
             per_doc = _declare_per_doc(out, schema)
             stored = StoredStream(out, executor)
             final_maps = inputs.term_maps()
-            if parts.start(schema, helpers):  # the per-document copies overlap the helpers
+            if shared.start(schema, helpers):  # the helpers begin while these are copied
                 stats = _copy_per_doc(segments, inputs.doc_maps, schema, per_doc)
                 copy_stored(segments, inputs.doc_maps, stored, frozenset(schema.names()))
-                parts.take_back()
             ranges: dict[str, list[int]] = {}
             for name, ftype in schema.items:
                 if ftype.indexed:
                     first = postings.nterms
-                    if not parts.append(name, postings, final_maps):
+                    if not shared.merge_field(name, out, postings, final_maps):
                         _merge_field(segments, inputs.doc_maps, name,
                                      field_no=inputs.field_nos[name], limits=inputs.limits,
                                      postings=postings, final_maps=final_maps)
-                    _merge_surface(out, segments, final_maps, name, first=first,
-                                   stop=postings.nterms)
+                        _merge_surface(out, segments, final_maps, name, first=first,
+                                       stop=postings.nterms)
                     ranges[name] = [first, postings.nterms]
             postings.narrow()
             for name, (offsets, terms) in fwd_out.items():
                 _copy_forward(segments, inputs.doc_maps, final_maps, name,
                               first=ranges[name][0], offsets_out=offsets, terms_out=terms,
                               required=forward[name])
-            if not parts.started:
+            if not shared.started:
                 stats = _copy_per_doc(segments, inputs.doc_maps, schema, per_doc)
                 copy_stored(segments, inputs.doc_maps, stored, frozenset(schema.names()))
             stored.finish()
@@ -247,20 +249,19 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
                                                 field_nos=inputs.field_nos, ranges=ranges,
                                                 stats=stats))
     finally:
-        parts.close()
+        shared.close()
     return size, crc, inputs.doc_count
 
 
 @frozen
 class Piece:
     """Terms of ``field`` whose bytes are at least ``low`` and below ``high`` (None: no
-    bound), and about what merging them costs (see :func:`plan_pieces`)."""
+    bound): piece ``number`` of the field."""
 
     field: str
     number: int
     low: bytes | None
     high: bytes | None
-    cost: int = 0
 
     def bounds(self, seg: SegmentReader) -> tuple[int, int]:
         """The term numbers ``[a, b)`` of a segment that fall in this piece."""
@@ -282,11 +283,13 @@ class Job(Protocol):
         """Wait for the piece, raising what went wrong."""
 
 
-#: what merging a term costs, in postings: uniting it with the other segments' terms,
-#: its key, its entry in the dictionary (measured on news grown 16 times)
+#: what merging a term costs beside its postings and positions (uniting it with the other
+#: segments' terms, its key, its dictionary entry), counted in postings: an estimate, as
+#: pieces only share the work (any cut merges the same)
 TERM_COST = 16
-#: pieces per process (some finish early: the others share what is left of the queue)
-PIECES_PER_PROCESS = 4
+#: pieces per process: where the merge and its helpers meet, one waits for the other at
+#: most a piece
+PIECES_PER_PROCESS = 8
 
 
 def _costs(seg: SegmentReader, lo: int, hi: int) -> npt.NDArray[np.int64]:
@@ -302,10 +305,10 @@ def plan_pieces(segments: list[SegmentReader], schema: Schema, processes: int,
     """The pieces of a merge shared among ``processes``, in term order; none if its cost is
     under ``least`` or it makes a single piece.
 
-    Each field is a piece; one costing more than a piece should (the total over
-    :data:`PIECES_PER_PROCESS` times ``processes``) is cut into pieces of about that, at
-    terms of its input with the most terms (a bulk load's segments share one distribution
-    of words, and any cut is right: it only balances the work).
+    Each field with terms is a piece; one costing more than a piece should (the total
+    over :data:`PIECES_PER_PROCESS` times ``processes``) is cut into pieces of about that,
+    at terms of its input with the most terms (a bulk load's segments share one
+    distribution of words, and any cut is right: it only shares the work).
     """
     cost = {name: sum(int(_costs(seg, *seg.terms.field_range(name)).sum()) for seg in segments)
             for name, ftype in schema.items if ftype.indexed}
@@ -327,7 +330,7 @@ def plan_pieces(segments: list[SegmentReader], schema: Schema, processes: int,
             bounds += [biggest.terms.term_bytes(lo + int(i)) for i in at if 0 < i < hi - lo]
         bounds.append(None)
         for k, (low, high) in enumerate(itertools.pairwise(bounds)):
-            pieces.append(Piece(name, k, low, high, amount // (len(bounds) - 1)))
+            pieces.append(Piece(name, k, low, high))
     return pieces if len(pieces) > 1 else []
 
 
@@ -336,25 +339,27 @@ def _term_count(seg: SegmentReader, field: str) -> int:
     return hi - lo
 
 
-class _Parts:
-    """A merge's pieces written as parts (see :class:`Helpers`), each into a part file
-    beside the merged segment: all handed to the helpers, the costliest first, and those
-    no helper has started once this process is free written here (from the back)."""
+class _Shared:
+    """A merge whose pieces are shared with helpers (see :class:`Helpers`): all are handed
+    over, the last in term order first, and this process merges them from the first,
+    each straight into the segment while no helper has started it; from the first one a
+    helper has (the helpers have started every later one), it appends their parts."""
 
     def __init__(self, path: Path, inputs: _Inputs) -> None:
         self._path = path
         self._inputs = inputs
         self._pieces: dict[str, list[tuple[Piece, Path]]] = {}
         self._jobs: dict[Path, Job] = {}
+        self._helped = False  # a helper has started a piece this process reached
 
     @property
     def started(self) -> bool:
-        """Whether the terms go through parts."""
+        """Whether pieces were handed over."""
         return bool(self._pieces)
 
     def start(self, schema: Schema, helpers: Helpers | None) -> bool:
-        """Hand the pieces to the helpers; return whether the terms go through parts
-        (False: the merge is not worth helping)."""
+        """Hand the pieces to the helpers; return whether any were (False: the merge is not
+        worth helping)."""
         if helpers is None or helpers.count < 1:
             return False
         pieces = plan_pieces(self._inputs.segments, schema, helpers.count + 1,
@@ -362,46 +367,53 @@ class _Parts:
         for piece in pieces:
             path = part_file(self._path, self._inputs.field_nos[piece.field], piece.number)
             self._pieces.setdefault(piece.field, []).append((piece, path))
-        for piece, path in sorted(self._all(), key=lambda item: -item[0].cost):
+        for piece, path in reversed([item for items in self._pieces.values() for item in items]):
             self._jobs[path] = helpers.start(piece, path)
         return bool(pieces)
 
-    def _all(self) -> list[tuple[Piece, Path]]:
-        return [item for items in self._pieces.values() for item in items]
-
-    def take_back(self) -> None:
-        """Write here, one at a time, the pieces no helper has started, the last handed
-        over first (the helpers take theirs from the front)."""
-        pieces = {path: piece for piece, path in self._all()}
-        for path in reversed(list(self._jobs)):
-            if not self._jobs[path].cancel():
-                return  # a helper has started it: it has started every one before too
-            del self._jobs[path]
-            write_part(self._inputs, pieces[path], path)
-
-    def append(self, field: str, postings: PostingsOut,
-               final_maps: list[npt.NDArray[np.int32]]) -> bool:
-        """Append a field's parts (once their helpers are done) to the merged segment and
-        fill in the inputs' term maps; False if the field has no parts."""
+    def merge_field(self, field: str, out: ContainerStream, postings: PostingsOut,
+                    final_maps: list[npt.NDArray[np.int32]]) -> bool:
+        """Merge a field piece by piece, or append the parts of its pieces helpers merged,
+        then its forms; fill in the inputs' term maps. False if the field has no pieces."""
         if field not in self._pieces:
             return False
-        for piece, path in self._pieces[field]:
-            job = self._jobs.pop(path, None)
-            if job is not None:
+        first = postings.nterms
+        here = first  # the terms merged here end there
+        forms = []
+        with contextlib.ExitStack() as stack:
+            for piece, path in self._pieces[field]:
+                job = self._jobs.pop(path)
+                self._helped = self._helped or not job.cancel()
+                if not self._helped:
+                    _merge_field(self._inputs.segments, self._inputs.doc_maps, field,
+                                 field_no=self._inputs.field_nos[field],
+                                 limits=self._inputs.limits, postings=postings,
+                                 final_maps=final_maps, piece=piece)
+                    here = postings.nterms
+                    continue
                 job.result()
-            with Container(path, PART_MAGIC) as part:
-                if part.meta != _part_meta(piece, self._inputs):
-                    raise CorruptIndexError(f"{path.name}: is not the part it should be")
-                first = postings.nterms
-                postings.extend(part.stream)
-                for s, (seg, tmap) in enumerate(zip(self._inputs.segments, final_maps,
-                                                    strict=True)):
-                    a, b = piece.bounds(seg)
-                    got = part.array(f"{_PART_MAP}{s}")
-                    if len(got) != b - a:
-                        raise CorruptIndexError(f"{path.name}: a term map has the wrong size")
-                    tmap[a:b] = np.where(got >= 0, got + first, -1)
+                part = stack.enter_context(Container(path, PART_MAGIC))
+                count = self._append(piece, part, postings, final_maps)
+                if field_array(SURFACE_STARTS, field) in part:
+                    forms.append((part.stream, count))
+            _merge_surface(out, self._inputs.segments, final_maps, field, first=first,
+                           stop=here, parts=forms)
         return True
+
+    def _append(self, piece: Piece, part: Container, postings: PostingsOut,
+                final_maps: list[npt.NDArray[np.int32]]) -> int:
+        """Append a part's terms and postings; fill in the inputs' term maps."""
+        if part.meta != _part_meta(piece, self._inputs):
+            raise CorruptIndexError(f"{part.path.name}: is not the part it should be")
+        first = postings.nterms
+        count = postings.extend(part.stream)
+        for s, (seg, tmap) in enumerate(zip(self._inputs.segments, final_maps, strict=True)):
+            a, b = piece.bounds(seg)
+            got = part.array(f"{_PART_MAP}{s}")
+            if len(got) != b - a:
+                raise CorruptIndexError(f"{part.path.name}: a term map has the wrong size")
+            tmap[a:b] = np.where(got >= 0, got + first, -1)
+        return count
 
     def close(self) -> None:
         """Withdraw or wait for the pieces still handed out (a merge that failed), then
@@ -411,8 +423,9 @@ class _Parts:
                 with contextlib.suppress(Exception):
                     job.result()
         self._jobs = {}
-        for _, path in self._all():
-            path.unlink(missing_ok=True)
+        for items in self._pieces.values():
+            for _, path in items:
+                path.unlink(missing_ok=True)
 
 
 def _part_meta(piece: Piece, inputs: _Inputs) -> dict[str, Any]:
@@ -441,14 +454,16 @@ def merge_piece(directory: str, entries: list[SegmentEntry], schema_json: str, *
 
 
 def write_part(inputs: _Inputs, piece: Piece, path: Path) -> None:
-    """Write a piece of a merge as a part: its merged terms and postings (numbered from 0)
-    and each input's map from its own terms in the piece to the merged."""
+    """Write a piece of a merge as a part: its merged terms and postings (numbered from 0),
+    their forms, and each input's map from its own terms in the piece to the merged."""
     final_maps = inputs.term_maps()
-    with ContainerStream(path, PART_MAGIC) as out:
+    with ContainerStream(path, PART_MAGIC, durable=False) as out:  # read back at once
         postings = PostingsOut(out, inputs.doc_count)
         _merge_field(inputs.segments, inputs.doc_maps, piece.field,
                      field_no=inputs.field_nos[piece.field], limits=inputs.limits,
                      postings=postings, final_maps=final_maps, piece=piece)
+        _merge_surface(out, inputs.segments, final_maps, piece.field, first=0,
+                       stop=postings.nterms)
         for s, (seg, tmap) in enumerate(zip(inputs.segments, final_maps, strict=True)):
             a, b = piece.bounds(seg)
             out.put(f"{_PART_MAP}{s}", tmap[a:b])
@@ -491,14 +506,16 @@ def _merge_field(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.in
 
 def _merge_surface(out: ContainerStream, segments: list[SegmentReader],
                    final_maps: list[npt.NDArray[np.int32]], name: str, *, first: int,
-                   stop: int) -> None:
-    """Write the merged field's surface forms from the inputs that have them."""
+                   stop: int, parts: Sequence[tuple[Callable[[str], Iterable[
+                       npt.NDArray[Any]]], int]] = ()) -> None:
+    """Write the merged field's surface forms from the inputs that have them: those of
+    merged terms ``[first, stop)``, then those of ``parts`` (see :func:`merge_surface`)."""
     inputs = []
     for seg, tmap in zip(segments, final_maps, strict=True):
         lo, hi = seg.terms.field_range(name)
         numbers = tmap[lo:hi].astype(np.int64)
         inputs.append((seg.surface(name), np.where(numbers >= 0, numbers - first, -1)))
-    merge_surface(out, name, stop - first, inputs)
+    merge_surface(out, name, stop - first, inputs, parts)
 
 
 def _release_terms(seg: SegmentReader, stop: int) -> None:

@@ -39,7 +39,7 @@ from heron.index._format import (
     term_key_2,
 )
 from heron.index._postings import block_last, encode_long_term, encode_terms
-from heron.index._stream import ContainerStream, SpilledArray
+from heron.index._stream import ContainerStream
 
 
 @frozen
@@ -169,17 +169,17 @@ class PostingsOut:
         terms it held."""
         first = self.nterms
         before = self.offsets.count
-        blob_bytes = _extend(self.offsets, read(TERMS_OFFSETS), self._blob_bytes, drop_first=True)
+        blob_bytes = self.offsets.extend(read(TERMS_OFFSETS), self._blob_bytes, first=1)
         nterms = self.offsets.count - before
-        pairs = _extend(self.post, read(TERMS_POST), self._pairs, drop_first=True)
-        positions = _extend(self.pos, read(TERMS_POS), self._positions, drop_first=True)
+        pairs = self.post.extend(read(TERMS_POST), self._pairs, first=1)
+        positions = self.pos.extend(read(TERMS_POS), self._positions, first=1)
         for spill, name in ((self.blob, TERMS_BLOB), (self.keys, TERMS_KEYS),
                             (self.freqs, POST_FREQS), (self.positions, POS_DATA)):
-            _extend(spill, read(name))
+            spill.extend(read(name))
         if self._encoded is not None:
             self._encoded.extend(read, first)
         else:
-            _extend(self.docs, read(POST_DOCS))
+            self.docs.extend(read(POST_DOCS))
         self.nterms += nterms
         self._blob_bytes += blob_bytes
         self._pairs += pairs
@@ -190,21 +190,6 @@ class PostingsOut:
         """Choose the final dtypes of frequencies and positions from their largest values."""
         self.freqs.final = np.dtype(smallest_uint(int(self.freqs.max)))
         self.positions.final = np.dtype(np.uint16 if self.positions.max <= 0xFFFF else np.uint32)
-
-
-def _extend(spill: SpilledArray, slices: Iterable[npt.NDArray[Any]], shift: int = 0, *,
-            drop_first: bool = False) -> int:
-    """Append an array given in slices, each value plus ``shift`` (an offsets array: without
-    its first value, the 0 the spill already ends with); return its last value as given
-    (0 if it is empty)."""
-    last = 0
-    for given in slices:
-        values = given[1:] if drop_first else given
-        drop_first = False
-        if len(values):
-            last = int(values[-1])
-            spill.append(values.astype(np.int64) + shift if shift else values)
-    return last
 
 
 #: postings encoded at once (see :meth:`_DocsOut.add`)
@@ -274,11 +259,11 @@ class _DocsOut:
                ) -> None:
         """Append another writer's encoded documents (see :meth:`PostingsOut.extend`), its
         terms numbered from ``first_term``."""
-        _extend(self.data, read(POST_DOCS))
-        self.bytes += _extend(self.term_bytes, read(TERMS_DOCS), self.bytes, drop_first=True)
-        _extend(self.skip_terms, read(SKIP_TERMS), first_term)
-        self.blocks += _extend(self.skip_first, read(SKIP_FIRST), self.blocks, drop_first=True)
-        _extend(self.last, read(SKIP_LAST))
+        self.data.extend(read(POST_DOCS))
+        self.bytes += self.term_bytes.extend(read(TERMS_DOCS), self.bytes, first=1)
+        self.skip_terms.extend(read(SKIP_TERMS), first_term)
+        self.blocks += self.skip_first.extend(read(SKIP_FIRST), self.blocks, first=1)
+        self.last.extend(read(SKIP_LAST))
 
     def term(self, number: int) -> _TermDocs:
         """A writer of one term's documents arriving in pieces."""

@@ -19,7 +19,7 @@ import mmap
 import os
 import tempfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -84,6 +84,23 @@ class SpilledArray:
             self._file.write(arr.data.cast("B"))
             self.count += arr.size
 
+    def extend(self, slices: Iterable[npt.NDArray[Any]], shift: int = 0, *, first: int = 0,
+               stop: int | None = None) -> int:
+        """Append values ``[first, stop)`` of an array given in slices, each plus ``shift``
+        (another writer's offsets, say, moved past this one's); return the array's last
+        value as given (0 if it is empty)."""
+        last, at = 0, 0
+        for values in slices:
+            lo = max(first - at, 0)
+            hi = len(values) if stop is None else min(stop - at, len(values))
+            at += len(values)
+            if len(values):
+                last = int(values[-1])
+            if hi > lo:
+                taken = values[lo:hi]
+                self.append(taken.astype(np.int64) + shift if shift else taken)
+        return last
+
     def written_dtype(self) -> np.dtype[Any]:
         """The dtype the values are written in: :attr:`narrow` if they all fit it."""
         if self.narrow is not None:
@@ -138,9 +155,11 @@ class ContainerStream:
     deletes the spills and, if the file was not finished, the temporary file.
     """
 
-    def __init__(self, path: Path, magic: bytes) -> None:
+    def __init__(self, path: Path, magic: bytes, *, durable: bool = True) -> None:
         self.path = path
         self._magic = magic
+        #: False: the file is not synced to disk (a merge's part, read back at once)
+        self._durable = durable
         self._tmp = temporary(path)
         self._arrays: dict[str, SpilledArray | npt.NDArray[Any]] = {}
 
@@ -195,7 +214,8 @@ class ContainerStream:
             fh.seek(0)
             fh.write(header)
             fh.flush()
-            os.fsync(fh.fileno())
+            if self._durable:
+                os.fsync(fh.fileno())
         os.replace(self._tmp, self.path)
         return len(header) + rest.size, crc32_combine(zlib.crc32(header), rest.crc, rest.size)
 

@@ -18,7 +18,7 @@ back to the term itself. A merge sums the counts of the same form of the same te
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -173,6 +173,19 @@ class _SurfaceOut:
         self._forms += len(order)
         self._bytes += int(lengths.sum())
 
+    def extend(self, read: Callable[[str], Iterable[npt.NDArray[Any]]], field: str,
+               nterms: int) -> None:
+        """Append the forms another :class:`_SurfaceOut` wrote for the next ``nterms`` terms
+        (a merge's part), ``read(name)`` giving each of its arrays in slices."""
+        self.starts.extend(read(field_array(SURFACE_STARTS, field)), self._forms, stop=nterms)
+        self._bytes += self.offsets.extend(read(field_array(SURFACE_OFFSETS, field)),
+                                           self._bytes, first=1)
+        before = self.counts.count
+        self.counts.extend(read(field_array(SURFACE_COUNTS, field)))
+        self.blob.extend(read(field_array(SURFACE_BLOB, field)))
+        self._forms += self.counts.count - before
+        self._terms += nterms
+
     def finish(self, nterms: int) -> None:
         """Close the starts (terms past the last range have no forms)."""
         self.starts.append(np.full(nterms - self._terms + 1, self._forms, dtype=np.int64))
@@ -194,32 +207,40 @@ def forms_of(arrays: Forms, term: int) -> list[tuple[str, int]]:
 
 
 def merge_surface(out: ContainerStream, field: str, nterms: int,
-                  inputs: Sequence[tuple[Forms | None, npt.NDArray[np.int64]]]) -> None:
-    """Write a merged field's forms from each input's forms and its term map.
+                  inputs: Sequence[tuple[Forms | None, npt.NDArray[np.int64]]],
+                  parts: Sequence[tuple[Callable[[str], Iterable[npt.NDArray[Any]]], int]] = ()
+                  ) -> None:
+    """Write a merged field's forms from each input's forms and its term map: those of
+    its terms ``[0, nterms)``, then those of ``parts``.
 
     ``inputs`` holds, per segment, its forms (None: it has none) and the merged
-    field-relative number of each of its field's terms (-1: dropped). Maps ascend where
-    they are not -1, so a range of merged terms comes from a range of each input's terms,
-    and the merge gathers a range at a time (see :func:`_chunks`).
+    field-relative number of each of its field's terms (-1: dropped; ``nterms`` or more:
+    in a part). Maps ascend where they are not -1, so a range of merged terms comes from a
+    range of each input's terms, and the merge gathers a range at a time (see
+    :func:`_chunks`). ``parts`` are the forms other merges wrote for the terms that follow,
+    ``(read, count)`` each, ``read(name)`` giving one of their arrays in slices. A field
+    no input has forms of has none written.
     """
     kept = []
     for forms, tmap in inputs:
         if forms is None:
             continue
-        valid = np.flatnonzero(tmap >= 0)
+        valid = np.flatnonzero((tmap >= 0) & (tmap < nterms))
         kept.append((forms, valid, tmap[valid]))
     if not kept:
         return
     arrays = _SurfaceOut(out, field)
     for lo, hi in _chunks(kept, nterms):
-        parts: list[FormColumns] = []
+        found: list[FormColumns] = []
         for forms, valid, new in kept:
             a, b = np.searchsorted(new, [lo, hi]).tolist()
             got = _forms_of_range(forms, valid[a:b], new[a:b])
             if got is not None:
-                parts.append(got)
-        arrays.add(lo, hi, FormColumns.joined(parts) if parts else _NO_FORMS)
-    arrays.finish(nterms)
+                found.append(got)
+        arrays.add(lo, hi, FormColumns.joined(found) if found else _NO_FORMS)
+    for read, count in parts:
+        arrays.extend(read, field, count)
+    arrays.finish(nterms + sum(count for _, count in parts))
 
 
 def _chunks(kept: list[tuple[Forms, npt.NDArray[np.int64], npt.NDArray[np.int64]]],
