@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import gc
+import os
+import signal
 import weakref
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 import heron
 from heron.index import _parallel
@@ -99,3 +103,35 @@ def test_chunks_in_flight_hold_at_most_what_the_pool_is_given(tmp_path: Path) ->
         assert pool.held() == 0
     finally:
         pool.shutdown()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_a_worker_dying_after_chunks_were_taken_back_stops_the_others(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """Chunks the writer takes back are claimed, not withdrawn from the pool: a worker that
+    dies afterwards breaks the pool cleanly (WorkerError; the other worker is stopped and
+    nothing crashes in the pool's thread)."""
+    schema = heron.Schema(id=heron.ID(stored=True), body=heron.TEXT(stored=True))
+    pool = SegmentPool(2, schema, batch_docs=50)
+    try:
+        for n in range(10):
+            pool.submit(tmp_path / f"chunk{n}.hsg",
+                        [schema.validate({"id": f"d{n}-{i}", "body": f"word{i} text {n} " * 40})
+                         for i in range(2000)], "numpy")
+        assert pool.reclaim() is not None  # the last chunk, claimed back by the writer
+        pids = pool.pids()
+        os.kill(pids[0], signal.SIGKILL)
+        with pytest.raises(heron.WorkerError, match="died"):
+            pool.results()
+    finally:
+        pool.shutdown()
+    assert [p for p in pids if _alive(p)] == []
+    assert "InvalidStateError" not in capfd.readouterr().err

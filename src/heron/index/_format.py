@@ -51,8 +51,8 @@ MANIFEST_READ_VERSIONS = frozenset({1, 2, 3, 4})
 #: the magic numbers of the two kinds of container
 SEGMENT_MAGIC = b"HERONSEG"
 DELETIONS_MAGIC = b"HERONDEL"
-#: a merge's part: one field merged by another process, read back into the merged segment
-#: at once and deleted (never named by a manifest)
+#: a merge's part: a piece of its terms merged by a worker process, appended to the merged
+#: segment at once and deleted (never named by a manifest; see heron.index._merge_shared)
 PART_MAGIC = b"HERONPRT"
 #: segment format 1 put the field number in the term key's top byte (at most 256 fields)
 SEGMENT_FORMAT_1 = "heron-segment-1"

@@ -37,7 +37,10 @@ from heron._kernels import load
 from heron.analysis._encoder import TermEncoder
 from heron.errors import ArgumentError, SchemaError, WorkerError
 from heron.index._manifest import SegmentEntry
-from heron.index._merge import Helpers, Job, Piece, merge_piece
+from heron.index._merge_fields import MergeInputs, Piece
+from heron.index._merge_shared import Helpers, Job, write_part
+from heron.index._safeio import claim
+from heron.index._segment_reader import SegmentReader
 from heron.index._segment_writer import SegmentBuilder
 from heron.schema import Schema
 
@@ -92,9 +95,12 @@ _CARRIED: dict[str, dict[str, TermEncoder]] = {}
 
 
 def build_segment(path: str, schema_json: str, docs: list[dict[str, Any]], batch_docs: int,
-                  kernels: str) -> tuple[int, int, int]:
-    """Analyse validated documents into a segment file; return (size, crc32, doc count).
+                  kernels: str) -> tuple[int, int, int] | None:
+    """Analyse validated documents into a segment file; return (size, crc32, doc count),
+    or None if the writer has claimed the chunk back (see :meth:`SegmentPool.reclaim`).
     ``kernels``: the name of those the writer analyses with now."""
+    if not claim(Path(path)):
+        return None
     schema = _schema(schema_json)
     with ThreadPoolExecutor(max_workers=1) as executor:
         carried = _CARRIED.pop(schema_json, None)
@@ -110,19 +116,53 @@ def build_segment(path: str, schema_json: str, docs: list[dict[str, Any]], batch
     return size, crc, builder.doc_count
 
 
-class _PieceJob:
-    """A piece of a merge handed to a worker (see :class:`heron.index._merge.Job`)."""
+#: in a worker (a process, or a thread in tests), the inputs of the merge it helps last:
+#: a merge hands it several pieces, and each input array is checked once, not once a piece
+_HELPED = threading.local()
 
-    def __init__(self, future: Future[None], broken: Callable[[], WorkerError]) -> None:
+
+def merge_piece(directory: str, entries: list[SegmentEntry], schema_json: str, *,
+                piece: Piece, part: str, budget: int | None) -> bool:
+    """Merge a piece of the segments ``entries`` (with the writer's ``budget``) into the
+    part file ``part`` unless the writer has claimed it first; return whether it did
+    (see :mod:`heron.index._merge_shared`)."""
+    if not claim(Path(part)):
+        return False
+    key = (directory, tuple(entries), schema_json, budget)
+    if getattr(_HELPED, "key", None) != key:
+        _forget_helped()
+        segments: list[SegmentReader] = []
+        try:
+            segments.extend(SegmentReader(Path(directory), entry) for entry in entries)
+        except BaseException:
+            for seg in segments:
+                seg.close()
+            raise
+        _HELPED.key, _HELPED.inputs = key, MergeInputs.of(segments, _schema(schema_json),
+                                                          budget)
+    write_part(_HELPED.inputs, piece, Path(part))
+    return True
+
+
+def _forget_helped() -> None:
+    """Close the inputs of the merge this worker helped last."""
+    inputs = getattr(_HELPED, "inputs", None)
+    _HELPED.key = _HELPED.inputs = None
+    if inputs is not None:
+        for seg in inputs.segments:
+            seg.close()
+
+
+class _PieceJob:
+    """A piece of a merge handed to a worker (see :class:`heron.index._merge_shared.Job`)."""
+
+    def __init__(self, future: Future[bool], broken: Callable[[], WorkerError]) -> None:
         self._future = future
         self._broken = broken
 
-    def cancel(self) -> bool:
-        return self._future.cancel()
-
-    def result(self) -> None:
+    def result(self) -> bool:
         try:
-            self._future.result()
+            return self._future.result()
         except BrokenProcessPool:
             raise self._broken() from None
 
@@ -161,7 +201,11 @@ class SegmentPool:
         self._workers = workers
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_exit_with_parent)
-        self._futures: list[tuple[str, Future[tuple[int, int, int]]]] = []
+        self._futures: list[tuple[str, Future[tuple[int, int, int] | None]]] = []
+        #: each chunk's file, and those the writer claimed back (see :meth:`reclaim`)
+        self._paths: dict[str, Path] = {}
+        self._taken: set[str] = set()
+        self._merging = False  # the workers have built every chunk and help merges
         #: the documents of each chunk no worker has finished, by file name, for reclaim();
         #: a built chunk's are let go at once (a bulk load's text would pile up otherwise)
         self._chunks: dict[str, list[dict[str, Any]]] = {}
@@ -172,6 +216,9 @@ class SegmentPool:
         self._warm = [self._pool.submit(_warm_up, text) for _ in range(workers)]
 
     def _broken(self) -> WorkerError:
+        if self._merging:
+            return WorkerError("a worker process of the writer died while merging at commit "
+                               "(killed, out of memory?); the last commit is intact")
         return WorkerError("a worker process of the writer died before finishing its segment. "
                            "If your script has no main guard, that is the cause: "
                            + _GUARD_HELP.format(procs=self._workers + 1)
@@ -223,11 +270,12 @@ class SegmentPool:
             raise self._broken() from None
         self._chunks[path.name] = docs
         self._held[path.name] = size
+        self._paths[path.name] = path
         self._futures.append((path.name, future))
         future.add_done_callback(functools.partial(self._built, path.name))
 
-    def _built(self, name: str, future: Future[tuple[int, int, int]]) -> None:
-        if not future.cancelled():  # a cancelled chunk's documents go back to the writer
+    def _built(self, name: str, future: Future[tuple[int, int, int] | None]) -> None:
+        if name not in self._taken:  # a chunk claimed back: its documents went to the writer
             self._chunks.pop(name, None)
 
     def reclaim(self) -> tuple[str, list[dict[str, Any]]] | None:
@@ -236,14 +284,19 @@ class SegmentPool:
 
         At commit the writer's own process is free, so it builds chunks itself rather
         than wait, one at a time from the back of the queue while the workers take
-        theirs from the front (taking them all at once left the workers idle).
+        theirs from the front (taking them all at once left the workers idle). Whoever
+        starts a chunk first claims its file (:func:`heron.index._safeio.claim`): a worker
+        finding a chunk claimed skips it. (Withdrawing the chunk's future instead breaks
+        Python 3.11's pool if a worker dies later: its other workers are never stopped.)
         """
-        for i in range(len(self._futures) - 1, -1, -1):
-            name, future = self._futures[i]
-            if future.cancel():
-                del self._futures[i]
-                self._held.pop(name, None)
-                return name, self._chunks.pop(name)
+        for name, _ in reversed(self._futures):
+            if name in self._taken:
+                continue
+            if not claim(self._paths[name]):
+                return None  # a worker started it: the workers have started every one before
+            self._taken.add(name)
+            self._held.pop(name, None)
+            return name, self._chunks.pop(name)
         return None
 
     def results(self) -> list[tuple[str, int, int, int]]:
@@ -251,16 +304,24 @@ class SegmentPool:
 
         Raises whatever a worker raised, and :class:`WorkerError` if a worker died.
         """
+        built: list[tuple[str, int, int, int]] = []
         try:
-            for future in self._warm:  # a worker that could not start is an error too
-                future.result()
-            return [(name, *future.result()) for name, future in self._futures]
+            for warm in self._warm:  # a worker that could not start is an error too
+                warm.result()
+            for name, future in self._futures:
+                got = future.result()
+                if name not in self._taken and got is not None:
+                    built.append((name, *got))
         except BrokenProcessPool:
             raise self._broken() from None
+        for name in self._taken:  # claimed back: every worker has found it claimed now
+            self._paths[name].unlink(missing_ok=True)
+        return built
 
     def helpers(self, directory: Path, entries: list[SegmentEntry], budget: int) -> Helpers:
         """The workers, as helpers of a merge of ``entries`` (see
-        :class:`heron.index._merge.Helpers`), once they have built every chunk."""
+        :class:`heron.index._merge_shared.Helpers`), once they have built every chunk."""
+        self._merging = True
         return Helpers(self._workers, functools.partial(self._merge_piece, directory, entries,
                                                         budget))
 

@@ -87,6 +87,11 @@ def regular_file(path: Path) -> Iterator[int]:
         os.close(fd)
 
 
+#: a new file, created exclusively and never through a symbolic link
+_CREATE = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+           | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
 def create_new(path: Path) -> BinaryIO:
     """A new file at ``path`` opened for writing, never through a symbolic link.
 
@@ -96,9 +101,20 @@ def create_new(path: Path) -> BinaryIO:
     """
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(
-        os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    return os.fdopen(os.open(path, flags, 0o644), "wb")
+    return os.fdopen(os.open(path, _CREATE, 0o644), "wb")
+
+
+def claim(path: Path) -> bool:
+    """Create an empty file at ``path`` if nothing is there; return whether this call did.
+
+    Creating is atomic, so of processes racing for a piece of work named by ``path`` one
+    alone claims it (never through a symbolic link).
+    """
+    try:
+        os.close(os.open(path, _CREATE, 0o644))
+    except FileExistsError:
+        return False
+    return True
 
 
 def read_regular(path: Path, limit: int | None = None) -> bytes:

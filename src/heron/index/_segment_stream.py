@@ -153,15 +153,6 @@ class PostingsOut:
         self.nterms += 1
         return self.nterms - 1
 
-    def names(self) -> list[str]:
-        """The names of the arrays this writes."""
-        spills = [self.blob, self.offsets, self.keys, self.post, self.pos, self.docs,
-                  self.freqs, self.positions]
-        if self._encoded is not None:
-            spills += [self._encoded.term_bytes, self._encoded.skip_terms,
-                       self._encoded.skip_first, self._encoded.last]
-        return [spill.name for spill in spills]
-
     def extend(self, read: Callable[[str], Iterable[npt.NDArray[Any]]]) -> int:
         """Append the terms and postings another :class:`PostingsOut` wrote (a merge's
         part, its terms numbered from 0), ``read(name)`` giving each of its arrays in

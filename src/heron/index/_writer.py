@@ -485,6 +485,8 @@ class IndexWriter:
                 entries = self._merge_groups(entries, groups)
                 groups = choose_merges(entries)
             changed = True
+        if self._pool is not None:  # done: the workers let go of the merged segments' files
+            self._pool.shutdown()
         if changed:
             old = {e.name for e in self._base.segments}
             version = (self._base.version if all(e.name in old for e in entries)
