@@ -30,14 +30,14 @@ from heron.index._merge_terms import (
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_stream import PostingsOut
 from heron.index._stream import ContainerStream, release_pages
-from heron.index._surface import merge_surface
+from heron.index._surface import Forms, merge_surface
 from heron.schema import Schema
 
 #: the most a merge chunk gathers at once, whatever the writer's buffer
 MAX_CHUNK_BYTES = 32 << 20
 #: another merge's forms of the terms that follow: ``(read, count)``, ``read(name)``
 #: giving one of its arrays in slices (see :func:`heron.index._surface.merge_surface`)
-Forms = tuple[Callable[[str], Iterable[npt.NDArray[Any]]], int]
+FormsPart = tuple[Callable[[str], Iterable[npt.NDArray[Any]]], int]
 
 
 def renumbering(segments: list[SegmentReader]) -> tuple[list[npt.NDArray[np.int64]], int]:
@@ -124,14 +124,18 @@ def merge_field(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int
 
 def merge_forms(out: ContainerStream, segments: list[SegmentReader],
                    final_maps: list[npt.NDArray[np.int32]], name: str, *, first: int,
-                   stop: int, parts: Sequence[Forms] = ()) -> None:
+                   stop: int, parts: Sequence[FormsPart] = ()) -> None:
     """Write the merged field's surface forms from the inputs that have them: those of
     merged terms ``[first, stop)``, then those of ``parts`` (see :func:`merge_surface`)."""
-    inputs = []
+    inputs: list[tuple[Forms | None, npt.NDArray[np.int32]]] = []
     for seg, tmap in zip(segments, final_maps, strict=True):
+        forms = seg.surface(name)
+        if forms is None:
+            inputs.append((None, tmap[:0]))
+            continue
         lo, hi = seg.terms.field_range(name)
-        numbers = tmap[lo:hi].astype(np.int64)
-        inputs.append((seg.surface(name), np.where(numbers >= 0, numbers - first, -1)))
+        numbers = tmap[lo:hi]  # 32 bits: a merge of many segments holds one for each
+        inputs.append((forms, np.where(numbers >= 0, numbers - first, -1).astype(np.int32)))
     merge_surface(out, name, stop - first, inputs, parts)
 
 

@@ -42,7 +42,7 @@ from heron.index._format import (
     part_file,
     temporary,
 )
-from heron.index._merge_fields import Forms, MergeInputs, Piece, merge_field, merge_forms
+from heron.index._merge_fields import FormsPart, MergeInputs, Piece, merge_field, merge_forms
 from heron.index._safeio import claim
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_stream import PostingsOut
@@ -172,7 +172,7 @@ class SharedMerge:
             return False
         first = postings.nterms
         here = first  # the terms merged here end there
-        forms: list[Forms] = []
+        forms: list[FormsPart] = []
         with contextlib.ExitStack() as stack:
             for piece, path in self._pieces[field]:
                 self._met = self._met or not claim(path)

@@ -34,7 +34,7 @@ from heron.index._format import (
     field_array,
     offsets_narrow,
 )
-from heron.index._stream import ContainerStream
+from heron.index._stream import ContainerStream, release_pages
 
 #: merged terms whose forms a merge gathers at once, and the forms it gathers at once (the
 #: fixed-width table of :meth:`FormColumns.keys` takes up to 64 bytes a form)
@@ -207,7 +207,7 @@ def forms_of(arrays: Forms, term: int) -> list[tuple[str, int]]:
 
 
 def merge_surface(out: ContainerStream, field: str, nterms: int,
-                  inputs: Sequence[tuple[Forms | None, npt.NDArray[np.int64]]],
+                  inputs: Sequence[tuple[Forms | None, npt.NDArray[np.int32]]],
                   parts: Sequence[tuple[Callable[[str], Iterable[npt.NDArray[Any]]], int]] = ()
                   ) -> None:
     """Write a merged field's forms from each input's forms and its term map: those of
@@ -225,7 +225,7 @@ def merge_surface(out: ContainerStream, field: str, nterms: int,
     for forms, tmap in inputs:
         if forms is None:
             continue
-        valid = np.flatnonzero((tmap >= 0) & (tmap < nterms))
+        valid = np.flatnonzero((tmap >= 0) & (tmap < nterms)).astype(np.int32)
         kept.append((forms, valid, tmap[valid]))
     if not kept:
         return
@@ -237,13 +237,27 @@ def merge_surface(out: ContainerStream, field: str, nterms: int,
             got = _forms_of_range(forms, valid[a:b], new[a:b])
             if got is not None:
                 found.append(got)
+            if b:
+                _release_forms(forms, int(valid[b - 1]) + 1)
         arrays.add(lo, hi, FormColumns.joined(found) if found else _NO_FORMS)
     for read, count in parts:
         arrays.extend(read, field, count)
     arrays.finish(nterms + sum(count for _, count in parts))
 
 
-def _chunks(kept: list[tuple[Forms, npt.NDArray[np.int64], npt.NDArray[np.int64]]],
+def _release_forms(forms: Forms, stop: int) -> None:
+    """Release the mapped pages of an input's forms of its terms before ``stop``, merged
+    (a merge of many segments would otherwise keep every input's forms resident)."""
+    starts, offsets, counts, blob = forms
+    end = int(starts[stop])
+    release_pages(starts, 0, stop)
+    release_pages(offsets, 0, end)
+    release_pages(counts, 0, end)
+    release_pages(blob, 0, int(offsets[end]))
+
+
+def _chunks(kept: Sequence[tuple[Forms, npt.NDArray[np.integer[Any]],
+                                 npt.NDArray[np.integer[Any]]]],
             nterms: int) -> list[tuple[int, int]]:
     """Ranges of merged terms whose forms, over every input, number about
     :data:`_MERGE_FORMS` (a term with more is a range of its own): a merge of many
@@ -269,8 +283,8 @@ _NO_FORMS = FormColumns(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0
                         np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
-def _forms_of_range(forms: Forms, old: npt.NDArray[np.int64], new: npt.NDArray[np.int64]
-                    ) -> FormColumns | None:
+def _forms_of_range(forms: Forms, old: npt.NDArray[np.integer[Any]],
+                    new: npt.NDArray[np.integer[Any]]) -> FormColumns | None:
     """The forms of an input's terms ``old`` (ascending), numbered ``new``: their merged
     term numbers, counts and UTF-8 bytes, in order (None: no forms)."""
     starts, offsets, counts, blob = forms
