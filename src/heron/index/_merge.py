@@ -72,6 +72,8 @@ MERGE_FACTOR = 10
 RECLAIM_RATIO = 1 / 3
 #: live documents whose term lists are copied at once
 _DOC_CHUNK = 1 << 16
+
+
 def choose_merges(entries: list[SegmentEntry], factor: int = MERGE_FACTOR,
                   fresh: Collection[str] = ()) -> list[list[str]]:
     """Groups of segment names to merge (each group merges to one): the ``fresh`` ones (the
@@ -114,7 +116,8 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
     """Write the live documents of ``segments`` as one segment; return (size, crc32, docs).
 
     ``budget`` is the writer's buffer in bytes: a chunk of the merge gathers about a
-    quarter of it (at most :data:`MAX_CHUNK_BYTES`); None gathers everything at once.
+    quarter of it (at most :data:`heron.index._merge_fields.MAX_CHUNK_BYTES`); None
+    gathers everything at once.
     ``helpers``: processes to share the merge with (see :mod:`heron.index._merge_shared`).
     """
     inputs = MergeInputs.of(segments, schema, budget)
@@ -132,28 +135,27 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
             per_doc = _declare_per_doc(out, schema)
             stored = StoredStream(out, executor)
             final_maps = inputs.term_maps()
-            if shared.start(schema, helpers):  # the helpers begin while these are copied
-                stats = _copy_per_doc(segments, inputs.doc_maps, schema, per_doc)
-                copy_stored(segments, inputs.doc_maps, stored, frozenset(schema.names()))
+            shared.start(schema, helpers)
+            # first (the arrays are laid out as declared above, whatever the order they
+            # are filled in): helpers, if any, begin on their pieces meanwhile
+            stats = _copy_per_doc(segments, inputs.doc_maps, schema, per_doc)
+            copy_stored(segments, inputs.doc_maps, stored, frozenset(schema.names()))
             ranges: dict[str, list[int]] = {}
             for name, ftype in schema.items:
                 if ftype.indexed:
                     first = postings.nterms
                     if not shared.merge_field(name, out, postings, final_maps):
                         merge_field(segments, inputs.doc_maps, name,
-                                     field_no=inputs.field_nos[name], limits=inputs.limits,
-                                     postings=postings, final_maps=final_maps)
+                                    field_no=inputs.field_nos[name], limits=inputs.limits,
+                                    postings=postings, final_maps=final_maps)
                         merge_forms(out, segments, final_maps, name, first=first,
-                                       stop=postings.nterms)
+                                    stop=postings.nterms)
                     ranges[name] = [first, postings.nterms]
             postings.narrow()
             for name, (offsets, terms) in fwd_out.items():
                 _copy_forward(segments, inputs.doc_maps, final_maps, name,
                               first=ranges[name][0], offsets_out=offsets, terms_out=terms,
                               required=forward[name])
-            if not shared.started:
-                stats = _copy_per_doc(segments, inputs.doc_maps, schema, per_doc)
-                copy_stored(segments, inputs.doc_maps, stored, frozenset(schema.names()))
             stored.finish()
             size, crc = out.finish(segment_meta(doc_count=inputs.doc_count,
                                                 field_nos=inputs.field_nos, ranges=ranges,

@@ -11,8 +11,7 @@ a merge (see :mod:`heron.index._merge_shared`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -29,15 +28,12 @@ from heron.index._merge_terms import (
 )
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_stream import PostingsOut
-from heron.index._stream import ContainerStream, release_pages
+from heron.index._stream import ContainerStream, SliceReader, release_pages
 from heron.index._surface import Forms, merge_surface
 from heron.schema import Schema
 
 #: the most a merge chunk gathers at once, whatever the writer's buffer
 MAX_CHUNK_BYTES = 32 << 20
-#: another merge's forms of the terms that follow: ``(read, count)``, ``read(name)``
-#: giving one of its arrays in slices (see :func:`heron.index._surface.merge_surface`)
-FormsPart = tuple[Callable[[str], Iterable[npt.NDArray[Any]]], int]
 
 
 def renumbering(segments: list[SegmentReader]) -> tuple[list[npt.NDArray[np.int64]], int]:
@@ -124,7 +120,7 @@ def merge_field(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int
 
 def merge_forms(out: ContainerStream, segments: list[SegmentReader],
                    final_maps: list[npt.NDArray[np.int32]], name: str, *, first: int,
-                   stop: int, parts: Sequence[FormsPart] = ()) -> None:
+                   stop: int, parts: Sequence[tuple[SliceReader, int]] = ()) -> None:
     """Write the merged field's surface forms from the inputs that have them: those of
     merged terms ``[first, stop)``, then those of ``parts`` (see :func:`merge_surface`)."""
     inputs: list[tuple[Forms | None, npt.NDArray[np.int32]]] = []

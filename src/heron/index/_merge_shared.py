@@ -42,11 +42,11 @@ from heron.index._format import (
     part_file,
     temporary,
 )
-from heron.index._merge_fields import FormsPart, MergeInputs, Piece, merge_field, merge_forms
+from heron.index._merge_fields import MergeInputs, Piece, merge_field, merge_forms
 from heron.index._safeio import claim
 from heron.index._segment_reader import SegmentReader
 from heron.index._segment_stream import PostingsOut
-from heron.index._stream import ContainerStream
+from heron.index._stream import ContainerStream, SliceReader
 from heron.schema import Schema
 
 #: what a merge must cost (see :func:`plan_pieces`) to be shared: a smaller one costs more
@@ -144,16 +144,10 @@ class SharedMerge:
         self._jobs: dict[Path, Job] = {}
         self._met = False  # a piece this process reached was claimed by a helper
 
-    @property
-    def started(self) -> bool:
-        """Whether pieces were handed over."""
-        return bool(self._pieces)
-
-    def start(self, schema: Schema, helpers: Helpers | None) -> bool:
-        """Hand the pieces to the helpers; return whether any were (False: the merge is not
-        worth sharing)."""
+    def start(self, schema: Schema, helpers: Helpers | None) -> None:
+        """Hand the pieces to the helpers (none if the merge is not worth sharing)."""
         if helpers is None or helpers.count < 1:
-            return False
+            return
         pieces = plan_pieces(self._inputs.segments, schema, helpers.count + 1,
                              HELPED_LEAST if helpers.least is None else helpers.least)
         for piece in pieces:
@@ -162,7 +156,6 @@ class SharedMerge:
             self._pieces.setdefault(piece.field, []).append((piece, path))
         for piece, path in reversed([item for items in self._pieces.values() for item in items]):
             self._jobs[path] = helpers.start(piece, path)
-        return bool(pieces)
 
     def merge_field(self, field: str, out: ContainerStream, postings: PostingsOut,
                     final_maps: list[npt.NDArray[np.int32]]) -> bool:
@@ -172,7 +165,7 @@ class SharedMerge:
             return False
         first = postings.nterms
         here = first  # the terms merged here end there
-        forms: list[FormsPart] = []
+        forms: list[tuple[SliceReader, int]] = []
         with contextlib.ExitStack() as stack:
             for piece, path in self._pieces[field]:
                 self._met = self._met or not claim(path)

@@ -16,12 +16,13 @@ saying so.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import multiprocessing.connection
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
@@ -30,6 +31,7 @@ from concurrent.futures import (
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -156,15 +158,14 @@ def _forget_helped() -> None:
 class _PieceJob:
     """A piece of a merge handed to a worker (see :class:`heron.index._merge_shared.Job`)."""
 
-    def __init__(self, future: Future[bool], broken: Callable[[], WorkerError]) -> None:
+    def __init__(self, future: Future[bool],
+                 reported: Callable[[], AbstractContextManager[None]]) -> None:
         self._future = future
-        self._broken = broken
+        self._reported = reported
 
     def result(self) -> bool:
-        try:
+        with self._reported():
             return self._future.result()
-        except BrokenProcessPool:
-            raise self._broken() from None
 
 
 def _rebuildable(schema: Schema) -> str:
@@ -215,6 +216,14 @@ class SegmentPool:
         # start the workers now, so their start-up overlaps the writer's own work
         self._warm = [self._pool.submit(_warm_up, text) for _ in range(workers)]
 
+    @contextlib.contextmanager
+    def _reported(self) -> Iterator[None]:
+        """Turn the pool broken by a worker's death into :class:`WorkerError`, saying why."""
+        try:
+            yield
+        except BrokenProcessPool:
+            raise self._broken() from None
+
     def _broken(self) -> WorkerError:
         if self._merging:
             return WorkerError("a worker process of the writer died while merging at commit "
@@ -263,11 +272,9 @@ class SegmentPool:
             if len(running) < 4 * self._workers and self.held() + size <= self._most_held:
                 break
             wait(running, return_when=FIRST_COMPLETED)
-        try:
+        with self._reported():
             future = self._pool.submit(build_segment, str(path), self._schema_json, docs,
                                        self._batch_docs, kernels)
-        except BrokenProcessPool:
-            raise self._broken() from None
         self._chunks[path.name] = docs
         self._held[path.name] = size
         self._paths[path.name] = path
@@ -305,15 +312,13 @@ class SegmentPool:
         Raises whatever a worker raised, and :class:`WorkerError` if a worker died.
         """
         built: list[tuple[str, int, int, int]] = []
-        try:
+        with self._reported():
             for warm in self._warm:  # a worker that could not start is an error too
                 warm.result()
             for name, future in self._futures:
                 got = future.result()
                 if name not in self._taken and got is not None:
                     built.append((name, *got))
-        except BrokenProcessPool:
-            raise self._broken() from None
         for name in self._taken:  # claimed back: every worker has found it claimed now
             self._paths[name].unlink(missing_ok=True)
         return built
@@ -327,12 +332,10 @@ class SegmentPool:
 
     def _merge_piece(self, directory: Path, entries: list[SegmentEntry], budget: int,
                      piece: Piece, part: Path) -> Job:
-        try:
+        with self._reported():
             future = self._pool.submit(merge_piece, str(directory), entries, self._schema_json,
                                        piece=piece, part=str(part), budget=budget)
-        except BrokenProcessPool:
-            raise self._broken() from None
-        return _PieceJob(future, self._broken)
+        return _PieceJob(future, self._reported)
 
     def shutdown(self, *, wait: bool = True) -> None:
         """Stop the workers (after they finish what they are doing, if ``wait``)."""

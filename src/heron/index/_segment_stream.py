@@ -10,7 +10,7 @@ arrays that :mod:`heron.index._segment_writer` documents, spilled by a
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -39,7 +39,7 @@ from heron.index._format import (
     term_key_2,
 )
 from heron.index._postings import block_last, encode_long_term, encode_terms
-from heron.index._stream import ContainerStream
+from heron.index._stream import ContainerStream, SliceReader
 
 
 @frozen
@@ -153,7 +153,7 @@ class PostingsOut:
         self.nterms += 1
         return self.nterms - 1
 
-    def extend(self, read: Callable[[str], Iterable[npt.NDArray[Any]]]) -> int:
+    def extend(self, read: SliceReader) -> int:
         """Append the terms and postings another :class:`PostingsOut` wrote (a merge's
         part, its terms numbered from 0), ``read(name)`` giving each of its arrays in
         slices; offsets and term numbers are shifted past this one's. Return how many
@@ -246,8 +246,7 @@ class _DocsOut:
             self.last.append(last)
             self.blocks += int(nblocks.sum())
 
-    def extend(self, read: Callable[[str], Iterable[npt.NDArray[Any]]], first_term: int
-               ) -> None:
+    def extend(self, read: SliceReader, first_term: int) -> None:
         """Append another writer's encoded documents (see :meth:`PostingsOut.extend`), its
         terms numbered from ``first_term``."""
         self.data.extend(read(POST_DOCS))

@@ -19,7 +19,7 @@ import mmap
 import os
 import tempfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -47,6 +47,9 @@ from heron.index._safeio import crc32_combine, create_new
 
 #: bytes copied at a time from a spill file into the container
 COPY_BYTES = 1 << 20
+#: another writer's arrays by name, each given in slices (:meth:`Container.stream` of a
+#: merge's part), for :meth:`SpilledArray.extend` and its users
+SliceReader = Callable[[str], Iterable[npt.NDArray[Any]]]
 _PAGE = mmap.PAGESIZE
 
 

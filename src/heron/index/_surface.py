@@ -18,7 +18,7 @@ back to the term itself. A merge sums the counts of the same form of the same te
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ from heron.index._format import (
     field_array,
     offsets_narrow,
 )
-from heron.index._stream import ContainerStream, release_pages
+from heron.index._stream import ContainerStream, SliceReader, release_pages
 
 #: merged terms whose forms a merge gathers at once, and the forms it gathers at once (the
 #: fixed-width table of :meth:`FormColumns.keys` takes up to 64 bytes a form)
@@ -173,8 +173,7 @@ class _SurfaceOut:
         self._forms += len(order)
         self._bytes += int(lengths.sum())
 
-    def extend(self, read: Callable[[str], Iterable[npt.NDArray[Any]]], field: str,
-               nterms: int) -> None:
+    def extend(self, read: SliceReader, field: str, nterms: int) -> None:
         """Append the forms another :class:`_SurfaceOut` wrote for the next ``nterms`` terms
         (a merge's part), ``read(name)`` giving each of its arrays in slices."""
         self.starts.extend(read(field_array(SURFACE_STARTS, field)), self._forms, stop=nterms)
@@ -208,8 +207,7 @@ def forms_of(arrays: Forms, term: int) -> list[tuple[str, int]]:
 
 def merge_surface(out: ContainerStream, field: str, nterms: int,
                   inputs: Sequence[tuple[Forms | None, npt.NDArray[np.int32]]],
-                  parts: Sequence[tuple[Callable[[str], Iterable[npt.NDArray[Any]]], int]] = ()
-                  ) -> None:
+                  parts: Sequence[tuple[SliceReader, int]] = ()) -> None:
     """Write a merged field's forms from each input's forms and its term map: those of
     its terms ``[0, nterms)``, then those of ``parts``.
 
