@@ -22,10 +22,14 @@ collection:
   more), OR over title and body, top 10, each hit's stored id fetched;
 - phrase: 50 two-word body phrases ``body:"w1 w2"``, top 10, ids fetched.
 
-Every configuration builds first; then each searches its index ``--rounds`` times (3),
-the configurations in turn, each round a fresh process with one warm-up pass and one
-timed pass; the rounds' latencies are pooled. Ratios are heron over tantivy one thread, in the
-same run. Targets at the largest scale (issue 13) are checked and printed.
+Every configuration builds ``--build-rounds`` times (3), the configurations in turn (each
+round starting one further along), and its indexing figures are the median round's (a
+noisy minute on a shared machine slows one round of each engine, not one engine's only
+build; every round's seconds are printed and recorded). Then each searches its last
+index ``--rounds`` times (3), in turn likewise, each round a fresh process with one
+warm-up pass and one timed pass; the rounds' latencies are pooled. Ratios are heron over
+tantivy one thread, in the same run. Targets at the largest scale (issue 13) are checked
+and printed.
 
     .venv/bin/python benchmarks/scaling.py [--scales 1,4,16] [--engines ...] [--json OUT]
 """
@@ -324,6 +328,8 @@ class Run:
     scale: int
     megabytes: float
     built: dict[str, Any] | None = None
+    #: every build round's seconds (``built`` is the median round's, its peak RSS the most)
+    rounds: list[float] = field(default_factory=list)
     searched: dict[str, Any] | None = None
     figures: dict[str, float | None] = field(default_factory=dict)
 
@@ -385,6 +391,14 @@ def print_scale(scale: int, runs: Sequence[Run], docs: int) -> None:
             print(f"{run.engine}: CPU {own:.1f} s in the writer's process + {workers:.1f} s in "
                   f"its workers; on {n} free cores at best {bound:.1f} s "
                   f"({run.megabytes / bound:.2f} MB/s; wall here {run.built['seconds']:.1f} s)")
+    if ref is not None and len(ref.rounds) > 1:
+        for run in runs:
+            if run.rounds and run is not ref:
+                ratios = ", ".join(f"{t / h:.2f}x" for h, t in zip(run.rounds, ref.rounds,
+                                                                   strict=False))
+                print(f"{run.engine}: indexing per build round {ratios} (seconds "
+                      + ", ".join(f"{t:.1f}" for t in run.rounds) + "; tantivy "
+                      + ", ".join(f"{t:.1f}" for t in ref.rounds) + ")")
     heron = next((r for r in runs if r.engine == "heron"), None)
     if heron and ref and heron.searched and ref.searched:
         agree = {kind: overlap(heron.searched[kind]["hits"], ref.searched[kind]["hits"])
@@ -452,6 +466,35 @@ def plot(all_runs: Sequence[Run], out: Path) -> None:
     print(f"plots written to {out}")
 
 
+def build_rounds(runs: Sequence[Run], rows_file: Path, workdir: Path, rounds: int) -> None:
+    """Build every configuration ``rounds`` times, the configurations in turn (each round
+    starting one further along); keep the median round's figures (its seconds and CPU;
+    the largest peak RSS; the last index, which the searches use)."""
+    own = [r for r in runs if SEARCH_ONLY.get(r.engine, r.engine) == r.engine]
+    builds: dict[str, list[dict[str, Any]]] = {r.engine: [] for r in own}
+    for k in range(rounds):
+        for run in own[k % len(own):] + own[: k % len(own)]:
+            shutil.rmtree(workdir / run.engine, ignore_errors=True)
+            got = run_child_script(Path(__file__), {
+                "engine": run.engine, "rows": str(rows_file), "index": str(workdir / run.engine),
+                "phase": "index"}, workdir)
+            if got is not None:
+                builds[run.engine].append(got)
+    for run in own:
+        done = builds[run.engine]
+        if not done:
+            continue
+        run.rounds = [b["seconds"] for b in done]
+        middle = sorted(done, key=lambda b: b["seconds"])[(len(done) - 1) // 2]
+        run.built = {**done[-1], **{key: middle[key] for key in
+                                    ("seconds", "cpu_own", "cpu_workers")},
+                     "peak_rss_mb": max(b["peak_rss_mb"] for b in done)}
+    for run in runs:
+        if run not in own:  # the index another configuration built (its figures are its own)
+            twin = next((r for r in own if r.engine == SEARCH_ONLY[run.engine]), None)
+            run.built = twin.built if twin else None
+
+
 def search_rounds(runs: Sequence[Run], queries: dict[str, list[str]], workdir: Path,
                   rounds: int) -> None:
     """Search every built index ``rounds`` times, the configurations in turn (each round
@@ -484,6 +527,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot", type=Path, help="write plots against size here (PNG)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="search rounds, the configurations in turn (default: 3)")
+    parser.add_argument("--build-rounds", type=int, default=3,
+                        help="builds of each configuration, in turn; the median counts "
+                        "(default: 3)")
     args = parser.parse_args(argv)
     news = args.data / NEWS_FILE
     require_paths(news)
@@ -500,17 +546,8 @@ def main(argv: list[str] | None = None) -> int:
         workdir = CACHE / f"run-x{scale}"
         shutil.rmtree(workdir, ignore_errors=True)
         workdir.mkdir(parents=True)
-        runs: list[Run] = []
-        for engine in args.engines:
-            own = SEARCH_ONLY.get(engine, engine)
-            run = Run(engine, scale, megabytes)
-            if own == engine:
-                run.built = run_child_script(Path(__file__), {
-                    "engine": engine, "rows": str(rows_file), "index": str(workdir / own),
-                    "phase": "index"}, workdir)
-            else:  # the index another configuration built (its build figures are its own)
-                run.built = next((r.built for r in runs if r.engine == own), None)
-            runs.append(run)
+        runs = [Run(engine, scale, megabytes) for engine in args.engines]
+        build_rounds(runs, rows_file, workdir, args.build_rounds)
         search_rounds(runs, queries, workdir, args.rounds)
         for run in runs:
             run.compute()
@@ -523,8 +560,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.plot:
         plot(all_runs, args.plot)
     return finish(args, info, targets(last), runs=[
-        {"engine": r.engine, "scale": r.scale, "megabytes": r.megabytes, **r.figures}
-        for r in all_runs])
+        {"engine": r.engine, "scale": r.scale, "megabytes": r.megabytes, **r.figures,
+         "build_seconds": r.rounds} for r in all_runs])
 
 
 if __name__ == "__main__":

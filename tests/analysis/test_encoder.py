@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from heron.analysis import (
+    AccentFoldFilter,
     Analyzer,
     Filter,
     FoldingAnalyzer,
@@ -19,6 +21,7 @@ from heron.analysis import (
     NgramFilter,
     RegexTokenizer,
     StandardAnalyzer,
+    StopFilter,
     Token,
 )
 from heron.analysis._encoder import EncodedBatch, TermEncoder
@@ -161,3 +164,36 @@ def test_a_vocabulary_of_unique_values_is_not_worth_carrying() -> None:
     words.next_segment()
     words.encode([f"w{i}" for i in range(50)])  # all new to it
     assert not words.worth_carrying
+
+
+_CASED = [StandardAnalyzer(), Analyzer((RegexTokenizer(), AccentFoldFilter())),
+          Analyzer((RegexTokenizer(), StopFilter()))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(segments=st.lists(st.lists(st.text(alphabet="aAbBéÉ ", max_size=14), max_size=5),
+                         min_size=1, max_size=4),
+       pruned=st.booleans(), which=st.integers(0, len(_CASED) - 1))
+def test_surface_forms_of_each_segment(segments: list[list[str]], pruned: bool,
+                                       which: int) -> None:
+    """A segment's forms are its words as typed (lower-cased unless the term keeps
+    capitals) with their counts, whether the vocabulary was carried whole, pruned to the
+    words a segment used, or fresh: each word's form is found once, then kept."""
+    analyzer = _CASED[which]
+    enc = TermEncoder(analyzer)
+    for texts in segments:
+        enc.encode(texts)
+        want: Counter[tuple[str, str]] = Counter()
+        for text in texts:
+            for word in analyzer.tokenizer.words(text):
+                term = analyzer.map_word(word)
+                if term is not None:
+                    want[term, word.lower() if term == term.lower() else word] += 1
+        forms = enc.surface_forms()
+        got = {(enc.terms[t], w): c for t, w, c in zip(
+            forms.terms.tolist(), forms.words, forms.counts.tolist(), strict=True)}
+        assert got == dict(want)
+        if pruned:
+            enc = enc.pruned()
+        else:
+            enc.next_segment()

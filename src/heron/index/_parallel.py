@@ -263,11 +263,13 @@ class SegmentPool:
         """What the chunks no worker has finished hold in this process, about."""
         return sum(self._held.get(name, 0) for name, f in self._futures if not f.done())
 
-    def submit(self, path: Path, docs: list[dict[str, Any]], kernels: str) -> None:
+    def submit(self, path: Path, docs: list[dict[str, Any]], kernels: str, *,
+               held: int | None = None) -> None:
         """Build a segment from ``docs`` at ``path`` in a worker (waits for a free one, and
         for the chunks before to be built while they hold too much); ``kernels``: the name
-        of those to analyse with."""
-        size = held_bytes(docs)
+        of those to analyse with; ``held``: what the documents hold (see :func:`held_bytes`),
+        if the caller has counted it already."""
+        size = held_bytes(docs) if held is None else held
         while running := [f for _, f in self._futures if not f.done()]:
             if len(running) < 4 * self._workers and self.held() + size <= self._most_held:
                 break

@@ -254,12 +254,14 @@ class IndexWriter:
 
     def _submit_remote(self) -> None:
         if self._pool is not None and self._remote:
-            docs, self._remote, self._remote_held = self._remote, [], 0
+            docs, held, self._remote, self._remote_held = (self._remote, self._remote_held,
+                                                           [], 0)
             name = self._new_name()
             self._new_seqs[name] = np.concatenate(self._remote_seqs)
             self._keys.seal(self._new_seqs[name])
             self._remote_seqs = []
-            self._pool.submit(segment_file(self.directory, name), docs, self._kernels().name)
+            self._pool.submit(segment_file(self.directory, name), docs, self._kernels().name,
+                              held=held)
 
     def _take_back_remote(self) -> None:
         """Build locally what no worker has started yet: the writer is idle at commit."""
