@@ -247,7 +247,7 @@ def test_a_part_read_back_is_checked(tmp_path: Path) -> None:
     data[offset] ^= 1
     path.write_bytes(bytes(data))
     with Container(path, PART_MAGIC) as part, pytest.raises(CorruptIndexError,
-                                                                     match="checksum"):
+                                                            match="checksum"):
         for _ in part.stream(name):
             pass
     for seg in readers:

@@ -145,9 +145,7 @@ def merge_segments(segments: list[SegmentReader], schema: Schema, path: Path,
                 if ftype.indexed:
                     first = postings.nterms
                     if not shared.merge_field(name, out, postings, final_maps):
-                        merge_field(segments, inputs.doc_maps, name,
-                                    field_no=inputs.field_nos[name], limits=inputs.limits,
-                                    postings=postings, final_maps=final_maps)
+                        merge_field(inputs, name, postings=postings, final_maps=final_maps)
                         merge_forms(out, segments, final_maps, name, first=first,
                                     stop=postings.nterms)
                     ranges[name] = [first, postings.nterms]

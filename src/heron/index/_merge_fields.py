@@ -95,11 +95,12 @@ class Piece:
         return lo, hi
 
 
-def merge_field(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int64]],
-                 name: str, *, field_no: int, limits: MergeBudget, postings: PostingsOut,
-                 final_maps: list[npt.NDArray[np.int32]], piece: Piece | None = None) -> None:
+def merge_field(inputs: MergeInputs, name: str, *, postings: PostingsOut,
+                final_maps: list[npt.NDArray[np.int32]], piece: Piece | None = None) -> None:
     """Append one field's merged terms and postings (those of ``piece`` alone, if given);
     record each input term's new number."""
+    segments, doc_maps, limits = inputs.segments, inputs.doc_maps, inputs.limits
+    field_no = inputs.field_nos[name]
     per_segment = max(1, limits.terms // max(1, len(segments)))
     bounds = None if piece is None else [piece.bounds(seg) for seg in segments]
     for run in field_chunks(segments, name, per_segment, bounds):
@@ -119,8 +120,8 @@ def merge_field(segments: list[SegmentReader], doc_maps: list[npt.NDArray[np.int
 
 
 def merge_forms(out: ContainerStream, segments: list[SegmentReader],
-                   final_maps: list[npt.NDArray[np.int32]], name: str, *, first: int,
-                   stop: int, parts: Sequence[tuple[SliceReader, int]] = ()) -> None:
+                final_maps: list[npt.NDArray[np.int32]], name: str, *, first: int,
+                stop: int, parts: Sequence[tuple[SliceReader, int]] = ()) -> None:
     """Write the merged field's surface forms from the inputs that have them: those of
     merged terms ``[first, stop)``, then those of ``parts`` (see :func:`merge_surface`)."""
     inputs: list[tuple[Forms | None, npt.NDArray[np.int32]]] = []

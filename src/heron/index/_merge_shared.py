@@ -170,9 +170,7 @@ class SharedMerge:
             for piece, path in self._pieces[field]:
                 self._met = self._met or not claim(path)
                 if not self._met:
-                    merge_field(self._inputs.segments, self._inputs.doc_maps, field,
-                                field_no=self._inputs.field_nos[field],
-                                limits=self._inputs.limits, postings=postings,
+                    merge_field(self._inputs, field, postings=postings,
                                 final_maps=final_maps, piece=piece)
                     here = postings.nterms
                     continue
@@ -225,9 +223,8 @@ def write_part(inputs: MergeInputs, piece: Piece, path: Path) -> None:
     final_maps = inputs.term_maps()
     with ContainerStream(path, PART_MAGIC, durable=False) as out:  # read back at once
         postings = PostingsOut(out, inputs.doc_count)
-        merge_field(inputs.segments, inputs.doc_maps, piece.field,
-                    field_no=inputs.field_nos[piece.field], limits=inputs.limits,
-                    postings=postings, final_maps=final_maps, piece=piece)
+        merge_field(inputs, piece.field, postings=postings, final_maps=final_maps,
+                    piece=piece)
         merge_forms(out, inputs.segments, final_maps, piece.field, first=0,
                     stop=postings.nterms)
         for s, (seg, tmap) in enumerate(zip(inputs.segments, final_maps, strict=True)):
